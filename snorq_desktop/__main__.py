@@ -1,0 +1,3 @@
+from snorq_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""The composition root: builds the objects the app runs on and hands them down.
+
+Nothing below this module knows where settings come from or which database
+is used; they receive an engine, a session factory and a cipher.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
+from snorq_desktop.settings import Settings
+from snorq_desktop.store.connections import reseal_all_tokens
+from snorq_desktop.store.database import connect_checked, describe, parse_database_url
+from snorq_desktop.store.embedded import EmbeddedServer
+from snorq_desktop.store.migrate import require_current_schema, upgrade_schema
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    where: str  # for messages: "the built-in database" or host:port/name
+    embedded: bool
+
+
+@contextmanager
+def open_database(
+    settings: Settings, paths: AppPaths, *, migrate: bool, check_schema: bool = True
+) -> Iterator[Database]:
+    """The configured team database, or the built-in one (started, and stopped on exit).
+
+    ``migrate``: bring the schema up to date first.  The built-in database is
+    always migrated; a team database only when asked (``db upgrade``), since
+    every member's app shares it.  ``check_schema=False`` only for ``db status``.
+    """
+    if settings.database_url:
+        url = parse_database_url(settings.database_url)
+        engine = connect_checked(url)
+        try:
+            if migrate:
+                upgrade_schema(engine)
+            elif check_schema:
+                require_current_schema(engine)
+            yield Database(engine, session_factory(engine), describe(url), embedded=False)
+        finally:
+            engine.dispose()
+        return
+    server = EmbeddedServer(paths.database_cluster)
+    url = server.start()
+    try:
+        engine = connect_checked(url)
+        try:
+            if migrate or check_schema:
+                upgrade_schema(engine)
+            yield Database(engine, session_factory(engine), "the built-in database", embedded=True)
+        finally:
+            engine.dispose()
+    finally:
+        server.release()
+
+
+def token_key_store(settings: Settings, paths: AppPaths) -> KeyStore:
+    return open_key_store(paths.key_file, allow_key_file=settings.allow_key_file)
+
+
+def token_cipher(store: KeyStore) -> TokenCipher:
+    return TokenCipher(load_or_create(store))
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    new_version: int
+    connections: int
+
+
+def rotate_token_key(database: Database, store: KeyStore) -> RotationResult:
+    """A new key seals every stored token; the old keys are dropped only after.
+
+    Crash-safe in each step: the new key is saved (beside the old ones) before
+    any token uses it, and the old ones are forgotten only once every token is
+    resealed and committed.
+    """
+    keys = load_or_create(store).with_new_key()
+    store.save(keys)
+    cipher = TokenCipher(keys)
+    with unit_of_work(database.sessions) as session:
+        count = reseal_all_tokens(session, cipher.reseal)
+    store.save(keys.only_current())
+    log.info("token key rotated to k%d; %d connections resealed", keys.current, count)
+    return RotationResult(new_version=keys.current, connections=count)

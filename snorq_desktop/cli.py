@@ -1,0 +1,142 @@
+"""``snorq-desktop``: the command line of the app.
+
+Every user-caused problem ends in one sentence on stderr and a non-zero exit;
+only bugs leave a traceback, and that goes to the log file.
+"""
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from snorq_desktop import __version__
+from snorq_desktop.app import open_database, rotate_token_key, token_key_store
+from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.logs import configure_logging
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.settings import Settings
+from snorq_desktop.store.migrate import schema_status
+
+log = logging.getLogger("snorq_desktop")
+
+EXIT_KNOWN_ERROR = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="snorq-desktop",
+        description="SNORQ Desktop: TikTok, WhatsApp and Messenger conversations in one inbox.",
+    )
+    parser.add_argument("--version", action="version", version=f"snorq-desktop {__version__}")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a team PostgreSQL database (default: SNORQ_DATABASE_URL, the settings, "
+        "else the built-in database)",
+    )
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="keep every file the app writes under DIR (default: SNORQ_HOME, else the "
+        "usual places of this OS)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log in detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="the database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply this version's migrations")
+    db_commands.add_parser("status", help="show which migrations the database has")
+
+    keys = commands.add_parser("keys", help="the key that seals platform tokens")
+    keys.add_argument(
+        "--allow-key-file",
+        action="store_true",
+        help="with no system keychain, keep the key in a file readable only by you",
+    )
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    key_commands.add_parser("rotate", help="seal every stored token with a new key")
+    return parser
+
+
+def _db_upgrade(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
+    with open_database(settings, paths, migrate=True) as database:
+        status = schema_status(database.engine)
+    print(f"{database.where} is at schema {status.current} (the newest this app knows).")
+    return 0
+
+
+def _db_status(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
+    with open_database(settings, paths, migrate=False, check_schema=False) as database:
+        status = schema_status(database.engine)
+    print(f"database: {database.where}")
+    print(f"schema:   {status.current or 'empty (never migrated)'}")
+    print(f"newest this app knows: {status.head}")
+    if status.newer_than_app:
+        print("state:    newer than this app: update SNORQ Desktop before using this database")
+        return EXIT_KNOWN_ERROR
+    if status.pending:
+        print(f"state:    {len(status.pending)} migration(s) to apply: {', '.join(status.pending)}")
+        print("          run `snorq-desktop db upgrade`")
+    else:
+        print("state:    up to date")
+    return 0
+
+
+def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+    if arguments.allow_key_file:
+        settings = Settings(database_url=settings.database_url, allow_key_file=True)
+    store = token_key_store(settings, paths)
+    with open_database(settings, paths, migrate=False) as database:
+        result = rotate_token_key(database, store)
+    print(
+        f"Token key k{result.new_version} now seals the tokens of {result.connections} "
+        f"connection(s); it is kept in {store.where}."
+    )
+    return 0
+
+
+_COMMANDS: dict[tuple[str, str], Callable[[Settings, AppPaths, argparse.Namespace], int]] = {
+    ("db", "upgrade"): _db_upgrade,
+    ("db", "status"): _db_status,
+    ("keys", "rotate"): _keys_rotate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    paths = AppPaths.resolve(arguments.home)
+    try:
+        paths.create()
+        configure_logging(paths.log_file, verbose=arguments.verbose)
+        settings = Settings.load(paths.settings_file)
+        if arguments.database_url:
+            settings = Settings(
+                database_url=arguments.database_url, allow_key_file=settings.allow_key_file
+            )
+        action = getattr(arguments, f"{arguments.command}_command")
+        return _COMMANDS[(arguments.command, action)](settings, paths, arguments)
+    except KnownError as error:
+        log.warning("%s", error.sentence)
+        print(f"snorq-desktop: {error.sentence}", file=sys.stderr)
+        return EXIT_KNOWN_ERROR
+    except OSError as error:
+        log.exception("file system error")
+        print(f"snorq-desktop: {error.strerror or error} ({error.filename or ''})", file=sys.stderr)
+        return EXIT_KNOWN_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(
+            f"snorq-desktop: an unexpected error stopped this command; details are in "
+            f"{paths.log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_BUG

@@ -1,0 +1,1 @@
+"""What the product is about, in plain Python: no database, network or window."""

@@ -1,0 +1,54 @@
+"""User settings: a JSON file in the config folder, overridden by the environment
+and then by the command line."""
+
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from snorq_desktop.domain.errors import KnownError
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # None: the built-in database
+    allow_key_file: bool = False  # keep the token key in a file when there is no keychain
+
+    @classmethod
+    def load(cls, path: Path) -> "Settings":
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raw = {}
+        except (OSError, ValueError) as error:
+            raise KnownError(f"The settings file {path} cannot be read: {error}.") from None
+        if not isinstance(raw, dict):
+            raise KnownError(f"The settings file {path} is not a JSON object.")
+        settings = cls(
+            database_url=raw.get("database_url") or None,
+            allow_key_file=bool(raw.get("allow_key_file", False)),
+        )
+        return settings.with_environment(os.environ)
+
+    def with_environment(self, environ: "os._Environ[str] | dict[str, str]") -> "Settings":
+        updated = self
+        if url := environ.get("SNORQ_DATABASE_URL"):
+            updated = replace(updated, database_url=url)
+        if flag := environ.get("SNORQ_ALLOW_KEY_FILE"):
+            updated = replace(updated, allow_key_file=flag.strip().lower() in _TRUE)
+        return updated
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps(
+                {"database_url": self.database_url, "allow_key_file": self.allow_key_file},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+        temporary.chmod(0o600)  # the database URL may hold a password
+        temporary.replace(path)

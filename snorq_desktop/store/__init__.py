@@ -1,0 +1,1 @@
+"""Everything that touches PostgreSQL: the seed schema, engines, repositories."""

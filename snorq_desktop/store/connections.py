@@ -1,0 +1,126 @@
+"""Platform connections: one per platform per organisation, tokens always sealed.
+
+The sealer comes from the caller (secrets.cipher.TokenCipher in the app), so
+this module never sees a key and never stores a clear token.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from snorq_desktop.domain.enums import ConnectionStatus, Platform
+from snorq_desktop.domain.errors import NotFound, PlatformAlreadyConnected
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer
+from snorq_desktop.store.models import Conversation, Organization, PlatformConnection
+
+_PLATFORM_NAMES = {
+    Platform.TIKTOK: "TikTok",
+    Platform.WHATSAPP: "WhatsApp",
+    Platform.FACEBOOK: "Messenger",
+}
+
+
+@dataclass(frozen=True)
+class PlatformAccount:
+    platform: Platform
+    platform_user_id: str  # page id, WhatsApp phone number id, TikTok business id
+    access_token: SecretToken
+    refresh_token: SecretToken | None = None
+    token_expires_at: datetime | None = None
+    username: str | None = None
+    display_name: str | None = None
+
+
+def connect_platform(
+    session: Session, sealer: TokenSealer, *, organization_id: str, account: PlatformAccount
+) -> str:
+    """Connect ``account``; reconnecting the same account replaces its tokens.
+
+    A second account on a platform the organisation already uses is refused.
+    """
+    locked = session.execute(
+        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+    ).scalar_one_or_none()
+    if locked is None:
+        raise NotFound("That organisation no longer exists.")
+    existing = session.execute(
+        select(PlatformConnection)
+        .where(
+            PlatformConnection.organization_id == organization_id,
+            PlatformConnection.platform == account.platform,
+        )
+        .execution_options(populate_existing=True)
+    ).scalars().all()
+    same = next((c for c in existing if c.platform_user_id == account.platform_user_id), None)
+    if same is None and existing:
+        other = existing[0]
+        name = other.platform_username or other.platform_display_name or other.platform_user_id
+        raise PlatformAlreadyConnected(
+            f"This organisation is already connected to {_PLATFORM_NAMES[account.platform]} "
+            f"as {name}. Delete that connection before connecting another account."
+        )
+    connection = same or PlatformConnection(
+        organization_id=organization_id,
+        platform=account.platform,
+        platform_user_id=account.platform_user_id,
+    )
+    connection.access_token = sealer.seal(account.access_token)
+    connection.refresh_token = (
+        sealer.seal(account.refresh_token) if account.refresh_token is not None else None
+    )
+    connection.token_expires_at = account.token_expires_at
+    connection.platform_username = account.username or connection.platform_username
+    connection.platform_display_name = account.display_name or connection.platform_display_name
+    connection.status = ConnectionStatus.ACTIVE
+    connection.error_message = None
+    session.add(connection)
+    session.flush()
+    return connection.id
+
+
+def read_tokens(
+    session: Session, sealer: TokenSealer, connection_id: str
+) -> tuple[SecretToken, SecretToken | None]:
+    row = session.execute(
+        select(PlatformConnection.access_token, PlatformConnection.refresh_token).where(
+            PlatformConnection.id == connection_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("That platform connection no longer exists.")
+    access, refresh = row
+    return sealer.open(access), (sealer.open(refresh) if refresh is not None else None)
+
+
+def conversation_count(session: Session, connection_id: str) -> int:
+    """How many conversations go with a connection if it is deleted."""
+    return session.execute(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.platform_connection_id == connection_id)
+    ).scalar_one()
+
+
+def delete_connection(session: Session, connection_id: str) -> None:
+    """The connection and, by the seed's cascade, its conversations and their messages."""
+    session.execute(delete(PlatformConnection).where(PlatformConnection.id == connection_id))
+
+
+def reseal_all_tokens(session: Session, reseal: Callable[[str], str]) -> int:
+    """Rewrite every stored token through ``reseal`` (key rotation) in the caller's
+    transaction; rows are locked so a concurrent token refresh waits.  Returns
+    how many connections were rewritten."""
+    connections = session.execute(
+        select(PlatformConnection)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalars().all()
+    for connection in connections:
+        connection.access_token = reseal(connection.access_token)
+        if connection.refresh_token is not None:
+            connection.refresh_token = reseal(connection.refresh_token)
+    session.flush()
+    return len(connections)

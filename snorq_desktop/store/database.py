@@ -1,0 +1,104 @@
+"""Opening a PostgreSQL database, with one clear sentence for every way it fails."""
+
+import re
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from snorq_desktop.domain.errors import DatabaseUnavailable, InvalidDatabaseUrl
+
+CONNECT_TIMEOUT_SECONDS = 5
+_EXAMPLE = "postgresql://user:password@host:5432/database"
+
+
+def parse_database_url(raw: str) -> URL:
+    """Accept ``postgresql://`` / ``postgres://`` URLs and pin the psycopg 3 driver."""
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError):
+        raise InvalidDatabaseUrl(
+            f"The database address is not a URL; expected something like {_EXAMPLE}."
+        ) from None
+    if url.get_backend_name() not in ("postgresql", "postgres"):
+        raise InvalidDatabaseUrl(
+            f"The database address must be a PostgreSQL URL like {_EXAMPLE}, "
+            f"not {url.get_backend_name()}://…."
+        )
+    if not url.database:
+        raise InvalidDatabaseUrl(
+            f"The database address names no database; expected something like {_EXAMPLE}."
+        )
+    return url.set(drivername="postgresql+psycopg")
+
+
+def describe(url: URL) -> str:
+    """Where a URL points, for messages: never its password."""
+    host = url.host or "localhost"
+    port = url.port or 5432
+    return f"{host}:{port}/{url.database}"
+
+
+def explain_connection_failure(url: URL, error: BaseException) -> DatabaseUnavailable:
+    """Turn psycopg's connection error into the sentence a user can act on."""
+    detail = str(getattr(error, "orig", None) or error)
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    user = url.username or "(default user)"
+    rules: list[tuple[str, str]] = [
+        (r"password authentication failed", f"The database at {where} refused user '{user}': "
+         "the password is wrong."),
+        (r"no password supplied|fe_sendauth", f"The database at {where} wants a password for "
+         f"user '{user}', and the address gives none."),
+        (r"database \".*\" does not exist", f"There is no database named '{url.database}' "
+         f"on {where}."),
+        (r"role \".*\" does not exist", f"The database at {where} has no user named '{user}'."),
+        (r"Connection refused", f"Nothing accepts connections at {where}: is the database "
+         "server running, and is the port right?"),
+        (r"could not translate host name|Name or service not known|nodename nor servname|"
+         r"failed to resolve host", f"The database host '{url.host}' could not be found."),
+        (r"timeout expired|timed out", f"The database at {where} did not answer within "
+         f"{CONNECT_TIMEOUT_SECONDS} seconds."),
+        (r"no pg_hba.conf entry", f"The database at {where} does not accept connections "
+         f"from this computer for user '{user}' (see its pg_hba.conf)."),
+        (r"SSL|certificate", f"The secure connection to {where} failed: "
+         f"{_first_line(detail)}."),
+        (r"too many clients|remaining connection slots", f"The database at {where} "
+         "has no free connection slots right now."),
+        (r"the database system is (starting up|shutting down)", f"The database at {where} "
+         "is starting up or shutting down; try again in a moment."),
+    ]
+    for pattern, sentence in rules:
+        if re.search(pattern, detail, re.IGNORECASE):
+            return DatabaseUnavailable(sentence)
+    return DatabaseUnavailable(f"Could not connect to the database at {where}: {_first_line(detail)}.")
+
+
+def _first_line(detail: str) -> str:
+    lines = [line.strip() for line in detail.strip().splitlines() if line.strip()]
+    return (lines[0] if lines else "unknown error").rstrip(".")
+
+
+def create_database_engine(url: URL, *, application_name: str = "snorq-desktop") -> Engine:
+    """An engine for ``url``; nothing is connected until first use."""
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=4,
+        max_overflow=4,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "application_name": application_name,
+        },
+    )
+
+
+def connect_checked(url: URL) -> Engine:
+    """An engine whose database has answered once, or :class:`DatabaseUnavailable`."""
+    engine = create_database_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        engine.dispose()
+        raise explain_connection_failure(url, error) from None
+    return engine

@@ -1,0 +1,271 @@
+"""The seed's main schema as SQLAlchemy 2 typed models.
+
+Table, column, enum type and label names are the seed's, so the seed's own
+SQL and other clients (a Prisma app, psql) share the database with us.
+Constraint names follow Prisma's convention for the same reason.  Every
+default the seed has is also a server default, so a plain ``INSERT`` that
+gives only ids, foreign keys and required columns works.
+
+Deliberate choices beyond the seed, each needed by a later feature:
+- ``messages.organization_id`` so every tenant table filters by organisation;
+- one row per platform message: unique ``(conversation_id, external_id)``
+  where ``external_id`` is set;
+- at most one OWNER member per organisation (a partial unique index);
+- ``messages.sent_by_user_id`` is SET NULL when that user is deleted (Prisma's
+  default for an optional relation): a teammate leaving does not delete the
+  replies they wrote in someone else's organisation.
+- Timestamps are ``timestamptz``: a team spans time zones.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    ARRAY,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snorq_desktop.domain.enums import (
+    ConnectionStatus,
+    ContentType,
+    ConversationStatus,
+    MemberRole,
+    MessageDirection,
+    MessageStatus,
+    PlanType,
+    Platform,
+)
+from snorq_desktop.domain.ids import new_id
+
+NAMING_CONVENTION = {
+    "ix": "%(table_name)s_%(column_0_N_name)s_idx",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def seed_enum(enum: type[StrEnum]) -> Enum:
+    """A PostgreSQL enum type named as in the seed (``"Platform"``, …)."""
+    return Enum(
+        enum,
+        name=enum.__name__,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def _id_column() -> Mapped[str]:
+    return mapped_column(Text, primary_key=True, default=new_id)
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def _updated_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = _id_column()
+    email: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    google_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, email={self.email!r})"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = _id_column()
+    name: Mapped[str] = mapped_column(Text)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    plan: Mapped[PlanType] = mapped_column(
+        seed_enum(PlanType), default=PlanType.FREE, server_default=PlanType.FREE.value
+    )
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    def __repr__(self) -> str:
+        return f"Organization(id={self.id!r}, slug={self.slug!r}, plan={self.plan!s})"
+
+
+class OrganizationMember(Base):
+    __tablename__ = "organization_members"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id"),
+        # The seed's first business rule, held by the database as well as by
+        # the store: at most one OWNER member per organisation.
+        Index(
+            "organization_members_one_owner_key",
+            "organization_id",
+            unique=True,
+            postgresql_where=text("role = 'OWNER'"),
+        ),
+    )
+
+    id: Mapped[str] = _id_column()
+    role: Mapped[MemberRole] = mapped_column(
+        seed_enum(MemberRole), default=MemberRole.MEMBER, server_default=MemberRole.MEMBER.value
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = _created_at()
+
+
+class PlatformConnection(Base):
+    __tablename__ = "platform_connections"
+    __table_args__ = (
+        # Named by hand: the conventional name is longer than PostgreSQL's 63
+        # characters; this is the one Prisma gives it.
+        UniqueConstraint(
+            "organization_id",
+            "platform",
+            "platform_user_id",
+            name="platform_connections_organization_id_platform_platform_user_key",
+        ),
+    )
+
+    id: Mapped[str] = _id_column()
+    platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
+    platform_user_id: Mapped[str] = mapped_column(Text)
+    platform_username: Mapped[str | None] = mapped_column(Text)
+    platform_display_name: Mapped[str | None] = mapped_column(Text)
+    # Sealed by secrets.cipher before they get here; never the clear token.
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[ConnectionStatus] = mapped_column(
+        seed_enum(ConnectionStatus),
+        default=ConnectionStatus.ACTIVE,
+        server_default=ConnectionStatus.ACTIVE.value,
+    )
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+    def __repr__(self) -> str:
+        # Tokens stay out of reprs, even sealed.
+        return (
+            f"PlatformConnection(id={self.id!r}, platform={self.platform!s}, "
+            f"platform_user_id={self.platform_user_id!r}, status={self.status!s})"
+        )
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("platform_connection_id", "external_id"),
+        Index(
+            "conversations_organization_id_updated_at_idx",
+            "organization_id",
+            text("updated_at DESC"),
+        ),
+        Index("conversations_platform_updated_at_idx", "platform", text("updated_at DESC")),
+    )
+
+    id: Mapped[str] = _id_column()
+    platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
+    external_id: Mapped[str] = mapped_column(Text)
+    external_thread_id: Mapped[str | None] = mapped_column(Text)
+    contact_external_id: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(Text)
+    contact_username: Mapped[str | None] = mapped_column(Text)
+    contact_avatar_url: Mapped[str | None] = mapped_column(Text)
+    last_message_preview: Mapped[str | None] = mapped_column(Text)
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unread_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    status: Mapped[ConversationStatus] = mapped_column(
+        seed_enum(ConversationStatus),
+        default=ConversationStatus.OPEN,
+        server_default=ConversationStatus.OPEN.value,
+    )
+    labels: Mapped[list[str] | None] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    platform_connection_id: Mapped[str] = mapped_column(
+        ForeignKey("platform_connections.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index(
+            "messages_conversation_id_created_at_idx",
+            "conversation_id",
+            text("created_at DESC"),
+        ),
+        # A platform message is stored once, however often it is polled or
+        # delivered by webhook.
+        Index(
+            "messages_conversation_id_external_id_key",
+            "conversation_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
+        # Deleting an organisation must not scan every message of every tenant.
+        Index("messages_organization_id_idx", "organization_id"),
+    )
+
+    id: Mapped[str] = _id_column()
+    external_id: Mapped[str | None] = mapped_column(Text)
+    direction: Mapped[MessageDirection] = mapped_column(seed_enum(MessageDirection))
+    content: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[ContentType] = mapped_column(
+        seed_enum(ContentType), default=ContentType.TEXT, server_default=ContentType.TEXT.value
+    )
+    media_url: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(Text)
+    media_thumbnail: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MessageStatus] = mapped_column(
+        seed_enum(MessageStatus), default=MessageStatus.SENT, server_default=MessageStatus.SENT.value
+    )
+    sent_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    platform_timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()

@@ -1,0 +1,1 @@
+"""The window: Qt models, delegates, views and dialogs."""
