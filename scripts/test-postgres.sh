@@ -16,7 +16,11 @@ case "$action" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
     if [ ! -f "$dir/PG_VERSION" ]; then
-      as_server "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+      # Password logins, so the tests can also show what a wrong password does.
+      python3 -c 'import secrets; print(secrets.token_hex(12))' > "$dir.password"
+      chmod 644 "$dir.password"
+      as_server "$bin/initdb" -D "$dir" -U postgres --auth=scram-sha-256 --pwfile="$dir.password" \
+        -E UTF8 --locale=C >/dev/null
       cat >>"$dir/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
@@ -28,7 +32,7 @@ CONF
     fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_server "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null
-    echo "postgresql://postgres@127.0.0.1:$port/postgres"
+    echo "postgresql://postgres:$(cat "$dir.password")@127.0.0.1:$port/postgres"
     ;;
   stop)
     [ -f "$dir/postmaster.pid" ] && as_server "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null || true

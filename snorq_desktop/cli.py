@@ -51,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("status", help="show which migrations the database has")
 
     keys = commands.add_parser("keys", help="the key that seals platform tokens")
-    keys.add_argument(
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    rotate = key_commands.add_parser("rotate", help="seal every stored token with a new key")
+    rotate.add_argument(
         "--allow-key-file",
         action="store_true",
         help="with no system keychain, keep the key in a file readable only by you",
     )
-    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    key_commands.add_parser("rotate", help="seal every stored token with a new key")
     return parser
 
 

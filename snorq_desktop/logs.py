@@ -36,9 +36,7 @@ def configure_logging(log_file: Path, *, verbose: bool = False) -> None:
     file_handler = RotatingFileHandler(
         log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
     )
-    file_handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    file_handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     file_handler._snorq = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

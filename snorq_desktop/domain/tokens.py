@@ -30,7 +30,7 @@ class SecretToken:
     def __hash__(self) -> int:
         return hash(("SecretToken", self._value))
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str:
         raise TypeError("a SecretToken is not pickled: it would leave the process in clear")
 
 

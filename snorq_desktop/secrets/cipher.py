@@ -43,7 +43,9 @@ class TokenCipher:
     def open(self, sealed: str) -> SecretToken:
         match = _SEALED.match(sealed)
         if match is None:
-            raise TokenUnreadable("A stored token is not in the sealed format; reconnect the account.")
+            raise TokenUnreadable(
+                "A stored token is not in the sealed format; reconnect the account."
+            )
         version = int(match.group(1))
         key = self._keys.keys.get(version)
         if key is None:

@@ -127,8 +127,8 @@ def keychain_available(backend: keyring.backend.KeyringBackend) -> bool:
     if name.startswith("keyring.backends.fail"):
         return False
     try:
-        return float(backend.priority) > 0  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a backend that cannot even say its priority is unusable
+        return float(backend.priority) > 0
+    except Exception:
         return False
 
 

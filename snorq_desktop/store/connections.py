@@ -46,14 +46,18 @@ def connect_platform(
     ).scalar_one_or_none()
     if locked is None:
         raise NotFound("That organisation no longer exists.")
-    existing = session.execute(
-        select(PlatformConnection)
-        .where(
-            PlatformConnection.organization_id == organization_id,
-            PlatformConnection.platform == account.platform,
+    existing = (
+        session.execute(
+            select(PlatformConnection)
+            .where(
+                PlatformConnection.organization_id == organization_id,
+                PlatformConnection.platform == account.platform,
+            )
+            .execution_options(populate_existing=True)
         )
-        .execution_options(populate_existing=True)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     same = next((c for c in existing if c.platform_user_id == account.platform_user_id), None)
     if same is None and existing:
         other = existing[0]
@@ -113,11 +117,13 @@ def reseal_all_tokens(session: Session, reseal: Callable[[str], str]) -> int:
     """Rewrite every stored token through ``reseal`` (key rotation) in the caller's
     transaction; rows are locked so a concurrent token refresh waits.  Returns
     how many connections were rewritten."""
-    connections = session.execute(
-        select(PlatformConnection)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalars().all()
+    connections = (
+        session.execute(
+            select(PlatformConnection).with_for_update().execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
     for connection in connections:
         connection.access_token = reseal(connection.access_token)
         if connection.refresh_token is not None:

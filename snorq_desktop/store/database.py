@@ -45,32 +45,55 @@ def explain_connection_failure(url: URL, error: BaseException) -> DatabaseUnavai
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     user = url.username or "(default user)"
     rules: list[tuple[str, str]] = [
-        (r"password authentication failed", f"The database at {where} refused user '{user}': "
-         "the password is wrong."),
-        (r"no password supplied|fe_sendauth", f"The database at {where} wants a password for "
-         f"user '{user}', and the address gives none."),
-        (r"database \".*\" does not exist", f"There is no database named '{url.database}' "
-         f"on {where}."),
+        (
+            r"password authentication failed",
+            f"The database at {where} refused user '{user}': the password is wrong.",
+        ),
+        (
+            r"no password supplied|fe_sendauth",
+            f"The database at {where} wants a password for "
+            f"user '{user}', and the address gives none.",
+        ),
+        (
+            r"database \".*\" does not exist",
+            f"There is no database named '{url.database}' on {where}.",
+        ),
         (r"role \".*\" does not exist", f"The database at {where} has no user named '{user}'."),
-        (r"Connection refused", f"Nothing accepts connections at {where}: is the database "
-         "server running, and is the port right?"),
-        (r"could not translate host name|Name or service not known|nodename nor servname|"
-         r"failed to resolve host", f"The database host '{url.host}' could not be found."),
-        (r"timeout expired|timed out", f"The database at {where} did not answer within "
-         f"{CONNECT_TIMEOUT_SECONDS} seconds."),
-        (r"no pg_hba.conf entry", f"The database at {where} does not accept connections "
-         f"from this computer for user '{user}' (see its pg_hba.conf)."),
-        (r"SSL|certificate", f"The secure connection to {where} failed: "
-         f"{_first_line(detail)}."),
-        (r"too many clients|remaining connection slots", f"The database at {where} "
-         "has no free connection slots right now."),
-        (r"the database system is (starting up|shutting down)", f"The database at {where} "
-         "is starting up or shutting down; try again in a moment."),
+        (
+            r"Connection refused",
+            f"Nothing accepts connections at {where}: is the database "
+            "server running, and is the port right?",
+        ),
+        (
+            r"could not translate host name|Name or service not known|nodename nor servname|"
+            r"failed to resolve host",
+            f"The database host '{url.host}' could not be found.",
+        ),
+        (
+            r"timeout expired|timed out",
+            f"The database at {where} did not answer within {CONNECT_TIMEOUT_SECONDS} seconds.",
+        ),
+        (
+            r"no pg_hba.conf entry",
+            f"The database at {where} does not accept connections "
+            f"from this computer for user '{user}' (see its pg_hba.conf).",
+        ),
+        (r"SSL|certificate", f"The secure connection to {where} failed: {_first_line(detail)}."),
+        (
+            r"too many clients|remaining connection slots",
+            f"The database at {where} has no free connection slots right now.",
+        ),
+        (
+            r"the database system is (starting up|shutting down)",
+            f"The database at {where} is starting up or shutting down; try again in a moment.",
+        ),
     ]
     for pattern, sentence in rules:
         if re.search(pattern, detail, re.IGNORECASE):
             return DatabaseUnavailable(sentence)
-    return DatabaseUnavailable(f"Could not connect to the database at {where}: {_first_line(detail)}.")
+    return DatabaseUnavailable(
+        f"Could not connect to the database at {where}: {_first_line(detail)}."
+    )
 
 
 def _first_line(detail: str) -> str:

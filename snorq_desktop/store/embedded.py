@@ -46,10 +46,9 @@ DATABASE_NAME = "snorq"
 LOGIN = "snorq"
 _START_TIMEOUT_SECONDS = 60
 
-try:  # flock gives the shared/exclusive lease; Windows falls back to "I started it, I stop it".
+# flock gives the shared/exclusive lease; Windows falls back to "I started it, I stop it".
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 
 def find_server_programs() -> Path:
@@ -184,11 +183,14 @@ class EmbeddedServer:
         try:
             self._run(
                 "initdb",
-                "-D", str(self.pgdata),
-                "-U", credentials.login,
+                "-D",
+                str(self.pgdata),
+                "-U",
+                credentials.login,
                 "--auth=scram-sha-256",
                 f"--pwfile={password_file}",
-                "-E", "UTF8",
+                "-E",
+                "UTF8",
                 "--locale=C",
             )
         except EmbeddedDatabaseError:
@@ -206,7 +208,9 @@ class EmbeddedServer:
             conf.write(settings)
         # Written last: its presence means the cluster is complete.
         target = self.directory / "credentials.json"
-        target.write_text(json.dumps({"login": credentials.login, "password": credentials.password}))
+        target.write_text(
+            json.dumps({"login": credentials.login, "password": credentials.password})
+        )
         target.chmod(0o600)
 
     def _credentials(self) -> _Credentials:
@@ -239,7 +243,9 @@ class EmbeddedServer:
                 "SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)
             ).fetchone()
             if not exists:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(url.database))))
+                connection.execute(
+                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(url.database)))
+                )
 
     # --- running ----------------------------------------------------------------
 
@@ -256,7 +262,13 @@ class EmbeddedServer:
 
     def _pg_ctl_status(self) -> bool:
         result = subprocess.run(
-            [*self._as_server_user(), str(self.programs / "pg_ctl"), "status", "-D", str(self.pgdata)],
+            [
+                *self._as_server_user(),
+                str(self.programs / "pg_ctl"),
+                "status",
+                "-D",
+                str(self.pgdata),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -271,9 +283,12 @@ class EmbeddedServer:
                 self._pg_ctl(
                     "start",
                     "-w",
-                    "-t", str(_START_TIMEOUT_SECONDS),
-                    "-l", str(self.pgdata / "server.log"),
-                    "-o", f"-p {port}",
+                    "-t",
+                    str(_START_TIMEOUT_SECONDS),
+                    "-l",
+                    str(self.pgdata / "server.log"),
+                    "-o",
+                    f"-p {port}",
                 )
             except EmbeddedDatabaseError:
                 # Another program may have taken the port between our probe and the start.
@@ -313,7 +328,7 @@ class EmbeddedServer:
     def _exclusive(self, name: str) -> Iterator[None]:
         fd = os.open(self.directory / name, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if fcntl is not None:
+            if sys.platform != "win32":
                 fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
@@ -323,7 +338,7 @@ class EmbeddedServer:
         if self._lease is not None:
             return
         fd = os.open(self.directory / "in-use.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_SH)
         self._lease = fd
 
@@ -332,7 +347,7 @@ class EmbeddedServer:
         fd = self._lease
         assert fd is not None
         self._lease = None
-        if fcntl is None:
+        if sys.platform == "win32":
             os.close(fd)
             return True
         try:
@@ -351,7 +366,7 @@ class EmbeddedServer:
     def _hand_to_server_user(self, *paths: Path) -> None:
         if not self._server_user:
             return
-        import pwd  # noqa: PLC0415 - POSIX only, and only needed as root
+        import pwd
 
         entry = pwd.getpwnam(self._server_user)
         for path in paths:
@@ -372,7 +387,7 @@ def _server_user() -> str | None:
     if os.name != "posix" or os.geteuid() != 0:
         return None
     user = os.environ.get("SNORQ_EMBEDDED_SERVER_USER", "postgres")
-    import pwd  # noqa: PLC0415
+    import pwd
 
     try:
         pwd.getpwnam(user)

@@ -132,9 +132,7 @@ class OrganizationMember(Base):
     role: Mapped[MemberRole] = mapped_column(
         seed_enum(MemberRole), default=MemberRole.MEMBER, server_default=MemberRole.MEMBER.value
     )
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = _created_at()
 
@@ -168,9 +166,7 @@ class PlatformConnection(Base):
     )
     last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error_message: Mapped[str | None] = mapped_column(Text)
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
@@ -213,9 +209,7 @@ class Conversation(Base):
     labels: Mapped[list[str] | None] = mapped_column(
         ARRAY(Text), default=list, server_default=text("'{}'::text[]")
     )
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     platform_connection_id: Mapped[str] = mapped_column(
         ForeignKey("platform_connections.id", ondelete="CASCADE")
     )
@@ -255,17 +249,13 @@ class Message(Base):
     media_type: Mapped[str | None] = mapped_column(Text)
     media_thumbnail: Mapped[str | None] = mapped_column(Text)
     status: Mapped[MessageStatus] = mapped_column(
-        seed_enum(MessageStatus), default=MessageStatus.SENT, server_default=MessageStatus.SENT.value
+        seed_enum(MessageStatus),
+        default=MessageStatus.SENT,
+        server_default=MessageStatus.SENT.value,
     )
-    sent_by_user_id: Mapped[str | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    sent_by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     platform_timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()

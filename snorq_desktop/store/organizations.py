@@ -65,9 +65,7 @@ def create_organization(
     except IntegrityError:
         raise SlugTaken(f"The address '{slug}' is already used by another organisation.") from None
     session.add(
-        OrganizationMember(
-            organization_id=organization.id, user_id=owner_id, role=MemberRole.OWNER
-        )
+        OrganizationMember(organization_id=organization.id, user_id=owner_id, role=MemberRole.OWNER)
     )
     session.flush()
     return organization.id
@@ -135,7 +133,9 @@ def add_member(
         raise OwnershipRuleViolated(
             "An organisation has exactly one owner; ownership moves only by a transfer."
         )
-    if added_by is not None and not can_grant(_require_role(session, organization_id, added_by), role):
+    if added_by is not None and not can_grant(
+        _require_role(session, organization_id, added_by), role
+    ):
         raise PermissionDenied(f"Your role does not allow adding a member as {role.value}.")
     if _role_of(session, organization_id, user_id) is not None:
         raise AlreadyMember("That person is already a member of this organisation.")
@@ -153,9 +153,7 @@ def change_role(
     if current is None:
         raise NotFound("That person is not a member of this organisation.")
     if role is MemberRole.OWNER or current is MemberRole.OWNER:
-        raise OwnershipRuleViolated(
-            "The owner's role changes only by transferring ownership."
-        )
+        raise OwnershipRuleViolated("The owner's role changes only by transferring ownership.")
     if not can_grant(actor_role, role) or rank(current) > rank(actor_role):
         raise PermissionDenied("Your role does not allow this change.")
     session.execute(
@@ -179,7 +177,9 @@ def remove_member(session: Session, *, organization_id: str, actor_id: str, user
         raise OwnershipRuleViolated(
             "The owner cannot be removed: transfer ownership to another member first."
         )
-    if actor_id != user_id and (not can_manage_members(actor_role) or rank(target) > rank(actor_role)):
+    if actor_id != user_id and (
+        not can_manage_members(actor_role) or rank(target) > rank(actor_role)
+    ):
         raise PermissionDenied("Your role does not allow removing this member.")
     session.execute(
         delete(OrganizationMember).where(

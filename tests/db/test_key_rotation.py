@@ -1,0 +1,78 @@
+"""Rotation reseals every stored token with a new key, then forgets the old one."""
+
+import keyring.backends.fail
+from sqlalchemy import text
+
+from snorq_desktop.app import Database, rotate_token_key
+from snorq_desktop.cli import main
+from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import KeychainKeyStore, load_or_create
+from snorq_desktop.store import connections as conns
+from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from tests.keychain import MemoryKeychain
+
+
+def _connect_three(sessions, cipher):
+    with unit_of_work(sessions) as session:
+        owner = orgs.create_user(session, email="o@example.com")
+        org = orgs.create_organization(
+            session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO
+        )
+        for platform, refresh in (
+            (Platform.TIKTOK, "r-tt"),
+            (Platform.WHATSAPP, None),
+            (Platform.FACEBOOK, None),
+        ):
+            conns.connect_platform(
+                session,
+                cipher,
+                organization_id=org,
+                account=conns.PlatformAccount(
+                    platform=platform,
+                    platform_user_id=platform.value.lower(),
+                    access_token=SecretToken(f"a-{platform.value}"),
+                    refresh_token=SecretToken(refresh) if refresh else None,
+                ),
+            )
+
+
+def test_rotation_reseals_every_token_and_drops_the_old_key(engine):
+    store = KeychainKeyStore(MemoryKeychain())
+    sessions = session_factory(engine)
+    _connect_three(sessions, TokenCipher(load_or_create(store)))
+
+    result = rotate_token_key(Database(engine, sessions, "test", embedded=False), store)
+
+    assert (result.new_version, result.connections) == (2, 3)
+    keys = load_or_create(store)
+    assert sorted(keys.keys) == [2]
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, access_token, refresh_token FROM platform_connections")
+        ).all()
+    sealed = [v for _, a, r in rows for v in (a, r) if v is not None]
+    assert len(sealed) == 4
+    assert all(v.startswith("k2:") for v in sealed)
+    cipher = TokenCipher(keys)
+    with sessions() as session:
+        opened = sorted(conns.read_tokens(session, cipher, cid)[0].reveal() for cid, _, _ in rows)
+    assert opened == ["a-FACEBOOK", "a-TIKTOK", "a-WHATSAPP"]
+
+
+def test_keys_rotate_from_the_command_line_with_an_allowed_key_file(
+    database_url, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr("keyring.get_keyring", lambda: keyring.backends.fail.Keyring())
+    home = tmp_path / "app"
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--home", str(home), "--database-url", url, "keys", "rotate"]) == 1
+    assert "no system keychain" in capsys.readouterr().err
+    assert (
+        main(["--home", str(home), "--database-url", url, "keys", "rotate", "--allow-key-file"])
+        == 0
+    )
+    assert "Token key k2" in capsys.readouterr().out
+    assert (home / "config" / "token-key.json").exists()

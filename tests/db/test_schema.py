@@ -1,0 +1,287 @@
+"""`db upgrade` on an empty database yields the seed's schema, checked from the
+catalog against expectations written from the seed document (not from our
+models), and plain SQL inserts get the seed's defaults."""
+
+import psycopg
+import pytest
+from sqlalchemy.engine import URL
+
+from snorq_desktop.cli import main
+
+SEED_ENUMS = {
+    "Platform": ["TIKTOK", "WHATSAPP", "FACEBOOK"],
+    "PlanType": ["FREE", "PRO", "BUSINESS"],
+    "MemberRole": ["OWNER", "ADMIN", "MEMBER"],
+    "ConnectionStatus": ["ACTIVE", "EXPIRED", "ERROR", "DISCONNECTED"],
+    "ConversationStatus": ["OPEN", "CLOSED", "ARCHIVED"],
+    "MessageDirection": ["INBOUND", "OUTBOUND"],
+    "ContentType": ["TEXT", "IMAGE", "VIDEO", "AUDIO", "FILE", "STICKER", "LOCATION"],
+    "MessageStatus": ["PENDING", "SENT", "DELIVERED", "READ", "FAILED"],
+}
+
+TS = "timestamp with time zone"
+# table -> column -> (type, nullable, default or None)
+SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
+    "users": {
+        "id": ("text", False, None),
+        "email": ("text", False, None),
+        "name": ("text", True, None),
+        "avatar_url": ("text", True, None),
+        "google_id": ("text", True, None),
+        "created_at": (TS, False, "now()"),
+        "updated_at": (TS, False, "now()"),
+    },
+    "organizations": {
+        "id": ("text", False, None),
+        "name": ("text", False, None),
+        "slug": ("text", False, None),
+        "plan": ('"PlanType"', False, "'FREE'::\"PlanType\""),
+        "owner_id": ("text", False, None),
+        "created_at": (TS, False, "now()"),
+        "updated_at": (TS, False, "now()"),
+    },
+    "organization_members": {
+        "id": ("text", False, None),
+        "organization_id": ("text", False, None),
+        "user_id": ("text", False, None),
+        "role": ('"MemberRole"', False, "'MEMBER'::\"MemberRole\""),
+        "joined_at": (TS, False, "now()"),
+    },
+    "platform_connections": {
+        "id": ("text", False, None),
+        "organization_id": ("text", False, None),
+        "platform": ('"Platform"', False, None),
+        "platform_user_id": ("text", False, None),
+        "platform_username": ("text", True, None),
+        "platform_display_name": ("text", True, None),
+        "access_token": ("text", False, None),
+        "refresh_token": ("text", True, None),
+        "token_expires_at": (TS, True, None),
+        "status": ('"ConnectionStatus"', False, "'ACTIVE'::\"ConnectionStatus\""),
+        "last_sync_at": (TS, True, None),
+        "error_message": ("text", True, None),
+        "created_at": (TS, False, "now()"),
+        "updated_at": (TS, False, "now()"),
+    },
+    "conversations": {
+        "id": ("text", False, None),
+        "organization_id": ("text", False, None),
+        "platform_connection_id": ("text", False, None),
+        "platform": ('"Platform"', False, None),
+        "external_id": ("text", False, None),
+        "external_thread_id": ("text", True, None),
+        "contact_external_id": ("text", False, None),
+        "contact_name": ("text", True, None),
+        "contact_username": ("text", True, None),
+        "contact_avatar_url": ("text", True, None),
+        "last_message_preview": ("text", True, None),
+        "last_message_at": (TS, True, None),
+        "unread_count": ("integer", False, "0"),
+        "status": ('"ConversationStatus"', False, "'OPEN'::\"ConversationStatus\""),
+        "labels": ("text[]", True, "'{}'::text[]"),
+        "created_at": (TS, False, "now()"),
+        "updated_at": (TS, False, "now()"),
+    },
+    "messages": {
+        "id": ("text", False, None),
+        "conversation_id": ("text", False, None),
+        "organization_id": ("text", False, None),  # our addition
+        "external_id": ("text", True, None),
+        "direction": ('"MessageDirection"', False, None),
+        "content": ("text", True, None),
+        "content_type": ('"ContentType"', False, "'TEXT'::\"ContentType\""),
+        "media_url": ("text", True, None),
+        "media_type": ("text", True, None),
+        "media_thumbnail": ("text", True, None),
+        "status": ('"MessageStatus"', False, "'SENT'::\"MessageStatus\""),
+        "sent_by_user_id": ("text", True, None),
+        "platform_timestamp": (TS, True, None),
+        "created_at": (TS, False, "now()"),
+        "updated_at": (TS, False, "now()"),
+    },
+}
+
+# (table, column list, unique, partial predicate)
+SEED_INDEXES = {
+    ("users", "email", True, None),
+    ("users", "google_id", True, None),
+    ("organizations", "slug", True, None),
+    ("organization_members", "organization_id, user_id", True, None),
+    ("platform_connections", "organization_id, platform, platform_user_id", True, None),
+    ("conversations", "platform_connection_id, external_id", True, None),
+    ("conversations", "organization_id, updated_at DESC", False, None),
+    ("conversations", "platform, updated_at DESC", False, None),
+    ("messages", "conversation_id, created_at DESC", False, None),
+    ("messages", "conversation_id, external_id", True, "(external_id IS NOT NULL)"),
+}
+
+# (table, column) -> (referenced table, on delete)
+SEED_FOREIGN_KEYS = {
+    ("organizations", "owner_id"): ("users", "CASCADE"),
+    ("organization_members", "user_id"): ("users", "CASCADE"),
+    ("organization_members", "organization_id"): ("organizations", "CASCADE"),
+    ("platform_connections", "organization_id"): ("organizations", "CASCADE"),
+    ("conversations", "organization_id"): ("organizations", "CASCADE"),
+    ("conversations", "platform_connection_id"): ("platform_connections", "CASCADE"),
+    ("messages", "conversation_id"): ("conversations", "CASCADE"),
+    ("messages", "organization_id"): ("organizations", "CASCADE"),
+    # Prisma's default for an optional relation; a leaving teammate's replies stay.
+    ("messages", "sent_by_user_id"): ("users", "SET NULL"),
+}
+
+
+def _conninfo(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def upgraded(server_url: URL):
+    from tests.conftest import create_database, drop_database
+
+    url = create_database(server_url, "snorq_schema_check")
+    try:
+        assert (
+            main(["--database-url", url.render_as_string(hide_password=False), "db", "upgrade"])
+            == 0
+        )
+        with psycopg.connect(_conninfo(url), autocommit=True) as connection:
+            yield connection
+    finally:
+        drop_database(server_url, "snorq_schema_check")
+
+
+def test_every_enum_has_the_seed_name_and_labels_in_order(upgraded):
+    rows = upgraded.execute(
+        """SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)
+           FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname"""
+    ).fetchall()
+    assert dict(rows) == SEED_ENUMS
+
+
+def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgraded):
+    rows = upgraded.execute(
+        """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                  NOT a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+           FROM pg_attribute a
+           JOIN pg_class c ON c.oid = a.attrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+             AND c.relname <> 'alembic_version'"""
+    ).fetchall()
+    found: dict[str, dict[str, tuple[str, bool, str | None]]] = {}
+    for table, column, type_, nullable, default in rows:
+        found.setdefault(table, {})[column] = (type_, nullable, default)
+    assert found == SEED_COLUMNS
+
+
+def test_every_table_has_a_text_primary_key_named_id(upgraded):
+    rows = upgraded.execute(
+        """SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc
+           JOIN information_schema.key_column_usage kcu USING (constraint_name, table_name)
+           WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
+             AND tc.table_name <> 'alembic_version'"""
+    ).fetchall()
+    assert sorted(rows) == sorted((table, "id") for table in SEED_COLUMNS)
+
+
+def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
+    rows = upgraded.execute(
+        """SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique,
+                  pg_get_expr(i.indpred, i.indrelid)
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+           WHERE NOT i.indisprimary"""
+    ).fetchall()
+    found = set()
+    for table, definition, unique, predicate in rows:
+        columns = definition.split(" USING btree (", 1)[1].split(")", 1)[0]
+        found.add((table, columns, unique, predicate))
+    missing = SEED_INDEXES - found
+    assert not missing, f"missing indexes: {missing}"
+
+
+def test_the_seed_cascades(upgraded):
+    rows = upgraded.execute(
+        """SELECT tc.table_name, kcu.column_name, ccu.table_name, rc.delete_rule
+           FROM information_schema.table_constraints tc
+           JOIN information_schema.key_column_usage kcu USING (constraint_name, table_name)
+           JOIN information_schema.constraint_column_usage ccu USING (constraint_name)
+           JOIN information_schema.referential_constraints rc USING (constraint_name)
+           WHERE tc.constraint_type = 'FOREIGN KEY'"""
+    ).fetchall()
+    assert {(t, c): (ref, rule) for t, c, ref, rule in rows} == SEED_FOREIGN_KEYS
+
+
+def test_plain_sql_inserts_get_the_seed_defaults(upgraded):
+    upgraded.execute("BEGIN")
+    try:
+        upgraded.execute("INSERT INTO users (id, email) VALUES ('u1', 'a@example.com')")
+        upgraded.execute(
+            "INSERT INTO organizations (id, name, slug, owner_id) "
+            "VALUES ('o1', 'Shop', 'shop', 'u1')"
+        )
+        upgraded.execute(
+            "INSERT INTO organization_members (id, organization_id, user_id) "
+            "VALUES ('m1', 'o1', 'u1')"
+        )
+        upgraded.execute(
+            """INSERT INTO platform_connections (id, organization_id, platform, platform_user_id,
+               access_token) VALUES ('p1', 'o1', 'WHATSAPP', '1055', 'sealed')"""
+        )
+        upgraded.execute(
+            """INSERT INTO conversations (id, organization_id, platform_connection_id, platform,
+               external_id, contact_external_id) VALUES ('c1','o1','p1','WHATSAPP','x','y')"""
+        )
+        upgraded.execute(
+            """INSERT INTO messages (id, conversation_id, organization_id, direction)
+               VALUES ('g1', 'c1', 'o1', 'INBOUND')"""
+        )
+        org = upgraded.execute(
+            "SELECT plan::text, created_at IS NOT NULL, updated_at IS NOT NULL FROM organizations"
+        ).fetchone()
+        member = upgraded.execute(
+            "SELECT role::text, joined_at IS NOT NULL FROM organization_members"
+        ).fetchone()
+        connection = upgraded.execute("SELECT status::text FROM platform_connections").fetchone()
+        conversation = upgraded.execute(
+            "SELECT unread_count, status::text, labels FROM conversations"
+        ).fetchone()
+        message = upgraded.execute(
+            "SELECT content_type::text, status::text FROM messages"
+        ).fetchone()
+    finally:
+        upgraded.execute("ROLLBACK")
+    assert org == ("FREE", True, True)
+    assert member == ("MEMBER", True)
+    assert connection == ("ACTIVE",)
+    assert conversation == (0, "OPEN", [])
+    assert message == ("TEXT", "SENT")
+
+
+def test_a_platform_message_is_stored_once(upgraded):
+    upgraded.execute("BEGIN")
+    try:
+        upgraded.execute("INSERT INTO users (id, email) VALUES ('u1', 'a@example.com')")
+        upgraded.execute(
+            "INSERT INTO organizations (id, name, slug, owner_id) VALUES ('o1','Shop','shop','u1')"
+        )
+        upgraded.execute(
+            """INSERT INTO platform_connections (id, organization_id, platform, platform_user_id,
+               access_token) VALUES ('p1','o1','TIKTOK','b1','sealed')"""
+        )
+        upgraded.execute(
+            """INSERT INTO conversations (id, organization_id, platform_connection_id, platform,
+               external_id, contact_external_id) VALUES ('c1','o1','p1','TIKTOK','x','y')"""
+        )
+        insert = """INSERT INTO messages
+                      (id, conversation_id, organization_id, direction, external_id)
+                    VALUES (%s, 'c1', 'o1', 'INBOUND', %s) ON CONFLICT DO NOTHING"""
+        upgraded.execute(insert, ("g1", "m-1"))
+        upgraded.execute(insert, ("g2", "m-1"))  # the same platform message again
+        upgraded.execute(insert, ("g3", None))  # our own unsent messages have no external id
+        upgraded.execute(insert, ("g4", None))
+        count = upgraded.execute("SELECT count(*) FROM messages").fetchone()
+    finally:
+        upgraded.execute("ROLLBACK")
+    assert count == (3,)

@@ -1,0 +1,65 @@
+"""The command line as a user meets it: a real process, one clear line per mistake."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, home) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "snorq_desktop", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_version(tmp_path):
+    from snorq_desktop import __version__
+
+    result = run("--version", home=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, f"snorq-desktop {__version__}")
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        ("not a url", "is not a URL"),
+        ("mysql://user@localhost/shop", "must be a PostgreSQL URL"),
+        ("postgresql://user@127.0.0.1:5432", "names no database"),
+        ("postgresql://postgres@127.0.0.1:1/snorq", "Nothing accepts connections at 127.0.0.1:1"),
+    ],
+)
+def test_a_bad_database_url_ends_in_one_clear_line(tmp_path, url, sentence):
+    result = run("--database-url", url, "db", "status", home=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert sentence in result.stderr
+
+
+def test_a_wrong_password_or_database_name_is_named_as_such(tmp_path, server_url):
+    wrong_password = server_url.set(password="not-the-password").render_as_string(
+        hide_password=False
+    )
+    result = run("--database-url", wrong_password, "db", "status", home=tmp_path)
+    assert result.returncode == 1
+    assert "refused user 'postgres': the password is wrong" in result.stderr
+    assert "not-the-password" not in result.stderr
+    missing = server_url.set(database="no_such_db").render_as_string(hide_password=False)
+    result = run("--database-url", missing, "db", "status", home=tmp_path)
+    assert "There is no database named 'no_such_db'" in result.stderr
+
+
+def test_the_database_url_also_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNORQ_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/snorq")
+    result = run("db", "status", home=tmp_path)
+    assert "Nothing accepts connections at 127.0.0.1:1" in result.stderr
+
+
+def test_no_command_shows_the_commands(tmp_path):
+    result = run(home=tmp_path)
+    assert result.returncode == 2
+    assert "db" in result.stdout
