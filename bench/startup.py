@@ -18,7 +18,12 @@ import psycopg
 from sqlalchemy import text
 
 from snorq_desktop.store.database import connect_checked
-from snorq_desktop.store.embedded import EmbeddedServer, _free_port, _server_user, find_server_programs
+from snorq_desktop.store.embedded import (
+    EmbeddedServer,
+    _free_port,
+    _server_user,
+    find_server_programs,
+)
 from snorq_desktop.store.migrate import upgrade_schema
 
 
@@ -46,17 +51,47 @@ def raw_start(directory: Path, first: bool) -> float:
         pgdata.mkdir(parents=True)
         if user:
             subprocess.run(["chown", "-R", user, str(directory)], check=True)
-        subprocess.run([*prefix, str(programs / "initdb"), "-D", str(pgdata), "-U", "raw",
-                        "--auth=trust", "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *prefix,
+                str(programs / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "raw",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+        )
     port = _free_port()
-    subprocess.run([*prefix, str(programs / "pg_ctl"), "-D", str(pgdata), "-w", "-l",
-                    str(pgdata / "log"), "-o", f"-p {port} -k '' -c listen_addresses=127.0.0.1",
-                    "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *prefix,
+            str(programs / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-w",
+            "-l",
+            str(pgdata / "log"),
+            "-o",
+            f"-p {port} -k '' -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     with psycopg.connect(host="127.0.0.1", port=port, user="raw", dbname="postgres") as c:
         c.execute("SELECT 1")
     elapsed = time.perf_counter() - began
-    subprocess.run([*prefix, str(programs / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w",
-                    "stop"], check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, str(programs / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+        check=True,
+        capture_output=True,
+    )
     return elapsed
 
 
@@ -74,10 +109,15 @@ def main() -> None:
         laters.append(app_start(root / "app0"))
         raw_laters.append(raw_start(root / "raw0", first=False))
     print(f"PostgreSQL programs: {find_server_programs()}  (runs: {runs})")
-    for name, ours, raw in (("first start", firsts, raw_firsts), ("later start", laters, raw_laters)):
+    for name, ours, raw in (
+        ("first start", firsts, raw_firsts),
+        ("later start", laters, raw_laters),
+    ):
         a, b = statistics.median(ours), statistics.median(raw)
-        print(f"{name:12s} app {a * 1000:7.0f} ms   raw initdb/pg_ctl+connect {b * 1000:7.0f} ms"
-              f"   ratio {a / b:4.2f}x")
+        print(
+            f"{name:12s} app {a * 1000:7.0f} ms   raw initdb/pg_ctl+connect {b * 1000:7.0f} ms"
+            f"   ratio {a / b:4.2f}x"
+        )
     subprocess.run(["rm", "-rf", str(root)], check=True)
 
 
