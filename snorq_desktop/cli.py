@@ -43,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         "usual places of this OS)",
     )
     parser.add_argument("--verbose", action="store_true", help="log in detail")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window on a separate demo database with sample conversations",
+    )
+    parser.add_argument(
+        "--quit-after",
+        metavar="SECONDS",
+        type=float,
+        default=0,
+        help="close the window after SECONDS (for scripts and smoke tests)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="the database schema")
@@ -98,6 +110,15 @@ def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namesp
     return 0
 
 
+def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+    # Qt loads only for the window, so `db` and `keys` stay quick and headless.
+    from snorq_desktop.window import run_window
+
+    return run_window(
+        settings, paths, demo=arguments.demo, quit_after_ms=int(arguments.quit_after * 1000)
+    )
+
+
 _COMMANDS: dict[tuple[str, str], Callable[[Settings, AppPaths, argparse.Namespace], int]] = {
     ("db", "upgrade"): _db_upgrade,
     ("db", "status"): _db_status,
@@ -108,9 +129,6 @@ _COMMANDS: dict[tuple[str, str], Callable[[Settings, AppPaths, argparse.Namespac
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    if arguments.command is None:
-        parser.print_help()
-        return EXIT_USAGE
     paths = AppPaths.resolve(arguments.home)
     try:
         paths.create()
@@ -120,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = Settings(
                 database_url=arguments.database_url, allow_key_file=settings.allow_key_file
             )
+        if arguments.command is None:
+            return _window(settings, paths, arguments)
         action = getattr(arguments, f"{arguments.command}_command")
         return _COMMANDS[(arguments.command, action)](settings, paths, arguments)
     except KnownError as error:

@@ -188,6 +188,26 @@ class Conversation(Base):
             text("updated_at DESC"),
         ),
         Index("conversations_platform_updated_at_idx", "platform", text("updated_at DESC")),
+        # The inbox: newest activity first, ties by id, paged by keyset.
+        Index(
+            "conversations_inbox_idx",
+            "organization_id",
+            text("COALESCE(last_message_at, created_at) DESC"),
+            text("id DESC"),
+        ),
+        # The unread badge sums only conversations that have unread messages.
+        Index(
+            "conversations_unread_idx",
+            "organization_id",
+            "platform",
+            postgresql_include=["unread_count"],
+            postgresql_where=text("unread_count > 0"),
+        ),
+        Index(
+            "conversations_contact_search_idx",
+            text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[str] = _id_column()
@@ -236,6 +256,18 @@ class Message(Base):
         ),
         # Deleting an organisation must not scan every message of every tenant.
         Index("messages_organization_id_idx", "organization_id"),
+        # A thread in the order things were said (platform time), paged by keyset.
+        Index(
+            "messages_thread_idx",
+            "conversation_id",
+            text("COALESCE(platform_timestamp, created_at) DESC"),
+            text("id DESC"),
+        ),
+        Index(
+            "messages_content_search_idx",
+            text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[str] = _id_column()

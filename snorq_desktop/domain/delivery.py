@@ -1,0 +1,24 @@
+"""Delivery status only moves forward: PENDING < SENT < DELIVERED < READ.
+FAILED is final, and READ implies DELIVERED."""
+
+from snorq_desktop.domain.enums import MessageStatus
+
+_ORDER = {
+    MessageStatus.PENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+}
+
+
+def moves_forward(current: MessageStatus, new: MessageStatus) -> bool:
+    if current is MessageStatus.FAILED or current == new:
+        return False
+    if new is MessageStatus.FAILED:
+        return current in (MessageStatus.PENDING, MessageStatus.SENT)
+    return _ORDER[new] > _ORDER[current]
+
+
+def statuses_before(new: MessageStatus) -> list[MessageStatus]:
+    """The statuses a message may be in for ``new`` to be a step forward."""
+    return [status for status in MessageStatus if moves_forward(status, new)]

@@ -1,0 +1,177 @@
+"""What the window shows, as plain values: never ORM objects.
+
+The inbox is ordered by *activity* (the last message's time, else the
+conversation's creation), newest first, ties broken by id, and paged by
+keyset on exactly that pair.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from snorq_desktop.domain.enums import (
+    ConnectionStatus,
+    ContentType,
+    ConversationStatus,
+    MessageDirection,
+    MessageStatus,
+    Platform,
+)
+
+
+class InboxView(StrEnum):
+    """The sidebar's views."""
+
+    ALL = "all"  # everything not archived
+    UNREAD = "unread"
+    TIKTOK = "tiktok"
+    WHATSAPP = "whatsapp"
+    FACEBOOK = "facebook"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+    @property
+    def platform(self) -> Platform | None:
+        return {
+            InboxView.TIKTOK: Platform.TIKTOK,
+            InboxView.WHATSAPP: Platform.WHATSAPP,
+            InboxView.FACEBOOK: Platform.FACEBOOK,
+        }.get(self)
+
+    @property
+    def status(self) -> ConversationStatus | None:
+        return {
+            InboxView.OPEN: ConversationStatus.OPEN,
+            InboxView.CLOSED: ConversationStatus.CLOSED,
+            InboxView.ARCHIVED: ConversationStatus.ARCHIVED,
+        }.get(self)
+
+
+VIEW_TITLES = {
+    InboxView.ALL: "All",
+    InboxView.UNREAD: "Unread",
+    InboxView.TIKTOK: "TikTok",
+    InboxView.WHATSAPP: "WhatsApp",
+    InboxView.FACEBOOK: "Messenger",
+    InboxView.OPEN: "Open",
+    InboxView.CLOSED: "Closed",
+    InboxView.ARCHIVED: "Archived",
+}
+
+PLATFORM_NAMES = {
+    Platform.TIKTOK: "TikTok",
+    Platform.WHATSAPP: "WhatsApp",
+    Platform.FACEBOOK: "Messenger",
+}
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    view: InboxView = InboxView.ALL
+    search: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class InboxPosition:
+    """A conversation's place in the inbox: (activity, id), compared as a pair."""
+
+    activity: datetime
+    conversation_id: str
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: str
+    platform: Platform
+    contact_name: str
+    contact_avatar_url: str | None
+    last_message_preview: str | None
+    last_message_at: datetime | None
+    activity: datetime
+    unread_count: int
+    status: ConversationStatus
+    connection_status: ConnectionStatus
+
+    @property
+    def position(self) -> InboxPosition:
+        return InboxPosition(self.activity, self.id)
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    id: str
+    direction: MessageDirection
+    content: str | None
+    content_type: ContentType
+    media_url: str | None
+    media_type: str | None
+    status: MessageStatus
+    sent_at: datetime  # the platform's time when known, else when we stored it
+    sender_name: str | None = None
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadHeader:
+    conversation: ConversationSummary
+    connection_error: str | None
+    can_reply: bool
+    reply_blocked_reason: str | None
+
+
+@dataclass(frozen=True)
+class ViewCounts:
+    counts: dict[InboxView, int] = field(default_factory=dict)
+    unread_messages: int = 0  # the tray badge
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a write changed, so each screen refreshes only that.
+
+    ``conversations``: ids whose row (preview, unread, status, order) changed.
+    ``messages``: conversation ids whose thread gained or changed messages.
+    ``arrivals``: (conversation id, preview) of new inbound messages, for
+    notifications.
+    """
+
+    conversations: frozenset[str] = frozenset()
+    messages: frozenset[str] = frozenset()
+    arrivals: tuple[tuple[str, str], ...] = ()
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(
+            self.conversations | other.conversations,
+            self.messages | other.messages,
+            self.arrivals + other.arrivals,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations or self.messages or self.arrivals)
+
+
+def reply_blocked_reason(status: ConnectionStatus, platform: Platform) -> str | None:
+    """Why replies cannot be sent on this connection now, or None."""
+    name = PLATFORM_NAMES[platform]
+    if status is ConnectionStatus.EXPIRED:
+        return f"The {name} connection has expired: reconnect it to reply."
+    if status is ConnectionStatus.DISCONNECTED:
+        return f"The {name} connection was disconnected: reconnect it to reply."
+    return None
+
+
+def preview_of(content_type: ContentType, content: str | None) -> str:
+    """The inbox's one-line preview of a message."""
+    if content_type is ContentType.TEXT and content:
+        return " ".join(content.split())[:200]
+    label = {
+        ContentType.IMAGE: "📷 Photo",
+        ContentType.VIDEO: "🎬 Video",
+        ContentType.AUDIO: "🎤 Voice message",
+        ContentType.FILE: "📎 File",
+        ContentType.STICKER: "Sticker",
+        ContentType.LOCATION: "📍 Location",
+        ContentType.TEXT: "Message",
+    }[content_type]
+    return f"{label}: {' '.join(content.split())[:180]}" if content else label

@@ -1,0 +1,299 @@
+"""Read queries behind the window: inbox pages, counts, threads.
+
+Every query is filtered by organisation, returns plain domain values, and
+pages by keyset (never OFFSET), so page 1,000 costs what page 1 costs.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, func, literal_column, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
+from snorq_desktop.domain.inbox import (
+    ConversationSummary,
+    InboxPosition,
+    InboxQuery,
+    InboxView,
+    ThreadHeader,
+    ThreadMessage,
+    ViewCounts,
+    reply_blocked_reason,
+)
+from snorq_desktop.store.models import Conversation, Message, PlatformConnection, User
+
+ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
+SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
+# Spelled exactly as the GIN indexes are, so the planner uses them.
+_CONTACT_TSV: ColumnElement[Any] = literal_column(
+    "to_tsvector('simple'::regconfig, COALESCE(conversations.contact_name, ''))"
+)
+_CONTENT_TSV: ColumnElement[Any] = literal_column(
+    "to_tsvector('simple'::regconfig, COALESCE(messages.content, ''))"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(text: str) -> str | None:
+    """A prefix tsquery for what the user typed: every word must match the start
+    of a word (``"ana blu"`` finds "Ana" who asked about the "blue" dress)."""
+    words = _WORD.findall(text.lower())[:8]
+    return " & ".join(f"{word}:*" for word in words) or None
+
+
+def _summary_columns() -> Any:  # a Select of many typed columns
+    return select(
+        Conversation.id,
+        Conversation.platform,
+        Conversation.contact_name,
+        Conversation.contact_username,
+        Conversation.contact_external_id,
+        Conversation.contact_avatar_url,
+        Conversation.last_message_preview,
+        Conversation.last_message_at,
+        ACTIVITY.label("activity"),
+        Conversation.unread_count,
+        Conversation.status,
+        PlatformConnection.status.label("connection_status"),
+    ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
+
+
+def _summary(row: Row[Any]) -> ConversationSummary:
+    return ConversationSummary(
+        id=row.id,
+        platform=row.platform,
+        contact_name=row.contact_name or row.contact_username or row.contact_external_id,
+        contact_avatar_url=row.contact_avatar_url,
+        last_message_preview=row.last_message_preview,
+        last_message_at=row.last_message_at,
+        activity=row.activity,
+        unread_count=row.unread_count,
+        status=row.status,
+        connection_status=row.connection_status,
+    )
+
+
+def _view_filter(view: InboxView) -> ColumnElement[bool]:
+    if view.platform is not None:
+        return and_(
+            Conversation.platform == view.platform,
+            Conversation.status != ConversationStatus.ARCHIVED,
+        )
+    if view.status is not None:
+        return Conversation.status == view.status
+    if view is InboxView.UNREAD:
+        return and_(
+            Conversation.unread_count > 0, Conversation.status != ConversationStatus.ARCHIVED
+        )
+    return Conversation.status != ConversationStatus.ARCHIVED
+
+
+def _search_filter(organization_id: str, terms: str) -> ColumnElement[bool]:
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), terms)
+    matching_messages = select(Message.conversation_id).where(
+        Message.organization_id == organization_id, _CONTENT_TSV.op("@@")(query)
+    )
+    return or_(_CONTACT_TSV.op("@@")(query), Conversation.id.in_(matching_messages))
+
+
+def inbox_page(
+    session: Session,
+    organization_id: str,
+    query: InboxQuery,
+    *,
+    after: InboxPosition | None = None,
+    limit: int = 100,
+) -> list[ConversationSummary]:
+    """The next ``limit`` conversations after ``after``, newest activity first."""
+    statement = _summary_columns().where(
+        Conversation.organization_id == organization_id, _view_filter(query.view)
+    )
+    if terms := search_terms(query.search):
+        statement = statement.where(_search_filter(organization_id, terms))
+    if after is not None:
+        statement = statement.where(
+            tuple_(ACTIVITY, Conversation.id) < tuple_(after.activity, after.conversation_id)
+        )
+    statement = statement.order_by(ACTIVITY.desc(), Conversation.id.desc()).limit(limit)
+    return [_summary(row) for row in session.execute(statement)]
+
+
+def summaries(
+    session: Session, organization_id: str, conversation_ids: Iterable[str]
+) -> dict[str, ConversationSummary]:
+    ids = list(conversation_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        _summary_columns().where(
+            Conversation.organization_id == organization_id, Conversation.id.in_(ids)
+        )
+    )
+    return {row.id: _summary(row) for row in rows}
+
+
+def matches(
+    session: Session, organization_id: str, query: InboxQuery, conversation_ids: Sequence[str]
+) -> set[str]:
+    """Which of these conversations belong in ``query``'s list (after a change)."""
+    if not conversation_ids:
+        return set()
+    statement = select(Conversation.id).where(
+        Conversation.organization_id == organization_id,
+        Conversation.id.in_(list(conversation_ids)),
+        _view_filter(query.view),
+    )
+    if terms := search_terms(query.search):
+        statement = statement.where(_search_filter(organization_id, terms))
+    return set(session.execute(statement).scalars())
+
+
+def view_counts(session: Session, organization_id: str) -> ViewCounts:
+    """Every sidebar count in one pass, and the unread badge from its partial index."""
+    not_archived = Conversation.status != ConversationStatus.ARCHIVED
+    columns = {
+        InboxView.ALL: func.count().filter(not_archived),
+        InboxView.UNREAD: func.count().filter(and_(not_archived, Conversation.unread_count > 0)),
+        InboxView.OPEN: func.count().filter(Conversation.status == ConversationStatus.OPEN),
+        InboxView.CLOSED: func.count().filter(Conversation.status == ConversationStatus.CLOSED),
+        InboxView.ARCHIVED: func.count().filter(Conversation.status == ConversationStatus.ARCHIVED),
+    }
+    for view in (InboxView.TIKTOK, InboxView.WHATSAPP, InboxView.FACEBOOK):
+        columns[view] = func.count().filter(
+            and_(not_archived, Conversation.platform == view.platform)
+        )
+    row = session.execute(
+        select(*columns.values()).where(Conversation.organization_id == organization_id)
+    ).one()
+    unread = session.execute(
+        select(func.coalesce(func.sum(Conversation.unread_count), 0)).where(
+            Conversation.organization_id == organization_id, Conversation.unread_count > 0
+        )
+    ).scalar_one()
+    return ViewCounts(counts=dict(zip(columns, row, strict=True)), unread_messages=int(unread))
+
+
+def unread_total(session: Session, organization_id: str) -> int:
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(Conversation.unread_count), 0)).where(
+                Conversation.organization_id == organization_id, Conversation.unread_count > 0
+            )
+        ).scalar_one()
+    )
+
+
+def _thread_columns() -> Any:  # a Select of many typed columns
+    return select(
+        Message.id,
+        Message.direction,
+        Message.content,
+        Message.content_type,
+        Message.media_url,
+        Message.media_type,
+        Message.status,
+        SENT_AT.label("sent_at"),
+        User.name.label("sender_name"),
+        User.email.label("sender_email"),
+    ).outerjoin(User, User.id == Message.sent_by_user_id)
+
+
+def _message(row: Row[Any]) -> ThreadMessage:
+    sender = None
+    if row.direction is MessageDirection.OUTBOUND:
+        sender = row.sender_name or row.sender_email
+    return ThreadMessage(
+        id=row.id,
+        direction=row.direction,
+        content=row.content,
+        content_type=row.content_type,
+        media_url=row.media_url,
+        media_type=row.media_type,
+        status=row.status,
+        sent_at=row.sent_at,
+        sender_name=sender,
+    )
+
+
+def thread_page(
+    session: Session,
+    organization_id: str,
+    conversation_id: str,
+    *,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> list[ThreadMessage]:
+    """Up to ``limit`` messages said before ``before`` (the newest when None), oldest first."""
+    statement = _thread_columns().where(
+        Message.organization_id == organization_id, Message.conversation_id == conversation_id
+    )
+    if before is not None:
+        statement = statement.where(tuple_(SENT_AT, Message.id) < tuple_(before[0], before[1]))
+    statement = statement.order_by(SENT_AT.desc(), Message.id.desc()).limit(limit)
+    rows = list(session.execute(statement))
+    rows.reverse()
+    return [_message(row) for row in rows]
+
+
+def thread_messages(
+    session: Session, organization_id: str, message_ids: Iterable[str]
+) -> list[ThreadMessage]:
+    ids = list(message_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        _thread_columns()
+        .where(Message.organization_id == organization_id, Message.id.in_(ids))
+        .order_by(SENT_AT, Message.id)
+    )
+    return [_message(row) for row in rows]
+
+
+def thread_since(
+    session: Session, organization_id: str, conversation_id: str, after: tuple[datetime, str]
+) -> list[ThreadMessage]:
+    """Messages said after ``after``, oldest first (a thread catching up)."""
+    rows = session.execute(
+        _thread_columns()
+        .where(
+            Message.organization_id == organization_id,
+            Message.conversation_id == conversation_id,
+            tuple_(SENT_AT, Message.id) > tuple_(after[0], after[1]),
+        )
+        .order_by(SENT_AT, Message.id)
+        .limit(500)
+    )
+    return [_message(row) for row in rows]
+
+
+def thread_header(
+    session: Session, organization_id: str, conversation_id: str
+) -> ThreadHeader | None:
+    row = session.execute(
+        _summary_columns()
+        .add_columns(PlatformConnection.error_message)
+        .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    summary = _summary(row)
+    reason = reply_blocked_reason(summary.connection_status, summary.platform)
+    return ThreadHeader(
+        conversation=summary,
+        connection_error=row.error_message,
+        can_reply=reason is None,
+        reply_blocked_reason=reason,
+    )
+
+
+def platforms_in_use(session: Session, organization_id: str) -> list[Platform]:
+    return list(
+        session.execute(
+            select(PlatformConnection.platform)
+            .where(PlatformConnection.organization_id == organization_id)
+            .order_by(PlatformConnection.platform)
+        ).scalars()
+    )

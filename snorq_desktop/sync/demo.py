@@ -1,0 +1,253 @@
+"""The demo: a shop with conversations on all three platforms, and customers who
+keep writing while you watch.
+
+Until the platform clients land, the demo's "platforms" are this module: new
+inbound messages are stored the way a sync would store them, and replies tick
+through SENT, DELIVERED and READ as a platform's status events would move them.
+"""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.enums import (
+    ContentType,
+    MessageDirection,
+    MessageStatus,
+    PlanType,
+    Platform,
+)
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.inbox import Changes, preview_of
+from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.arrivals import Arrival, add_inbound, advance_status
+from snorq_desktop.store.connections import PlatformAccount, connect_platform
+from snorq_desktop.store.identity import default_identity
+from snorq_desktop.store.models import Conversation, Message
+from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA, NEW_ARRIVALS
+
+_ACCOUNTS = {
+    Platform.WHATSAPP: ("106540352242922", "+44 7700 900123", "Maya's Handmade"),
+    Platform.FACEBOOK: ("1143561907842211", "mayashandmade", "Maya's Handmade"),
+    Platform.TIKTOK: ("bc-7193318264", "@mayashandmade", "Maya's Handmade"),
+}
+
+
+def seed_demo(
+    sessions: sessionmaker[Session], *, now: datetime | None = None, seed: int = 7
+) -> bool:
+    """Fill an empty demo database; False if it already has an organisation."""
+    now = now or datetime.now(UTC)
+    rng = random.Random(seed)
+    with unit_of_work(sessions) as session:
+        if default_identity(session) is not None:
+            return False
+        owner = orgs.create_user(session, email="maya@mayashandmade.example", name="Maya Okafor")
+        org = orgs.create_organization(
+            session,
+            owner_id=owner,
+            name="Maya's Handmade",
+            slug="mayas-handmade",
+            plan=PlanType.PRO,
+        )
+        helper = orgs.create_user(session, email="leo@mayashandmade.example", name="Leo Park")
+        orgs.add_member(session, organization_id=org, user_id=helper)
+        # Demo tokens are sealed like real ones, under a key nobody keeps: they
+        # open nothing anywhere.
+        cipher = TokenCipher(KeySet.fresh())
+        connections = {
+            platform: connect_platform(
+                session,
+                cipher,
+                organization_id=org,
+                account=PlatformAccount(
+                    platform=platform,
+                    platform_user_id=account_id,
+                    access_token=SecretToken(f"demo-{platform.value.lower()}"),
+                    username=username,
+                    display_name=display,
+                ),
+            )
+            for platform, (account_id, username, display) in _ACCOUNTS.items()
+        }
+        for index, (name, username, platform, language) in enumerate(CUSTOMERS):
+            _seed_conversation(
+                session,
+                rng,
+                org=org,
+                senders=(owner, helper),
+                index=index,
+                now=now,
+                connection=connections[platform],
+                platform=platform,
+                customer=(name, username),
+                language=language,
+            )
+    return True
+
+
+def _seed_conversation(
+    session: Session,
+    rng: random.Random,
+    *,
+    org: str,
+    senders: tuple[str, str],
+    index: int,
+    now: datetime,
+    connection: str,
+    platform: Platform,
+    customer: tuple[str, str],
+    language: str,
+) -> None:
+    name, username = customer
+    conversation = Conversation(
+        organization_id=org,
+        platform_connection_id=connection,
+        platform=platform,
+        external_id=f"demo-{platform.value.lower()}-{index}",
+        contact_external_id=f"{username}-id",
+        contact_name=name,
+        contact_username=username,
+    )
+    session.add(conversation)
+    session.flush()
+    # Older conversations further back; each a short exchange over a few days.
+    at = now - timedelta(days=index * 0.4 + 0.05, minutes=rng.randint(0, 50))
+    turns = rng.randint(5, 14)
+    last: Message | None = None
+    unread = 0
+    for turn in range(turns):
+        inbound = turn % 2 == 0 or rng.random() < 0.25
+        at = at - timedelta(hours=rng.uniform(0.3, 9)) if turn == 0 else at
+        when = at + timedelta(minutes=turn * rng.randint(2, 40))
+        content_type, media_type, media_url, text = ContentType.TEXT, None, None, None
+        if rng.random() < 0.18:
+            content_type, media_type, file_name, text = MEDIA[(index + turn) % len(MEDIA)]
+            media_url = file_name if ":" in file_name else f"https://media.example/{file_name}"
+        if inbound:
+            text = text if content_type is not ContentType.TEXT else rng.choice(ASKS[language])
+            status = MessageStatus.DELIVERED
+        else:
+            text = text if content_type is not ContentType.TEXT else rng.choice(ANSWERS)
+            status = rng.choice([MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ])
+        last = Message(
+            organization_id=org,
+            conversation_id=conversation.id,
+            external_id=f"{conversation.external_id}-m{turn}",
+            direction=MessageDirection.INBOUND if inbound else MessageDirection.OUTBOUND,
+            content=text,
+            content_type=content_type,
+            media_type=media_type,
+            media_url=media_url,
+            status=status,
+            platform_timestamp=when,
+            created_at=when,
+            sent_by_user_id=None if inbound else senders[turn % 2],
+        )
+        session.add(last)
+        unread = unread + 1 if inbound else 0
+    assert last is not None
+    # One reply the platform refused (to retry), one still on its way.
+    special = {
+        3: (MessageStatus.FAILED, timedelta(minutes=30)),
+        5: (MessageStatus.PENDING, timedelta()),
+    }
+    if index in special:
+        status, age = special[index]
+        when = now - age
+        last = Message(
+            organization_id=org,
+            conversation_id=conversation.id,
+            direction=MessageDirection.OUTBOUND,
+            content=ANSWERS[index],
+            content_type=ContentType.TEXT,
+            status=status,
+            sent_by_user_id=senders[0],
+            platform_timestamp=when,
+            created_at=when,
+        )
+        session.add(last)
+        unread = 0
+    assert last.platform_timestamp is not None
+    conversation.last_message_at = last.platform_timestamp
+    conversation.last_message_preview = preview_of(last.content_type, last.content)
+    conversation.unread_count = unread if index < 12 else 0
+
+
+class DemoTraffic:
+    """Call :meth:`tick` every few seconds: a customer may write, and replies move on."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, seed: int | None = None) -> None:
+        self._sessions = sessions
+        self._rng = random.Random(seed)
+
+    def tick(self) -> Changes:
+        changes = self._advance_replies()
+        if self._rng.random() < 0.6:
+            changes = changes | self._customer_writes()
+        return changes
+
+    def _customer_writes(self) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            identity = default_identity(session)
+            if identity is None:
+                return Changes()
+            conversations = session.execute(
+                select(Conversation.id, Conversation.contact_username)
+                .where(Conversation.organization_id == identity.organization_id)
+                .order_by(Conversation.id)
+            ).all()
+            if not conversations:
+                return Changes()
+            conversation_id, username = self._rng.choice(conversations)
+            language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
+            text = self._rng.choice(NEW_ARRIVALS.get(language, NEW_ARRIVALS["en"]))
+            added = add_inbound(
+                session,
+                identity.organization_id,
+                Arrival(
+                    conversation_id=conversation_id,
+                    external_id=f"demo-live-{new_id()}",
+                    content=text,
+                    sent_at=datetime.now(UTC),
+                ),
+            )
+        if not added:
+            return Changes()
+        ids = frozenset({conversation_id})
+        return Changes(conversations=ids, messages=ids, arrivals=((conversation_id, text),))
+
+    def _advance_replies(self) -> Changes:
+        """Each tick, every reply in flight moves one step: PENDING → SENT → DELIVERED → READ."""
+        moved: set[str] = set()
+        with unit_of_work(self._sessions) as session:
+            identity = default_identity(session)
+            if identity is None:
+                return Changes()
+            in_flight = session.execute(
+                select(Message.id, Message.status).where(
+                    Message.organization_id == identity.organization_id,
+                    Message.direction == MessageDirection.OUTBOUND,
+                    Message.status.in_(
+                        [MessageStatus.PENDING, MessageStatus.SENT, MessageStatus.DELIVERED]
+                    ),
+                    Message.created_at > datetime.now(UTC) - timedelta(hours=1),
+                )
+            ).all()
+            step = {
+                MessageStatus.PENDING: MessageStatus.SENT,
+                MessageStatus.SENT: MessageStatus.DELIVERED,
+                MessageStatus.DELIVERED: MessageStatus.READ,
+            }
+            for message_id, status in in_flight:
+                if conversation_id := advance_status(
+                    session, identity.organization_id, message_id, step[status]
+                ):
+                    moved.add(conversation_id)
+        return Changes(messages=frozenset(moved))

@@ -1,0 +1,165 @@
+"""The window's operations on the inbox, each one transaction on the caller's
+thread (the database worker), returning plain values and the Changes made."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.enums import ConversationStatus
+from snorq_desktop.domain.errors import NotFound, PermissionDenied
+from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.inbox import (
+    Changes,
+    ConversationSummary,
+    InboxPosition,
+    InboxQuery,
+    ThreadHeader,
+    ThreadMessage,
+    ViewCounts,
+)
+from snorq_desktop.store import conversation_actions as actions
+from snorq_desktop.store import inbox
+from snorq_desktop.store.identity import default_identity
+from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
+
+
+class InboxService:
+    def __init__(self, sessions: sessionmaker[Session], journal: ReplyJournal) -> None:
+        self._sessions = sessions
+        self._journal = journal
+        self._identity: Identity | None = None
+
+    # --- who ------------------------------------------------------------------
+
+    def identity(self) -> Identity | None:
+        with self._sessions() as session:
+            self._identity = default_identity(session)
+        return self._identity
+
+    @property
+    def _org(self) -> str:
+        if self._identity is None and self.identity() is None:
+            raise LookupError("no organisation in this database")
+        assert self._identity is not None
+        return self._identity.organization_id
+
+    def ping(self) -> None:
+        with self._sessions() as session:
+            session.execute(text("SELECT 1"))
+
+    # --- reading --------------------------------------------------------------
+
+    def inbox_page(
+        self, query: InboxQuery, after: InboxPosition | None, limit: int
+    ) -> list[ConversationSummary]:
+        with self._sessions() as session:
+            return inbox.inbox_page(session, self._org, query, after=after, limit=limit)
+
+    def refreshed(
+        self, query: InboxQuery, conversation_ids: frozenset[str]
+    ) -> tuple[dict[str, ConversationSummary], set[str]]:
+        """The current rows of these conversations, and which belong in ``query``."""
+        with self._sessions() as session:
+            rows = inbox.summaries(session, self._org, conversation_ids)
+            belong = inbox.matches(session, self._org, query, list(conversation_ids))
+        return rows, belong
+
+    def counts(self) -> ViewCounts:
+        with self._sessions() as session:
+            return inbox.view_counts(session, self._org)
+
+    def thread(
+        self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50
+    ) -> list[ThreadMessage]:
+        with self._sessions() as session:
+            return inbox.thread_page(
+                session, self._org, conversation_id, before=before, limit=limit
+            )
+
+    def thread_since(
+        self, conversation_id: str, after: tuple[datetime, str]
+    ) -> list[ThreadMessage]:
+        with self._sessions() as session:
+            return inbox.thread_since(session, self._org, conversation_id, after)
+
+    def messages(self, message_ids: list[str]) -> list[ThreadMessage]:
+        with self._sessions() as session:
+            return inbox.thread_messages(session, self._org, message_ids)
+
+    def header(self, conversation_id: str) -> ThreadHeader | None:
+        with self._sessions() as session:
+            return inbox.thread_header(session, self._org, conversation_id)
+
+    # --- acting ---------------------------------------------------------------
+
+    def open_conversation(self, conversation_id: str) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            changed = actions.mark_read(session, self._org, conversation_id)
+        return Changes(conversations=frozenset({conversation_id})) if changed else Changes()
+
+    def mark_unread(self, conversation_id: str) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            actions.mark_unread(session, self._org, conversation_id)
+        return Changes(conversations=frozenset({conversation_id}))
+
+    def set_status(self, conversation_id: str, status: ConversationStatus) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            actions.set_status(session, self._org, conversation_id, status)
+        return Changes(conversations=frozenset({conversation_id}))
+
+    def send_reply(self, conversation_id: str, message_id: str, body: str) -> Changes:
+        """Journal the reply, then store it as PENDING; the outbox sends it."""
+        identity = self._identity or self.identity()
+        assert identity is not None
+        reply = JournalledReply(
+            message_id=message_id,
+            conversation_id=conversation_id,
+            organization_id=identity.organization_id,
+            sender_id=identity.user_id,
+            text=body,
+            written_at=datetime.now(UTC),
+        )
+        self._journal.add(reply)
+        return self._store(reply)
+
+    def store_journalled_replies(self) -> Changes:
+        """After a reconnect (or a crash): store what the journal still holds."""
+        changes = Changes()
+        for reply in self._journal.replies():
+            changes = changes | self._store(reply)
+        return changes
+
+    def journalled(self, conversation_id: str) -> list[JournalledReply]:
+        return [r for r in self._journal.replies() if r.conversation_id == conversation_id]
+
+    def _store(self, reply: JournalledReply) -> Changes:
+        try:
+            with unit_of_work(self._sessions) as session:
+                actions.add_reply(
+                    session,
+                    organization_id=reply.organization_id,
+                    conversation_id=reply.conversation_id,
+                    message_id=reply.message_id,
+                    sender_id=reply.sender_id,
+                    text=reply.text,
+                )
+        except (PermissionDenied, NotFound):
+            # Refused for good (connection expired, conversation deleted): the
+            # person sees why; keeping it would retry a refusal for ever.
+            self._journal.remove(reply.message_id)
+            raise
+        self._journal.remove(reply.message_id)
+        ids = frozenset({reply.conversation_id})
+        return Changes(conversations=ids, messages=ids)
+
+    def retry(self, message_id: str) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            conversation_id = actions.retry_failed(session, self._org, message_id)
+        ids = frozenset({conversation_id})
+        return Changes(conversations=ids, messages=ids)
+
+    def unread_total(self) -> int:
+        with self._sessions() as session:
+            return inbox.unread_total(session, self._org)

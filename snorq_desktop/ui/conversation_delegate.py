@@ -1,0 +1,155 @@
+"""Paints one inbox row: avatar, platform badge, name, preview, time, unread badge.
+
+Stateless: everything it paints comes from the row's ConversationSummary and
+the palette, so one delegate serves every row.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from snorq_desktop.domain.inbox import ConversationSummary
+from snorq_desktop.ui.formatting import colour_for, initials, relative_time
+from snorq_desktop.ui.icons import platform_icon_name, svg_pixmap
+from snorq_desktop.ui.inbox_model import SummaryRole
+
+ROW_HEIGHT = 68
+AVATAR = 44
+BADGE = 18
+PAD = 10
+
+
+class AvatarSource:
+    """Where the delegate finds a contact's picture once it is cached."""
+
+    def pixmap(self, url: str | None) -> QPixmap | None:  # pragma: no cover - interface
+        return None
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    def __init__(self, avatars: AvatarSource | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._avatars = avatars or AvatarSource()
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(260, ROW_HEIGHT)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        summary: ConversationSummary | None = index.data(SummaryRole)
+        if summary is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, palette.alternateBase())
+        text_colour = palette.highlightedText().color() if selected else palette.text().color()
+        muted = QColor(text_colour)
+        muted.setAlphaF(0.62)
+
+        self._paint_avatar(painter, rect, summary)
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        badge_at = QRect(
+            rect.left() + PAD + AVATAR - BADGE + 4,
+            rect.top() + PAD + AVATAR - BADGE + 4,
+            BADGE,
+            BADGE,
+        )
+        painter.drawPixmap(badge_at, svg_pixmap(platform_icon_name(summary.platform), BADGE, ratio))
+
+        left = rect.left() + PAD * 2 + AVATAR
+        right = rect.right() - PAD
+        base_font: QFont = option.font
+        name_font = QFont(base_font)
+        name_font.setBold(summary.unread_count > 0)
+        name_font.setPointSizeF(base_font.pointSizeF() + 0.5)
+        time_text = relative_time(summary.last_message_at or summary.activity, self.now())
+        time_font = QFont(base_font)
+        time_font.setPointSizeF(base_font.pointSizeF() - 1)
+        time_width = QFontMetrics(time_font).horizontalAdvance(time_text) + 4
+        top_line = QRect(left, rect.top() + PAD, right - left - time_width, 22)
+        painter.setFont(name_font)
+        painter.setPen(text_colour)
+        name = QFontMetrics(name_font).elidedText(
+            summary.contact_name, Qt.TextElideMode.ElideRight, top_line.width()
+        )
+        painter.drawText(top_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        painter.setFont(time_font)
+        painter.setPen(muted if summary.unread_count == 0 else palette.link().color())
+        painter.drawText(
+            QRect(right - time_width, rect.top() + PAD, time_width, 22),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            time_text,
+        )
+
+        bottom_line = QRect(left, rect.top() + PAD + 24, right - left, 22)
+        if summary.unread_count:
+            bottom_line.setRight(
+                self._paint_unread(painter, bottom_line, summary.unread_count, palette, base_font)
+                - 6
+            )
+        preview_font = QFont(base_font)
+        preview_font.setBold(summary.unread_count > 0)
+        painter.setFont(preview_font)
+        painter.setPen(text_colour if summary.unread_count else muted)
+        preview = QFontMetrics(preview_font).elidedText(
+            summary.last_message_preview or "", Qt.TextElideMode.ElideRight, bottom_line.width()
+        )
+        painter.drawText(
+            bottom_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview
+        )
+        painter.restore()
+
+    def _paint_avatar(self, painter: QPainter, rect: QRect, summary: ConversationSummary) -> None:
+        circle = QRectF(rect.left() + PAD, rect.top() + (ROW_HEIGHT - AVATAR) / 2, AVATAR, AVATAR)
+        picture = self._avatars.pixmap(summary.contact_avatar_url)
+        if picture is not None:
+            painter.save()
+            clip = QPainterPath()
+            clip.addEllipse(circle)
+            painter.setClipPath(clip)
+            painter.drawPixmap(circle.toRect(), picture)
+            painter.restore()
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour_for(summary.contact_name))
+        painter.drawEllipse(circle)
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPixelSize(16)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(summary.contact_name))
+
+    def _paint_unread(
+        self, painter: QPainter, line: QRect, count: int, palette: QPalette, font: QFont
+    ) -> int:
+        text = str(count) if count < 100 else "99+"
+        small = QFont(font)
+        small.setBold(True)
+        small.setPointSizeF(font.pointSizeF() - 1)
+        width = max(20, QFontMetrics(small).horizontalAdvance(text) + 12)
+        pill = QRectF(line.right() - width, line.center().y() - 10, width, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.link())
+        painter.drawRoundedRect(pill, 10, 10)
+        painter.setFont(small)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        return int(pill.left())

@@ -1,0 +1,316 @@
+"""The window a shop owner keeps open all day: views, inbox, thread."""
+
+from functools import partial
+
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
+from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.ui.conversation_delegate import ConversationDelegate
+from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
+from snorq_desktop.ui.quick_switcher import QuickSwitcher
+from snorq_desktop.ui.sidebar import Sidebar
+from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.thread_pane import ThreadPane
+from snorq_desktop.ui.tray import InboxTray
+
+RECONNECT_EVERY_MS = 3000
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    - ``counts_shown(object)``: the sidebar's counts were refreshed (ViewCounts).
+    """
+
+    counts_shown = Signal(object)
+
+    def __init__(
+        self,
+        service: InboxService,
+        runner: TaskRunner,
+        window_state: QSettings,
+        identity: Identity | None,
+        *,
+        title_suffix: str = "",
+    ) -> None:
+        super().__init__()
+        self._service = service
+        self._runner = runner
+        self._state = window_state
+        self.identity = identity
+        name = identity.organization_name if identity else "no organisation yet"
+        self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
+        self.setObjectName("mainWindow")
+
+        self.sidebar = Sidebar(self)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("inboxSearch")
+        self.search.setPlaceholderText("Search names and messages")
+        self.search.setClearButtonEnabled(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # "busy": a page is on its way
+        self.progress.setFixedHeight(3)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.inbox = InboxModel(service, runner, parent=self)
+        self.inbox_view = QListView(self)
+        self.inbox_view.setObjectName("inboxView")
+        self.inbox_view.setModel(self.inbox)
+        self.inbox_view.setItemDelegate(ConversationDelegate(parent=self.inbox_view))
+        self.inbox_view.setUniformItemSizes(True)
+        self.inbox_view.setMouseTracking(True)
+        self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.inbox_view.setFrameShape(QListView.Shape.NoFrame)
+        self.empty_inbox = QLabel(self)
+        self.empty_inbox.setObjectName("emptyInbox")
+        self.empty_inbox.setWordWrap(True)
+        self.empty_inbox.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_inbox.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_inbox.setMargin(24)
+        self.empty_inbox.hide()
+        inbox_column = QWidget(self)
+        column = QVBoxLayout(inbox_column)
+        column.setContentsMargins(8, 8, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(self.search)
+        column.addWidget(self.progress)
+        column.addWidget(self.inbox_view, 1)
+        column.addWidget(self.empty_inbox)
+        self.thread_pane = ThreadPane(service, runner, self)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(inbox_column)
+        self.splitter.addWidget(self.thread_pane)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([170, 340, 560])
+        self.banner = QLabel(self)
+        self.banner.setObjectName("offlineBanner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setStyleSheet("background:#f5b942;color:#222;padding:6px;font-weight:600")
+        self.banner.hide()
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.resize(1180, 760)
+
+        self.switcher = QuickSwitcher(service, runner, self)
+        self.tray = InboxTray(self)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(150)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._apply_query)
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setInterval(RECONNECT_EVERY_MS)
+        self._reconnect_timer.timeout.connect(self._try_reconnect)
+        self._wire()
+        self._restore_state()
+        if identity is None:
+            self._show_no_organisation()
+        else:
+            self._apply_query()
+            self.refresh_counts()
+
+    # --- wiring -------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        self.sidebar.view_chosen.connect(lambda _: self._apply_query())
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.inbox_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.inbox.loading_changed.connect(self.progress.setVisible)
+        self.inbox.page_loaded.connect(self._page_loaded)
+        self.thread_pane.changed.connect(self.apply_changes)
+        self.switcher.conversation_chosen.connect(self.open_conversation)
+        self.tray.conversation_clicked.connect(self._from_notification)
+        self.tray.show_requested.connect(self._bring_to_front)
+        self._runner.database_lost.connect(self._offline)
+        self._runner.database_back.connect(self._online)
+        self._runner.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 8000))
+        shortcuts = {
+            "Ctrl+K": self.switcher.open_switcher,
+            "Alt+Down": lambda: self.move_selection(1),
+            "Alt+Up": lambda: self.move_selection(-1),
+            "Ctrl+F": self.search.setFocus,
+            "Esc": self.clear_search,
+        }
+        for keys, action in shortcuts.items():
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(action)
+
+    # --- the inbox ----------------------------------------------------------------
+
+    def query(self) -> InboxQuery:
+        return InboxQuery(view=self.sidebar.current_view(), search=self.search.text().strip())
+
+    def _apply_query(self) -> None:
+        if self.identity is None:
+            return
+        self.inbox.set_query(self.query())
+
+    def _page_loaded(self, rows: int) -> None:
+        empty = rows == 0
+        self.empty_inbox.setVisible(empty)
+        if empty:
+            if self.search.text().strip():
+                self.empty_inbox.setText(f"No conversation matches “{self.search.text().strip()}”.")
+            else:
+                self.empty_inbox.setText("Nothing here. New conversations show up as they arrive.")
+        # Keep the open conversation selected when it is in the new list.
+        open_id = self.thread_pane.conversation_id
+        if open_id is not None and not self.inbox_view.currentIndex().isValid():
+            row = self.inbox.row_of(open_id)
+            if row >= 0:
+                self.inbox_view.selectionModel().setCurrentIndex(
+                    self.inbox.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+
+    def clear_search(self) -> None:
+        if self.search.text():
+            self.search.clear()
+            self._apply_query()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.thread_pane.open(current.data(ConversationIdRole))
+
+    def move_selection(self, step: int) -> None:
+        row = self.inbox_view.currentIndex().row() + step
+        if row >= self.inbox.rowCount() and self.inbox.canFetchMore():
+            self.inbox.fetchMore()
+        if 0 <= row < self.inbox.rowCount():
+            index = self.inbox.index(row)
+            self.inbox_view.setCurrentIndex(index)
+            self.inbox_view.scrollTo(index)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Open it, and select it in the inbox, showing All if the current view hides it."""
+        row = self.inbox.row_of(conversation_id)
+        if row >= 0:
+            self.inbox_view.setCurrentIndex(self.inbox.index(row))
+            self.inbox_view.scrollTo(self.inbox.index(row))
+            return
+        self.thread_pane.open(conversation_id)  # selected by _page_loaded once listed
+        if self.sidebar.current_view() is not InboxView.ALL or self.search.text():
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.sidebar.setCurrentIndex(self.sidebar.views.index(0, 0))
+            self._apply_query()
+
+    # --- changes from anywhere ------------------------------------------------------
+
+    def apply_changes(self, changes: Changes) -> None:
+        if not changes:
+            return
+        self.inbox.apply_changes(changes)
+        self.thread_pane.apply_changes(changes)
+        self._counts_timer.start()
+        open_id = self.thread_pane.conversation_id
+        for conversation_id, preview in changes.arrivals:
+            if conversation_id == open_id and self.isActiveWindow():
+                # Read where it is being looked at.
+                self._runner.run(
+                    partial(self._service.open_conversation, conversation_id), self.apply_changes
+                )
+            elif not self.isActiveWindow():
+                summary = self.inbox.summary_at(self.inbox.row_of(conversation_id))
+                title = summary.contact_name if summary else "New message"
+                self.tray.notify(conversation_id, title, preview)
+
+    def refresh_counts(self) -> None:
+        if self.identity is None:
+            return
+        self._runner.run(self._service.counts, self._show_counts)
+
+    def _show_counts(self, counts: ViewCounts) -> None:
+        self.sidebar.show_counts(counts)
+        self.tray.set_unread(counts.unread_messages)
+        self.counts_shown.emit(counts)
+
+    def _from_notification(self, conversation_id: str) -> None:
+        self._bring_to_front()
+        self.open_conversation(conversation_id)
+
+    def _bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # --- offline ------------------------------------------------------------------
+
+    def _offline(self, sentence: str) -> None:
+        self.banner.setText(f"⚠ {sentence} Replies you write wait until it is back.")
+        self.banner.show()
+        self._reconnect_timer.start()
+
+    def _try_reconnect(self) -> None:
+        if self._runner.pending == 0:
+            self._runner.run(self._service.ping)
+
+    def _online(self) -> None:
+        self._reconnect_timer.stop()
+        self.banner.hide()
+        # Catch up: replies written offline, then everything that may have moved.
+        self._runner.run(self._service.store_journalled_replies, self.apply_changes)
+        self._apply_query()
+        self.refresh_counts()
+
+    def _show_no_organisation(self) -> None:
+        self.inbox_view.hide()
+        self.search.setEnabled(False)
+        self.empty_inbox.setText(
+            "There are no conversations here yet. Connecting WhatsApp, Messenger and TikTok "
+            "comes with signing in; to look around first, start SNORQ Desktop with --demo."
+        )
+        self.empty_inbox.show()
+
+    # --- remembering the layout ----------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self._state.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self._state.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        self._state.setValue("window/geometry", self.saveGeometry())
+        self._state.setValue("window/splitter", self.splitter.saveState())
+        self._state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        self.tray.icon.hide()
+        super().closeEvent(event)

@@ -1,0 +1,242 @@
+"""Paints thread messages as bubbles: inbound on the left, ours on the right.
+
+``layout_message`` decides every rectangle of a row; ``sizeHint`` and
+``paint`` both call it, so the height Qt reserves is exactly what is drawn.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
+
+from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
+from snorq_desktop.domain.inbox import ThreadMessage
+from snorq_desktop.ui.formatting import day_label
+from snorq_desktop.ui.thread_model import MessageRole, StartsDayRole
+
+MARGIN = 12
+PAD = 9
+DAY_HEIGHT = 34
+CARD_HEIGHT = 46
+META_HEIGHT = 16
+GAP = 6
+
+_TEXT_FLAGS = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+MEDIA_LABELS = {
+    ContentType.IMAGE: ("🖼", "Photo"),
+    ContentType.VIDEO: ("🎬", "Video"),
+    ContentType.AUDIO: ("🎤", "Voice message"),
+    ContentType.FILE: ("📎", "File"),
+    ContentType.STICKER: ("✨", "Sticker"),
+    ContentType.LOCATION: ("📍", "Location"),
+}
+
+STATUS_TEXT = {
+    MessageStatus.PENDING: "🕓 Sending…",
+    MessageStatus.SENT: "✓ Sent",
+    MessageStatus.DELIVERED: "✓✓ Delivered",
+    MessageStatus.READ: "✓✓ Read",
+    MessageStatus.FAILED: "⚠ Not sent · click to retry",
+}
+
+
+@dataclass(frozen=True)
+class MessageLayout:
+    height: int
+    day: QRect | None
+    bubble: QRect
+    card: QRect | None
+    text: QRect | None
+    meta: QRect
+
+
+def _card_lines(message: ThreadMessage) -> tuple[str, str]:
+    glyph, label = MEDIA_LABELS.get(message.content_type, ("📎", "Attachment"))
+    if message.content_type is ContentType.LOCATION:
+        return f"{glyph} {label}", message.media_url or ""
+    name = ""
+    if message.media_url:
+        name = PurePosixPath(urlparse(message.media_url).path).name
+    details = " · ".join(part for part in (name, message.media_type) if part)
+    return f"{glyph} {label}", details or "not downloaded yet"
+
+
+def _caption(message: ThreadMessage) -> str | None:
+    return message.content if message.content else None
+
+
+def layout_message(
+    width: int, message: ThreadMessage, starts_day: bool, font: QFont
+) -> MessageLayout:
+    metrics = QFontMetrics(font)
+    top = 0
+    day = None
+    if starts_day:
+        day = QRect(0, 0, width, DAY_HEIGHT)
+        top = DAY_HEIGHT
+    widest = max(160, int(width * 0.72))
+    inner = widest - 2 * PAD
+    card = None
+    card_width = 0
+    if message.content_type is not ContentType.TEXT:
+        card_width = min(inner, 280)
+    caption = _caption(message)
+    text_size = QSize(0, 0)
+    if caption:
+        text_size = metrics.boundingRect(QRect(0, 0, inner, 100_000), _TEXT_FLAGS, caption).size()
+    meta_width = QFontMetrics(_small(font)).horizontalAdvance(_meta_text(message)) + 4
+    content_width = max(text_size.width(), card_width, meta_width, 40)
+    bubble_width = min(widest, content_width + 2 * PAD)
+    height = PAD
+    if card_width:
+        height += CARD_HEIGHT + (GAP if caption else 0)
+    if caption:
+        height += text_size.height()
+    height += GAP + META_HEIGHT + PAD
+    outbound = message.direction is MessageDirection.OUTBOUND
+    left = width - MARGIN - bubble_width if outbound else MARGIN
+    bubble = QRect(left, top + GAP // 2, bubble_width, height)
+    cursor = bubble.top() + PAD
+    if card_width:
+        card = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, CARD_HEIGHT)
+        cursor += CARD_HEIGHT + (GAP if caption else 0)
+    text = None
+    if caption:
+        text = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, text_size.height())
+        cursor += text_size.height()
+    meta = QRect(bubble.left() + PAD, cursor + GAP, bubble_width - 2 * PAD, META_HEIGHT)
+    return MessageLayout(top + height + GAP, day, bubble, card, text, meta)
+
+
+def _small(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
+    return small
+
+
+def _meta_text(message: ThreadMessage) -> str:
+    time = message.sent_at.astimezone().strftime("%H:%M")
+    if message.direction is MessageDirection.INBOUND:
+        return time
+    parts = [message.sender_name, time, STATUS_TEXT[message.status]]
+    return " · ".join(part for part in parts if part)
+
+
+class MessageDelegate(QStyledItemDelegate):
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def _layout(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> MessageLayout | None:
+        message: ThreadMessage | None = index.data(MessageRole)
+        if message is None:
+            return None
+        width = self._view.viewport().width()
+        return layout_message(width, message, bool(index.data(StartsDayRole)), option.font)
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        layout = self._layout(option, index)
+        return QSize(self._view.viewport().width(), layout.height if layout else 0)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        layout = self._layout(option, index)
+        message: ThreadMessage | None = index.data(MessageRole)
+        if layout is None or message is None:
+            return
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        font: QFont = option.font
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(rect.topLeft())
+        if layout.day is not None:
+            self._paint_day(painter, layout.day, message, palette, font)
+        outbound = message.direction is MessageDirection.OUTBOUND
+        fill, ink = _bubble_colours(palette, outbound, message.status is MessageStatus.FAILED)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(layout.bubble), 12, 12)
+        if layout.card is not None:
+            self._paint_card(painter, layout.card, message, ink, font)
+        if layout.text is not None and message.content:
+            painter.setFont(font)
+            painter.setPen(ink)
+            painter.drawText(layout.text, _TEXT_FLAGS, message.content)
+        meta_ink = QColor(ink)
+        meta_ink.setAlphaF(0.7)
+        if message.status is MessageStatus.FAILED:
+            meta_ink = QColor("#d93025") if not outbound else QColor("#ffd7d2")
+        if message.status is MessageStatus.READ and outbound:
+            meta_ink = QColor("#bfe3ff")
+        painter.setFont(_small(font))
+        painter.setPen(meta_ink)
+        painter.drawText(
+            layout.meta,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            _meta_text(message),
+        )
+        painter.restore()
+
+    def _paint_day(
+        self, painter: QPainter, rect: QRect, message: ThreadMessage, palette: QPalette, font: QFont
+    ) -> None:
+        label = day_label(message.sent_at, self.now())
+        small = _small(font)
+        small.setBold(True)
+        width = QFontMetrics(small).horizontalAdvance(label) + 24
+        pill = QRectF(rect.center().x() - width / 2, rect.top() + 7, width, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.alternateBase())
+        painter.drawRoundedRect(pill, 10, 10)
+        painter.setFont(small)
+        painter.setPen(palette.placeholderText().color())
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+
+    def _paint_card(
+        self, painter: QPainter, rect: QRect, message: ThreadMessage, ink: QColor, font: QFont
+    ) -> None:
+        tint = QColor(ink)
+        tint.setAlphaF(0.10)
+        painter.setBrush(tint)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(QRectF(rect), 8, 8)
+        title, details = _card_lines(message)
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(ink)
+        inner = rect.adjusted(10, 5, -10, -5)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)
+        small = _small(font)
+        painter.setFont(small)
+        faded = QColor(ink)
+        faded.setAlphaF(0.75)
+        painter.setPen(faded)
+        elided = QFontMetrics(small).elidedText(
+            details, Qt.TextElideMode.ElideMiddle, inner.width()
+        )
+        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, elided)
+
+
+def _bubble_colours(palette: QPalette, outbound: bool, failed: bool) -> tuple[QColor, QColor]:
+    dark = palette.window().color().lightness() < 128
+    if outbound:
+        fill = QColor("#a33a2f") if failed else QColor("#3b5bdb" if not dark else "#4c6ef5")
+        return fill, QColor("white")
+    return palette.alternateBase().color(), palette.text().color()

@@ -1,0 +1,82 @@
+"""Ctrl+K: type a few letters of a name or a message, press Enter, you are there."""
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from snorq_desktop.domain.inbox import InboxQuery
+from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.ui.conversation_delegate import ConversationDelegate
+from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
+from snorq_desktop.ui.tasks import TaskRunner
+
+
+class QuickSwitcher(QDialog):
+    """Signals:
+    - ``conversation_chosen(str)``: the id of the conversation to open.
+    """
+
+    conversation_chosen = Signal(str)
+
+    def __init__(
+        self, service: InboxService, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Go to conversation")
+        self.setModal(True)
+        self.resize(460, 420)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Name or words from a message…")
+        self.search.setClearButtonEnabled(True)
+        self.results = InboxModel(service, runner, page_size=20, parent=self)
+        self.list = QListView(self)
+        self.list.setModel(self.results)
+        self.list.setItemDelegate(ConversationDelegate(parent=self.list))
+        self.list.setUniformItemSizes(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self._search)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search.returnPressed.connect(self._choose_current)
+        self.list.activated.connect(self._choose)
+        self.results.page_loaded.connect(self._select_first)
+        self.search.installEventFilter(self)
+
+    def open_switcher(self) -> None:
+        self.search.clear()
+        self._search()
+        self.show()
+        self.search.setFocus()
+
+    def _search(self) -> None:
+        self.results.set_query(InboxQuery(search=self.search.text()))
+
+    def _select_first(self, _: int) -> None:
+        if not self.list.currentIndex().isValid() and self.results.rowCount() > 0:
+            self.list.setCurrentIndex(self.results.index(0))
+
+    def _choose_current(self) -> None:
+        self._choose(self.list.currentIndex())
+
+    def _choose(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.conversation_chosen.emit(index.data(ConversationIdRole))
+            self.accept()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # Up and Down move through the results while typing.
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+        ):
+            row = self.list.currentIndex().row() + (1 if event.key() == Qt.Key.Key_Down else -1)
+            if 0 <= row < self.results.rowCount():
+                self.list.setCurrentIndex(self.results.index(row))
+            return True
+        return super().eventFilter(watched, event)

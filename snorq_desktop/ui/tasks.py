@@ -1,0 +1,75 @@
+"""Runs database work on the worker thread and delivers results on the UI thread."""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from snorq_desktop.domain.errors import DatabaseUnavailable, KnownError
+from snorq_desktop.sync.worker import DatabaseWorker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class TaskRunner(QObject):
+    """Signals:
+    - ``database_lost(str)``: a task found the database unreachable (the sentence);
+    - ``database_back()``: the first task to succeed after that;
+    - ``failed(str)``: a task met an error a user can act on (the sentence);
+    - ``_delivered(object)``: internal, carries a finished task to the UI thread.
+    """
+
+    database_lost = Signal(str)
+    database_back = Signal()
+    failed = Signal(str)
+    _delivered = Signal(object)
+
+    def __init__(self, worker: DatabaseWorker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker = worker
+        self._pending = 0
+        self.offline = False
+        self._delivered.connect(self._finish)
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def run(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        self._pending += 1
+        future = self._worker.submit(work)
+        # add_done_callback runs on the worker thread: hop to ours with a signal.
+        future.add_done_callback(lambda f: self._delivered.emit((f, on_done, on_error)))
+
+    def _finish(self, parcel: tuple[Future[Any], Callable[[Any], None] | None, Any]) -> None:
+        future, on_done, on_error = parcel
+        self._pending -= 1
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            if self.offline:
+                self.offline = False
+                self.database_back.emit()
+            if on_done is not None:
+                on_done(future.result())
+            return
+        if isinstance(error, DatabaseUnavailable):
+            if not self.offline:
+                self.offline = True
+                self.database_lost.emit(error.sentence)
+        elif isinstance(error, KnownError):
+            self.failed.emit(error.sentence)
+        else:
+            log.error("database task failed", exc_info=error)
+            self.failed.emit("Something went wrong; the details are in the log file.")
+        if on_error is not None and isinstance(error, Exception):
+            on_error(error)

@@ -1,0 +1,259 @@
+"""The right-hand side: who you talk to, what was said, and the reply box."""
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snorq_desktop.domain.enums import (
+    ContentType,
+    ConversationStatus,
+    MessageDirection,
+    MessageStatus,
+)
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
+from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.ui.composer import Composer
+from snorq_desktop.ui.message_delegate import MessageDelegate
+from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.thread_model import ThreadModel
+
+_PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
+
+
+class ThreadPane(QWidget):
+    """Signals:
+    - ``changed(object)``: a Changes value from an action taken here (read,
+      unread, close, archive, reopen, reply, retry).
+    """
+
+    changed = Signal(object)
+
+    def __init__(
+        self, service: InboxService, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self.header: ThreadHeader | None = None
+        self.model = ThreadModel(service, runner, parent=self)
+
+        self.title = QLabel(self)
+        self.title.setObjectName("threadTitle")
+        title_font = QFont(self.title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() + 4)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("threadSubtitle")
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.mark_unread_button = QPushButton("Mark unread", self)
+        self.close_button = QPushButton("Close", self)
+        self.archive_button = QPushButton("Archive", self)
+        self.reopen_button = QPushButton("Reopen", self)
+        for button in (
+            self.mark_unread_button,
+            self.close_button,
+            self.archive_button,
+            self.reopen_button,
+        ):
+            button.setFlat(True)
+        self.mark_unread_button.clicked.connect(self.mark_unread)
+        self.close_button.clicked.connect(lambda: self.set_status(ConversationStatus.CLOSED))
+        self.archive_button.clicked.connect(lambda: self.set_status(ConversationStatus.ARCHIVED))
+        self.reopen_button.clicked.connect(lambda: self.set_status(ConversationStatus.OPEN))
+
+        self.view = QListView(self)
+        self.view.setObjectName("threadView")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(MessageDelegate(self.view))
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.view.setFrameShape(QListView.Shape.NoFrame)
+        self.view.setWordWrap(True)
+        self.view.clicked.connect(self._clicked)
+        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.composer = Composer(parent=self)
+        self.composer.send_requested.connect(self.send)
+
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        for button in (
+            self.mark_unread_button,
+            self.close_button,
+            self.archive_button,
+            self.reopen_button,
+        ):
+            header.addWidget(button)
+        conversation = QWidget(self)
+        column = QVBoxLayout(conversation)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(header)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.composer)
+        header.setContentsMargins(14, 10, 10, 8)
+
+        self.empty = QLabel("Choose a conversation to read it here.", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("threadEmpty")
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(conversation)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self._pinned = True
+        self._height_before_older = 0
+        self.model.about_to_add_newer.connect(self._remember_pin)
+        self.model.newer_added.connect(self._keep_pin)
+        self.model.loaded.connect(lambda _: self.view.scrollToBottom())
+        self.model.rowsAboutToBeInserted.connect(self._before_insert)
+        self.model.older_added.connect(self._after_older)
+
+    # --- opening --------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self.model.conversation_id
+
+    def open(self, conversation_id: str | None) -> None:
+        if conversation_id == self.model.conversation_id:
+            return
+        self.stack.setCurrentIndex(0 if conversation_id is None else 1)
+        self.header = None
+        self._pinned = True
+        self.model.open(conversation_id)
+        if conversation_id is None:
+            return
+        self.title.setText("")
+        self.subtitle.setText("")
+        self._load_header(conversation_id)
+        self._runner.run(
+            lambda: self._service.open_conversation(conversation_id), self.changed.emit
+        )
+
+    def _load_header(self, conversation_id: str) -> None:
+        self._runner.run(
+            lambda: self._service.header(conversation_id),
+            lambda header: self._show_header(conversation_id, header),
+        )
+
+    def _show_header(self, conversation_id: str, header: ThreadHeader | None) -> None:
+        if conversation_id != self.model.conversation_id:
+            return
+        if header is None:  # deleted meanwhile
+            self.open(None)
+            return
+        self.header = header
+        summary = header.conversation
+        self.title.setText(summary.contact_name)
+        status = {
+            ConversationStatus.OPEN: "",
+            ConversationStatus.CLOSED: " · Closed",
+            ConversationStatus.ARCHIVED: " · Archived",
+        }[summary.status]
+        self.subtitle.setText(f"{PLATFORM_NAMES[summary.platform]}{status}")
+        self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
+        self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
+        self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
+        reason = header.reply_blocked_reason
+        if reason and header.connection_error:
+            reason = f"{reason} ({header.connection_error})"
+        self.composer.set_blocked(reason)
+
+    # --- actions ----------------------------------------------------------------
+
+    def mark_unread(self) -> None:
+        if (conversation_id := self.conversation_id) is not None:
+            self._runner.run(lambda: self._service.mark_unread(conversation_id), self.changed.emit)
+
+    def set_status(self, status: ConversationStatus) -> None:
+        if (conversation_id := self.conversation_id) is not None:
+            self._runner.run(
+                lambda: self._service.set_status(conversation_id, status), self.changed.emit
+            )
+
+    def send(self, text: str) -> None:
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        message_id = new_id()  # made before any attempt, so a retry never sends twice
+        self._pinned = True
+        self.model.show_local(
+            ThreadMessage(
+                id=message_id,
+                direction=MessageDirection.OUTBOUND,
+                content=text,
+                content_type=ContentType.TEXT,
+                media_url=None,
+                media_type=None,
+                status=MessageStatus.PENDING,
+                sent_at=datetime.now(UTC),
+                sender_name=None,
+            )
+        )
+        self.view.scrollToBottom()
+        self._runner.run(
+            lambda: self._service.send_reply(conversation_id, message_id, text), self.changed.emit
+        )
+
+    def _clicked(self, index: QModelIndex) -> None:
+        message = self.model.message_at(index.row())
+        if message is not None and message.status is MessageStatus.FAILED:
+            self._runner.run(lambda: self._service.retry(message.id), self.changed.emit)
+
+    # --- changes and scrolling ------------------------------------------------------
+
+    def apply_changes(self, changes: Changes) -> None:
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        self.model.apply_changes(changes)
+        if conversation_id in changes.conversations:
+            self._load_header(conversation_id)
+
+    def _at_bottom(self) -> bool:
+        bar = self.view.verticalScrollBar()
+        return bar.value() >= bar.maximum() - _PIN_SLACK
+
+    def _remember_pin(self) -> None:
+        self._pinned = self._pinned or self._at_bottom()
+
+    def _keep_pin(self) -> None:
+        if self._pinned:
+            self.view.scrollToBottom()
+
+    def _scrolled(self, value: int) -> None:
+        self._pinned = self._at_bottom()
+        if value <= 40 and self.model.has_older:
+            self.model.load_older()
+
+    def _before_insert(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        if first == 0 and self.model.rowCount() > 0:
+            bar = self.view.verticalScrollBar()
+            self._height_before_older = bar.maximum() - bar.value()
+
+    def _after_older(self, added: int) -> None:
+        if added:
+            # Keep the message the user was looking at in place.
+            self.view.doItemsLayout()
+            bar = self.view.verticalScrollBar()
+            bar.setValue(bar.maximum() - self._height_before_older)

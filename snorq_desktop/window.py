@@ -1,0 +1,114 @@
+"""Starting the window: Qt, the database, the worker and the demo, wired together.
+
+Part of the composition root (like app.py), kept apart so the command line
+does not load Qt for `db` or `keys` commands.
+"""
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from snorq_desktop import __version__
+from snorq_desktop.app import Database, open_database
+from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.identity import Identity
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.settings import Settings
+from snorq_desktop.store.database import connect_checked
+from snorq_desktop.store.embedded import EmbeddedServer
+from snorq_desktop.store.migrate import upgrade_schema
+from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.sync.demo import DemoTraffic, seed_demo
+from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.sync.reply_journal import ReplyJournal
+from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.ui.icons import svg_icon
+from snorq_desktop.ui.main_window import MainWindow
+from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
+from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.theme import follow_system_theme
+
+log = logging.getLogger(__name__)
+
+DEMO_INTERVAL_MS = 4000
+
+
+@contextmanager
+def open_demo_database(paths: AppPaths) -> Iterator[Database]:
+    """The demo's own built-in database, never the user's data; filled on first use."""
+    server = EmbeddedServer(paths.demo_database_cluster)
+    url = server.start()
+    try:
+        engine = connect_checked(url)
+        try:
+            upgrade_schema(engine)
+            sessions = session_factory(engine)
+            seed_demo(sessions)
+            yield Database(engine, sessions, "the demo database", embedded=True)
+        finally:
+            engine.dispose()
+    finally:
+        server.release()
+
+
+@dataclass
+class RunningWindow:
+    window: MainWindow
+    worker: DatabaseWorker
+    runner: TaskRunner
+    service: InboxService
+    demo_timer: QTimer | None
+
+    def close(self) -> None:
+        if self.demo_timer is not None:
+            self.demo_timer.stop()
+        self.window.close()
+        self.worker.shutdown()
+
+
+def build_window(database: Database, paths: AppPaths, *, demo: bool) -> RunningWindow:
+    """The main window over ``database``; with ``demo``, customers keep writing."""
+    worker = DatabaseWorker()
+    runner = TaskRunner(worker)
+    journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
+    service = InboxService(database.sessions, journal)
+    identity: Identity | None = worker.submit(service.identity).result()
+    state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(service, runner, state, identity, title_suffix=" (demo)" if demo else "")
+    runner.run(service.store_journalled_replies, window.apply_changes)
+    demo_timer = None
+    if demo:
+        traffic = DemoTraffic(database.sessions)
+        demo_timer = QTimer(window)
+        demo_timer.setInterval(DEMO_INTERVAL_MS)
+        demo_timer.timeout.connect(lambda: runner.run(traffic.tick, window.apply_changes))
+        demo_timer.start()
+    return RunningWindow(window, worker, runner, service, demo_timer)
+
+
+def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("SNORQ Desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("snorq-desktop")
+    app.setWindowIcon(svg_icon("snorq"))
+    route_qt_messages_to_logging()
+    follow_system_theme(app)
+    if demo and settings.database_url:
+        raise KnownError("--demo uses its own database: leave out --database-url.")
+    opener = open_demo_database(paths) if demo else open_database(settings, paths, migrate=False)
+    with opener as database:
+        running = build_window(database, paths, demo=demo)
+        running.window.show()
+        if quit_after_ms:
+            QTimer.singleShot(quit_after_ms, app.quit)
+        log.info("window shown on %s", database.where)
+        code = app.exec()
+        running.close()
+    return int(code)
