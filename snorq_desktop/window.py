@@ -68,6 +68,7 @@ class RunningWindow:
         if self.demo_timer is not None:
             self.demo_timer.stop()
         self.window.close()
+        self.runner.stop()
         self.worker.shutdown()
 
 

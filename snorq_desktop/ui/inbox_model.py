@@ -31,11 +31,14 @@ _Index = QModelIndex | QPersistentModelIndex
 class InboxModel(QAbstractListModel):
     """Signals:
     - ``loading_changed(bool)``: a page is being fetched (for a progress hint);
-    - ``page_loaded(int)``: rows now loaded, after each page.
+    - ``page_loaded(int)``: rows now loaded, after each page;
+    - ``row_leaving(int)``: a row is about to be removed by a change (sent before
+      Qt's own signals, which already move the view's current row).
     """
 
     loading_changed = Signal(bool)
     page_loaded = Signal(int)
+    row_leaving = Signal(int)
 
     def __init__(
         self,
@@ -183,6 +186,7 @@ class InboxModel(QAbstractListModel):
     def _remove(self, conversation_id: str) -> None:
         row = self.row_of(conversation_id)
         if row >= 0:
+            self.row_leaving.emit(row)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             self.endRemoveRows()

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_EVERY_MS)
         self._reconnect_timer.timeout.connect(self._try_reconnect)
+        self._current_leaving = False
         self._wire()
         self._restore_state()
         if identity is None:
@@ -147,6 +148,8 @@ class MainWindow(QMainWindow):
         self.sidebar.view_chosen.connect(lambda _: self._apply_query())
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.inbox_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.inbox.row_leaving.connect(self._row_leaving)
+        self.inbox.rowsRemoved.connect(self._row_left)
         self.inbox.loading_changed.connect(self.progress.setVisible)
         self.inbox.page_loaded.connect(self._page_loaded)
         self.thread_pane.changed.connect(self.apply_changes)
@@ -201,8 +204,18 @@ class MainWindow(QMainWindow):
             self._apply_query()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        # When the open conversation leaves the list (closed, archived), Qt moves the
+        # current row to a neighbour; opening that would mark it read unasked.
+        if current.isValid() and not self._current_leaving:
             self.thread_pane.open(current.data(ConversationIdRole))
+
+    def _row_leaving(self, row: int) -> None:
+        self._current_leaving = row == self.inbox_view.currentIndex().row()
+
+    def _row_left(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if self._current_leaving:
+            self._current_leaving = False
+            self.inbox_view.selectionModel().clear()
 
     def move_selection(self, step: int) -> None:
         row = self.inbox_view.currentIndex().row() + step

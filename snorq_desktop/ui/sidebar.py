@@ -47,7 +47,7 @@ class Sidebar(QListView):
         self.views = QStandardItemModel(self)
         for view in _ORDER:
             item = QStandardItem(VIEW_TITLES[view])
-            item.setData(view, ViewRole)
+            item.setData(view.value, ViewRole)  # Qt hands back plain strings
             item.setEditable(False)
             if view.platform is not None:
                 item.setIcon(svg_icon(platform_icon_name(view.platform)))
@@ -64,11 +64,11 @@ class Sidebar(QListView):
         self.setMinimumWidth(150)
 
     def _chosen(self, index: QModelIndex) -> None:
-        self.view_chosen.emit(index.data(ViewRole))
+        self.view_chosen.emit(InboxView(index.data(ViewRole)))
 
     def current_view(self) -> InboxView:
-        view = self.currentIndex().data(ViewRole)
-        return view if isinstance(view, InboxView) else InboxView.ALL
+        value = self.currentIndex().data(ViewRole)
+        return InboxView(value) if value else InboxView.ALL
 
     def select(self, view: InboxView) -> None:
         self.setCurrentIndex(self.views.index(_ORDER.index(view), 0))

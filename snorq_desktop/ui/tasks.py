@@ -31,6 +31,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._worker = worker
         self._pending = 0
+        self._stopped = False
         self.offline = False
         self._delivered.connect(self._finish)
 
@@ -44,15 +45,20 @@ class TaskRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
     ) -> None:
+        if self._stopped:
+            return  # the window is closing: nothing more reaches the database
         self._pending += 1
         future = self._worker.submit(work)
         # add_done_callback runs on the worker thread: hop to ours with a signal.
         future.add_done_callback(lambda f: self._delivered.emit((f, on_done, on_error)))
 
+    def stop(self) -> None:
+        self._stopped = True
+
     def _finish(self, parcel: tuple[Future[Any], Callable[[Any], None] | None, Any]) -> None:
         future, on_done, on_error = parcel
         self._pending -= 1
-        if future.cancelled():
+        if future.cancelled() or self._stopped:
             return
         error = future.exception()
         if error is None:

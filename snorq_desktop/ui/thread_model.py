@@ -28,7 +28,13 @@ MessageRole = Qt.ItemDataRole.UserRole + 1
 StartsDayRole = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
-_IN_FLIGHT = (MessageStatus.PENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
+# Replies whose status may still change (FAILED too: a retry sends it again).
+_MAY_CHANGE = (
+    MessageStatus.PENDING,
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.FAILED,
+)
 
 
 class ThreadModel(QAbstractListModel):
@@ -159,7 +165,7 @@ class ThreadModel(QAbstractListModel):
         in_flight = [
             m.id
             for m in self._rows
-            if m.direction is MessageDirection.OUTBOUND and m.status in _IN_FLIGHT
+            if m.direction is MessageDirection.OUTBOUND and m.status in _MAY_CHANGE
         ]
 
         def fetch() -> list[ThreadMessage]:

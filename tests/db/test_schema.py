@@ -195,10 +195,20 @@ def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
     ).fetchall()
     found = set()
     for table, definition, unique, predicate in rows:
-        columns = definition.split(" USING btree (", 1)[1].split(")", 1)[0]
-        found.add((table, columns, unique, predicate))
+        found.add((table, _indexed_columns(definition), unique, predicate))
     missing = SEED_INDEXES - found
     assert not missing, f"missing indexes: {missing}"
+
+
+def _indexed_columns(definition: str) -> str:
+    """What stands between the parentheses after USING method, nested ones included."""
+    start = definition.index("(", definition.index(" USING "))
+    depth = 0
+    for position in range(start, len(definition)):
+        depth += {"(": 1, ")": -1}.get(definition[position], 0)
+        if depth == 0:
+            return definition[start + 1 : position]
+    raise ValueError(definition)
 
 
 def test_the_seed_cascades(upgraded):

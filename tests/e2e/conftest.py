@@ -1,0 +1,135 @@
+"""The window against the real test database, offscreen."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.app import Database
+from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.connections import PlatformAccount, connect_platform
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from snorq_desktop.sync.demo import seed_demo
+from snorq_desktop.window import RunningWindow, build_window
+
+
+@dataclass
+class Shop:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    organization_id: str
+    owner_id: str
+    connections: dict[Platform, str]
+
+    def sql(self, statement: str, **params: object) -> list[tuple[object, ...]]:
+        with self.engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
+
+    def add_conversations(
+        self,
+        count: int,
+        platform: Platform = Platform.WHATSAPP,
+        *,
+        unread: int = 0,
+        prefix: str = "Customer",
+    ) -> None:
+        """Conversations one minute apart, newest = number 0, each with one message."""
+        now = datetime.now(UTC)
+        self.sql(
+            """
+            INSERT INTO conversations (id, organization_id, platform_connection_id, platform,
+                external_id, contact_external_id, contact_name, last_message_preview,
+                last_message_at, unread_count)
+            SELECT 'c' || lpad(n::text, 24, '0'), :org, :conn, CAST(:platform AS "Platform"),
+                   'ext-' || n, 'contact-' || n, :prefix || ' ' || n, 'Hello number ' || n,
+                   :now - n * interval '1 minute', :unread
+            FROM generate_series(0, :count - 1) AS n
+            """,
+            org=self.organization_id,
+            conn=self.connections[platform],
+            platform=platform.value,
+            now=now,
+            count=count,
+            unread=unread,
+            prefix=prefix,
+        )
+        self.sql(
+            """
+            INSERT INTO messages (id, organization_id, conversation_id, direction, content,
+                                  external_id, platform_timestamp, status)
+            SELECT 'm' || substr(c.id, 2), c.organization_id, c.id, 'INBOUND',
+                   c.last_message_preview, 'msg-' || c.external_id, c.last_message_at, 'DELIVERED'
+            FROM conversations c WHERE c.external_id LIKE 'ext-%'
+            ON CONFLICT DO NOTHING
+            """
+        )
+
+
+@pytest.fixture
+def shop(engine: Engine) -> Shop:
+    sessions = session_factory(engine)
+    cipher = TokenCipher(KeySet.fresh())
+    with unit_of_work(sessions) as session:
+        owner = orgs.create_user(session, email="maya@example.com", name="Maya Okafor")
+        org = orgs.create_organization(
+            session, owner_id=owner, name="Maya's Shop", slug="maya", plan=PlanType.PRO
+        )
+        connections = {
+            platform: connect_platform(
+                session,
+                cipher,
+                organization_id=org,
+                account=PlatformAccount(
+                    platform=platform,
+                    platform_user_id=f"{platform.value}-acct",
+                    access_token=SecretToken("t"),
+                ),
+            )
+            for platform in Platform
+        }
+    return Shop(engine, sessions, org, owner, connections)
+
+
+@pytest.fixture
+def demo_shop(engine: Engine) -> sessionmaker[Session]:
+    sessions = session_factory(engine)
+    seed_demo(sessions, now=datetime.now(UTC) - timedelta(minutes=1))
+    return sessions
+
+
+@pytest.fixture
+def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[[], RunningWindow]]:
+    """Opens a window on the test database (after the test has put its data there)."""
+    opened: list[RunningWindow] = []
+
+    def make() -> RunningWindow:
+        paths = AppPaths.resolve(tmp_path / "app")
+        paths.create()
+        running = build_window(
+            Database(engine, session_factory(engine), "test", embedded=False), paths, demo=False
+        )
+        qtbot.addWidget(running.window)
+        running.window.show()
+        opened.append(running)
+        idle(qtbot, running)
+        return running
+
+    yield make
+    for running in opened:
+        running.close()
+
+
+def idle(qtbot, running: RunningWindow, timeout: int = 10_000) -> None:
+    """Until every database task has come back to the window."""
+    qtbot.waitUntil(lambda: running.runner.pending == 0, timeout=timeout)
+    qtbot.wait(20)
+    qtbot.waitUntil(lambda: running.runner.pending == 0, timeout=timeout)

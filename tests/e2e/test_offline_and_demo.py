@@ -1,0 +1,129 @@
+"""When the database goes away the window stays usable and loses nothing; the demo
+brings a live shop; the window command starts and stops cleanly."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus, Platform
+from snorq_desktop.store.models import Conversation, Message
+from snorq_desktop.sync.demo import DemoTraffic, seed_demo
+from snorq_desktop.ui import main_window
+from snorq_desktop.ui.thread_model import MessageRole
+from snorq_desktop.ui.tray import badge_icon
+from tests.e2e.conftest import idle
+
+
+def _cut_off(shop, allow: bool) -> None:
+    database = shop.engine.url.database
+    engine = create_engine(shop.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(
+            text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allow).lower()}')
+        )
+        if not allow:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
+                {"d": database},
+            )
+    engine.dispose()
+
+
+def test_a_reply_written_while_the_database_is_away_waits_and_is_stored_once_back(
+    shop, make_window, qtbot, monkeypatch
+):
+    monkeypatch.setattr(main_window, "RECONNECT_EVERY_MS", 200)
+    shop.add_conversations(3)
+    running = make_window()
+    window = running.window
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, running)
+    conversation_id = window.thread_pane.conversation_id
+    _cut_off(shop, allow=False)
+    try:
+        window.thread_pane.composer.editor.setPlainText("Sent while offline")
+        window.thread_pane.composer.send_button.click()
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+        assert "reconnecting" in window.banner.text()
+        thread = window.thread_pane.model
+        last = thread.index(thread.rowCount() - 1).data(MessageRole)
+        assert (last.content, last.status) == ("Sent while offline", MessageStatus.PENDING)
+        journal = running.service.journalled(conversation_id)
+        assert [r.text for r in journal] == ["Sent while offline"]
+        # the window still answers while the database is away
+        window.search.setText("x")
+        qtbot.wait(50)
+    finally:
+        _cut_off(shop, allow=True)
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
+    idle(qtbot, running)
+    stored = shop.sql(
+        "SELECT count(*), min(status::text) FROM messages WHERE content = 'Sent while offline'"
+    )
+    assert stored == [(1, "PENDING")]
+    assert running.service.journalled(conversation_id) == []
+
+
+def test_the_demo_has_every_platform_content_type_and_status(demo_shop):
+    with demo_shop() as session:
+        platforms = set(session.execute(select(Conversation.platform)).scalars())
+        types = set(session.execute(select(Message.content_type)).scalars())
+        statuses = set(session.execute(select(Message.status)).scalars())
+        messages = session.execute(select(func.count()).select_from(Message)).scalar_one()
+        contents = [c for c in session.execute(select(Message.content)).scalars() if c]
+    assert platforms == set(Platform)
+    assert types == set(ContentType)
+    assert statuses == set(MessageStatus)
+    assert 200 <= messages <= 600
+    assert any(ord(ch) > 0x1F000 for c in contents for ch in c), "emoji"
+    assert any("\u3040" <= ch <= "\u30ff" for c in contents for ch in c), "Japanese"
+    assert any("\u0600" <= ch <= "\u06ff" for c in contents for ch in c), "Arabic"
+    assert seed_demo(demo_shop) is False, "seeding twice adds nothing"
+
+
+def test_demo_traffic_brings_messages_and_moves_replies_forward(demo_shop):
+    traffic = DemoTraffic(demo_shop, seed=3)
+    arrivals: list[tuple[str, str]] = []
+    for _ in range(6):
+        arrivals.extend(traffic.tick().arrivals)
+    assert arrivals
+    with demo_shop() as session:
+        pending = session.execute(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.status == MessageStatus.PENDING,
+                Message.direction == MessageDirection.OUTBOUND,
+            )
+        ).scalar_one()
+        newest = session.execute(select(func.max(Conversation.last_message_at))).scalar_one()
+    assert pending == 0, "the demo's pending reply was sent, delivered and read"
+    assert (datetime.now(UTC) - newest).total_seconds() < 60
+
+
+def test_the_tray_badge_shows_the_unread_count():
+    assert not badge_icon(0).isNull()
+    assert badge_icon(0).pixmap(64).toImage() != badge_icon(7).pixmap(64).toImage()
+
+
+@pytest.mark.slow
+def test_the_demo_window_starts_and_quits_cleanly(tmp_path):
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [sys.executable, "-m", "snorq_desktop", "--home", str(home), "--demo", "--quit-after", "2"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    log = (home / "logs" / "snorq-desktop.log").read_text()
+    assert "window shown on the demo database" in log
+    assert "built-in database stopped" in log
+    assert not (home / "data" / "demo-postgres" / "pgdata" / "postmaster.pid").exists()
+    assert not (home / "data" / "postgres").exists(), "the demo never touches the user's database"
