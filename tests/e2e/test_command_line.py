@@ -59,7 +59,8 @@ def test_the_database_url_also_comes_from_the_environment(tmp_path, monkeypatch)
     assert "Nothing accepts connections at 127.0.0.1:1" in result.stderr
 
 
-def test_no_command_shows_the_commands(tmp_path):
-    result = run(home=tmp_path)
-    assert result.returncode == 2
-    assert "db" in result.stdout
+def test_help_lists_the_commands_and_the_window_options(tmp_path):
+    result = run("--help", home=tmp_path)
+    assert result.returncode == 0
+    for word in ("db", "keys", "--demo", "--database-url", "--home", "--quit-after"):
+        assert word in result.stdout
