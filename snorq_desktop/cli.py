@@ -8,6 +8,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from snorq_desktop import __version__
 from snorq_desktop.app import open_database, rotate_token_key, token_key_store
@@ -99,7 +100,7 @@ def _db_status(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
 
 def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     if arguments.allow_key_file:
-        settings = Settings(database_url=settings.database_url, allow_key_file=True)
+        settings = replace(settings, allow_key_file=True)
     store = token_key_store(settings, paths)
     with open_database(settings, paths, migrate=False) as database:
         result = rotate_token_key(database, store)
@@ -135,9 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(paths.log_file, verbose=arguments.verbose)
         settings = Settings.load(paths.settings_file)
         if arguments.database_url:
-            settings = Settings(
-                database_url=arguments.database_url, allow_key_file=settings.allow_key_file
-            )
+            settings = replace(settings, database_url=arguments.database_url)
         if arguments.command is None:
             return _window(settings, paths, arguments)
         action = getattr(arguments, f"{arguments.command}_command")

@@ -15,6 +15,7 @@ _TRUE = {"1", "true", "yes", "on"}
 class Settings:
     database_url: str | None = None  # None: the built-in database
     allow_key_file: bool = False  # keep the token key in a file when there is no keychain
+    send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -29,6 +30,7 @@ class Settings:
         settings = cls(
             database_url=raw.get("database_url") or None,
             allow_key_file=bool(raw.get("allow_key_file", False)),
+            send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
         )
         return settings.with_environment(os.environ)
 
@@ -45,7 +47,11 @@ class Settings:
         temporary = path.with_suffix(".tmp")
         temporary.write_text(
             json.dumps(
-                {"database_url": self.database_url, "allow_key_file": self.allow_key_file},
+                {
+                    "database_url": self.database_url,
+                    "allow_key_file": self.allow_key_file,
+                    "send_key": self.send_key,
+                },
                 indent=2,
             ),
             encoding="utf-8",

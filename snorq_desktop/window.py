@@ -23,10 +23,12 @@ from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.sync.demo import DemoTraffic, seed_demo
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
@@ -63,6 +65,7 @@ class RunningWindow:
     runner: TaskRunner
     service: InboxService
     demo_timer: QTimer | None
+    avatars: AvatarDownloader
 
     def close(self) -> None:
         if self.demo_timer is not None:
@@ -70,9 +73,12 @@ class RunningWindow:
         self.window.close()
         self.runner.stop()
         self.worker.shutdown()
+        self.avatars.close()
 
 
-def build_window(database: Database, paths: AppPaths, *, demo: bool) -> RunningWindow:
+def build_window(
+    database: Database, paths: AppPaths, *, demo: bool, send_key: str = "ctrl+enter"
+) -> RunningWindow:
     """The main window over ``database``; with ``demo``, customers keep writing."""
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -80,7 +86,14 @@ def build_window(database: Database, paths: AppPaths, *, demo: bool) -> RunningW
     service = InboxService(database.sessions, journal)
     identity: Identity | None = worker.submit(service.identity).result()
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(service, runner, state, identity, title_suffix=" (demo)" if demo else "")
+    downloader = AvatarDownloader(paths.cache / "avatars")
+    avatars = CachedAvatars(downloader)
+    window = MainWindow(
+        service, runner, state, identity, title_suffix=" (demo)" if demo else "", avatars=avatars
+    )
+    avatars.setParent(window)
+    avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
+    window.thread_pane.composer.set_send_key(send_key)
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
     if demo:
@@ -89,7 +102,7 @@ def build_window(database: Database, paths: AppPaths, *, demo: bool) -> RunningW
         demo_timer.setInterval(DEMO_INTERVAL_MS)
         demo_timer.timeout.connect(lambda: runner.run(traffic.tick, window.apply_changes))
         demo_timer.start()
-    return RunningWindow(window, worker, runner, service, demo_timer)
+    return RunningWindow(window, worker, runner, service, demo_timer, downloader)
 
 
 def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:
@@ -105,7 +118,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         raise KnownError("--demo uses its own database: leave out --database-url.")
     opener = open_demo_database(paths) if demo else open_database(settings, paths, migrate=False)
     with opener as database:
-        running = build_window(database, paths, demo=demo)
+        running = build_window(database, paths, demo=demo, send_key=settings.send_key)
         running.window.show()
         if quit_after_ms:
             QTimer.singleShot(quit_after_ms, app.quit)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
 from snorq_desktop.sync.inbox_service import InboxService
-from snorq_desktop.ui.conversation_delegate import ConversationDelegate
+from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
 from snorq_desktop.ui.sidebar import Sidebar
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         identity: Identity | None,
         *,
         title_suffix: str = "",
+        avatars: AvatarSource | None = None,
     ) -> None:
         super().__init__()
         self._service = service
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.inbox_view = QListView(self)
         self.inbox_view.setObjectName("inboxView")
         self.inbox_view.setModel(self.inbox)
-        self.inbox_view.setItemDelegate(ConversationDelegate(parent=self.inbox_view))
+        self.inbox_view.setItemDelegate(ConversationDelegate(avatars, parent=self.inbox_view))
         self.inbox_view.setUniformItemSizes(True)
         self.inbox_view.setMouseTracking(True)
         self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

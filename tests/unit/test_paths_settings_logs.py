@@ -64,3 +64,12 @@ def test_the_log_file_rotates_and_secrets_are_blanked(tmp_path):
 
 def test_redact_leaves_ordinary_text_alone():
     assert redact("3 conversations synced from WhatsApp") == "3 conversations synced from WhatsApp"
+
+
+def test_the_send_key_is_a_setting(tmp_path):
+    path = tmp_path / "settings.json"
+    assert Settings.load(path).send_key == "ctrl+enter"
+    Settings(send_key="enter").save(path)
+    assert Settings.load(path).send_key == "enter"
+    path.write_text('{"send_key": "something odd"}')
+    assert Settings.load(path).send_key == "ctrl+enter"

@@ -1,0 +1,146 @@
+"""A big shop for the benchmarks: 100,000 conversations and 5,000,000 messages,
+loaded with COPY (heavy indexes dropped first and rebuilt after, as a bulk load
+should).  One conversation has 5,000 messages; the others about 50 each.
+
+    python bench/dataset.py --database-url URL [--conversations N] [--messages N]
+"""
+
+import argparse
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from snorq_desktop.store.database import create_database_engine, parse_database_url
+from snorq_desktop.store.migrate import upgrade_schema
+
+WORDS = ["hello", "hi", "thanks", "price", "size", "colour", "delivery", "shipping", "order", "dress", "bag", "shoes", "ring", "necklace", "blue", "green", "red", "black", "white", "small", "medium", "large", "available", "stock", "today", "tomorrow", "week", "payment", "card", "cash", "address", "pickup", "parcel", "tracking", "return", "exchange", "gift", "wrap", "discount", "please", "yes", "no", "maybe", "love", "perfect", "great", "quick", "question", "photo", "video", "again", "soon"]
+RARE = ["zircon", "turquoise", "lapis", "obsidian", "malachite"]  # ~1 in 10,000 messages
+BIG_CONVERSATION = "c" + "0" * 24
+ORGANIZATION = "cbenchorganization0000000"
+
+
+def conninfo(url: str) -> str:
+    return (
+        parse_database_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def load(url: str, conversations: int, messages: int, seed: int = 1) -> None:
+    engine = create_database_engine(parse_database_url(url))
+    upgrade_schema(engine)
+    engine.dispose()
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    with psycopg.connect(conninfo(url), autocommit=True) as db:
+        if db.execute("SELECT count(*) FROM messages").fetchone()[0] >= messages:  # type: ignore[index]
+            print("dataset already loaded")
+            return
+        db.execute("TRUNCATE users, organizations CASCADE")
+        db.execute(
+            "INSERT INTO users (id, email, name) VALUES ('cbenchowner00000000000000', 'owner@bench', 'Owner')"
+        )
+        db.execute(
+            "INSERT INTO organizations (id, name, slug, owner_id, plan) VALUES (%s, 'Bench', 'bench', "
+            "'cbenchowner00000000000000', 'BUSINESS')",
+            (ORGANIZATION,),
+        )
+        db.execute(
+            "INSERT INTO organization_members (id, organization_id, user_id, role) VALUES "
+            "('cbenchmember0000000000000', %s, 'cbenchowner00000000000000', 'OWNER')",
+            (ORGANIZATION,),
+        )
+        platforms = ["WHATSAPP", "FACEBOOK", "TIKTOK"]
+        for p in platforms:
+            db.execute(
+                "INSERT INTO platform_connections (id, organization_id, platform, platform_user_id, "
+                "access_token) VALUES (%s, %s, %s, %s, 'k1:sealed')",
+                (f"cbenchconn{p.lower():<15}".replace(" ", "0")[:25], ORGANIZATION, p, p),
+            )
+        heavy = db.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('messages', 'conversations') "
+            "AND indexname NOT LIKE '%pkey' AND indexdef NOT LIKE '%UNIQUE%'"
+        ).fetchall()
+        for name, _ in heavy:
+            db.execute(f'DROP INDEX "{name}"')
+        started = time.perf_counter()
+        with db.cursor().copy(
+            "COPY conversations (id, organization_id, platform_connection_id, platform, external_id, "
+            "contact_external_id, contact_name, last_message_preview, last_message_at, unread_count, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for n in range(conversations):
+                p = platforms[n % 3]
+                at = now - timedelta(minutes=n * 3 + rng.random())
+                copy.write_row(
+                    (
+                        "c" + str(n).rjust(24, "0"),
+                        ORGANIZATION,
+                        f"cbenchconn{p.lower():<15}".replace(" ", "0")[:25],
+                        p,
+                        f"ext-{n}",
+                        f"contact-{n}",
+                        f"{rng.choice(['Ana', 'Kenji', 'Olu', 'Chloé', 'Priya', 'Lukas'])} {n}",
+                        "last message",
+                        at,
+                        rng.choice([0, 0, 0, 1, 2]),
+                        at - timedelta(days=30),
+                        at,
+                    )
+                )
+        print(f"conversations: {conversations:,} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        per_conversation = max(1, (messages - 5000) // max(1, conversations - 1))
+        extra = messages - 5000 - per_conversation * (conversations - 1)
+        with db.cursor().copy(
+            "COPY messages (id, organization_id, conversation_id, external_id, direction, content, "
+            "status, platform_timestamp, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            written = 0
+            for n in range(conversations):
+                count = 5000 if n == 0 else per_conversation + (1 if n <= extra else 0)
+                conversation = "c" + str(n).rjust(24, "0")
+                last = now - timedelta(minutes=n * 3)
+                for k in range(count):
+                    if written >= messages:
+                        break
+                    words = rng.choices(WORDS, k=rng.randint(3, 12))
+                    if rng.random() < 0.0001:
+                        words.append(rng.choice(RARE))
+                    at = last - timedelta(minutes=k * 7)
+                    copy.write_row(
+                        (
+                            "m" + str(written).rjust(24, "0"),
+                            ORGANIZATION,
+                            conversation,
+                            f"x{written}",
+                            "INBOUND" if k % 2 else "OUTBOUND",
+                            " ".join(words),
+                            "DELIVERED",
+                            at,
+                            at,
+                            at,
+                        )
+                    )
+                    written += 1
+        print(f"messages: {written:,} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        for _, definition in heavy:
+            db.execute(definition)
+        db.execute("VACUUM ANALYZE conversations")
+        db.execute("VACUUM ANALYZE messages")
+        print(f"indexes rebuilt and analysed in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=5_000_000)
+    args = parser.parse_args()
+    load(args.database_url, args.conversations, args.messages)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The window's figures on a big shop (bench/dataset.py: 100,000 conversations,
+5,000,000 messages), each beside its baseline: the raw SQL of the same query
+(the limit), or the naive way (OFFSET, a scan).
+
+    QT_QPA_PLATFORM=offscreen python bench/inbox.py --database-url URL
+"""
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from bench.dataset import BIG_CONVERSATION, ORGANIZATION, conninfo
+from snorq_desktop.app import Database
+from snorq_desktop.domain.inbox import InboxQuery
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.store.database import create_database_engine, parse_database_url
+from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.sync.reply_journal import ReplyJournal
+from snorq_desktop.window import build_window
+
+RUNS = 30
+
+
+def timed(work: Callable[[], object], runs: int = RUNS) -> float:
+    """Median milliseconds of ``runs`` calls, after one warm-up."""
+    work()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def row(label: str, ours: float, baseline: float, baseline_label: str) -> None:
+    print(
+        f"{label:46s} {ours:9.2f} ms   {baseline_label:28s} {baseline:9.2f} ms   "
+        f"ratio {ours / baseline:6.2f}x"
+    )
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def query_figures(url: str) -> None:
+    engine = create_database_engine(parse_database_url(url))
+    service = InboxService(session_factory(engine), ReplyJournal(Path(tempfile.mkdtemp()) / "j"))
+    service.identity()
+    with psycopg.connect(conninfo(url), prepare_threshold=None) as raw:
+        keyset = (
+            "SELECT c.id, c.platform, c.contact_name, c.last_message_preview, c.last_message_at, "
+            "COALESCE(c.last_message_at, c.created_at) AS a, c.unread_count, c.status, p.status "
+            "FROM conversations c JOIN platform_connections p ON p.id = c.platform_connection_id "
+            "WHERE c.organization_id = %s AND c.status <> 'ARCHIVED' {where} "
+            "ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT 100 {offset}"
+        )
+        first = keyset.format(where="", offset="")
+        row(
+            "inbox page 1 (app query path)",
+            timed(lambda: service.inbox_page(InboxQuery(), None, 100)),
+            timed(lambda: raw.execute(first, (ORGANIZATION,)).fetchall()),
+            "raw SQL keyset",
+        )
+        before = raw.execute(
+            keyset.format(where="", offset="OFFSET 99899"), (ORGANIZATION,)
+        ).fetchone()
+        assert before is not None
+        from snorq_desktop.domain.inbox import InboxPosition
+
+        position = InboxPosition(before[5], before[0])
+        deep = keyset.format(
+            where="AND (COALESCE(c.last_message_at, c.created_at), c.id) < (%s, %s)", offset=""
+        )
+        app_deep = timed(lambda: service.inbox_page(InboxQuery(), position, 100))
+        row(
+            "inbox page 1,000 (app query path)",
+            app_deep,
+            timed(
+                lambda: raw.execute(
+                    deep, (ORGANIZATION, position.activity, position.conversation_id)
+                ).fetchall()
+            ),
+            "raw SQL keyset",
+        )
+        offset = keyset.format(where="", offset="OFFSET 99900")
+        row(
+            "inbox page 1,000 (app query path)",
+            app_deep,
+            timed(lambda: raw.execute(offset, (ORGANIZATION,)).fetchall(), runs=5),
+            "naive OFFSET",
+        )
+        thread_sql = (
+            "SELECT id, direction, content, content_type, media_url, media_type, status, "
+            "COALESCE(platform_timestamp, created_at) FROM messages WHERE organization_id = %s "
+            "AND conversation_id = %s ORDER BY COALESCE(platform_timestamp, created_at) DESC, id DESC LIMIT 50"
+        )
+        row(
+            "thread: newest 50 of 5,000 (app query path)",
+            timed(lambda: service.thread(BIG_CONVERSATION, None, 50)),
+            timed(lambda: raw.execute(thread_sql, (ORGANIZATION, BIG_CONVERSATION)).fetchall()),
+            "raw SQL",
+        )
+        raw.execute(
+            "SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off"
+        )
+        scan = timed(
+            lambda: raw.execute(
+                "SELECT sum(unread_count) FROM conversations WHERE organization_id = %s",
+                (ORGANIZATION,),
+            ).fetchone(),
+            runs=10,
+        )
+        raw.execute("RESET enable_indexscan; RESET enable_bitmapscan; RESET enable_indexonlyscan")
+        row(
+            "unread badge total (app, partial index)",
+            timed(service.unread_total),
+            scan,
+            "table scan",
+        )
+        ilike = timed(
+            lambda: raw.execute(
+                "SELECT DISTINCT conversation_id FROM messages WHERE organization_id = %s AND content ILIKE %s",
+                (ORGANIZATION, "%zircon%"),
+            ).fetchall(),
+            runs=1,
+        )
+        row(
+            "search 'zircon' (rare word, app path)",
+            timed(lambda: service.inbox_page(InboxQuery(search="zircon"), None, 100)),
+            ilike,
+            "ILIKE scan",
+        )
+        row(
+            "search 'malachite turq' (two words, app)",
+            timed(lambda: service.inbox_page(InboxQuery(search="malachite turq"), None, 100)),
+            ilike,
+            "ILIKE scan",
+        )
+        row(
+            "search 'parcel' (common word, app path)",
+            timed(lambda: service.inbox_page(InboxQuery(search="parcel"), None, 100), runs=5),
+            ilike,
+            "ILIKE scan",
+        )
+    engine.dispose()
+
+
+class PaintClock(QObject):
+    """Remembers when a widget last painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted_at = 0.0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.painted_at = time.perf_counter()
+        return False
+
+
+def pump(app: QApplication, until: Callable[[], bool], timeout: float = 120) -> None:
+    deadline = time.perf_counter() + timeout
+    while not until():
+        if time.perf_counter() > deadline:
+            raise TimeoutError
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def window_figures(url: str) -> None:
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    engine = create_database_engine(parse_database_url(url))
+    home = Path(tempfile.mkdtemp(prefix="snorq-bench-"))
+    paths = AppPaths.resolve(home)
+    paths.create()
+    rss_before = rss_mb()
+    running = build_window(
+        Database(engine, session_factory(engine), "bench", embedded=False), paths, demo=False
+    )
+    window = running.window
+    inbox_clock, thread_clock = PaintClock(), PaintClock()
+    window.inbox_view.viewport().installEventFilter(inbox_clock)
+    window.thread_pane.view.viewport().installEventFilter(thread_clock)
+    arrived: list[float] = []
+    window.inbox.rowsInserted.connect(lambda *_: arrived.append(time.perf_counter()))
+    shown = time.perf_counter()
+    window.resize(1200, 800)
+    window.show()
+    pump(app, lambda: window.inbox.rowCount() > 0 and inbox_clock.painted_at > arrived[0])
+    print(
+        f"{'window shown -> first inbox page painted':46s} {(inbox_clock.painted_at - shown) * 1000:9.2f} ms"
+    )
+    print(
+        f"{'  of which data arrived -> painted':46s} {(inbox_clock.painted_at - arrived[0]) * 1000:9.2f} ms"
+        "   (target 50 ms)"
+    )
+
+    started = time.perf_counter()
+    window.open_conversation(BIG_CONVERSATION)
+    pump(app, lambda: window.thread_pane.model.rowCount() > 0 and thread_clock.painted_at > started)
+    print(
+        f"{'open a 5,000-message conversation -> painted':46s} {(thread_clock.painted_at - started) * 1000:9.2f} ms"
+    )
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    started = time.perf_counter()
+    while window.inbox.rowCount() < 10_000:
+        if window.inbox.canFetchMore():
+            window.inbox.fetchMore()
+        app.processEvents()
+        time.sleep(0.0005)
+    target = window.inbox.index(9_999)
+    window.inbox_view.scrollTo(target)
+    painted_before = inbox_clock.painted_at
+    pump(app, lambda: inbox_clock.painted_at > painted_before)
+    print(
+        f"{'jump to the 10,000th conversation -> painted':46s} {(inbox_clock.painted_at - started) * 1000:9.2f} ms"
+        f"   ({10_000 // 100} pages)"
+    )
+    while window.inbox.canFetchMore() or window.inbox.loading:
+        if window.inbox.canFetchMore():
+            window.inbox.fetchMore()
+            window.inbox_view.scrollToBottom()
+        app.processEvents()
+        time.sleep(0.0005)
+    pump(app, lambda: running.runner.pending == 0)
+    heartbeat.stop()
+    gaps.sort()
+    print(
+        f"{'UI-thread stall while paging (max / p99)':46s} {gaps[-1]:9.2f} ms / {gaps[int(len(gaps) * 0.99)]:.2f} ms"
+        "   (target 50 ms)"
+    )
+    print(
+        f"{'process memory after all 100,000 rows':46s} {rss_mb():9.1f} MB"
+        f"   (before the window {rss_before:.1f} MB; target 200 MB)"
+    )
+    running.close()
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    args = parser.parse_args()
+    print("-- query path --")
+    query_figures(args.database_url)
+    print("-- window (offscreen) --")
+    window_figures(args.database_url)
+
+
+if __name__ == "__main__":
+    main()
