@@ -26,7 +26,7 @@ def picture_server(qapp):
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             if self.path == "/ana.png":
                 self.send_response(200)

@@ -379,3 +379,48 @@ def shop_status(sessions, message_id: str) -> str:
         return session.execute(
             text("SELECT status::text FROM messages WHERE id = :i"), {"i": message_id}
         ).scalar_one()
+
+
+def _arrive(shop, window, conversation_id: str, external_id: str, content: str) -> None:
+    with unit_of_work(shop.sessions) as session:
+        add_inbound(
+            session,
+            shop.organization_id,
+            Arrival(
+                conversation_id=conversation_id,
+                external_id=external_id,
+                content=content,
+                sent_at=datetime.now(UTC),
+            ),
+        )
+    ids = frozenset({conversation_id})
+    window.apply_changes(Changes(conversations=ids, messages=ids))
+
+
+def test_the_thread_stays_pinned_to_the_bottom_unless_scrolled_away(shop, make_window, qtbot):
+    shop.add_conversations(1)
+    shop.sql(
+        """INSERT INTO messages (id, organization_id, conversation_id, direction, content,
+                                 platform_timestamp)
+           SELECT 'older' || n, :org, (SELECT id FROM conversations LIMIT 1), 'INBOUND',
+                  'Message number ' || n, now() - (n + 5) * interval '1 minute'
+           FROM generate_series(1, 40) n""",
+        org=shop.organization_id,
+    )
+    running = make_window()
+    window = running.window
+    window.resize(760, 560)
+    conversation_id = _open_row(qtbot, running, 0)
+    bar = window.thread_pane.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    _arrive(shop, window, conversation_id, "pin-1", "Still there?")
+    idle(qtbot, running)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    bar.setValue(bar.maximum() // 2)
+    reading = bar.value()
+    _arrive(shop, window, conversation_id, "pin-2", "Hello??")
+    idle(qtbot, running)
+    qtbot.wait(50)
+    assert bar.value() == reading, "reading older messages is not interrupted"
+    thread = window.thread_pane.model
+    assert thread.index(thread.rowCount() - 1).data(MessageRole).content == "Hello??"
