@@ -16,7 +16,7 @@ def _png() -> bytes:
     image.fill(QColor("#2a9d8f"))
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, b"PNG")
     return bytes(buffer.data().data())
 
 
