@@ -72,7 +72,7 @@ class InboxQuery:
     search: str = ""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class InboxPosition:
     """A conversation's place in the inbox: (activity, id), compared as a pair."""
 
@@ -80,7 +80,7 @@ class InboxPosition:
     conversation_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per loaded inbox row: keep it small
 class ConversationSummary:
     id: str
     platform: Platform
@@ -98,7 +98,7 @@ class ConversationSummary:
         return InboxPosition(self.activity, self.id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreadMessage:
     id: str
     direction: MessageDirection

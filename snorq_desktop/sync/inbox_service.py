@@ -30,6 +30,7 @@ class InboxService:
         self._sessions = sessions
         self._journal = journal
         self._identity: Identity | None = None
+        self._candidates: tuple[str, frozenset[str] | None] = ("", None)
 
     # --- who ------------------------------------------------------------------
 
@@ -55,7 +56,16 @@ class InboxService:
         self, query: InboxQuery, after: InboxPosition | None, limit: int
     ) -> list[ConversationSummary]:
         with self._sessions() as session:
-            return inbox.inbox_page(session, self._org, query, after=after, limit=limit)
+            candidates = None
+            if query.search.strip():
+                # Found once per search (first page), reused while paging it.
+                if after is None or self._candidates[0] != query.search:
+                    found = inbox.search_candidates(session, self._org, query.search)
+                    self._candidates = (query.search, found)
+                candidates = self._candidates[1]
+            return inbox.inbox_page(
+                session, self._org, query, after=after, limit=limit, candidates=candidates
+            )
 
     def refreshed(
         self, query: InboxQuery, conversation_ids: frozenset[str]

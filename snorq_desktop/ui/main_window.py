@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
         self.inbox_view.setModel(self.inbox)
         self.inbox_view.setItemDelegate(ConversationDelegate(avatars, parent=self.inbox_view))
         self.inbox_view.setUniformItemSizes(True)
+        # Lay out new pages a batch at a time between events: a 100,000-row
+        # inbox never freezes the window while it grows.
+        self.inbox_view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.inbox_view.setBatchSize(500)
         self.inbox_view.setMouseTracking(True)
         self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.inbox_view.setFrameShape(QListView.Shape.NoFrame)
