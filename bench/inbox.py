@@ -199,6 +199,9 @@ def window_figures(url: str) -> None:
     shown = time.perf_counter()
     window.resize(1200, 800)
     window.show()
+    import gc
+
+    gc.freeze()  # as run_window does
     pump(app, lambda: window.inbox.rowCount() > 0 and inbox_clock.painted_at > arrived[0])
     print(
         f"{'window shown -> first inbox page painted':46s} {(inbox_clock.painted_at - shown) * 1000:9.2f} ms"
@@ -223,6 +226,18 @@ def window_figures(url: str) -> None:
         gaps.append((now - last[0]) * 1000)
         last[0] = now
 
+    import gc
+
+    collections: list[float] = []
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info.get("generation") == 2:
+            collections.append((time.perf_counter() - gc_started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     heartbeat = QTimer()
     heartbeat.setInterval(2)
     heartbeat.timeout.connect(beat)
@@ -249,6 +264,11 @@ def window_figures(url: str) -> None:
         time.sleep(0.0005)
     pump(app, lambda: running.runner.pending == 0)
     heartbeat.stop()
+    gc.callbacks.remove(on_gc)
+    if collections:
+        print(
+            f"{'  full garbage collections while paging':46s} {len(collections):9d}     longest {max(collections):.1f} ms"
+        )
     gaps.sort()
     print(
         f"{'UI-thread stall while paging (max / p99)':46s} {gaps[-1]:9.2f} ms / {gaps[int(len(gaps) * 0.99)]:.2f} ms"

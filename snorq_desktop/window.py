@@ -4,6 +4,7 @@ Part of the composition root (like app.py), kept apart so the command line
 does not load Qt for `db` or `keys` commands.
 """
 
+import gc
 import logging
 import sys
 from collections.abc import Iterator
@@ -120,6 +121,10 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     with opener as database:
         running = build_window(database, paths, demo=demo, send_key=settings.send_key)
         running.window.show()
+        # Everything made so far lives as long as the app: keep the garbage
+        # collector from walking it again on every full pass (a 72 ms pause
+        # while a 100,000-row inbox pages in, without this).
+        gc.freeze()
         if quit_after_ms:
             QTimer.singleShot(quit_after_ms, app.quit)
         log.info("window shown on %s", database.where)

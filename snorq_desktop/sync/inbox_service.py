@@ -1,6 +1,7 @@
 """The window's operations on the inbox, each one transaction on the caller's
 thread (the database worker), returning plain values and the Changes made."""
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -28,14 +29,20 @@ from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
 class InboxService:
     def __init__(self, sessions: sessionmaker[Session], journal: ReplyJournal) -> None:
         self._sessions = sessions
+        # Reads are single statements: no BEGIN/ROLLBACK round trips around them.
+        self._reads = sessionmaker(
+            sessions.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+        )
         self._journal = journal
         self._identity: Identity | None = None
         self._candidates: tuple[str, frozenset[str] | None] = ("", None)
+        self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
 
     # --- who ------------------------------------------------------------------
 
     def identity(self) -> Identity | None:
-        with self._sessions() as session:
+        with self._reads() as session:
             self._identity = default_identity(session)
         return self._identity
 
@@ -47,7 +54,7 @@ class InboxService:
         return self._identity.organization_id
 
     def ping(self) -> None:
-        with self._sessions() as session:
+        with self._reads() as session:
             session.execute(text("SELECT 1"))
 
     # --- reading --------------------------------------------------------------
@@ -55,14 +62,17 @@ class InboxService:
     def inbox_page(
         self, query: InboxQuery, after: InboxPosition | None, limit: int
     ) -> list[ConversationSummary]:
-        with self._sessions() as session:
-            candidates = None
-            if query.search.strip():
-                # Found once per search (first page), reused while paging it.
-                if after is None or self._candidates[0] != query.search:
-                    found = inbox.search_candidates(session, self._org, query.search)
-                    self._candidates = (query.search, found)
-                candidates = self._candidates[1]
+        candidates = None
+        if query.search.strip():
+            # Found once per search (first page), reused while paging it.
+            if after is None or self._candidates[0] != query.search:
+                with self._sessions() as session, session.begin():
+                    found = inbox.search_candidates(
+                        session, self._org, query.search, statistics=self._word_statistics(session)
+                    )
+                self._candidates = (query.search, found)
+            candidates = self._candidates[1]
+        with self._reads() as session:
             return inbox.inbox_page(
                 session, self._org, query, after=after, limit=limit, candidates=candidates
             )
@@ -71,19 +81,27 @@ class InboxService:
         self, query: InboxQuery, conversation_ids: frozenset[str]
     ) -> tuple[dict[str, ConversationSummary], set[str]]:
         """The current rows of these conversations, and which belong in ``query``."""
-        with self._sessions() as session:
+        with self._reads() as session:
             rows = inbox.summaries(session, self._org, conversation_ids)
             belong = inbox.matches(session, self._org, query, list(conversation_ids))
         return rows, belong
 
+    def _word_statistics(self, session: Session) -> tuple[float, dict[str, float]]:
+        # PostgreSQL refreshes these when it analyses the table: reread now and then.
+        taken, statistics = self._statistics
+        if statistics is None or time.monotonic() - taken > 600:
+            statistics = inbox.message_word_statistics(session)
+            self._statistics = (time.monotonic(), statistics)
+        return statistics
+
     def counts(self) -> ViewCounts:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.view_counts(session, self._org)
 
     def thread(
         self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50
     ) -> list[ThreadMessage]:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.thread_page(
                 session, self._org, conversation_id, before=before, limit=limit
             )
@@ -91,15 +109,15 @@ class InboxService:
     def thread_since(
         self, conversation_id: str, after: tuple[datetime, str]
     ) -> list[ThreadMessage]:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.thread_since(session, self._org, conversation_id, after)
 
     def messages(self, message_ids: list[str]) -> list[ThreadMessage]:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.thread_messages(session, self._org, message_ids)
 
     def header(self, conversation_id: str) -> ThreadHeader | None:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.thread_header(session, self._org, conversation_id)
 
     # --- acting ---------------------------------------------------------------
@@ -171,5 +189,5 @@ class InboxService:
         return Changes(conversations=ids, messages=ids)
 
     def unread_total(self) -> int:
-        with self._sessions() as session:
+        with self._reads() as session:
             return inbox.unread_total(session, self._org)

@@ -4,25 +4,23 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QColor, QImage
 
 from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.ui.avatars import CachedAvatars
 
 
-def _png() -> bytes:
+def _png(folder) -> bytes:
     image = QImage(64, 64, QImage.Format.Format_RGB32)
     image.fill(QColor("#2a9d8f"))
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
-    return bytes(buffer.data().data())
+    target = folder / "picture.png"
+    assert image.save(str(target))
+    return target.read_bytes()
 
 
 @pytest.fixture
-def picture_server(qapp):
-    body = _png()
+def picture_server(qapp, tmp_path):
+    body = _png(tmp_path)
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
