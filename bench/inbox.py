@@ -285,9 +285,11 @@ def window_figures(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
+    parser.add_argument("--window-only", action="store_true", help="skip the query figures")
     args = parser.parse_args()
-    print("-- query path --")
-    query_figures(args.database_url)
+    if not args.window_only:
+        print("-- query path --")
+        query_figures(args.database_url)
     print("-- window (offscreen) --")
     window_figures(args.database_url)
 

@@ -77,6 +77,10 @@ class InboxService:
                 session, self._org, query, after=after, limit=limit, candidates=candidates
             )
 
+    def summaries(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
+        with self._reads() as session:
+            return inbox.summaries(session, self._org, conversation_ids)
+
     def refreshed(
         self, query: InboxQuery, conversation_ids: frozenset[str]
     ) -> tuple[dict[str, ConversationSummary], set[str]]:

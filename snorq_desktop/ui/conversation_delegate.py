@@ -48,6 +48,7 @@ class ConversationDelegate(QStyledItemDelegate):
     ) -> None:
         summary: ConversationSummary | None = index.data(SummaryRole)
         if summary is None:
+            self._paint_placeholder(painter, option)
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -114,6 +115,24 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.drawText(
             bottom_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview
         )
+        painter.restore()
+
+    def _paint_placeholder(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
+        """A row whose details are on their way (scrolled back into view)."""
+        rect: QRect = option.rect
+        shade = QColor(option.palette.text().color())
+        shade.setAlphaF(0.08)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(shade)
+        painter.drawEllipse(
+            QRectF(rect.left() + PAD, rect.top() + (ROW_HEIGHT - AVATAR) / 2, AVATAR, AVATAR)
+        )
+        left = rect.left() + PAD * 2 + AVATAR
+        width = max(0, rect.right() - PAD - left)
+        painter.drawRoundedRect(QRectF(left, rect.top() + PAD + 4, width * 0.45, 12), 6, 6)
+        painter.drawRoundedRect(QRectF(left, rect.top() + PAD + 30, width * 0.8, 10), 5, 5)
         painter.restore()
 
     def _paint_avatar(self, painter: QPainter, rect: QRect, summary: ConversationSummary) -> None:

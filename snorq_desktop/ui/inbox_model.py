@@ -1,11 +1,15 @@
 """The inbox list: conversations of the current view, newest activity first.
 
-Holds one small summary per loaded row and pages in by keyset through
-canFetchMore/fetchMore, a page at a time, never all rows.  A change moves or
-repaints only the rows it touched, so selection and scroll position survive.
+Every loaded row costs its place (activity time and id), not an object: full
+summaries live in a bounded cache around what is on screen, and a row scrolled
+back into view refetches its block by id (painted as a placeholder for those
+few milliseconds).  Pages come in by keyset through canFetchMore/fetchMore,
+never all rows; a change moves or repaints only the rows it touched, so the
+selection and the scroll position survive.
 """
 
 import bisect
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +22,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxQuery
+from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxPosition, InboxQuery
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
@@ -26,6 +30,7 @@ SummaryRole = Qt.ItemDataRole.UserRole + 1
 ConversationIdRole = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
+_BLOCK = 100  # rows refetched together when scrolled back into view
 
 
 class InboxModel(QAbstractListModel):
@@ -46,13 +51,18 @@ class InboxModel(QAbstractListModel):
         runner: TaskRunner,
         *,
         page_size: int = 100,
+        cache_size: int = 3000,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
         self._runner = runner
         self._page_size = page_size
-        self._rows: list[ConversationSummary] = []
+        self._cache_size = max(cache_size, page_size * 3)
+        self._positions: list[InboxPosition] = []
+        self._loaded: set[str] = set()  # ids in _positions, for O(1) "already here?"
+        self._cache: OrderedDict[str, ConversationSummary] = OrderedDict()
+        self._refetching: set[int] = set()  # blocks on their way
         self._query = InboxQuery()
         self._generation = 0  # results of an older query are dropped
         self._loading = False
@@ -61,16 +71,19 @@ class InboxModel(QAbstractListModel):
     # --- Qt model contract --------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._positions)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._positions):
             return None
-        row = self._rows[index.row()]
+        if role == ConversationIdRole:
+            return self._positions[index.row()].conversation_id
+        row = self.summary_at(index.row())
+        if row is None:
+            self._refetch_block(index.row())
+            return None  # painted as a placeholder until its block arrives
         if role == SummaryRole:
             return row
-        if role == ConversationIdRole:
-            return row.id
         if role == Qt.ItemDataRole.DisplayRole:
             return row.contact_name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -102,7 +115,10 @@ class InboxModel(QAbstractListModel):
         self._query = query
         self._generation += 1
         self.beginResetModel()
-        self._rows = []
+        self._positions = []
+        self._loaded = set()
+        self._cache.clear()
+        self._refetching.clear()
         self._exhausted = False
         self._loading = False
         self.endResetModel()
@@ -118,7 +134,7 @@ class InboxModel(QAbstractListModel):
 
     def _load_page(self) -> None:
         generation, query = self._generation, self._query
-        after = self._rows[-1].position if self._rows else None
+        after = self._positions[-1] if self._positions else None
         self._set_loading(True)
         self._runner.run(
             lambda: self._service.inbox_page(query, after, self._page_size),
@@ -129,27 +145,76 @@ class InboxModel(QAbstractListModel):
     def _append(self, generation: int, rows: list[ConversationSummary]) -> None:
         if generation != self._generation:
             return
-        known = {row.id for row in self._rows}
-        fresh = [row for row in rows if row.id not in known]
+        last = self._positions[-1] if self._positions else None
+        # A change may already have placed one of these rows: keep it once.
+        fresh = [
+            r for r in rows if (last is None or r.position < last) and r.id not in self._loaded
+        ]
         if fresh:
-            start = len(self._rows)
+            start = len(self._positions)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-            self._rows.extend(fresh)
+            self._positions.extend(r.position for r in fresh)
+            self._loaded.update(r.id for r in fresh)
+            for summary in fresh:
+                self._remember(summary)
             self.endInsertRows()
         self._exhausted = len(rows) < self._page_size
         self._set_loading(False)
-        self.page_loaded.emit(len(self._rows))
+        self.page_loaded.emit(len(self._positions))
+
+    # --- the row cache ----------------------------------------------------------
+
+    def _remember(self, summary: ConversationSummary) -> None:
+        self._cache[summary.id] = summary
+        self._cache.move_to_end(summary.id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def summary_at(self, row: int) -> ConversationSummary | None:
+        if not 0 <= row < len(self._positions):
+            return None
+        conversation_id = self._positions[row].conversation_id
+        summary = self._cache.get(conversation_id)
+        if summary is not None:
+            self._cache.move_to_end(conversation_id)
+        return summary
+
+    def _refetch_block(self, row: int) -> None:
+        block = row // _BLOCK
+        if block in self._refetching:
+            return
+        self._refetching.add(block)
+        generation = self._generation
+        first, last = block * _BLOCK, min(len(self._positions), (block + 1) * _BLOCK) - 1
+        ids = [p.conversation_id for p in self._positions[first : last + 1]]
+        self._runner.run(
+            lambda: self._service.summaries(ids),
+            lambda found: self._refetched(generation, block, found),
+            lambda _: self._refetching.discard(block),
+        )
+
+    def _refetched(
+        self, generation: int, block: int, found: dict[str, ConversationSummary]
+    ) -> None:
+        self._refetching.discard(block)
+        if generation != self._generation:
+            return
+        for summary in found.values():
+            self._remember(summary)
+        first = block * _BLOCK
+        last = min(len(self._positions), first + _BLOCK) - 1
+        if first <= last:
+            self.dataChanged.emit(self.index(first), self.index(last))
 
     # --- finding rows -----------------------------------------------------------
 
     def row_of(self, conversation_id: str) -> int:
-        for number, row in enumerate(self._rows):
-            if row.id == conversation_id:
+        if conversation_id not in self._loaded:
+            return -1
+        for number, position in enumerate(self._positions):
+            if position.conversation_id == conversation_id:
                 return number
         return -1
-
-    def summary_at(self, row: int) -> ConversationSummary | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     # --- changes ----------------------------------------------------------------
 
@@ -188,34 +253,42 @@ class InboxModel(QAbstractListModel):
         if row >= 0:
             self.row_leaving.emit(row)
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row]
+            del self._positions[row]
+            self._loaded.discard(conversation_id)
+            self._cache.pop(conversation_id, None)
             self.endRemoveRows()
 
-    def _target_row(self, summary: ConversationSummary, without: int) -> int:
-        """Where ``summary`` belongs among the loaded rows (sorted newest first)."""
-        others = self._rows[:without] + self._rows[without + 1 :] if without >= 0 else self._rows
-        return bisect.bisect_left(others, True, key=lambda r: r.position < summary.position)
+    def _target_row(self, position: InboxPosition, without: int) -> int:
+        """Where ``position`` belongs among the loaded rows (sorted newest first)."""
+        others = (
+            self._positions[:without] + self._positions[without + 1 :]
+            if without >= 0
+            else self._positions
+        )
+        return bisect.bisect_left(others, True, key=lambda p: p < position)
 
     def _place(self, summary: ConversationSummary) -> None:
         row = self.row_of(summary.id)
-        target = self._target_row(summary, row)
+        target = self._target_row(summary.position, row)
+        self._remember(summary)
         if row < 0:
             # Only add rows inside the loaded range; later ones come with paging.
-            if target == len(self._rows) and not self._exhausted:
+            if target == len(self._positions) and not self._exhausted:
                 return
             self.beginInsertRows(QModelIndex(), target, target)
-            self._rows.insert(target, summary)
+            self._positions.insert(target, summary.position)
+            self._loaded.add(summary.id)
             self.endInsertRows()
             return
         if target != row:
             # Qt's destination is the row *before which* it goes, counted before the move.
             destination = target if target < row else target + 1
             self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
-            del self._rows[row]
-            self._rows.insert(target, summary)
+            del self._positions[row]
+            self._positions.insert(target, summary.position)
             self.endMoveRows()
             row = target
         else:
-            self._rows[row] = summary
+            self._positions[row] = summary.position
         index = self.index(row)
         self.dataChanged.emit(index, index)

@@ -424,3 +424,24 @@ def test_the_thread_stays_pinned_to_the_bottom_unless_scrolled_away(shop, make_w
     assert bar.value() == reading, "reading older messages is not interrupted"
     thread = window.thread_pane.model
     assert thread.index(thread.rowCount() - 1).data(MessageRole).content == "Hello??"
+
+
+def test_rows_scrolled_far_away_keep_only_their_place_and_come_back(shop, make_window, qtbot):
+    shop.add_conversations(3400)
+    running = make_window()
+    inbox = running.window.inbox
+    while inbox.canFetchMore():
+        inbox.fetchMore()
+        idle(qtbot, running)
+    assert inbox.rowCount() == 3400
+    # Rows on screen stay cached; row 250, loaded early and off screen, left the
+    # 3,000-row cache and kept only its place.
+    assert inbox.summary_at(0) is not None
+    assert inbox.summary_at(250) is None
+    assert inbox.index(250).data(ConversationIdRole) == "c" + "250".rjust(24, "0")
+    assert inbox.index(250).data(SummaryRole) is None  # asks for its block...
+    idle(qtbot, running)
+    assert inbox.index(250).data(SummaryRole).contact_name == "Customer 250"  # ...which arrives
+    assert inbox.index(299).data(SummaryRole).contact_name == "Customer 299"
+    running.window.inbox_view.scrollToTop()
+    running.window.inbox_view.viewport().repaint()  # the placeholder/refetch path paints
