@@ -13,14 +13,9 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.errors import NotFound, PlatformAlreadyConnected
+from snorq_desktop.domain.inbox import PLATFORM_NAMES
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.store.models import Conversation, Organization, PlatformConnection
-
-_PLATFORM_NAMES = {
-    Platform.TIKTOK: "TikTok",
-    Platform.WHATSAPP: "WhatsApp",
-    Platform.FACEBOOK: "Messenger",
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ def connect_platform(
         other = existing[0]
         name = other.platform_username or other.platform_display_name or other.platform_user_id
         raise PlatformAlreadyConnected(
-            f"This organisation is already connected to {_PLATFORM_NAMES[account.platform]} "
+            f"This organisation is already connected to {PLATFORM_NAMES[account.platform]} "
             f"as {name}. Delete that connection before connecting another account."
         )
     connection = same or PlatformConnection(
