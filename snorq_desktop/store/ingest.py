@@ -1,0 +1,215 @@
+"""Storing what the platforms sent, a batch at a time, in one transaction.
+
+The batch is copied (binary COPY) into a temporary table, then three set-based
+statements do the rest: upsert the conversations, insert the messages that are
+new (``ON CONFLICT DO NOTHING`` on the platform's message id, never
+check-then-insert), and move each touched conversation's preview, last message
+time and unread count by what was really inserted.  Running the same batch
+again inserts nothing and changes nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
+
+from snorq_desktop.domain.delivery import STATUS_RANK
+from snorq_desktop.domain.enums import MessageStatus, Platform
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.inbox import Changes, preview_of
+from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage
+from snorq_desktop.store.models import PlatformConnection
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS ingest_batch (
+    message_row_id text, conversation_row_id text, conversation_external_id text,
+    contact_id text, contact_name text, contact_username text, contact_avatar_url text,
+    external_id text, direction text, content text, content_type text, media_url text,
+    media_type text, sent_at timestamptz, preview text
+) ON COMMIT DROP
+"""
+_COLUMNS = (
+    "message_row_id, conversation_row_id, conversation_external_id, contact_id, contact_name, "
+    "contact_username, contact_avatar_url, external_id, direction, content, content_type, "
+    "media_url, media_type, sent_at, preview"
+)
+_TYPES = ["text"] * 13 + ["timestamptz", "text"]
+
+_UPSERT_CONVERSATIONS = """
+INSERT INTO conversations AS c (id, organization_id, platform_connection_id, platform,
+    external_id, contact_external_id, contact_name, contact_username, contact_avatar_url)
+SELECT DISTINCT ON (b.conversation_external_id)
+       b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
+       b.conversation_external_id, b.contact_id, b.contact_name, b.contact_username,
+       b.contact_avatar_url
+FROM ingest_batch b
+ORDER BY b.conversation_external_id, (b.direction = 'INBOUND') DESC, b.sent_at DESC
+ON CONFLICT (platform_connection_id, external_id) DO UPDATE SET
+    contact_name = COALESCE(EXCLUDED.contact_name, c.contact_name),
+    contact_username = COALESCE(EXCLUDED.contact_username, c.contact_username),
+    contact_avatar_url = COALESCE(EXCLUDED.contact_avatar_url, c.contact_avatar_url)
+WHERE (EXCLUDED.contact_name IS NOT NULL AND EXCLUDED.contact_name IS DISTINCT FROM c.contact_name)
+   OR (EXCLUDED.contact_username IS NOT NULL
+       AND EXCLUDED.contact_username IS DISTINCT FROM c.contact_username)
+   OR (EXCLUDED.contact_avatar_url IS NOT NULL
+       AND EXCLUDED.contact_avatar_url IS DISTINCT FROM c.contact_avatar_url)
+"""
+
+_INSERT_MESSAGES_AND_MOVE_CONVERSATIONS = """
+WITH inserted AS (
+    INSERT INTO messages (id, organization_id, conversation_id, external_id, direction,
+        content, content_type, media_url, media_type, status, platform_timestamp)
+    SELECT b.message_row_id, :org, c.id, b.external_id, CAST(b.direction AS "MessageDirection"),
+           b.content, CAST(b.content_type AS "ContentType"), b.media_url, b.media_type,
+           CAST(CASE b.direction WHEN 'INBOUND' THEN 'DELIVERED' ELSE 'SENT' END
+                AS "MessageStatus"),
+           b.sent_at
+    FROM ingest_batch b
+    JOIN conversations c
+      ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
+    ON CONFLICT (conversation_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING id, conversation_id, direction, platform_timestamp
+),
+per_conversation AS (
+    SELECT i.conversation_id,
+           count(*) AS total,
+           count(*) FILTER (WHERE i.direction = 'INBOUND') AS inbound,
+           max(i.platform_timestamp) AS newest,
+           (array_agg(b.preview ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS preview
+    FROM inserted i JOIN ingest_batch b ON b.message_row_id = i.id
+    GROUP BY i.conversation_id
+)
+UPDATE conversations c SET
+    unread_count = c.unread_count + p.inbound,
+    last_message_preview = CASE WHEN c.last_message_at IS NULL OR p.newest >= c.last_message_at
+                                THEN p.preview ELSE c.last_message_preview END,
+    last_message_at = GREATEST(c.last_message_at, p.newest),
+    status = CASE WHEN p.inbound > 0 THEN 'OPEN'::"ConversationStatus" ELSE c.status END
+FROM per_conversation p
+WHERE c.id = p.conversation_id
+RETURNING c.id, p.total, p.inbound, p.preview
+"""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    inserted: int
+    changes: Changes
+
+
+def ingest_messages(
+    session: Session,
+    *,
+    organization_id: str,
+    connection_id: str,
+    platform: Platform,
+    messages: Sequence[PlatformMessage],
+) -> IngestResult:
+    """Store a batch of one connection's messages once each; the caller commits."""
+    moved: list[tuple[str, int, int, str]] = []
+    if messages:
+        _stage(session, messages)
+        session.execute(
+            text(_UPSERT_CONVERSATIONS),
+            {"org": organization_id, "connection": connection_id, "platform": platform.value},
+        )
+        moved = [
+            (row[0], row[1], row[2], row[3])
+            for row in session.execute(
+                text(_INSERT_MESSAGES_AND_MOVE_CONVERSATIONS),
+                {"org": organization_id, "connection": connection_id},
+            )
+        ]
+    session.execute(
+        update(PlatformConnection)
+        .where(PlatformConnection.id == connection_id)
+        .values(last_sync_at=text("now()"))
+    )
+    ids = frozenset(row[0] for row in moved)
+    arrivals = tuple((row[0], row[3]) for row in moved if row[2])
+    return IngestResult(
+        inserted=sum(row[1] for row in moved),
+        changes=Changes(conversations=ids, messages=ids, arrivals=arrivals),
+    )
+
+
+def _stage(session: Session, messages: Sequence[PlatformMessage]) -> None:
+    session.execute(text(_STAGING))
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY ingest_batch ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(_TYPES)
+        # One candidate id per conversation of the batch (used only if it is new).
+        conversation_ids = {m.conversation_id: "" for m in messages}
+        for key in conversation_ids:
+            conversation_ids[key] = new_id()
+        for message in messages:
+            copy.write_row(
+                (
+                    new_id(),
+                    conversation_ids[message.conversation_id],
+                    message.conversation_id,
+                    message.contact_id,
+                    message.contact_name,
+                    message.contact_username,
+                    message.contact_avatar_url,
+                    message.message_id,
+                    message.direction.value,
+                    message.content,
+                    message.content_type.value,
+                    message.media_id,
+                    message.media_type,
+                    message.sent_at,
+                    preview_of(message.content_type, message.content),
+                )
+            )
+
+
+_RANK_SQL = (
+    "CASE {column} "
+    + " ".join(f"WHEN '{status.value}' THEN {rank}" for status, rank in STATUS_RANK.items())
+    + " END"
+)
+
+# Built from our own constant table (STATUS_RANK), never from input.
+_APPLY_STATUSES = f"""
+UPDATE messages m SET status = CAST(v.status AS "MessageStatus")
+FROM (SELECT * FROM unnest(CAST(:conversations AS text[]), CAST(:ids AS text[]),
+                           CAST(:statuses AS text[]))
+      AS u(conversation_external_id, external_id, status)) v
+JOIN conversations c
+  ON c.platform_connection_id = :connection AND c.external_id = v.conversation_external_id
+WHERE m.conversation_id = c.id AND m.external_id = v.external_id
+  AND m.direction = 'OUTBOUND' AND m.status <> 'FAILED'
+  AND {_RANK_SQL.format(column="v.status")} > {_RANK_SQL.format(column="m.status::text")}
+RETURNING m.conversation_id
+"""  # noqa: S608
+
+
+def apply_delivery_updates(
+    session: Session, *, connection_id: str, updates: Sequence[DeliveryUpdate]
+) -> Changes:
+    """Move our messages' statuses forward only; duplicates and late arrivals of an
+    older status change nothing.  For one message, the furthest status wins."""
+    best: dict[tuple[str, str], MessageStatus] = {}
+    for event in updates:
+        key = (event.conversation_id, event.message_id)
+        if key not in best or STATUS_RANK[event.status] > STATUS_RANK[best[key]]:
+            best[key] = event.status
+    if not best:
+        return Changes()
+    rows = session.execute(
+        text(_APPLY_STATUSES),
+        {
+            "connection": connection_id,
+            "conversations": [key[0] for key in best],
+            "ids": [key[1] for key in best],
+            "statuses": [status.value for status in best.values()],
+        },
+    ).all()
+    ids = frozenset(row[0] for row in rows)
+    return Changes(messages=ids)
