@@ -41,7 +41,6 @@ class DeliveryUpdate:
 
     platform: Platform
     account_id: str
-    conversation_id: str  # the platform's conversation, to find the message by its unique key
     message_id: str
     status: MessageStatus
     at: datetime

@@ -18,7 +18,7 @@ from snorq_desktop.domain.delivery import STATUS_RANK
 from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import Changes, preview_of
-from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage
+from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage, ReadUpTo
 from snorq_desktop.store.models import PlatformConnection
 
 _STAGING = """
@@ -176,16 +176,30 @@ _RANK_SQL = (
 )
 
 # Built from our own constant table (STATUS_RANK), never from input.
+_FORWARD = (
+    "m.status <> 'FAILED' AND "
+    + _RANK_SQL.format(column="{new}")
+    + " > "
+    + _RANK_SQL.format(column="m.status::text")
+)
+
 _APPLY_STATUSES = f"""
 UPDATE messages m SET status = CAST(v.status AS "MessageStatus")
-FROM (SELECT * FROM unnest(CAST(:conversations AS text[]), CAST(:ids AS text[]),
-                           CAST(:statuses AS text[]))
-      AS u(conversation_external_id, external_id, status)) v
-JOIN conversations c
-  ON c.platform_connection_id = :connection AND c.external_id = v.conversation_external_id
-WHERE m.conversation_id = c.id AND m.external_id = v.external_id
-  AND m.direction = 'OUTBOUND' AND m.status <> 'FAILED'
-  AND {_RANK_SQL.format(column="v.status")} > {_RANK_SQL.format(column="m.status::text")}
+FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[])) AS v(external_id, status),
+     conversations c
+WHERE m.external_id = v.external_id AND m.direction = 'OUTBOUND'
+  AND c.id = m.conversation_id AND c.platform_connection_id = :connection
+  AND {_FORWARD.format(new="v.status")}
+RETURNING m.conversation_id
+"""  # noqa: S608
+
+_APPLY_WATERMARK = f"""
+UPDATE messages m SET status = CAST(:status AS "MessageStatus")
+FROM conversations c
+WHERE c.platform_connection_id = :connection AND c.external_id = :conversation
+  AND m.conversation_id = c.id AND m.direction = 'OUTBOUND'
+  AND COALESCE(m.platform_timestamp, m.created_at) <= :up_to
+  AND {_FORWARD.format(new=":status")}
 RETURNING m.conversation_id
 """  # noqa: S608
 
@@ -195,21 +209,38 @@ def apply_delivery_updates(
 ) -> Changes:
     """Move our messages' statuses forward only; duplicates and late arrivals of an
     older status change nothing.  For one message, the furthest status wins."""
-    best: dict[tuple[str, str], MessageStatus] = {}
+    best: dict[str, MessageStatus] = {}
     for event in updates:
-        key = (event.conversation_id, event.message_id)
-        if key not in best or STATUS_RANK[event.status] > STATUS_RANK[best[key]]:
-            best[key] = event.status
+        known = best.get(event.message_id)
+        if known is None or STATUS_RANK[event.status] > STATUS_RANK[known]:
+            best[event.message_id] = event.status
     if not best:
         return Changes()
     rows = session.execute(
         text(_APPLY_STATUSES),
         {
             "connection": connection_id,
-            "conversations": [key[0] for key in best],
-            "ids": [key[1] for key in best],
+            "ids": list(best),
             "statuses": [status.value for status in best.values()],
         },
     ).all()
-    ids = frozenset(row[0] for row in rows)
-    return Changes(messages=ids)
+    return Changes(messages=frozenset(row[0] for row in rows))
+
+
+def apply_watermarks(
+    session: Session, *, connection_id: str, watermarks: Sequence[ReadUpTo]
+) -> Changes:
+    """Messenger's "everything up to here was delivered / read"."""
+    touched: set[str] = set()
+    for mark in watermarks:
+        rows = session.execute(
+            text(_APPLY_WATERMARK),
+            {
+                "connection": connection_id,
+                "conversation": mark.contact_id,
+                "up_to": mark.at,
+                "status": mark.status.value,
+            },
+        ).all()
+        touched.update(row[0] for row in rows)
+    return Changes(messages=frozenset(touched))

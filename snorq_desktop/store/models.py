@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Text,
     UniqueConstraint,
@@ -263,6 +264,12 @@ class Message(Base):
             text("COALESCE(platform_timestamp, created_at) DESC"),
             text("id DESC"),
         ),
+        # Status events name our message by the platform's id alone.
+        Index(
+            "messages_outbound_external_id_idx",
+            "external_id",
+            postgresql_where=text("external_id IS NOT NULL AND direction = 'OUTBOUND'"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -291,3 +298,25 @@ class Message(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+
+
+class WebhookEvent(Base):
+    """A webhook the relay accepted (signature checked), kept until the apps
+    have stored what it says: Postgres is the relay's durable queue."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        Index(
+            "webhook_events_pending_idx",
+            "received_at",
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = _id_column()
+    source: Mapped[str] = mapped_column(Text)  # "meta" or "tiktok"
+    dedupe_key: Mapped[str] = mapped_column(Text, unique=True)  # sha256 of the raw body
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # exactly as signed
+    received_at: Mapped[datetime] = _created_at()
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)

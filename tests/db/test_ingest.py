@@ -24,45 +24,81 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def shop(session):
     owner = orgs.create_user(session, email="o@example.com")
     org = orgs.create_organization(session, owner_id=owner, name="S", slug="s")
-    connection = connect_platform(session, TokenCipher(KeySet.fresh()), organization_id=org,
-                                  account=PlatformAccount(platform=Platform.WHATSAPP,
-                                                          platform_user_id="1055",
-                                                          access_token=SecretToken("t")))
+    connection = connect_platform(
+        session,
+        TokenCipher(KeySet.fresh()),
+        organization_id=org,
+        account=PlatformAccount(
+            platform=Platform.WHATSAPP, platform_user_id="1055", access_token=SecretToken("t")
+        ),
+    )
     return org, connection
 
 
-def msg(n: int, contact: str = "wa-1", *, minutes: int | None = None,
-        direction: MessageDirection = MessageDirection.INBOUND, name: str | None = "Ana",
-        content_type: ContentType = ContentType.TEXT) -> PlatformMessage:
+def msg(
+    n: int,
+    contact: str = "wa-1",
+    *,
+    minutes: int | None = None,
+    direction: MessageDirection = MessageDirection.INBOUND,
+    name: str | None = "Ana",
+    content_type: ContentType = ContentType.TEXT,
+) -> PlatformMessage:
     return PlatformMessage(
-        platform=Platform.WHATSAPP, account_id="1055", conversation_id=contact, contact_id=contact,
-        message_id=f"wamid.{n}", direction=direction,
+        platform=Platform.WHATSAPP,
+        account_id="1055",
+        conversation_id=contact,
+        contact_id=contact,
+        message_id=f"wamid.{n}",
+        direction=direction,
         sent_at=T0 + timedelta(minutes=n if minutes is None else minutes),
-        content=f"message {n}", content_type=content_type, contact_name=name,
+        content=f"message {n}",
+        content_type=content_type,
+        contact_name=name,
     )
 
 
 def ingest(session, shop, messages):
     org, connection = shop
-    return ingest_messages(session, organization_id=org, connection_id=connection,
-                           platform=Platform.WHATSAPP, messages=messages)
+    return ingest_messages(
+        session,
+        organization_id=org,
+        connection_id=connection,
+        platform=Platform.WHATSAPP,
+        messages=messages,
+    )
 
 
 def conversations(session):
-    return session.execute(text(
-        "SELECT external_id, contact_name, unread_count, last_message_preview, last_message_at "
-        "FROM conversations ORDER BY external_id")).all()
+    return session.execute(
+        text(
+            "SELECT external_id, contact_name, unread_count, last_message_preview, last_message_at "
+            "FROM conversations ORDER BY external_id"
+        )
+    ).all()
 
 
 def test_a_batch_makes_conversations_and_counts_unread(session, shop):
-    result = ingest(session, shop, [msg(1), msg(2), msg(3, "wa-2", name="Bo"),
-                                    msg(4, direction=MessageDirection.OUTBOUND, name=None)])
+    result = ingest(
+        session,
+        shop,
+        [
+            msg(1),
+            msg(2),
+            msg(3, "wa-2", name="Bo"),
+            msg(4, direction=MessageDirection.OUTBOUND, name=None),
+        ],
+    )
     assert result.inserted == 4
     assert len(result.changes.conversations) == 2
     rows = conversations(session)
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
-        ("wa-1", "Ana", 2, "message 4"), ("wa-2", "Bo", 1, "message 3")]
-    assert session.execute(text("SELECT last_sync_at IS NOT NULL FROM platform_connections")).scalar()
+        ("wa-1", "Ana", 2, "message 4"),
+        ("wa-2", "Bo", 1, "message 3"),
+    ]
+    assert session.execute(
+        text("SELECT last_sync_at IS NOT NULL FROM platform_connections")
+    ).scalar()
 
 
 def test_the_same_batch_again_stores_nothing_and_changes_nothing(session, shop):
@@ -103,18 +139,35 @@ def test_statuses_only_move_forward_whatever_order_they_come_in(session, shop):
     ingest(session, shop, ours)  # stored as SENT
 
     def update(n, status):
-        return DeliveryUpdate(platform=Platform.WHATSAPP, account_id="1055", conversation_id="wa-1",
-                              message_id=f"wamid.{n}", status=status, at=T0)
+        return DeliveryUpdate(
+            platform=Platform.WHATSAPP,
+            account_id="1055",
+            message_id=f"wamid.{n}",
+            status=status,
+            at=T0,
+        )
 
-    changes = apply_delivery_updates(session, connection_id=shop[1], updates=[
-        update(1, MessageStatus.READ), update(1, MessageStatus.DELIVERED),  # out of order
-        update(2, MessageStatus.DELIVERED), update(2, MessageStatus.DELIVERED),  # twice
-        update(3, MessageStatus.FAILED),
-    ])
+    changes = apply_delivery_updates(
+        session,
+        connection_id=shop[1],
+        updates=[
+            update(1, MessageStatus.READ),
+            update(1, MessageStatus.DELIVERED),  # out of order
+            update(2, MessageStatus.DELIVERED),
+            update(2, MessageStatus.DELIVERED),  # twice
+            update(3, MessageStatus.FAILED),
+        ],
+    )
     assert changes.messages
-    apply_delivery_updates(session, connection_id=shop[1], updates=[
-        update(1, MessageStatus.DELIVERED), update(3, MessageStatus.READ),
-        update(2, MessageStatus.FAILED)])
+    apply_delivery_updates(
+        session,
+        connection_id=shop[1],
+        updates=[
+            update(1, MessageStatus.DELIVERED),
+            update(3, MessageStatus.READ),
+            update(2, MessageStatus.FAILED),
+        ],
+    )
     statuses = dict(session.execute(text("SELECT external_id, status::text FROM messages")).all())
     assert statuses == {"wamid.1": "READ", "wamid.2": "DELIVERED", "wamid.3": "FAILED"}
 
