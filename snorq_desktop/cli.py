@@ -6,6 +6,7 @@ only bugs leave a traceback, and that goes to the log file.
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -63,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply this version's migrations")
     db_commands.add_parser("status", help="show which migrations the database has")
 
+    relay = commands.add_parser(
+        "relay", help="run the webhook relay for Meta and TikTok next to a team database"
+    )
+    relay.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    relay.add_argument("--port", type=int, default=8080, help="port to listen on")
+
+    sync = commands.add_parser(
+        "sync", help="store what has arrived (webhook events received by the relay)"
+    )
+    sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+
     keys = commands.add_parser("keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     rotate = key_commands.add_parser("rotate", help="seal every stored token with a new key")
@@ -111,6 +123,57 @@ def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namesp
     return 0
 
 
+def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+    if not settings.database_url:
+        raise KnownError(
+            "The relay stores webhooks in the team database: give --database-url or "
+            "SNORQ_DATABASE_URL."
+        )
+    try:
+        import uvicorn  # only the relay needs it
+
+        from snorq_desktop.relay.app import RelaySecrets, build_relay
+    except ImportError:
+        raise KnownError(
+            "The relay is not installed: pip install 'snorq-desktop[relay]'."
+        ) from None
+    secrets = RelaySecrets(
+        meta_verify_token=os.environ.get("SNORQ_META_VERIFY_TOKEN"),
+        meta_app_secret=os.environ.get("SNORQ_META_APP_SECRET"),
+        tiktok_app_secret=os.environ.get("SNORQ_TIKTOK_APP_SECRET"),
+    )
+    if not (secrets.meta_app_secret or secrets.tiktok_app_secret):
+        raise KnownError(
+            "Set SNORQ_META_APP_SECRET and/or SNORQ_TIKTOK_APP_SECRET: without them the relay "
+            "cannot tell real webhooks from forged ones."
+        )
+    with open_database(settings, paths, migrate=False) as database:
+        app = build_relay(database.sessions, secrets)
+        print(f"relay listening on http://{arguments.host}:{arguments.port} for {database.where}")
+        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="info")
+    return 0
+
+
+def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
+    from snorq_desktop.sync.webhook_intake import store_pending_events
+
+    events = messages = unrouted = 0
+    with open_database(settings, paths, migrate=False) as database:
+        while (result := store_pending_events(database.sessions)).events:
+            events += result.events
+            messages += result.messages
+            unrouted += result.unrouted
+    print(
+        f"Stored {messages} new message(s) from {events} webhook event(s)"
+        + (
+            f"; {unrouted} event(s) named an account no organisation has connected."
+            if unrouted
+            else "."
+        )
+    )
+    return 0
+
+
 def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     # Qt loads only for the window, so `db` and `keys` stay quick and headless.
     from snorq_desktop.window import run_window
@@ -139,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = replace(settings, database_url=arguments.database_url)
         if arguments.command is None:
             return _window(settings, paths, arguments)
+        if arguments.command == "relay":
+            return _relay(settings, paths, arguments)
+        if arguments.command == "sync":
+            return _sync_once(settings, paths, arguments)
         action = getattr(arguments, f"{arguments.command}_command")
         return _COMMANDS[(arguments.command, action)](settings, paths, arguments)
     except KnownError as error:

@@ -1,0 +1,1 @@
+"""The webhook relay: the public HTTPS intake for Meta and TikTok webhooks."""
