@@ -18,6 +18,7 @@ from snorq_desktop import __version__
 from snorq_desktop.app import Database, open_database
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
 from snorq_desktop.paths import AppPaths
 from snorq_desktop.settings import Settings
 from snorq_desktop.store.database import connect_checked
@@ -27,6 +28,7 @@ from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.sync.demo import DemoTraffic, seed_demo
 from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.avatars import CachedAvatars
@@ -34,6 +36,7 @@ from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
 
 log = logging.getLogger(__name__)
@@ -67,10 +70,13 @@ class RunningWindow:
     service: InboxService
     demo_timer: QTimer | None
     avatars: AvatarDownloader
+    listener: ChangeListener | None = None
 
     def close(self) -> None:
         if self.demo_timer is not None:
             self.demo_timer.stop()
+        if self.listener is not None:
+            self.listener.stop()
         self.window.close()
         self.runner.stop()
         self.worker.shutdown()
@@ -103,7 +109,21 @@ def build_window(
         demo_timer.setInterval(DEMO_INTERVAL_MS)
         demo_timer.timeout.connect(lambda: runner.run(traffic.tick, window.apply_changes))
         demo_timer.start()
-    return RunningWindow(window, worker, runner, service, demo_timer, downloader)
+    listener = None
+    if identity is not None:
+        notices = TeamNotices(window)
+        notices.heard.connect(window.on_team_notice)
+        # On every (re)connect, catch up: webhooks that arrived while no app was
+        # listening, and whatever the team did meanwhile.
+        notices.reconnected.connect(window.catch_up)
+        conninfo = database.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        listener = ChangeListener(
+            conninfo, [CHANNEL, WEBHOOK_CHANNEL], notices.heard.emit, notices.reconnected.emit
+        )
+        listener.start()
+    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener)
 
 
 def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:

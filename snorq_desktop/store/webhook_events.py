@@ -9,9 +9,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL as CHANNEL
 from snorq_desktop.store.models import WebhookEvent
-
-CHANNEL = "snorq_webhook_events"
 
 
 @dataclass(frozen=True)

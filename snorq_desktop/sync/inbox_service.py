@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from snorq_desktop.domain.enums import ConversationStatus
 from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import (
     Changes,
     ConversationSummary,
@@ -21,9 +22,11 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import inbox
+from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
+from snorq_desktop.sync.webhook_intake import store_pending_events
 
 
 class InboxService:
@@ -36,6 +39,7 @@ class InboxService:
         )
         self._journal = journal
         self._identity: Identity | None = None
+        self.origin = new_id()  # this app, so it can tell its own notices from the team's
         self._candidates: tuple[str, frozenset[str] | None] = ("", None)
         self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
 
@@ -45,6 +49,10 @@ class InboxService:
         with self._reads() as session:
             self._identity = default_identity(session)
         return self._identity
+
+    @property
+    def organization_id(self) -> str | None:
+        return self._identity.organization_id if self._identity else None
 
     @property
     def _org(self) -> str:
@@ -126,20 +134,27 @@ class InboxService:
 
     # --- acting ---------------------------------------------------------------
 
+    def _tell_the_team(self, session: Session, changes: Changes) -> Changes:
+        """Every write NOTIFYs the other apps of the team in its own transaction."""
+        notify_changes(session, self._org, changes, self.origin)
+        return changes
+
     def open_conversation(self, conversation_id: str) -> Changes:
         with unit_of_work(self._sessions) as session:
             changed = actions.mark_read(session, self._org, conversation_id)
-        return Changes(conversations=frozenset({conversation_id})) if changed else Changes()
+            if not changed:
+                return Changes()
+            return self._tell_the_team(session, Changes(conversations=frozenset({conversation_id})))
 
     def mark_unread(self, conversation_id: str) -> Changes:
         with unit_of_work(self._sessions) as session:
             actions.mark_unread(session, self._org, conversation_id)
-        return Changes(conversations=frozenset({conversation_id}))
+            return self._tell_the_team(session, Changes(conversations=frozenset({conversation_id})))
 
     def set_status(self, conversation_id: str, status: ConversationStatus) -> Changes:
         with unit_of_work(self._sessions) as session:
             actions.set_status(session, self._org, conversation_id, status)
-        return Changes(conversations=frozenset({conversation_id}))
+            return self._tell_the_team(session, Changes(conversations=frozenset({conversation_id})))
 
     def send_reply(self, conversation_id: str, message_id: str, body: str) -> Changes:
         """Journal the reply, then store it as PENDING; the outbox sends it."""
@@ -177,6 +192,8 @@ class InboxService:
                     sender_id=reply.sender_id,
                     text=reply.text,
                 )
+                ids = frozenset({reply.conversation_id})
+                self._tell_the_team(session, Changes(conversations=ids, messages=ids))
         except (PermissionDenied, NotFound):
             # Refused for good (connection expired, conversation deleted): the
             # person sees why; keeping it would retry a refusal for ever.
@@ -189,8 +206,15 @@ class InboxService:
     def retry(self, message_id: str) -> Changes:
         with unit_of_work(self._sessions) as session:
             conversation_id = actions.retry_failed(session, self._org, message_id)
-        ids = frozenset({conversation_id})
-        return Changes(conversations=ids, messages=ids)
+            ids = frozenset({conversation_id})
+            return self._tell_the_team(session, Changes(conversations=ids, messages=ids))
+
+    def store_webhook_events(self) -> Changes:
+        """What the relay received since the last pass (any app of the team may do it)."""
+        changes = Changes()
+        while (result := store_pending_events(self._sessions)).events:
+            changes = changes | result.changes
+        return changes
 
     def unread_total(self) -> int:
         with self._reads() as session:

@@ -5,11 +5,10 @@ number id, page id, TikTok business id = ``platform_user_id``).  A connection
 in ERROR or EXPIRED still receives: a bad token never loses inbound messages.
 """
 
-import json
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
@@ -22,14 +21,13 @@ from snorq_desktop.domain.platform_events import (
     ReadUpTo,
 )
 from snorq_desktop.platforms.webhooks import parse_body
+from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.ingest import apply_delivery_updates, apply_watermarks, ingest_messages
 from snorq_desktop.store.models import PlatformConnection
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.webhook_events import claim_pending, mark_processed
 
 log = logging.getLogger(__name__)
-
-CHANGES_CHANNEL = "snorq_changes"
 
 
 @dataclass(frozen=True)
@@ -71,13 +69,13 @@ def store_pending_events(sessions: sessionmaker[Session], *, limit: int = 500) -
                 event.id,
                 error=f"{missing} event(s) for no connection" if missing else None,
             )
-        changes, stored = _store(session, [b for b in batches.values() if b is not None])
-        if changes:
-            organizations = sorted({b.organization_id for b in batches.values() if b})
-            session.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": CHANGES_CHANNEL, "payload": json.dumps(organizations)},
-            )
+        changes, stored = Changes(), 0
+        for batch in batches.values():
+            if batch is None:
+                continue
+            batch_changes, batch_stored = _store(session, batch)
+            notify_changes(session, batch.organization_id, batch_changes, origin="intake")
+            changes, stored = changes | batch_changes, stored + batch_stored
     return IntakeResult(len(pending), stored, unrouted, changes)
 
 
@@ -123,22 +121,21 @@ def _connection_batch(
     return _ConnectionBatch(row[0], row[1], platform, [], [], [])
 
 
-def _store(session: Session, batches: list[_ConnectionBatch]) -> tuple[Changes, int]:
+def _store(session: Session, batch: _ConnectionBatch) -> tuple[Changes, int]:
     changes, stored = Changes(), 0
-    for batch in batches:
-        if batch.messages:
-            result = ingest_messages(
-                session,
-                organization_id=batch.organization_id,
-                connection_id=batch.connection_id,
-                platform=batch.platform,
-                messages=batch.messages,
-            )
-            changes, stored = changes | result.changes, stored + result.inserted
-        changes = changes | apply_delivery_updates(
-            session, connection_id=batch.connection_id, updates=batch.updates
+    if batch.messages:
+        result = ingest_messages(
+            session,
+            organization_id=batch.organization_id,
+            connection_id=batch.connection_id,
+            platform=batch.platform,
+            messages=batch.messages,
         )
-        changes = changes | apply_watermarks(
-            session, connection_id=batch.connection_id, watermarks=batch.watermarks
-        )
+        changes, stored = result.changes, result.inserted
+    changes = changes | apply_delivery_updates(
+        session, connection_id=batch.connection_id, updates=batch.updates
+    )
+    changes = changes | apply_watermarks(
+        session, connection_id=batch.connection_id, watermarks=batch.watermarks
+    )
     return changes, stored

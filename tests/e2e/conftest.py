@@ -107,12 +107,12 @@ def demo_shop(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[[], RunningWindow]]:
+def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., RunningWindow]]:
     """Opens a window on the test database (after the test has put its data there)."""
     opened: list[RunningWindow] = []
 
-    def make() -> RunningWindow:
-        paths = AppPaths.resolve(tmp_path / "app")
+    def make(name: str = "app") -> RunningWindow:
+        paths = AppPaths.resolve(tmp_path / name)
         paths.create()
         running = build_window(
             Database(engine, session_factory(engine), "test", embedded=False), paths, demo=False

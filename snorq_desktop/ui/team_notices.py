@@ -1,0 +1,13 @@
+"""Notices from the listener thread, delivered on the UI thread."""
+
+from PySide6.QtCore import QObject, Signal
+
+
+class TeamNotices(QObject):
+    """Signals:
+    - ``heard(str, str)``: a notification (channel, payload) from the database;
+    - ``reconnected()``: listening again after a gap: catch up.
+    """
+
+    heard = Signal(str, str)
+    reconnected = Signal()

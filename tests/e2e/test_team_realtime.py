@@ -1,0 +1,82 @@
+"""Two apps on one database see each other's changes within a second, and a
+webhook received by the relay shows in an open window (LISTEN/NOTIFY)."""
+
+import json
+import time
+
+from PySide6.QtCore import Qt
+
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.store.webhook_events import record_event
+from snorq_desktop.ui.inbox_model import ConversationIdRole, SummaryRole
+from snorq_desktop.ui.thread_model import MessageRole
+from tests import webhook_bodies as bodies
+from tests.e2e.conftest import idle
+
+
+def _summary(window, conversation_id):
+    row = window.inbox.row_of(conversation_id)
+    return window.inbox.summary_at(row) if row >= 0 else None
+
+
+def test_a_reply_and_a_read_in_one_app_show_in_the_other(shop, make_window, qtbot):
+    shop.add_conversations(5, unread=2)
+    first, second = make_window("maya"), make_window("leo")
+    qtbot.wait(300)  # both listeners connected
+    target = first.window.inbox.index(3).data(ConversationIdRole)
+    first.window.inbox_view.setCurrentIndex(first.window.inbox.index(3))  # opening reads it
+    idle(qtbot, first)
+    qtbot.waitUntil(lambda: _summary(second.window, target).unread_count == 0, timeout=1000)
+    composer = first.window.thread_pane.composer
+    qtbot.keyClicks(composer.editor, "On its way today")
+    qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    started = time.monotonic()
+    qtbot.waitUntil(
+        lambda: (
+            second.window.inbox.index(0).data(ConversationIdRole) == target
+            and second.window.inbox.index(0).data(SummaryRole).last_message_preview
+            == "On its way today"
+        ),
+        timeout=1000,
+    )
+    assert time.monotonic() - started < 1.0
+    # the other app's open thread gains the reply too
+    second.window.open_conversation(target)
+    idle(qtbot, second)
+    thread = second.window.thread_pane.model
+    assert thread.index(thread.rowCount() - 1).data(MessageRole).content == "On its way today"
+
+
+def test_a_webhook_stored_by_the_relay_reaches_the_open_window(shop, make_window, qtbot):
+    shop.sql(
+        "UPDATE platform_connections SET platform_user_id = '106540352242922' "
+        "WHERE platform = 'WHATSAPP'"
+    )
+    running = make_window()
+    qtbot.wait(300)
+    raw = json.dumps(bodies.whatsapp_message(1, text="Do you ship to Porto?")).encode()
+    with unit_of_work(shop.sessions) as session:  # exactly what the relay does
+        record_event(session, "meta", raw)
+    inbox = running.window.inbox
+    qtbot.waitUntil(lambda: inbox.rowCount() == 1, timeout=2000)
+    summary = inbox.index(0).data(SummaryRole)
+    assert (summary.contact_name, summary.last_message_preview, summary.platform) == (
+        "Ana Souza",
+        "Do you ship to Porto?",
+        Platform.WHATSAPP,
+    )
+    assert shop.sql("SELECT count(*) FROM webhook_events WHERE processed_at IS NULL") == [(0,)]
+
+
+def test_webhooks_received_while_no_app_ran_are_stored_when_one_starts(shop, make_window, qtbot):
+    shop.sql(
+        "UPDATE platform_connections SET platform_user_id = '106540352242922' "
+        "WHERE platform = 'WHATSAPP'"
+    )
+    with unit_of_work(shop.sessions) as session:
+        for n in range(3):
+            record_event(session, "meta", json.dumps(bodies.whatsapp_message(n)).encode())
+    running = make_window()
+    qtbot.waitUntil(lambda: running.window.inbox.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: running.window.inbox.summary_at(0).unread_count == 3, timeout=3000)
