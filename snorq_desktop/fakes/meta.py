@@ -1,0 +1,298 @@
+"""A fake Graph API host: WhatsApp Cloud API and Messenger, with signed webhooks."""
+
+import hashlib
+import hmac
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request, later
+
+READ_CAP = 20  # Messenger shows only the 20 most recent messages of a conversation
+
+
+@dataclass
+class FakeMessage:
+    id: str
+    sender: str
+    text: str
+    at: float
+
+
+@dataclass
+class FakeThread:
+    id: str  # t_…
+    person: str  # PSID or wa_id
+    name: str
+    messages: list[FakeMessage] = field(default_factory=list)
+
+
+class FakeMeta(FakePlatform):
+    def __init__(self, *, app_secret: str = "meta-app-secret") -> None:
+        super().__init__()
+        self.app_secret = app_secret
+        self.tokens: dict[str, str] = {}  # account id (phone number id / page id) -> token
+        self.threads: dict[tuple[str, str], FakeThread] = {}  # (account, person) -> thread
+        self.sent: list[dict[str, Any]] = []
+        self.status_script = ["sent", "delivered", "read"]
+        self.duplicate_statuses = False
+        self.reverse_statuses = False
+        self._ids = itertools.count(1)
+
+    # --- test controls -------------------------------------------------------------
+
+    def add_account(self, account: str, token: str) -> None:
+        self.tokens[account] = token
+
+    def customer_writes(
+        self, account: str, person: str, text: str, *, name: str = "Customer", whatsapp: bool = True
+    ) -> str:
+        """A customer writes; WhatsApp delivers it by webhook, Messenger also keeps it pollable."""
+        message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
+        thread = self._thread(account, person, name)
+        thread.messages.append(FakeMessage(message_id, person, text, self.clock.now()))
+        if whatsapp:
+            self._webhook(
+                self._whatsapp_envelope(
+                    account,
+                    {
+                        "contacts": [{"profile": {"name": name}, "wa_id": person}],
+                        "messages": [
+                            {
+                                "from": person,
+                                "id": message_id,
+                                "timestamp": str(int(self.clock.now())),
+                                "type": "text",
+                                "text": {"body": text},
+                            }
+                        ],
+                    },
+                )
+            )
+        else:
+            self._webhook(
+                {
+                    "object": "page",
+                    "entry": [
+                        {
+                            "id": account,
+                            "time": int(self.clock.now() * 1000),
+                            "messaging": [
+                                {
+                                    "sender": {"id": person},
+                                    "recipient": {"id": account},
+                                    "timestamp": int(self.clock.now() * 1000),
+                                    "message": {"mid": message_id, "text": text},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            )
+        return message_id
+
+    def _thread(self, account: str, person: str, name: str = "Customer") -> FakeThread:
+        key = (account, person)
+        if key not in self.threads:
+            self.threads[key] = FakeThread(f"t_{next(self._ids)}", person, name)
+        return self.threads[key]
+
+    # --- the API ------------------------------------------------------------------
+
+    def error_reply(self, fault: Fault) -> Reply:
+        error: dict[str, Any] = {
+            "message": f"fake error {fault.code}",
+            "type": "OAuthException",
+            "code": fault.code,
+            "fbtrace_id": "Fake",
+        }
+        if fault.subcode:
+            error["error_subcode"] = fault.subcode
+        if fault.code == 131047:
+            error["error_data"] = {
+                "details": "Message failed to send because more than 24 hours "
+                "have passed since the customer last replied."
+            }
+        headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after else {}
+        status = 429 if fault.code in (130429, 4, 17, 32, 613) else fault.status
+        return status, {"error": error}, headers
+
+    def _authorised(self, request: Request, account: str) -> bool:
+        header = request.headers.get("authorization", "")
+        return bool(self.tokens.get(account)) and header == f"Bearer {self.tokens[account]}"
+
+    def handle(self, request: Request) -> Reply:
+        parts = [p for p in request.path.split("/") if p]
+        if parts and parts[0].startswith("v") and parts[0][1:].replace(".", "").isdigit():
+            parts = parts[1:]  # /v21.0/…
+        if len(parts) == 2 and parts[1] == "messages" and request.method == "POST":
+            return self._send(request, parts[0])
+        if len(parts) == 2 and parts[1] == "conversations":
+            return self._conversations(request, parts[0])
+        if len(parts) == 1 and request.method == "GET":
+            return self._conversation(request, parts[0])
+        return 404, {"error": {"message": "Unknown path", "code": 803}}, {}
+
+    def _invalid_token(self) -> Reply:
+        return (
+            401,
+            {
+                "error": {
+                    "message": "Error validating access token: Session has expired",
+                    "type": "OAuthException",
+                    "code": 190,
+                    "error_subcode": 463,
+                }
+            },
+            {},
+        )
+
+    def _send(self, request: Request, account: str) -> Reply:
+        if not self._authorised(request, account):
+            return self._invalid_token()
+        body = request.body if isinstance(request.body, dict) else {}
+        if body.get("messaging_product") == "whatsapp":
+            if body.get("status") == "read":
+                return 200, {"success": True}, {}
+            person = str(body.get("to"))
+            message_id = f"wamid.OUT{next(self._ids)}"
+            text = body.get("text", {}).get("body", "")
+            self.sent.append(
+                {"account": account, "to": person, "text": text, "id": message_id, "body": body}
+            )
+            self._thread(account, person).messages.append(
+                FakeMessage(message_id, account, text, self.clock.now())
+            )
+            self._schedule_statuses(account, person, message_id)
+            return (
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": person, "wa_id": person}],
+                    "messages": [{"id": message_id}],
+                },
+                {},
+            )
+        person = str(body.get("recipient", {}).get("id"))
+        message_id = f"m_OUT{next(self._ids)}"
+        text = body.get("message", {}).get("text", "")
+        self.sent.append(
+            {"account": account, "to": person, "text": text, "id": message_id, "body": body}
+        )
+        self._thread(account, person).messages.append(
+            FakeMessage(message_id, account, text, self.clock.now())
+        )
+        return 200, {"recipient_id": person, "message_id": message_id}, {}
+
+    def _conversations(self, request: Request, page: str) -> Reply:
+        if not self._authorised(request, page):
+            return self._invalid_token()
+        threads = sorted(
+            (t for (a, _), t in self.threads.items() if a == page and t.messages),
+            key=lambda t: t.messages[-1].at,
+            reverse=True,
+        )
+        limit = int(request.query.get("limit", "25"))
+        start = int(request.query.get("after", "0") or 0)
+        page_items = threads[start : start + limit]
+        data = [
+            {
+                "id": t.id,
+                "updated_time": _graph_time(t.messages[-1].at),
+                "participants": {
+                    "data": [{"name": t.name, "id": t.person}, {"name": "Page", "id": page}]
+                },
+            }
+            for t in page_items
+        ]
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + limit)}}
+        if start + limit < len(threads):
+            paging["next"] = (
+                f"{self.url}/{page}/conversations?platform=messenger&limit={limit}"
+                f"&after={start + limit}"
+            )
+        return 200, {"data": data, "paging": paging}, {}
+
+    def _conversation(self, request: Request, thread_id: str) -> Reply:
+        for (account, _), thread in self.threads.items():
+            if thread.id == thread_id:
+                if not self._authorised(request, account):
+                    return self._invalid_token()
+                recent = thread.messages[-READ_CAP:]
+                data = [
+                    {
+                        "id": m.id,
+                        "created_time": _graph_time(m.at),
+                        "from": {
+                            "name": thread.name if m.sender != account else "Page",
+                            "id": m.sender,
+                        },
+                        "to": {"data": [{"id": account if m.sender != account else thread.person}]},
+                        "message": m.text,
+                    }
+                    for m in reversed(recent)
+                ]
+                return 200, {"messages": {"data": data, "paging": {}}, "id": thread_id}, {}
+        return 404, {"error": {"message": "Unsupported get request", "code": 100}}, {}
+
+    # --- webhooks ---------------------------------------------------------------------
+
+    def _whatsapp_envelope(self, account: str, value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "WABA",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "000",
+                                    "phone_number_id": account,
+                                },
+                                **value,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+
+    def _schedule_statuses(self, account: str, person: str, message_id: str) -> None:
+        script = list(self.status_script)
+        if self.reverse_statuses:
+            script.reverse()
+        if self.duplicate_statuses:
+            script = [s for s in script for _ in (0, 1)]
+        for n, status in enumerate(script):
+            later(
+                0.05 * (n + 1),
+                lambda s=status: self._webhook(  # type: ignore[misc]
+                    self._whatsapp_envelope(
+                        account,
+                        {
+                            "statuses": [
+                                {
+                                    "id": message_id,
+                                    "status": s,
+                                    "timestamp": str(int(self.clock.now())),
+                                    "recipient_id": person,
+                                }
+                            ]
+                        },
+                    )
+                ),
+            )
+
+    def _webhook(self, body: dict[str, Any]) -> int:
+        raw = json.dumps(body).encode()
+        signature = "sha256=" + hmac.new(self.app_secret.encode(), raw, hashlib.sha256).hexdigest()
+        return self.deliver("/webhooks/meta", raw, {"X-Hub-Signature-256": signature})
+
+
+def _graph_time(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")

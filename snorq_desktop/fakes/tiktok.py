@@ -1,0 +1,190 @@
+"""A fake TikTok Business Messaging API: envelopes with error codes inside HTTP 200,
+rotating refresh tokens, signed webhooks."""
+
+import hashlib
+import hmac
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request
+
+READ_CAP = 20
+
+
+@dataclass
+class FakeConversation:
+    id: str
+    person: str
+    name: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeTikTok(FakePlatform):
+    def __init__(self, *, app_secret: str = "tiktok-app-secret") -> None:
+        super().__init__()
+        self.app_secret = app_secret
+        self.access_tokens: dict[str, str] = {}  # token -> business id
+        self.refresh_tokens: dict[str, str] = {}  # current refresh token -> business id
+        self.used_refresh_tokens: set[str] = set()
+        self.locked_out: set[str] = set()
+        self.conversations: dict[str, FakeConversation] = {}
+        self.sent: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+
+    def add_account(self, business: str, access_token: str, refresh_token: str) -> None:
+        self.access_tokens[access_token] = business
+        self.refresh_tokens[refresh_token] = business
+
+    def customer_writes(
+        self, business: str, person: str, text: str, *, name: str = "Customer"
+    ) -> str:
+        conversation = self._conversation(business, person, name)
+        message = self._message(conversation, person, business, text)
+        self._webhook("im_receive_msg", business, message)
+        return str(message["message_id"])
+
+    def _conversation(self, business: str, person: str, name: str = "Customer") -> FakeConversation:
+        for conversation in self.conversations.values():
+            if conversation.person == person:
+                return conversation
+        conversation = FakeConversation(f"{business}+{person}==", person, name)
+        self.conversations[conversation.id] = conversation
+        return conversation
+
+    def _message(
+        self, conversation: FakeConversation, sender: str, receiver: str, text: str
+    ) -> dict[str, Any]:
+        message = {
+            "message_id": f"tt-{next(self._ids)}",
+            "conversation_id": conversation.id,
+            "timestamp": int(self.clock.now() * 1000),
+            "message_type": "TEXT",
+            "text": {"body": text},
+            "from_user": {"id": sender, "role": "x"},
+            "to_user": {"id": receiver, "role": "x"},
+        }
+        conversation.messages.append(message)
+        return message
+
+    def error_reply(self, fault: Fault) -> Reply:
+        headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after else {}
+        return (
+            200,
+            {
+                "code": fault.code,
+                "message": f"fake error {fault.code}",
+                "request_id": "x",
+                "data": {},
+            },
+            headers,
+        )
+
+    def _ok(self, data: dict[str, Any]) -> Reply:
+        return 200, {"code": 0, "message": "OK", "request_id": "fake", "data": data}, {}
+
+    def handle(self, request: Request) -> Reply:
+        path = request.path.rstrip("/").split("/open_api/v1.3/")[-1].lstrip("/")
+        if path.endswith("tt_user/oauth2/refresh_token"):
+            return self._refresh(request)
+        business = self.access_tokens.get(request.headers.get("access-token", ""))
+        if business is None:
+            return self.error_reply(Fault("error", code=40105))
+        if path.endswith("business/message/send"):
+            body = request.body if isinstance(request.body, dict) else {}
+            conversation = self.conversations.get(str(body.get("recipient")))
+            if conversation is None:
+                return self.error_reply(Fault("error", code=40007))
+            message = self._message(
+                conversation, business, conversation.person, body.get("text", {}).get("body", "")
+            )
+            self.sent.append(
+                {
+                    "business": business,
+                    "conversation": conversation.id,
+                    "text": message["text"]["body"],
+                    "id": message["message_id"],
+                }
+            )
+            return self._ok({"message": {"message_id": message["message_id"]}})
+        if path.endswith("conversation/list"):
+            ordered = sorted(
+                (c for c in self.conversations.values() if c.messages),
+                key=lambda c: c.messages[-1]["timestamp"],
+                reverse=True,
+            )
+            if request.query.get("conversation_type") != "SINGLE":
+                ordered = []
+            start = int(request.query.get("cursor", "0") or 0)
+            limit = int(request.query.get("limit", "100"))
+            chunk = ordered[start : start + limit]
+            return self._ok(
+                {
+                    "conversations": [
+                        {"conversation_id": c.id, "update_time": c.messages[-1]["timestamp"]}
+                        for c in chunk
+                    ],
+                    "has_more": start + limit < len(ordered),
+                    "cursor": start + limit,
+                }
+            )
+        if path.endswith("content/list"):
+            conversation = self.conversations.get(request.query.get("conversation_id", ""))
+            if conversation is None:
+                return self.error_reply(Fault("error", code=40007))
+            return self._ok(
+                {
+                    "messages": conversation.messages[-READ_CAP:],
+                    "participants": [
+                        {
+                            "role": "personal_account",
+                            "id": conversation.person,
+                            "display_name": conversation.name,
+                            "profile_image": None,
+                            "is_follower": True,
+                        }
+                    ],
+                }
+            )
+        return 404, {"code": 40002, "message": "unknown path"}, {}
+
+    def _refresh(self, request: Request) -> Reply:
+        token = request.body.get("refresh_token") if isinstance(request.body, dict) else None
+        if token in self.used_refresh_tokens:
+            # A refresh token used twice: TikTok locks the account out.
+            self.locked_out.update(self.refresh_tokens.values())
+            return self.error_reply(Fault("error", code=40105))
+        if str(token) not in self.refresh_tokens:
+            return self.error_reply(Fault("error", code=40105))
+        business = self.refresh_tokens.pop(str(token))
+        self.used_refresh_tokens.add(str(token))
+        access, refresh = f"act-{next(self._ids)}", f"ref-{next(self._ids)}"
+        self.access_tokens[access] = business
+        self.refresh_tokens[refresh] = business
+        return self._ok(
+            {
+                "open_id": business,
+                "access_token": access,
+                "refresh_token": refresh,
+                "expires_in": 86400,
+                "refresh_token_expires_in": 31536000,
+            }
+        )
+
+    def _webhook(self, event: str, business: str, message: dict[str, Any]) -> int:
+        content = {**message, "message_type": str(message["message_type"]).lower()}
+        body = {
+            "event": event,
+            "user_openid": business,
+            "create_time": int(self.clock.now()),
+            "content": json.dumps(content),
+        }
+        raw = json.dumps(body).encode()
+        stamp = int(self.clock.now())
+        signature = hmac.new(
+            self.app_secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256
+        ).hexdigest()
+        return self.deliver(
+            "/webhooks/tiktok", raw, {"Tiktok-Signature": f"t={stamp},s={signature}"}
+        )

@@ -1,0 +1,48 @@
+"""One Protocol for the three platforms' APIs; the sync engine speaks only this."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.platform_events import PlatformMessage
+from snorq_desktop.domain.tokens import SecretToken
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a client needs to act for one connection."""
+
+    platform_user_id: str  # phone number id, page id, TikTok business id
+    access_token: SecretToken
+
+
+@dataclass(frozen=True)
+class Recipient:
+    conversation_id: str  # conversations.external_id
+    contact_id: str  # conversations.contact_external_id
+    last_inbound_at: datetime | None  # for the platforms' reply windows
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    access_token: SecretToken
+    refresh_token: SecretToken | None
+    expires_in: int | None  # seconds
+
+
+class PlatformClient(Protocol):
+    platform: Platform
+
+    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+        """Send; the platform's message id.  Refuses (PermanentFailure) what the
+        platform would refuse anyway, such as free text outside its window."""
+        ...
+
+    async def changed_conversations(self, account: Account, since: datetime | None) -> list[str]:
+        """Conversation ids with activity after ``since`` (newest first)."""
+        ...
+
+    async def messages(self, account: Account, conversation_id: str) -> list[PlatformMessage]:
+        """The messages the platform still shows of a conversation."""
+        ...
