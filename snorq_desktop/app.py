@@ -4,15 +4,25 @@ Nothing below this module knows where settings come from or which database
 is used; they receive an engine, a session factory and a cipher.
 """
 
+import asyncio
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.paths import AppPaths
+from snorq_desktop.platforms.client import PlatformClient
+from snorq_desktop.platforms.messenger_api import MessengerClient
+from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL
+from snorq_desktop.platforms.tiktok_api import DEFAULT_TIKTOK_URL, TikTokClient
+from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
 from snorq_desktop.settings import Settings
@@ -21,6 +31,7 @@ from snorq_desktop.store.database import connect_checked, describe, parse_databa
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import require_current_schema, upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from snorq_desktop.sync.engine import PassReport, SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +109,40 @@ def rotate_token_key(database: Database, store: KeyStore) -> RotationResult:
     store.save(keys.only_current())
     log.info("token key rotated to k%d; %d connections resealed", keys.current, count)
     return RotationResult(new_version=keys.current, connections=count)
+
+
+def platform_clients(http: "httpx.AsyncClient") -> "dict[Platform, PlatformClient]":
+    """The three clients on one shared HTTP client; base URLs can point at the
+    local fakes (SNORQ_GRAPH_URL, SNORQ_TIKTOK_URL)."""
+    graph_url = os.environ.get("SNORQ_GRAPH_URL", DEFAULT_GRAPH_URL)
+    return {
+        Platform.WHATSAPP: WhatsAppClient(http, graph_url),
+        Platform.FACEBOOK: MessengerClient(http, graph_url),
+        Platform.TIKTOK: TikTokClient(http, os.environ.get("SNORQ_TIKTOK_URL", DEFAULT_TIKTOK_URL)),
+    }
+
+
+def optional_cipher(settings: Settings, paths: AppPaths) -> TokenCipher | None:
+    """The token cipher, or None when this computer has no key (said in the log)."""
+    try:
+        return token_cipher(token_key_store(settings, paths))
+    except KnownError as missing:
+        log.warning("platform tokens cannot be opened here: %s", missing.sentence)
+        return None
+
+
+def run_sync_pass(database: Database, settings: Settings, paths: AppPaths) -> PassReport:
+    """One pass of the sync engine: webhooks received, every active connection's
+    new messages and its outbox."""
+
+    async def one_pass() -> PassReport:
+        async with httpx.AsyncClient(timeout=30) as http:
+            engine = SyncEngine(
+                database.engine,
+                database.sessions,
+                optional_cipher(settings, paths),
+                platform_clients(http),
+            )
+            return await engine.pass_once()
+
+    return asyncio.run(one_pass())

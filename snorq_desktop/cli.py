@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from snorq_desktop import __version__
-from snorq_desktop.app import open_database, rotate_token_key, token_key_store
+from snorq_desktop.app import open_database, rotate_token_key, run_sync_pass, token_key_store
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.logs import configure_logging
 from snorq_desktop.paths import AppPaths
@@ -155,22 +155,17 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
 
 
 def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
-    from snorq_desktop.sync.webhook_intake import store_pending_events
-
-    events = messages = unrouted = 0
     with open_database(settings, paths, migrate=False) as database:
-        while (result := store_pending_events(database.sessions)).events:
-            events += result.events
-            messages += result.messages
-            unrouted += result.unrouted
+        report = run_sync_pass(database, settings, paths)
     print(
-        f"Stored {messages} new message(s) from {events} webhook event(s)"
-        + (
-            f"; {unrouted} event(s) named an account no organisation has connected."
-            if unrouted
-            else "."
-        )
+        f"Stored {report.stored} new message(s) ({report.webhook_events} webhook event(s)), "
+        f"sent {report.sent} repl{'y' if report.sent == 1 else 'ies'}, "
+        f"{report.failed} refused; {report.connections} connection(s)"
+        + (f", {report.skipped_locked} worked by another app" if report.skipped_locked else "")
+        + "."
     )
+    for problem in report.errors:
+        print(f"  {problem}")
     return 0
 
 

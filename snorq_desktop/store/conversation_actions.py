@@ -117,7 +117,7 @@ def retry_failed(session: Session, organization_id: str, message_id: str) -> str
             Message.id == message_id,
             Message.status == MessageStatus.FAILED,
         )
-        .values(status=MessageStatus.PENDING)
+        .values(status=MessageStatus.PENDING, send_started_at=None, failure_reason=None)
         .returning(Message.conversation_id)
     ).scalar_one_or_none()
     if conversation_id is None:

@@ -331,6 +331,7 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         SENT_AT.label("sent_at"),
         User.name.label("sender_name"),
         User.email.label("sender_email"),
+        Message.failure_reason,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
 
 
@@ -348,6 +349,7 @@ def _message(row: Row[Any]) -> ThreadMessage:
         status=row.status,
         sent_at=row.sent_at,
         sender_name=sender,
+        failure_reason=row.failure_reason,
     )
 
 

@@ -298,6 +298,11 @@ class Message(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+    # Beyond the seed, for the outbox: when an app began handing this reply to the
+    # platform (set before the request, so a crash mid-send is known), and why
+    # the platform refused it.
+    send_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class WebhookEvent(Base):

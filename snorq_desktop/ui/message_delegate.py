@@ -54,6 +54,7 @@ class MessageLayout:
     card: QRect | None
     text: QRect | None
     meta: QRect
+    reason: QRect | None = None  # why the platform refused it, under the bubble
 
 
 def _card_lines(message: ThreadMessage) -> tuple[str, str]:
@@ -111,7 +112,18 @@ def layout_message(
         text = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, text_size.height())
         cursor += text_size.height()
     meta = QRect(bubble.left() + PAD, cursor + GAP, bubble_width - 2 * PAD, META_HEIGHT)
-    return MessageLayout(top + height + GAP, day, bubble, card, text, meta)
+    reason = None
+    total = top + height + GAP
+    if explanation := failure_text(message):
+        size = (
+            QFontMetrics(_small(font))
+            .boundingRect(QRect(0, 0, widest, 100_000), _TEXT_FLAGS, explanation)
+            .size()
+        )
+        reason_left = width - MARGIN - size.width() if outbound else MARGIN
+        reason = QRect(reason_left, bubble.bottom() + 3, size.width(), size.height())
+        total += size.height() + 3
+    return MessageLayout(total, day, bubble, card, text, meta, reason)
 
 
 def _small(font: QFont) -> QFont:
@@ -126,6 +138,13 @@ def _meta_text(message: ThreadMessage) -> str:
         return time
     parts = [message.sender_name, time, STATUS_TEXT[message.status]]
     return " · ".join(part for part in parts if part)
+
+
+def failure_text(message: ThreadMessage) -> str | None:
+    """Why the platform refused a reply, shown under it."""
+    if message.status is not MessageStatus.FAILED or not message.failure_reason:
+        return None
+    return message.failure_reason
 
 
 class MessageDelegate(QStyledItemDelegate):
@@ -184,6 +203,10 @@ class MessageDelegate(QStyledItemDelegate):
             meta_ink = QColor("#d93025") if not outbound else QColor("#ffd7d2")
         if message.status is MessageStatus.READ and outbound:
             meta_ink = QColor("#bfe3ff")
+        if layout.reason is not None:
+            painter.setFont(_small(font))
+            painter.setPen(QColor("#d93025"))
+            painter.drawText(layout.reason, _TEXT_FLAGS, failure_text(message) or "")
         painter.setFont(_small(font))
         painter.setPen(meta_ink)
         painter.drawText(

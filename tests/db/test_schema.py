@@ -98,6 +98,9 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "platform_timestamp": (TS, True, None),
         "created_at": (TS, False, "now()"),
         "updated_at": (TS, False, "now()"),
+        # our additions for the outbox
+        "send_started_at": (TS, True, None),
+        "failure_reason": ("text", True, None),
     },
 }
 

@@ -1,0 +1,137 @@
+"""Replies waiting to be sent, and what became of each attempt.
+
+A reply is claimed (``send_started_at``) before the request goes out, in its
+own committed transaction.  If the app dies before the answer is stored, the
+outcome is unknown: such a reply is never sent again silently; it is marked
+FAILED with a sentence saying so, and the person decides whether to retry.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session, aliased
+
+from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, MessageStatus
+from snorq_desktop.store.models import Conversation, Message, PlatformConnection
+
+UNKNOWN_OUTCOME = (
+    "SNORQ stopped while sending this, so it may or may not have reached the customer. "
+    "Check the conversation on the platform, then retry if it is missing."
+)
+
+
+@dataclass(frozen=True)
+class OutgoingReply:
+    message_id: str
+    conversation_id: str
+    conversation_external_id: str
+    contact_id: str
+    text: str
+    last_inbound_at: datetime | None
+
+
+def pending_replies(session: Session, connection_id: str, limit: int = 200) -> list[OutgoingReply]:
+    """Unsent replies of a connection, oldest first (so each conversation keeps its order)."""
+    inbound = aliased(Message)
+    last_inbound = (
+        select(func.max(func.coalesce(inbound.platform_timestamp, inbound.created_at)))
+        .where(
+            inbound.conversation_id == Conversation.id,
+            inbound.direction == MessageDirection.INBOUND,
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Message.id,
+            Conversation.id,
+            Conversation.external_id,
+            Conversation.contact_external_id,
+            Message.content,
+            last_inbound,
+        )
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.platform_connection_id == connection_id,
+            Message.direction == MessageDirection.OUTBOUND,
+            Message.status == MessageStatus.PENDING,
+            Message.send_started_at.is_(None),
+        )
+        .order_by(Message.created_at, Message.id)
+        .limit(limit)
+    ).all()
+    return [OutgoingReply(r[0], r[1], r[2], r[3], r[4] or "", r[5]) for r in rows]
+
+
+def claim(session: Session, message_id: str) -> bool:
+    """Mark the attempt as begun; False if another app already began it."""
+    claimed = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.PENDING,
+            Message.send_started_at.is_(None),
+        )
+        .values(send_started_at=func.now())
+        .returning(Message.id)
+    ).scalar_one_or_none()
+    return claimed is not None
+
+
+def mark_sent(session: Session, message_id: str, external_id: str) -> None:
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.SENT, external_id=external_id, failure_reason=None)
+    )
+
+
+def mark_failed(session: Session, message_id: str, reason: str) -> None:
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.FAILED, failure_reason=reason)
+    )
+
+
+def release(session: Session, message_id: str) -> None:
+    """A temporary failure: the reply goes back in line (nothing reached the customer)."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .values(send_started_at=None)
+    )
+
+
+def settle_unknown_outcomes(
+    session: Session, connection_id: str, older_than_seconds: int
+) -> list[str]:
+    """Replies whose attempt began long ago and never finished: an app died mid-send.
+
+    Called only by the app holding the connection's lock, so none of these is
+    still in flight elsewhere.  Returns their conversation ids.
+    """
+    rows = session.execute(
+        text("""
+            UPDATE messages m SET status = 'FAILED', failure_reason = :reason
+            FROM conversations c
+            WHERE c.id = m.conversation_id AND c.platform_connection_id = :connection
+              AND m.status = 'PENDING' AND m.send_started_at IS NOT NULL
+              AND m.send_started_at < now() - make_interval(secs => :age)
+            RETURNING m.conversation_id
+        """),
+        {"reason": UNKNOWN_OUTCOME, "connection": connection_id, "age": older_than_seconds},
+    ).all()
+    return [row[0] for row in rows]
+
+
+def mark_connection(
+    session: Session, connection_id: str, status: ConnectionStatus, error: str | None
+) -> None:
+    session.execute(
+        update(PlatformConnection)
+        .where(PlatformConnection.id == connection_id)
+        .values(status=status, error_message=error)
+    )

@@ -1,0 +1,317 @@
+"""The sync engine: for every active connection, poll what changed and send
+what waits in the outbox; and store what the relay received.
+
+Runs on an asyncio loop (network), doing database work in threads.  In a
+team, exactly one app works a given connection at a time: it holds a
+PostgreSQL advisory lock on a connection of its own for the whole pass,
+and the lock dies with the app.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.enums import ConnectionStatus, Platform
+from snorq_desktop.domain.errors import TokenUnreadable
+from snorq_desktop.domain.inbox import Changes
+from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
+from snorq_desktop.domain.tokens import TokenSealer
+from snorq_desktop.platforms.client import Account, PlatformClient, Recipient
+from snorq_desktop.platforms.errors import (
+    PermanentFailure,
+    PlatformError,
+    RateLimited,
+    TemporaryFailure,
+    TokenExpired,
+)
+from snorq_desktop.store import outbox
+from snorq_desktop.store.change_notices import notify_changes
+from snorq_desktop.store.connections import read_tokens
+from snorq_desktop.store.ingest import ingest_messages
+from snorq_desktop.store.models import PlatformConnection
+from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.sync.webhook_intake import store_pending_events
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A send that began this long ago and never finished was cut off by a crash.
+UNFINISHED_SEND_SECONDS = 120
+POLL_OVERLAP = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ConnectionRow:
+    id: str
+    organization_id: str
+    platform: Platform
+    platform_user_id: str
+    last_sync_at: datetime | None
+
+
+@dataclass
+class PassReport:
+    connections: int = 0
+    skipped_locked: int = 0
+    stored: int = 0
+    sent: int = 0
+    failed: int = 0
+    webhook_events: int = 0
+    errors: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        engine: Engine,
+        sessions: sessionmaker[Session],
+        sealer: TokenSealer | None,
+        clients: dict[Platform, PlatformClient],
+        *,
+        origin: str = "sync",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._sealer = sealer
+        self._clients = clients
+        self._origin = origin
+        self._clock = clock
+        self._not_before: dict[str, float] = {}  # connection id -> monotonic time (rate limits)
+
+    async def _db(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(work, *args)
+
+    # --- one pass -------------------------------------------------------------------
+
+    async def pass_once(self) -> PassReport:
+        report = PassReport()
+        intake = await self._db(store_pending_events, self._sessions)
+        while intake.events:
+            report.webhook_events += intake.events
+            report.stored += intake.messages
+            report.changes = report.changes | intake.changes
+            intake = await self._db(store_pending_events, self._sessions)
+        for connection in await self._db(self._active_connections):
+            report.connections += 1
+            await self.work_connection(connection, report)
+        return report
+
+    def _active_connections(self) -> list[ConnectionRow]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    PlatformConnection.id,
+                    PlatformConnection.organization_id,
+                    PlatformConnection.platform,
+                    PlatformConnection.platform_user_id,
+                    PlatformConnection.last_sync_at,
+                )
+                .where(PlatformConnection.status == ConnectionStatus.ACTIVE)
+                .order_by(PlatformConnection.id)
+            ).all()
+        return [ConnectionRow(*row) for row in rows]
+
+    async def work_connection(self, connection: ConnectionRow, report: PassReport) -> None:
+        lock = await self._db(self._lock, connection.id)
+        if lock is None:
+            report.skipped_locked += 1  # another app of the team is on it
+            return
+        try:
+            if self._sealer is None:
+                report.errors.append(
+                    "This computer has no token key, so it cannot act for "
+                    "the connections (another member's app can)."
+                )
+                return
+            account = await self._db(self._account, connection)
+            if account is None:
+                report.errors.append(f"{connection.platform.value}: tokens unreadable")
+                return
+            client = self._clients.get(connection.platform)
+            if client is None:
+                return
+            await self._db(self._settle_crashed_sends, connection)
+            try:
+                await self._poll(client, account, connection, report)
+                await self._send(client, account, connection, report)
+            except TokenExpired as expired:
+                await self._db(
+                    self._set_status, connection, ConnectionStatus.EXPIRED, expired.sentence
+                )
+                report.errors.append(expired.sentence)
+            except RateLimited as limited:
+                wait = limited.retry_after or 60.0
+                self._not_before[connection.id] = time.monotonic() + wait
+                report.errors.append(f"{connection.platform.value}: rate limited for {wait:.0f} s")
+            except (TemporaryFailure, MalformedPayload) as problem:
+                report.errors.append(f"{connection.platform.value}: {problem.sentence}")
+        finally:
+            await self._db(self._unlock, lock, connection.id)
+
+    # --- the lock ---------------------------------------------------------------------
+
+    def _lock(self, connection_id: str) -> Connection | None:
+        db = self._engine.connect()
+        taken = db.execute(
+            text("SELECT pg_try_advisory_lock(hashtext('snorq-connection:' || :id))"),
+            {"id": connection_id},
+        ).scalar()
+        db.commit()
+        if not taken:
+            db.close()
+            return None
+        return db
+
+    def _unlock(self, db: Connection, connection_id: str) -> None:
+        try:
+            db.execute(
+                text("SELECT pg_advisory_unlock(hashtext('snorq-connection:' || :id))"),
+                {"id": connection_id},
+            )
+            db.commit()
+        finally:
+            db.close()
+
+    # --- tokens and status ----------------------------------------------------------------
+
+    def _account(self, connection: ConnectionRow) -> Account | None:
+        assert self._sealer is not None
+        try:
+            with self._sessions() as session:
+                access, _refresh = read_tokens(session, self._sealer, connection.id)
+        except TokenUnreadable as unreadable:
+            self._set_status(connection, ConnectionStatus.ERROR, unreadable.sentence)
+            return None
+        return Account(platform_user_id=connection.platform_user_id, access_token=access)
+
+    def _set_status(self, connection: ConnectionRow, status: ConnectionStatus, error: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            outbox.mark_connection(session, connection.id, status, error)
+
+    def _settle_crashed_sends(self, connection: ConnectionRow) -> None:
+        with unit_of_work(self._sessions) as session:
+            touched = outbox.settle_unknown_outcomes(
+                session, connection.id, UNFINISHED_SEND_SECONDS
+            )
+            if touched:
+                ids = frozenset(touched)
+                notify_changes(
+                    session,
+                    connection.organization_id,
+                    Changes(conversations=ids, messages=ids),
+                    self._origin,
+                )
+
+    # --- polling ------------------------------------------------------------------------
+
+    async def _poll(
+        self,
+        client: PlatformClient,
+        account: Account,
+        connection: ConnectionRow,
+        report: PassReport,
+    ) -> None:
+        if time.monotonic() < self._not_before.get(connection.id, 0):
+            return
+        # Overlap the last pass a little: ingest is idempotent, and a webhook may
+        # have moved last_sync_at past a conversation the poll had not read yet.
+        since = connection.last_sync_at - POLL_OVERLAP if connection.last_sync_at else None
+        changed = await client.changed_conversations(account, since)
+        found: list[PlatformMessage] = []
+        for conversation_id in changed:
+            found.extend(await client.messages(account, conversation_id))
+        report.changes = report.changes | await self._db(self._store, connection, found)
+        report.stored += sum(1 for _ in found)
+
+    def _store(self, connection: ConnectionRow, found: list[PlatformMessage]) -> Changes:
+        with unit_of_work(self._sessions) as session:
+            result = ingest_messages(
+                session,
+                organization_id=connection.organization_id,
+                connection_id=connection.id,
+                platform=connection.platform,
+                messages=found,
+            )
+            notify_changes(session, connection.organization_id, result.changes, self._origin)
+        return result.changes
+
+    # --- the outbox ---------------------------------------------------------------------
+
+    async def _send(
+        self,
+        client: PlatformClient,
+        account: Account,
+        connection: ConnectionRow,
+        report: PassReport,
+    ) -> None:
+        replies = await self._db(self._pending, connection.id)
+        held: set[str] = set()  # conversations whose earlier reply is still waiting
+        for reply in replies:
+            if reply.conversation_id in held:
+                continue  # keep the order within a conversation
+            if not await self._db(self._claim, reply.message_id):
+                continue
+            try:
+                external_id = await client.send_text(
+                    account,
+                    Recipient(
+                        reply.conversation_external_id, reply.contact_id, reply.last_inbound_at
+                    ),
+                    reply.text,
+                    now=self._clock(),
+                )
+            except PermanentFailure as refused:
+                await self._db(self._finish, connection, reply, None, refused.sentence)
+                report.failed += 1
+                continue
+            except (TokenExpired, RateLimited, TemporaryFailure):
+                await self._db(self._release, reply.message_id)
+                raise
+            except PlatformError as other:
+                await self._db(self._release, reply.message_id)
+                held.add(reply.conversation_id)
+                report.errors.append(other.sentence)
+                continue
+            await self._db(self._finish, connection, reply, external_id, None)
+            report.sent += 1
+
+    def _pending(self, connection_id: str) -> list[outbox.OutgoingReply]:
+        with self._sessions() as session:
+            return outbox.pending_replies(session, connection_id)
+
+    def _claim(self, message_id: str) -> bool:
+        with unit_of_work(self._sessions) as session:
+            return outbox.claim(session, message_id)
+
+    def _release(self, message_id: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            outbox.release(session, message_id)
+
+    def _finish(
+        self,
+        connection: ConnectionRow,
+        reply: outbox.OutgoingReply,
+        external_id: str | None,
+        reason: str | None,
+    ) -> None:
+        with unit_of_work(self._sessions) as session:
+            if external_id is not None:
+                outbox.mark_sent(session, reply.message_id, external_id)
+            else:
+                outbox.mark_failed(session, reply.message_id, reason or "refused")
+            ids = frozenset({reply.conversation_id})
+            notify_changes(
+                session,
+                connection.organization_id,
+                Changes(conversations=ids, messages=ids),
+                self._origin,
+            )
