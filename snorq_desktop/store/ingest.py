@@ -136,6 +136,8 @@ def ingest_messages(
 
 def _stage(session: Session, messages: Sequence[PlatformMessage]) -> None:
     session.execute(text(_STAGING))
+    # Several batches may share one transaction (one per connection of a webhook pass).
+    session.execute(text("TRUNCATE ingest_batch"))
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with (

@@ -176,3 +176,10 @@ def test_the_sql_rank_and_the_domain_rule_agree():
     for old, new in itertools.product(MessageStatus, repeat=2):
         by_rank = old is not MessageStatus.FAILED and STATUS_RANK[new] > STATUS_RANK[old]
         assert by_rank == moves_forward(old, new), (old, new)
+
+
+def test_two_batches_in_one_transaction_do_not_mix(session, shop):
+    ingest(session, shop, [msg(1)])
+    second = ingest(session, shop, [msg(2, "wa-2", name="Bo")])
+    assert second.inserted == 1
+    assert [r[0] for r in conversations(session)] == ["wa-1", "wa-2"]

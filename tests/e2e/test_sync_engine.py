@@ -1,0 +1,281 @@
+"""The sync engine against the fake platforms (real HTTP on 127.0.0.1) and the
+real test database: round trips on each platform, the outbox's rules, faults."""
+
+import asyncio
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.fakes.meta import FakeMeta
+from snorq_desktop.fakes.server import Fault
+from snorq_desktop.fakes.tiktok import FakeTikTok
+from snorq_desktop.platforms.messenger_api import MessengerClient
+from snorq_desktop.platforms.tiktok_api import TikTokClient
+from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
+from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.store import conversation_actions as actions
+from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.connections import PlatformAccount, connect_platform
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from snorq_desktop.sync.engine import SyncEngine
+
+PHONE, PAGE, BUSINESS = "106540352242922", "1143561907842211", "bc-7193318264"
+
+
+class World:
+    def __init__(self, engine, relay_url: str) -> None:
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.cipher = TokenCipher(KeySet.fresh())
+        self.meta, self.tiktok = FakeMeta(), FakeTikTok()
+        for fake in (self.meta, self.tiktok):
+            fake.start()
+            fake.webhook_url = relay_url
+        self.meta.add_account(PHONE, "wa-token")
+        self.meta.add_account(PAGE, "page-token")
+        self.tiktok.add_account(BUSINESS, "tt-access", "tt-refresh")
+        with unit_of_work(self.sessions) as session:
+            self.owner = orgs.create_user(session, email="maya@example.com", name="Maya")
+            self.org = orgs.create_organization(
+                session, owner_id=self.owner, name="Shop", slug="shop", plan=PlanType.PRO
+            )
+            self.connections = {
+                platform: connect_platform(
+                    session,
+                    self.cipher,
+                    organization_id=self.org,
+                    account=PlatformAccount(
+                        platform=platform, platform_user_id=account, access_token=SecretToken(token)
+                    ),
+                )
+                for platform, account, token in (
+                    (Platform.WHATSAPP, PHONE, "wa-token"),
+                    (Platform.FACEBOOK, PAGE, "page-token"),
+                    (Platform.TIKTOK, BUSINESS, "tt-access"),
+                )
+            }
+
+    def sql(self, statement: str, **params):
+        with self.engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+
+    def run_pass(self, clock=None, engines: int = 1):
+        async def go():
+            async with httpx.AsyncClient(timeout=5) as http:
+                clients = {
+                    Platform.WHATSAPP: WhatsAppClient(http, self.meta.url),
+                    Platform.FACEBOOK: MessengerClient(http, self.meta.url),
+                    Platform.TIKTOK: TikTokClient(http, self.tiktok.url + "/open_api/v1.3"),
+                }
+                made = [
+                    SyncEngine(
+                        self.engine,
+                        self.sessions,
+                        self.cipher,
+                        clients,
+                        **({"clock": clock} if clock else {}),
+                    )
+                    for _ in range(engines)
+                ]
+                return await asyncio.gather(*(e.pass_once() for e in made))
+
+        reports = asyncio.run(go())
+        return reports[0] if engines == 1 else reports
+
+    def reply(self, conversation_external_id: str, body: str) -> str:
+        conversation = self.sql(
+            "SELECT id FROM conversations WHERE external_id = :e", e=conversation_external_id
+        )[0][0]
+        message_id = new_id()
+        with unit_of_work(self.sessions) as session:
+            actions.add_reply(
+                session,
+                organization_id=self.org,
+                conversation_id=conversation,
+                message_id=message_id,
+                sender_id=self.owner,
+                text=body,
+            )
+        return message_id
+
+    def status_of(self, message_id: str):
+        return self.sql(
+            "SELECT status::text, external_id, failure_reason FROM messages WHERE id = :i",
+            i=message_id,
+        )[0]
+
+    def stop(self):
+        self.meta.stop()
+        self.tiktok.stop()
+
+
+@pytest.fixture
+def world(engine):
+    sessions = session_factory(engine)
+    app = build_relay(sessions, RelaySecrets("v", "meta-app-secret", "tiktok-app-secret"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    made = World(engine, f"http://127.0.0.1:{port}")
+    yield made
+    made.stop()
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_whatsapp_round_trip_inbound_reply_and_ticks(world):
+    world.meta.customer_writes(PHONE, "447700900123", "Is the blue dress available?", name="Ana")
+    report = world.run_pass()
+    assert report.stored == 1
+    assert world.sql("SELECT contact_name, unread_count FROM conversations") == [("Ana", 1)]
+    world.meta.duplicate_statuses = world.meta.reverse_statuses = True
+    message_id = world.reply("447700900123", "Yes! Size M?")
+    report = world.run_pass()
+    assert report.sent == 1
+    [sent] = world.meta.sent
+    assert (sent["to"], sent["text"]) == ("447700900123", "Yes! Size M?")
+    status, external_id, _ = world.status_of(message_id)
+    assert (status, external_id) == ("SENT", sent["id"])
+    # six deliveries (three statuses, each twice, newest first); a repeated body is kept once
+    wait_for(lambda: world.sql("SELECT count(*) FROM webhook_events")[0][0] >= 4)
+    time.sleep(0.3)
+    world.run_pass()
+    assert world.status_of(message_id)[0] == "READ"
+    world.run_pass()
+    assert len(world.meta.sent) == 1, "nothing is ever sent twice"
+
+
+def test_whatsapp_refuses_free_text_outside_the_24_hour_window_before_sending(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hello")
+    world.run_pass()
+    message_id = world.reply("447700900123", "Sorry for the wait")
+    later = lambda: datetime.now(UTC) + timedelta(hours=25)  # noqa: E731
+    world.run_pass(clock=later)
+    status, _, reason = world.status_of(message_id)
+    assert status == "FAILED"
+    assert "24 hours" in reason
+    assert world.meta.sent == []
+
+
+def test_messenger_by_polling_with_the_human_agent_tag_after_a_day(world):
+    world.meta.customer_writes(
+        PAGE, "6200123", "Vous livrez en Belgique ?", name="Chloé", whatsapp=False
+    )
+    world.meta.webhook_url = None  # polling only
+    report = world.run_pass()
+    assert report.stored >= 1
+    assert world.sql("SELECT external_id, contact_name FROM conversations") == [
+        ("6200123", "Chloé")
+    ]
+    first = world.reply("6200123", "Oui !")
+    world.run_pass()
+    second = world.reply("6200123", "Toujours là ?")
+    world.run_pass(clock=lambda: datetime.now(UTC) + timedelta(days=2))
+    third = world.reply("6200123", "Encore ?")
+    world.run_pass(clock=lambda: datetime.now(UTC) + timedelta(days=8))
+    bodies = [s["body"] for s in world.meta.sent]
+    assert bodies[0]["messaging_type"] == "RESPONSE"
+    assert (bodies[1]["messaging_type"], bodies[1]["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert [world.status_of(m)[0] for m in (first, second, third)] == ["SENT", "SENT", "FAILED"]
+
+
+def test_tiktok_round_trip_by_polling(world):
+    world.tiktok.webhook_url = None
+    world.tiktok.customer_writes(
+        BUSINESS, "user-42", "このネックレスはまだありますか？", name="Kenji"
+    )
+    world.run_pass()
+    [(external, name)] = world.sql("SELECT external_id, contact_name FROM conversations")
+    assert ("+" in external, name) == (True, "Kenji")
+    message_id = world.reply(external, "はい、あります！")
+    world.run_pass()
+    assert world.status_of(message_id)[0] == "SENT"
+    assert world.tiktok.sent[0]["conversation"] == external
+
+
+def test_an_expired_token_marks_the_connection_and_keeps_the_reply(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hi")
+    world.run_pass()
+    message_id = world.reply("447700900123", "hello")
+    world.meta.inject(Fault("error", code=190, subcode=463, status=401, path_contains="/messages"))
+    report = world.run_pass()
+    assert report.errors
+    status, error = world.sql(
+        "SELECT status::text, error_message FROM platform_connections WHERE platform = 'WHATSAPP'"
+    )[0]
+    assert status == "EXPIRED"
+    assert "no longer valid" in error
+    assert world.status_of(message_id)[0] == "PENDING"
+
+
+def test_rate_limits_and_server_errors_put_the_reply_back_in_line(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hi")
+    world.run_pass()
+    message_id = world.reply("447700900123", "hello")
+    world.meta.inject(Fault("error", code=130429, retry_after=1, path_contains="/messages"))
+    world.run_pass()
+    assert world.status_of(message_id)[0] == "PENDING"
+    world.meta.inject(Fault("http", status=500, path_contains="/messages"))
+    world.run_pass()
+    assert world.status_of(message_id)[0] == "PENDING"
+    world.run_pass()
+    assert world.status_of(message_id)[0] == "SENT"
+    assert len(world.meta.sent) == 1
+
+
+def test_a_reply_cut_off_by_a_crash_is_never_resent_silently(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hi")
+    world.run_pass()
+    message_id = world.reply("447700900123", "hello")
+    world.sql(
+        "UPDATE messages SET send_started_at = now() - interval '10 minutes' WHERE id = :i",
+        i=message_id,
+    )
+    world.run_pass()
+    status, _, reason = world.status_of(message_id)
+    assert status == "FAILED"
+    assert "may or may not have reached" in reason
+    assert world.meta.sent == []
+
+
+def test_two_apps_at_once_never_send_one_reply_twice(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hi")
+    world.tiktok.customer_writes(BUSINESS, "user-42", "hi")
+    world.run_pass()
+    tiktok_conversation = world.sql(
+        "SELECT external_id FROM conversations WHERE platform = 'TIKTOK'"
+    )[0][0]
+    ids = [world.reply("447700900123", f"reply {n}") for n in range(10)]
+    ids += [world.reply(tiktok_conversation, f"tiktok reply {n}") for n in range(10)]
+    first, second = world.run_pass(engines=2)
+    assert first.sent + second.sent == 20
+    assert first.skipped_locked + second.skipped_locked >= 1
+    texts = [s["text"] for s in world.meta.sent] + [s["text"] for s in world.tiktok.sent]
+    assert sorted(texts) == sorted(
+        [f"reply {n}" for n in range(10)] + [f"tiktok reply {n}" for n in range(10)]
+    )
+    assert [s["text"] for s in world.meta.sent] == [f"reply {n}" for n in range(10)], "in order"
+    assert {world.status_of(i)[0] for i in ids} == {"SENT"}
