@@ -17,6 +17,7 @@ from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.fakes.meta import FakeMeta
 from snorq_desktop.fakes.server import Fault
 from snorq_desktop.fakes.tiktok import FakeTikTok
+from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.tiktok_api import TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
@@ -73,7 +74,7 @@ class World:
     def run_pass(self, clock=None, engines: int = 1):
         async def go():
             async with httpx.AsyncClient(timeout=5) as http:
-                clients = {
+                clients: dict[Platform, PlatformClient] = {
                     Platform.WHATSAPP: WhatsAppClient(http, self.meta.url),
                     Platform.FACEBOOK: MessengerClient(http, self.meta.url),
                     Platform.TIKTOK: TikTokClient(http, self.tiktok.url + "/open_api/v1.3"),
