@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
-from snorq_desktop.app import Database, open_database
+from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
+from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.paths import AppPaths
 from snorq_desktop.settings import Settings
 from snorq_desktop.store.database import connect_checked
@@ -27,9 +29,11 @@ from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.sync.demo import DemoTraffic, seed_demo
+from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
+from snorq_desktop.sync.runner import SyncRunner
 from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
@@ -42,6 +46,7 @@ from snorq_desktop.ui.theme import follow_system_theme
 log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
+SYNC_INTERVAL_SECONDS = 15.0
 
 
 @contextmanager
@@ -71,8 +76,11 @@ class RunningWindow:
     demo_timer: QTimer | None
     avatars: AvatarDownloader
     listener: ChangeListener | None = None
+    sync: SyncRunner | None = None
 
     def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
         if self.demo_timer is not None:
             self.demo_timer.stop()
         if self.listener is not None:
@@ -84,8 +92,16 @@ class RunningWindow:
 
 
 def build_window(
-    database: Database, paths: AppPaths, *, demo: bool, send_key: str = "ctrl+enter"
+    database: Database,
+    paths: AppPaths,
+    *,
+    demo: bool,
+    send_key: str = "ctrl+enter",
+    sealer: TokenSealer | None = None,
+    sync_interval: float | None = None,
 ) -> RunningWindow:
+    """``sync_interval``: run the sync engine (polling, outbox, webhooks) every so
+    many seconds while the window is open; None: do not sync (tests, screenshots)."""
     """The main window over ``database``; with ``demo``, customers keep writing."""
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -123,7 +139,19 @@ def build_window(
             conninfo, [CHANNEL, WEBHOOK_CHANNEL], notices.heard.emit, notices.reconnected.emit
         )
         listener.start()
-    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener)
+    sync = None
+    if identity is not None and sync_interval is not None:
+
+        def make_engine(http: httpx.AsyncClient) -> SyncEngine:
+            return SyncEngine(database.engine, database.sessions, sealer, platform_clients(http))
+
+        sync = SyncRunner(make_engine, interval=sync_interval)
+        sync.start()
+        # A reply was stored: send it now rather than at the next pass.
+        window.thread_pane.changed.connect(
+            lambda changes: sync.wake() if changes.messages else None
+        )
+    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener, sync)
 
 
 def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:
@@ -139,7 +167,14 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         raise KnownError("--demo uses its own database: leave out --database-url.")
     opener = open_demo_database(paths) if demo else open_database(settings, paths, migrate=False)
     with opener as database:
-        running = build_window(database, paths, demo=demo, send_key=settings.send_key)
+        running = build_window(
+            database,
+            paths,
+            demo=demo,
+            send_key=settings.send_key,
+            sealer=None if demo else optional_cipher(settings, paths),
+            sync_interval=None if demo else SYNC_INTERVAL_SECONDS,
+        )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
         # collector from walking it again on every full pass (a 72 ms pause

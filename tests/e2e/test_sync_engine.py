@@ -280,3 +280,55 @@ def test_two_apps_at_once_never_send_one_reply_twice(world):
     )
     assert [s["text"] for s in world.meta.sent] == [f"reply {n}" for n in range(10)], "in order"
     assert {world.status_of(i)[0] for i in ids} == {"SENT"}
+
+
+def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
+    world, qtbot, tmp_path, monkeypatch
+):
+    """The whole live path: a customer writes on WhatsApp, the relay stores it, the
+    window shows it; the owner answers, the engine sends it at once, and the
+    platform's status events turn it to read."""
+    from PySide6.QtCore import Qt
+
+    from snorq_desktop.app import Database
+    from snorq_desktop.domain.enums import MessageStatus
+    from snorq_desktop.paths import AppPaths
+    from snorq_desktop.ui.inbox_model import SummaryRole
+    from snorq_desktop.ui.thread_model import MessageRole
+    from snorq_desktop.window import build_window
+
+    monkeypatch.setenv("SNORQ_GRAPH_URL", world.meta.url)
+    monkeypatch.setenv("SNORQ_TIKTOK_URL", world.tiktok.url + "/open_api/v1.3")
+    paths = AppPaths.resolve(tmp_path / "app")
+    paths.create()
+    running = build_window(
+        Database(world.engine, world.sessions, "test", embedded=False),
+        paths,
+        demo=False,
+        sealer=world.cipher,
+        sync_interval=30,
+    )
+    qtbot.addWidget(running.window)
+    running.window.show()
+    try:
+        qtbot.wait(300)
+        world.meta.customer_writes(PHONE, "447700900123", "Do you ship to Porto?", name="Ana")
+        inbox = running.window.inbox
+        qtbot.waitUntil(lambda: inbox.rowCount() == 1, timeout=5000)
+        assert inbox.index(0).data(SummaryRole).contact_name == "Ana"
+        running.window.inbox_view.setCurrentIndex(inbox.index(0))
+        thread = running.window.thread_pane.model
+        qtbot.waitUntil(lambda: thread.rowCount() == 1, timeout=5000)
+        composer = running.window.thread_pane.composer
+        qtbot.keyClicks(composer.editor, "Yes, 2-3 days")
+        qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: len(world.meta.sent) == 1, timeout=5000)
+        qtbot.waitUntil(
+            lambda: (
+                thread.index(thread.rowCount() - 1).data(MessageRole).status is MessageStatus.READ
+            ),
+            timeout=8000,
+        )
+        assert world.meta.sent[0]["text"] == "Yes, 2-3 days"
+    finally:
+        running.close()
