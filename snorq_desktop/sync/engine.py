@@ -13,17 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.errors import TokenUnreadable
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
-from snorq_desktop.domain.tokens import TokenSealer
-from snorq_desktop.platforms.client import Account, PlatformClient, Recipient
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer
+from snorq_desktop.platforms.client import Account, PlatformClient, Recipient, TokenGrant
 from snorq_desktop.platforms.errors import (
     PermanentFailure,
     PlatformError,
@@ -45,6 +45,14 @@ T = TypeVar("T")
 # A send that began this long ago and never finished was cut off by a crash.
 UNFINISHED_SEND_SECONDS = 120
 POLL_OVERLAP = timedelta(minutes=10)
+REFRESH_MARGIN = timedelta(minutes=10)
+
+
+@runtime_checkable
+class RefreshableClient(Protocol):
+    """A platform whose access tokens are renewed with a refresh token (TikTok)."""
+
+    async def refresh(self, refresh_token: SecretToken) -> TokenGrant: ...
 
 
 @dataclass(frozen=True)
@@ -132,13 +140,22 @@ class SyncEngine:
                     "the connections (another member's app can)."
                 )
                 return
+            client = self._clients.get(connection.platform)
+            if client is None:
+                return
             account = await self._db(self._account, connection)
             if account is None:
                 report.errors.append(f"{connection.platform.value}: tokens unreadable")
                 return
-            client = self._clients.get(connection.platform)
-            if client is None:
-                return
+            if isinstance(client, RefreshableClient):
+                try:
+                    account = await self._refresh_if_due(connection, client, account)
+                except TokenExpired as expired:
+                    await self._db(
+                        self._set_status, connection, ConnectionStatus.EXPIRED, expired.sentence
+                    )
+                    report.errors.append(expired.sentence)
+                    return
             await self._db(self._settle_crashed_sends, connection)
             try:
                 await self._poll(client, account, connection, report)
@@ -192,6 +209,65 @@ class SyncEngine:
             self._set_status(connection, ConnectionStatus.ERROR, unreadable.sentence)
             return None
         return Account(platform_user_id=connection.platform_user_id, access_token=access)
+
+    async def _refresh_if_due(
+        self, connection: ConnectionRow, client: "RefreshableClient", account: Account
+    ) -> Account:
+        loop = asyncio.get_running_loop()
+
+        def refresh_now(refresh_token: SecretToken) -> TokenGrant:
+            # The network call runs on our loop; this thread holds the row lock meanwhile.
+            future = asyncio.run_coroutine_threadsafe(client.refresh(refresh_token), loop)
+            return future.result(timeout=60)
+
+        fresh = await self._db(self._refresh_serialised, connection, refresh_now)
+        return fresh or account
+
+    def _refresh_serialised(
+        self, connection: ConnectionRow, refresh_now: Callable[[SecretToken], TokenGrant]
+    ) -> Account | None:
+        """TikTok refresh tokens work once: every app of the team takes the
+        connection's row lock, re-reads the tokens, and refreshes only if nobody
+        did meanwhile (compare and swap), so a refresh token is never used twice."""
+        assert self._sealer is not None
+        now = self._clock()
+        with unit_of_work(self._sessions) as session:
+            row = session.execute(
+                select(
+                    PlatformConnection.token_expires_at,
+                    PlatformConnection.refresh_token,
+                    PlatformConnection.access_token,
+                )
+                .where(PlatformConnection.id == connection.id)
+                .with_for_update()
+            ).one()
+            expires_at, sealed_refresh, sealed_access = row
+            if sealed_refresh is None:
+                return None
+            if expires_at is not None and expires_at > now + REFRESH_MARGIN:
+                # Not due, or another app refreshed while we waited for the lock:
+                # the token stored now is the one to use.
+                return Account(
+                    platform_user_id=connection.platform_user_id,
+                    access_token=self._sealer.open(sealed_access),
+                )
+            grant = refresh_now(self._sealer.open(sealed_refresh))
+            session.execute(
+                update(PlatformConnection)
+                .where(PlatformConnection.id == connection.id)
+                .values(
+                    access_token=self._sealer.seal(grant.access_token),
+                    refresh_token=(
+                        self._sealer.seal(grant.refresh_token)
+                        if grant.refresh_token
+                        else sealed_refresh
+                    ),
+                    token_expires_at=now + timedelta(seconds=grant.expires_in or 86_400),
+                )
+            )
+        return Account(
+            platform_user_id=connection.platform_user_id, access_token=grant.access_token
+        )
 
     def _set_status(self, connection: ConnectionRow, status: ConnectionStatus, error: str) -> None:
         with unit_of_work(self._sessions) as session:

@@ -332,3 +332,52 @@ def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
         assert world.meta.sent[0]["text"] == "Yes, 2-3 days"
     finally:
         running.close()
+
+
+def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
+    from snorq_desktop.platforms.client import Account
+    from snorq_desktop.sync.engine import ConnectionRow
+
+    world.sql(
+        "UPDATE platform_connections SET refresh_token = :r, token_expires_at = now() - "
+        "interval '1 hour' WHERE platform = 'TIKTOK'",
+        r=world.cipher.seal(SecretToken("tt-refresh")),
+    )
+    row = ConnectionRow(
+        world.connections[Platform.TIKTOK], world.org, Platform.TIKTOK, BUSINESS, None
+    )
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+
+    def one_app() -> None:
+        async def go() -> None:
+            async with httpx.AsyncClient(timeout=5) as http:
+                client = TikTokClient(http, world.tiktok.url + "/open_api/v1.3")
+                engine = SyncEngine(
+                    world.engine, world.sessions, world.cipher, {Platform.TIKTOK: client}
+                )
+                barrier.wait()
+                account = await engine._refresh_if_due(
+                    row, client, Account(BUSINESS, SecretToken("old"))
+                )
+                results.append(account.access_token.reveal())
+
+        asyncio.run(go())
+
+    threads = [threading.Thread(target=one_app) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert world.tiktok.used_refresh_tokens == {"tt-refresh"}
+    assert not world.tiktok.locked_out
+    assert len(results) == 4
+    assert len(set(results)) == 1, "one app refreshed; the others use the token it stored"
+    fresh = results
+    assert fresh[0] != "old"
+    stored = world.sql(
+        "SELECT access_token, token_expires_at > now() FROM platform_connections "
+        "WHERE platform = 'TIKTOK'"
+    )[0]
+    assert world.cipher.open(stored[0]).reveal() == fresh[0]
+    assert stored[1] is True
