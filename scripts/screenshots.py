@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from snorq_desktop.paths import AppPaths
 from snorq_desktop.ui.theme import apply_theme
-from snorq_desktop.window import build_window, open_demo_database
+from snorq_desktop.window import build_window, open_demo
 
 
 def settle(app: QApplication, done, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -38,8 +38,8 @@ def main() -> None:
         Path(home).chmod(0o755)
         paths = AppPaths.resolve(home)
         paths.create()
-        with open_demo_database(paths) as database:
-            running = build_window(database, paths, demo=False)
+        with open_demo(paths) as demo:
+            running = build_window(demo.database, paths, demo=False)
             window = running.window
             window.resize(1280, 800)
             window.show()

@@ -111,14 +111,17 @@ def rotate_token_key(database: Database, store: KeyStore) -> RotationResult:
     return RotationResult(new_version=keys.current, connections=count)
 
 
-def platform_clients(http: "httpx.AsyncClient") -> "dict[Platform, PlatformClient]":
-    """The three clients on one shared HTTP client; base URLs can point at the
-    local fakes (SNORQ_GRAPH_URL, SNORQ_TIKTOK_URL)."""
-    graph_url = os.environ.get("SNORQ_GRAPH_URL", DEFAULT_GRAPH_URL)
+def platform_clients(
+    http: httpx.AsyncClient, graph_url: str | None = None, tiktok_url: str | None = None
+) -> dict[Platform, PlatformClient]:
+    """The three clients on one shared HTTP client.  Base URLs can point at the
+    local fakes (the demo; or SNORQ_GRAPH_URL and SNORQ_TIKTOK_URL)."""
+    graph = graph_url or os.environ.get("SNORQ_GRAPH_URL", DEFAULT_GRAPH_URL)
+    tiktok = tiktok_url or os.environ.get("SNORQ_TIKTOK_URL", DEFAULT_TIKTOK_URL)
     return {
-        Platform.WHATSAPP: WhatsAppClient(http, graph_url),
-        Platform.FACEBOOK: MessengerClient(http, graph_url),
-        Platform.TIKTOK: TikTokClient(http, os.environ.get("SNORQ_TIKTOK_URL", DEFAULT_TIKTOK_URL)),
+        Platform.WHATSAPP: WhatsAppClient(http, graph),
+        Platform.FACEBOOK: MessengerClient(http, graph),
+        Platform.TIKTOK: TikTokClient(http, tiktok),
     }
 
 

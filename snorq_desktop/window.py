@@ -8,7 +8,7 @@ import gc
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -17,18 +17,21 @@ from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
+from snorq_desktop.demo_world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.paths import AppPaths
+from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.settings import Settings
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.avatars import AvatarDownloader
-from snorq_desktop.sync.demo import DemoTraffic, seed_demo
+from snorq_desktop.sync.demo import seed_demo
 from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.listener import ChangeListener
@@ -47,11 +50,24 @@ log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
 SYNC_INTERVAL_SECONDS = 15.0
+DEMO_SYNC_INTERVAL_SECONDS = 5.0
+
+
+@dataclass
+class Demo:
+    """The demo's database, its token key and its fake platforms."""
+
+    database: Database
+    sealer: TokenSealer
+    world: DemoWorld
 
 
 @contextmanager
-def open_demo_database(paths: AppPaths) -> Iterator[Database]:
-    """The demo's own built-in database, never the user's data; filled on first use."""
+def open_demo(paths: AppPaths) -> Iterator[Demo]:
+    """The demo's own built-in database (never the user's data), filled on first use,
+    with the fake platforms and a relay running beside it."""
+    # The demo's tokens open only the fake platforms: its key may live in a file.
+    sealer = TokenCipher(load_or_create(FileKeyStore(paths.data / "demo-token-key.json")))
     server = EmbeddedServer(paths.demo_database_cluster)
     url = server.start()
     try:
@@ -59,8 +75,14 @@ def open_demo_database(paths: AppPaths) -> Iterator[Database]:
         try:
             upgrade_schema(engine)
             sessions = session_factory(engine)
-            seed_demo(sessions)
-            yield Database(engine, sessions, "the demo database", embedded=True)
+            seed_demo(sessions, sealer=sealer)
+            world = start_demo_world(sessions)
+            try:
+                yield Demo(
+                    Database(engine, sessions, "the demo database", embedded=True), sealer, world
+                )
+            finally:
+                world.stop()
         finally:
             engine.dispose()
     finally:
@@ -99,10 +121,14 @@ def build_window(
     send_key: str = "ctrl+enter",
     sealer: TokenSealer | None = None,
     sync_interval: float | None = None,
+    world: DemoWorld | None = None,
 ) -> RunningWindow:
-    """``sync_interval``: run the sync engine (polling, outbox, webhooks) every so
-    many seconds while the window is open; None: do not sync (tests, screenshots)."""
-    """The main window over ``database``; with ``demo``, customers keep writing."""
+    """The main window over ``database``.
+
+    ``sync_interval``: run the sync engine (polling, outbox, webhooks) every so
+    many seconds while the window is open; None: do not sync (tests, screenshots).
+    ``world``: the demo's fake platforms, whose customers keep writing.
+    """
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
     journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
@@ -119,11 +145,11 @@ def build_window(
     window.thread_pane.composer.set_send_key(send_key)
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
-    if demo:
-        traffic = DemoTraffic(database.sessions)
+    if world is not None:
         demo_timer = QTimer(window)
         demo_timer.setInterval(DEMO_INTERVAL_MS)
-        demo_timer.timeout.connect(lambda: runner.run(traffic.tick, window.apply_changes))
+        # Off the UI thread: it reads the database and posts a webhook to the relay.
+        demo_timer.timeout.connect(lambda: runner.run(world.customer_writes))
         demo_timer.start()
     listener = None
     if identity is not None:
@@ -143,7 +169,12 @@ def build_window(
     if identity is not None and sync_interval is not None:
 
         def make_engine(http: httpx.AsyncClient) -> SyncEngine:
-            return SyncEngine(database.engine, database.sessions, sealer, platform_clients(http))
+            clients = (
+                platform_clients(http, world.graph_url, world.tiktok_url)
+                if world is not None
+                else platform_clients(http)
+            )
+            return SyncEngine(database.engine, database.sessions, sealer, clients)
 
         sync = SyncRunner(make_engine, interval=sync_interval)
         sync.start()
@@ -165,15 +196,23 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     follow_system_theme(app)
     if demo and settings.database_url:
         raise KnownError("--demo uses its own database: leave out --database-url.")
-    opener = open_demo_database(paths) if demo else open_database(settings, paths, migrate=False)
-    with opener as database:
+    with ExitStack() as stack:
+        sealer: TokenSealer | None
+        world: DemoWorld | None
+        if demo:
+            demo_parts = stack.enter_context(open_demo(paths))
+            database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
+        else:
+            database = stack.enter_context(open_database(settings, paths, migrate=False))
+            sealer, world = optional_cipher(settings, paths), None
         running = build_window(
             database,
             paths,
             demo=demo,
             send_key=settings.send_key,
-            sealer=None if demo else optional_cipher(settings, paths),
-            sync_interval=None if demo else SYNC_INTERVAL_SECONDS,
+            sealer=sealer,
+            sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else SYNC_INTERVAL_SECONDS,
+            world=world,
         )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage

@@ -93,9 +93,12 @@ class FakeTikTok(FakePlatform):
             return self.error_reply(Fault("error", code=40105))
         if path.endswith("business/message/send"):
             body = request.body if isinstance(request.body, dict) else {}
-            conversation = self.conversations.get(str(body.get("recipient")))
+            recipient = str(body.get("recipient"))
+            conversation = self.conversations.get(recipient)
             if conversation is None:
-                return self.error_reply(Fault("error", code=40007))
+                # A conversation from before this fake started (the demo's history).
+                conversation = FakeConversation(recipient, f"user-{recipient}", "Customer")
+                self.conversations[recipient] = conversation
             message = self._message(
                 conversation, business, conversation.person, body.get("text", {}).get("body", "")
             )

@@ -9,7 +9,6 @@ through SENT, DELIVERED and READ as a platform's status events would move them.
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import (
@@ -19,20 +18,27 @@ from snorq_desktop.domain.enums import (
     PlanType,
     Platform,
 )
-from snorq_desktop.domain.ids import new_id
-from snorq_desktop.domain.inbox import Changes, preview_of
-from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.domain.inbox import preview_of
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.arrivals import Arrival, add_inbound, advance_status
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation, Message
 from snorq_desktop.store.unit_of_work import unit_of_work
-from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA, NEW_ARRIVALS
+from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 
-_ACCOUNTS = {
+
+def demo_conversation_id(platform: Platform, contact: str) -> str:
+    """Keyed as the platforms key them: WhatsApp and Messenger by the person,
+    TikTok by its conversation id (which the fake TikTok makes the same way)."""
+    if platform is Platform.TIKTOK:
+        return f"{DEMO_ACCOUNTS[platform][0]}+{contact}=="
+    return contact
+
+
+DEMO_ACCOUNTS = {
     Platform.WHATSAPP: ("106540352242922", "+44 7700 900123", "Maya's Handmade"),
     Platform.FACEBOOK: ("1143561907842211", "mayashandmade", "Maya's Handmade"),
     Platform.TIKTOK: ("bc-7193318264", "@mayashandmade", "Maya's Handmade"),
@@ -40,7 +46,11 @@ _ACCOUNTS = {
 
 
 def seed_demo(
-    sessions: sessionmaker[Session], *, now: datetime | None = None, seed: int = 7
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime | None = None,
+    seed: int = 7,
+    sealer: TokenSealer | None = None,
 ) -> bool:
     """Fill an empty demo database; False if it already has an organisation."""
     now = now or datetime.now(UTC)
@@ -58,9 +68,9 @@ def seed_demo(
         )
         helper = orgs.create_user(session, email="leo@mayashandmade.example", name="Leo Park")
         orgs.add_member(session, organization_id=org, user_id=helper)
-        # Demo tokens are sealed like real ones, under a key nobody keeps: they
-        # open nothing anywhere.
-        cipher = TokenCipher(KeySet.fresh())
+        # Demo tokens are sealed like real ones: with the demo's own key when the
+        # demo runs on the local fake platforms, else under a key nobody keeps.
+        cipher = sealer or TokenCipher(KeySet.fresh())
         connections = {
             platform: connect_platform(
                 session,
@@ -74,7 +84,7 @@ def seed_demo(
                     display_name=display,
                 ),
             )
-            for platform, (account_id, username, display) in _ACCOUNTS.items()
+            for platform, (account_id, username, display) in DEMO_ACCOUNTS.items()
         }
         for index, (name, username, platform, language) in enumerate(CUSTOMERS):
             _seed_conversation(
@@ -110,7 +120,7 @@ def _seed_conversation(
         organization_id=org,
         platform_connection_id=connection,
         platform=platform,
-        external_id=f"demo-{platform.value.lower()}-{index}",
+        external_id=demo_conversation_id(platform, f"{username}-id"),
         contact_external_id=f"{username}-id",
         contact_name=name,
         contact_username=username,
@@ -178,76 +188,3 @@ def _seed_conversation(
     conversation.last_message_at = last.platform_timestamp
     conversation.last_message_preview = preview_of(last.content_type, last.content)
     conversation.unread_count = unread if index < 12 else 0
-
-
-class DemoTraffic:
-    """Call :meth:`tick` every few seconds: a customer may write, and replies move on."""
-
-    def __init__(self, sessions: sessionmaker[Session], *, seed: int | None = None) -> None:
-        self._sessions = sessions
-        self._rng = random.Random(seed)
-
-    def tick(self) -> Changes:
-        changes = self._advance_replies()
-        if self._rng.random() < 0.6:
-            changes = changes | self._customer_writes()
-        return changes
-
-    def _customer_writes(self) -> Changes:
-        with unit_of_work(self._sessions) as session:
-            identity = default_identity(session)
-            if identity is None:
-                return Changes()
-            conversations = session.execute(
-                select(Conversation.id, Conversation.contact_username)
-                .where(Conversation.organization_id == identity.organization_id)
-                .order_by(Conversation.id)
-            ).all()
-            if not conversations:
-                return Changes()
-            conversation_id, username = self._rng.choice(conversations)
-            language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
-            text = self._rng.choice(NEW_ARRIVALS.get(language, NEW_ARRIVALS["en"]))
-            added = add_inbound(
-                session,
-                identity.organization_id,
-                Arrival(
-                    conversation_id=conversation_id,
-                    external_id=f"demo-live-{new_id()}",
-                    content=text,
-                    sent_at=datetime.now(UTC),
-                ),
-            )
-        if not added:
-            return Changes()
-        ids = frozenset({conversation_id})
-        return Changes(conversations=ids, messages=ids, arrivals=((conversation_id, text),))
-
-    def _advance_replies(self) -> Changes:
-        """Each tick, every reply in flight moves one step: PENDING → SENT → DELIVERED → READ."""
-        moved: set[str] = set()
-        with unit_of_work(self._sessions) as session:
-            identity = default_identity(session)
-            if identity is None:
-                return Changes()
-            in_flight = session.execute(
-                select(Message.id, Message.status).where(
-                    Message.organization_id == identity.organization_id,
-                    Message.direction == MessageDirection.OUTBOUND,
-                    Message.status.in_(
-                        [MessageStatus.PENDING, MessageStatus.SENT, MessageStatus.DELIVERED]
-                    ),
-                    Message.created_at > datetime.now(UTC) - timedelta(hours=1),
-                )
-            ).all()
-            step = {
-                MessageStatus.PENDING: MessageStatus.SENT,
-                MessageStatus.SENT: MessageStatus.DELIVERED,
-                MessageStatus.DELIVERED: MessageStatus.READ,
-            }
-            for message_id, status in in_flight:
-                if conversation_id := advance_status(
-                    session, identity.organization_id, message_id, step[status]
-                ):
-                    moved.add(conversation_id)
-        return Changes(messages=frozenset(moved))

@@ -1,0 +1,109 @@
+"""The demo's little world: fake WhatsApp, Messenger and TikTok servers on
+127.0.0.1, a relay for their webhooks, and customers who keep writing.
+
+Everything the real app does with the platforms happens here for real over
+HTTP: webhooks are signed and checked, replies are sent by the sync engine
+and come back with delivery and read ticks.  Part of the composition root.
+"""
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.fakes.meta import FakeMeta
+from snorq_desktop.fakes.tiktok import FakeTikTok
+from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.store.models import Conversation
+from snorq_desktop.sync.demo import DEMO_ACCOUNTS
+from snorq_desktop.sync.demo_content import CUSTOMERS, NEW_ARRIVALS
+
+log = logging.getLogger(__name__)
+
+_META_SECRET = "demo-meta-app-secret"
+_TIKTOK_SECRET = "demo-tiktok-app-secret"
+
+
+@dataclass
+class DemoWorld:
+    meta: FakeMeta
+    tiktok: FakeTikTok
+    relay: uvicorn.Server
+    sessions: sessionmaker[Session]
+    rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def graph_url(self) -> str:
+        return self.meta.url
+
+    @property
+    def tiktok_url(self) -> str:
+        return self.tiktok.url + "/open_api/v1.3"
+
+    def customer_writes(self) -> None:
+        """One of the demo's customers writes, on their own platform (called every few seconds)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    Conversation.platform,
+                    Conversation.contact_external_id,
+                    Conversation.contact_name,
+                    Conversation.contact_username,
+                )
+            ).all()
+        if not rows:
+            return
+        platform, contact, name, username = self.rng.choice(rows)
+        language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
+        text = self.rng.choice(NEW_ARRIVALS.get(language, NEW_ARRIVALS["en"]))
+        account = DEMO_ACCOUNTS[platform][0]
+        if platform is Platform.WHATSAPP:
+            self.meta.customer_writes(account, contact, text, name=name or "Customer")
+        elif platform is Platform.FACEBOOK:
+            self.meta.customer_writes(
+                account, contact, text, name=name or "Customer", whatsapp=False
+            )
+        else:
+            self.tiktok.customer_writes(account, contact, text, name=name or "Customer")
+
+    def stop(self) -> None:
+        self.relay.should_exit = True
+        self.meta.stop()
+        self.tiktok.stop()
+
+
+def start_demo_world(sessions: sessionmaker[Session]) -> DemoWorld:
+    meta, tiktok = FakeMeta(app_secret=_META_SECRET), FakeTikTok(app_secret=_TIKTOK_SECRET)
+    meta.start()
+    tiktok.start()
+    for platform, (account, _, _) in DEMO_ACCOUNTS.items():
+        token = f"demo-{platform.value.lower()}"
+        if platform is Platform.TIKTOK:
+            tiktok.add_account(account, token, f"{token}-refresh")
+        else:
+            meta.add_account(account, token)
+    relay = uvicorn.Server(
+        uvicorn.Config(
+            build_relay(sessions, RelaySecrets("demo", _META_SECRET, _TIKTOK_SECRET)),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    threading.Thread(target=relay.run, name="snorq-demo-relay", daemon=True).start()
+    deadline = time.monotonic() + 10
+    while not relay.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo relay did not start")
+        time.sleep(0.01)
+    port = relay.servers[0].sockets[0].getsockname()[1]
+    meta.webhook_url = tiktok.webhook_url = f"http://127.0.0.1:{port}"
+    log.info("demo platforms on %s and %s, relay on port %d", meta.url, tiktok.url, port)
+    return DemoWorld(meta, tiktok, relay, sessions)
