@@ -164,6 +164,10 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
         + (f", {report.skipped_locked} worked by another app" if report.skipped_locked else "")
         + "."
     )
+    if report.unrouted:
+        print(
+            f"  {report.unrouted} webhook event(s) named an account no organisation has connected."
+        )
     for problem in report.errors:
         print(f"  {problem}")
     return 0

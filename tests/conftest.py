@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
+from tests.keychain import MemoryKeychain
 
 
 def _server_url() -> URL:
@@ -58,8 +59,16 @@ def drop_database(server: URL, name: str) -> None:
 @pytest.fixture(autouse=True)
 def _hermetic_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SNORQ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SNORQ_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SNORQ_ALLOW_KEY_FILE", raising=False)
+    for name in (
+        "SNORQ_DATABASE_URL",
+        "SNORQ_ALLOW_KEY_FILE",
+        "SNORQ_GRAPH_URL",
+        "SNORQ_TIKTOK_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    # Tests never touch the real keychain: each gets an empty one of its own.
+    keychain = MemoryKeychain()
+    monkeypatch.setattr("keyring.get_keyring", lambda: keychain)
 
 
 @pytest.fixture(scope="session")

@@ -72,6 +72,7 @@ class PassReport:
     sent: int = 0
     failed: int = 0
     webhook_events: int = 0
+    unrouted: int = 0  # webhook events for an account no organisation has connected
     errors: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
 
@@ -105,6 +106,7 @@ class SyncEngine:
         intake = await self._db(store_pending_events, self._sessions)
         while intake.events:
             report.webhook_events += intake.events
+            report.unrouted += intake.unrouted
             report.stored += intake.messages
             report.changes = report.changes | intake.changes
             intake = await self._db(store_pending_events, self._sessions)

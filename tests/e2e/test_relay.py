@@ -152,7 +152,7 @@ def test_sync_once_stores_the_relayed_message_and_status_ticks(relay, shop, caps
     assert post_meta(relay, bodies.whatsapp_message(2, text="Still there?")).status_code == 200
     url = shop.engine.url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "sync", "--once"]) == 0
-    assert "Stored 2 new message(s) from 2 webhook event(s)" in capsys.readouterr().out
+    assert "Stored 2 new message(s) (2 webhook event(s))" in capsys.readouterr().out
     row = shop.sql(
         "SELECT contact_name, unread_count, last_message_preview FROM conversations "
         "WHERE external_id = '447700900123'"
@@ -226,7 +226,9 @@ def test_events_for_an_unknown_account_are_kept_with_the_reason(relay, shop, cap
     post_meta(relay, bodies.whatsapp_message(phone_number_id="999"))
     url = shop.engine.url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "sync", "--once"]) == 0
-    assert "1 event(s) named an account no organisation has connected" in capsys.readouterr().out
+    assert "1 webhook event(s) named an account no organisation has connected" in (
+        capsys.readouterr().out
+    )
     assert shop.sql("SELECT error FROM webhook_events") == [("1 event(s) for no connection",)]
 
 
