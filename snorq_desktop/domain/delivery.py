@@ -19,11 +19,6 @@ def moves_forward(current: MessageStatus, new: MessageStatus) -> bool:
     return _ORDER[new] > _ORDER[current]
 
 
-def statuses_before(new: MessageStatus) -> list[MessageStatus]:
-    """The statuses a message may be in for ``new`` to be a step forward."""
-    return [status for status in MessageStatus if moves_forward(status, new)]
-
-
 # The same order as a number, for set-based updates in SQL: a status may replace
 # another only with a higher rank, and nothing replaces FAILED.
 STATUS_RANK = {

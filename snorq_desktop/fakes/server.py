@@ -5,6 +5,7 @@ import json
 import threading
 import time
 import urllib.request
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ class FakeClock:
         self.offset += seconds
 
 
-class FakePlatform:
+class FakePlatform(ABC):
     """Subclasses implement :meth:`handle`; faults and the server are here."""
 
     def __init__(self) -> None:
@@ -138,11 +139,13 @@ class FakePlatform:
         with self.lock:
             return self.handle(request)
 
-    def error_reply(self, fault: Fault) -> Reply:  # pragma: no cover - per platform
-        raise NotImplementedError
+    @abstractmethod
+    def error_reply(self, fault: Fault) -> Reply:
+        """The platform's own shape of an error answer."""
 
-    def handle(self, request: Request) -> Reply:  # pragma: no cover - per platform
-        raise NotImplementedError
+    @abstractmethod
+    def handle(self, request: Request) -> Reply:
+        """Answer a request (called with the lock held)."""
 
     # --- webhooks -----------------------------------------------------------------
 

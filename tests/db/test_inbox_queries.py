@@ -9,7 +9,6 @@ from sqlalchemy import text
 from snorq_desktop.domain.enums import (
     ConnectionStatus,
     ConversationStatus,
-    MessageStatus,
     PlanType,
     Platform,
 )
@@ -22,7 +21,7 @@ from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import inbox
 from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.arrivals import Arrival, add_inbound, advance_status
+from snorq_desktop.store.arrivals import Arrival, add_inbound
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.models import Conversation
 
@@ -142,26 +141,6 @@ def test_search_and_paging_use_their_indexes(session, org):
         table = index.split("_")[0]
         found = plan(f"SELECT 1 FROM {table} WHERE {expression} @@ to_tsquery('simple', 'ana:*')")
         assert index in found, found
-
-
-def test_statuses_only_move_forward(session, org):
-    conversation = _conversation(session, org, datetime.now(UTC))
-    message_id = new_id()
-    actions.add_reply(
-        session,
-        organization_id=org[0],
-        conversation_id=conversation,
-        message_id=message_id,
-        sender_id=org[1],
-        text="hi",
-    )
-    assert advance_status(session, org[0], message_id, MessageStatus.READ) == conversation
-    assert advance_status(session, org[0], message_id, MessageStatus.DELIVERED) is None
-    assert advance_status(session, org[0], message_id, MessageStatus.FAILED) is None
-    status = session.execute(
-        text("SELECT status::text FROM messages WHERE id = :i"), {"i": message_id}
-    ).scalar()
-    assert status == "READ"
 
 
 def test_a_reply_is_stored_once_and_refused_on_an_expired_connection(session, org):
