@@ -6,6 +6,7 @@ does not load Qt for `db` or `keys` commands.
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -185,7 +186,22 @@ def build_window(
     return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener, sync)
 
 
+def _check_screen() -> None:
+    """Qt aborts the process when it finds no display; say it in a sentence first."""
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise KnownError(
+            "There is no screen to show the window on (no DISPLAY or WAYLAND_DISPLAY). "
+            "Run it in a desktop session, or set QT_QPA_PLATFORM=offscreen to run without one."
+        )
+
+
 def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:
+    _check_screen()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("SNORQ Desktop")

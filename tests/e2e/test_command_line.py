@@ -64,3 +64,12 @@ def test_help_lists_the_commands_and_the_window_options(tmp_path):
     assert result.returncode == 0
     for word in ("db", "keys", "--demo", "--database-url", "--home", "--quit-after"):
         assert word in result.stdout
+
+
+def test_without_a_screen_the_window_says_how_to_run(tmp_path, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    result = run("--demo", home=tmp_path)
+    assert result.returncode == 1
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert "Traceback" not in result.stderr
