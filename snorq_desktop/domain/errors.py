@@ -76,4 +76,9 @@ class KeychainUnavailable(KnownError):
 
 
 class TokenUnreadable(KnownError):
-    """A stored token cannot be decrypted with any key this app holds."""
+    """A stored token cannot be decrypted: altered, or sealed with another key."""
+
+
+class TokenKeyMissing(TokenUnreadable):
+    """A stored token was sealed with a key version this computer does not have:
+    a problem of this computer, not of the connection."""

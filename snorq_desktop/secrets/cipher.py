@@ -12,7 +12,7 @@ import re
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from snorq_desktop.domain.errors import TokenUnreadable
+from snorq_desktop.domain.errors import TokenKeyMissing, TokenUnreadable
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.keys import KeySet
 
@@ -49,7 +49,7 @@ class TokenCipher:
         version = int(match.group(1))
         key = self._keys.keys.get(version)
         if key is None:
-            raise TokenUnreadable(
+            raise TokenKeyMissing(
                 f"A stored token was sealed with key k{version}, which this computer does not "
                 "have. Copy the team's token key to this computer, or reconnect the account."
             )

@@ -30,7 +30,11 @@ class KeySet:
 
     @classmethod
     def fresh(cls) -> "KeySet":
-        return cls(current=1, keys={1: secrets.token_bytes(KEY_BYTES)})
+        # A random first version: two computers that each made a key by mistake
+        # get different versions, so a token sealed by one is recognised as
+        # "sealed with a key this computer lacks" on the other, not as damaged.
+        version = 1 + secrets.randbelow(999_999)
+        return cls(current=version, keys={version: secrets.token_bytes(KEY_BYTES)})
 
     @property
     def current_key(self) -> bytes:

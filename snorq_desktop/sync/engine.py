@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
-from snorq_desktop.domain.errors import TokenUnreadable
+from snorq_desktop.domain.errors import TokenKeyMissing, TokenUnreadable
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
@@ -207,6 +207,10 @@ class SyncEngine:
         try:
             with self._sessions() as session:
                 access, _refresh = read_tokens(session, self._sealer, connection.id)
+        except TokenKeyMissing:
+            # This computer lacks the team's key: leave the connection to the apps
+            # that have it rather than marking it broken for everyone.
+            return None
         except TokenUnreadable as unreadable:
             self._set_status(connection, ConnectionStatus.ERROR, unreadable.sentence)
             return None

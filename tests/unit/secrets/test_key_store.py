@@ -21,7 +21,9 @@ def test_the_key_lives_in_the_keychain_when_there_is_one(tmp_path):
     store = open_key_store(tmp_path / "key.json", allow_key_file=True, backend=keychain)
     assert isinstance(store, KeychainKeyStore)
     keys = load_or_create(store)
-    assert json.loads(keychain.entries[(KEYCHAIN_SERVICE, KEYCHAIN_ENTRY)])["current"] == 1
+    assert (
+        json.loads(keychain.entries[(KEYCHAIN_SERVICE, KEYCHAIN_ENTRY)])["current"] == keys.current
+    )
     assert load_or_create(store) == keys
     assert not (tmp_path / "key.json").exists()
 
