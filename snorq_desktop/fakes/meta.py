@@ -39,6 +39,7 @@ class FakeMeta(FakePlatform):
         self.status_script = ["sent", "delivered", "read"]
         self.duplicate_statuses = False
         self.reverse_statuses = False
+        self.usage_percent = 0  # reported in X-App-Usage on every answer
         self._ids = itertools.count(1)
 
     # --- test controls -------------------------------------------------------------
@@ -124,6 +125,11 @@ class FakeMeta(FakePlatform):
         return bool(self.tokens.get(account)) and header == f"Bearer {self.tokens[account]}"
 
     def handle(self, request: Request) -> Reply:
+        status, body, headers = self._answer(request)
+        usage = {"call_count": self.usage_percent, "total_time": 1, "total_cputime": 1}
+        return status, body, {**headers, "X-App-Usage": json.dumps(usage)}
+
+    def _answer(self, request: Request) -> Reply:
         parts = [p for p in request.path.split("/") if p]
         if parts and parts[0].startswith("v") and parts[0][1:].replace(".", "").isdigit():
             parts = parts[1:]  # /v21.0/…

@@ -9,7 +9,7 @@ from snorq_desktop.domain.enums import ContentType, MessageDirection, Platform
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
 from snorq_desktop.platforms.client import Account, Recipient
 from snorq_desktop.platforms.errors import PermanentFailure, TemporaryFailure
-from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, graph
+from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph
 from snorq_desktop.platforms.payload import field, identifier, items, optional
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -29,6 +29,7 @@ class MessengerClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str = DEFAULT_GRAPH_URL) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
+        self.usage = UsageMeter()
 
     async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
         age = now - to.last_inbound_at if to.last_inbound_at else None
@@ -48,6 +49,7 @@ class MessengerClient:
             "POST",
             f"{self._base}/{account.platform_user_id}/messages",
             account.access_token,
+            usage=self.usage,
             json=payload,
         )
         message_id = body.get("message_id") if isinstance(body, dict) else None
@@ -65,7 +67,9 @@ class MessengerClient:
         }
         changed: list[str] = []
         while url:
-            body = await graph(self._http, "GET", url, account.access_token, params=params)
+            body = await graph(
+                self._http, "GET", url, account.access_token, usage=self.usage, params=params
+            )
             for n, conversation in enumerate(items(body, "data", "conversations", required=True)):
                 updated = _parse_time(conversation.get("updated_time"), f"data[{n}].updated_time")
                 if since is not None and updated <= since:
@@ -89,6 +93,7 @@ class MessengerClient:
             "GET",
             f"{self._base}/{thread}",
             account.access_token,
+            usage=self.usage,
             params={"fields": "messages{id,created_time,from,to,message,attachments}"},
         )
         found = []

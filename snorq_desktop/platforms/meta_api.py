@@ -1,5 +1,6 @@
 """Meta Graph API (WhatsApp Cloud API and Messenger): requests and its errors."""
 
+import json
 from typing import Any
 
 import httpx
@@ -25,8 +26,6 @@ def _retry_after(response: httpx.Response) -> float | None:
     for usage_header in ("x-business-use-case-usage", "x-app-usage"):
         usage = response.headers.get(usage_header)
         if usage and "estimated_time_to_regain_access" in usage:
-            import json
-
             try:
                 data = json.loads(usage)
             except ValueError:
@@ -77,8 +76,61 @@ def raise_for_graph_error(response: httpx.Response) -> Any:
     raise PlatformError(sentence, code=code)
 
 
+class UsageMeter:
+    """The highest share of its allowance Meta reported lately (X-App-Usage,
+    X-Business-Use-Case-Usage): above 80 % the engine slows down."""
+
+    SLOW_DOWN_AT = 80.0
+
+    def __init__(self) -> None:
+        self.percent = 0.0
+        self.regain_seconds = 0.0
+
+    def read(self, response: httpx.Response) -> None:
+        highest, regain = 0.0, 0.0
+        for name in ("x-app-usage", "x-business-use-case-usage"):
+            try:
+                data = json.loads(response.headers.get(name, "") or "null")
+            except ValueError:
+                continue
+            for entry in _usage_entries(data):
+                for key in ("call_count", "total_time", "total_cputime"):
+                    value = entry.get(key)
+                    if isinstance(value, int | float):
+                        highest = max(highest, float(value))
+                minutes = entry.get("estimated_time_to_regain_access")
+                if isinstance(minutes, int | float):
+                    regain = max(regain, float(minutes) * 60)
+        self.percent, self.regain_seconds = highest, regain
+
+    def wait(self) -> float:
+        if self.percent < self.SLOW_DOWN_AT:
+            return 0.0
+        # Near the limit: pause in proportion to how close it is (up to a minute),
+        # or as long as Meta says it takes to regain access.
+        return max(self.regain_seconds, 60.0 * (self.percent - self.SLOW_DOWN_AT) / 20.0)
+
+
+def _usage_entries(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, dict) and any(k in data for k in ("call_count", "total_time")):
+        return [data]
+    entries: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        for value in data.values():
+            for entry in value if isinstance(value, list) else [value]:
+                if isinstance(entry, dict):
+                    entries.append(entry)
+    return entries
+
+
 async def graph(
-    client: httpx.AsyncClient, method: str, url: str, token: SecretToken, **kwargs: Any
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    token: SecretToken,
+    *,
+    usage: UsageMeter | None = None,
+    **kwargs: Any,
 ) -> Any:
     try:
         response = await client.request(
@@ -88,4 +140,6 @@ async def graph(
         raise TemporaryFailure("Meta did not answer in time.") from None
     except httpx.TransportError as error:
         raise TemporaryFailure(f"Meta could not be reached ({type(error).__name__}).") from None
+    if usage is not None:
+        usage.read(response)
     return raise_for_graph_error(response)

@@ -8,7 +8,7 @@ from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.platform_events import PlatformMessage
 from snorq_desktop.platforms.client import Account, Recipient
 from snorq_desktop.platforms.errors import PermanentFailure, TemporaryFailure
-from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, graph
+from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph
 
 SERVICE_WINDOW = timedelta(hours=24)
 
@@ -19,6 +19,7 @@ class WhatsAppClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str = DEFAULT_GRAPH_URL) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
+        self.usage = UsageMeter()
 
     async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
         if to.last_inbound_at is None or now - to.last_inbound_at > SERVICE_WINDOW:
@@ -32,6 +33,7 @@ class WhatsAppClient:
             "POST",
             f"{self._base}/{account.platform_user_id}/messages",
             account.access_token,
+            usage=self.usage,
             json={
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
@@ -51,6 +53,7 @@ class WhatsAppClient:
             "POST",
             f"{self._base}/{account.platform_user_id}/messages",
             account.access_token,
+            usage=self.usage,
             json={"messaging_product": "whatsapp", "status": "read", "message_id": message_id},
         )
 

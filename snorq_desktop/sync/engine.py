@@ -9,6 +9,7 @@ and the lock dies with the app.
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from snorq_desktop.platforms.errors import (
     TemporaryFailure,
     TokenExpired,
 )
+from snorq_desktop.platforms.meta_api import UsageMeter
 from snorq_desktop.store import outbox
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import read_tokens
@@ -46,6 +48,13 @@ T = TypeVar("T")
 UNFINISHED_SEND_SECONDS = 120
 POLL_OVERLAP = timedelta(minutes=10)
 REFRESH_MARGIN = timedelta(minutes=10)
+BACK_OFF_CAP = 300.0
+
+
+def usage_wait(client: object) -> float:
+    """Seconds a client asks to pause because its platform's usage is high."""
+    meter = getattr(client, "usage", None)
+    return meter.wait() if isinstance(meter, UsageMeter) else 0.0
 
 
 @runtime_checkable
@@ -94,7 +103,10 @@ class SyncEngine:
         self._clients = clients
         self._origin = origin
         self._clock = clock
-        self._not_before: dict[str, float] = {}  # connection id -> monotonic time (rate limits)
+        # connection id -> monotonic time before which it is left alone (rate
+        # limits, usage above 80 %, back-off after temporary failures)
+        self._not_before: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
 
     async def _db(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(work, *args)
@@ -159,9 +171,16 @@ class SyncEngine:
                     report.errors.append(expired.sentence)
                     return
             await self._db(self._settle_crashed_sends, connection)
+            if time.monotonic() < self._not_before.get(connection.id, 0):
+                report.errors.append(f"{connection.platform.value}: waiting before the next try")
+                return
             try:
                 await self._poll(client, account, connection, report)
                 await self._send(client, account, connection, report)
+                self._failures.pop(connection.id, None)
+                if (busy := usage_wait(client)) > 0:
+                    # Above 80 % of the platform's allowance: slow down before it says no.
+                    self._not_before[connection.id] = time.monotonic() + busy
             except TokenExpired as expired:
                 await self._db(
                     self._set_status, connection, ConnectionStatus.EXPIRED, expired.sentence
@@ -172,9 +191,22 @@ class SyncEngine:
                 self._not_before[connection.id] = time.monotonic() + wait
                 report.errors.append(f"{connection.platform.value}: rate limited for {wait:.0f} s")
             except (TemporaryFailure, MalformedPayload) as problem:
-                report.errors.append(f"{connection.platform.value}: {problem.sentence}")
+                wait = self._back_off(connection.id)
+                report.errors.append(
+                    f"{connection.platform.value}: {problem.sentence} (next try in {wait:.0f} s)"
+                )
         finally:
             await self._db(self._unlock, lock, connection.id)
+
+    def _back_off(self, connection_id: str) -> float:
+        """Exponential back-off with jitter after temporary failures: 2, 4, 8 … s,
+        capped at 5 minutes, each scaled by a random 50–100 % so a team's apps
+        do not retry in step."""
+        failures = self._failures.get(connection_id, 0) + 1
+        self._failures[connection_id] = failures
+        wait = min(BACK_OFF_CAP, 2.0**failures) * random.uniform(0.5, 1.0)  # noqa: S311
+        self._not_before[connection_id] = time.monotonic() + wait
+        return wait
 
     # --- the lock ---------------------------------------------------------------------
 
@@ -302,8 +334,6 @@ class SyncEngine:
         connection: ConnectionRow,
         report: PassReport,
     ) -> None:
-        if time.monotonic() < self._not_before.get(connection.id, 0):
-            return
         # Overlap the last pass a little: ingest is idempotent, and a webhook may
         # have moved last_sync_at past a conversation the poll had not read yet.
         since = connection.last_sync_at - POLL_OVERLAP if connection.last_sync_at else None

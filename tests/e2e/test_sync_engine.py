@@ -408,3 +408,30 @@ def test_a_computer_without_the_teams_key_leaves_the_connections_alone(world):
     assert world.sql(
         "SELECT status::text FROM platform_connections WHERE platform = 'WHATSAPP'"
     ) == [("ERROR",)]
+
+
+def test_temporary_failures_back_off_and_high_usage_slows_down(world):
+    world.meta.customer_writes(PHONE, "447700900123", "hi")
+    world.run_pass()
+    world.reply("447700900123", "first")
+
+    async def passes(count: int, usage: int = 0):
+        async with httpx.AsyncClient(timeout=5) as http:
+            clients: dict[Platform, PlatformClient] = {
+                Platform.WHATSAPP: WhatsAppClient(http, world.meta.url)
+            }
+            engine = SyncEngine(world.engine, world.sessions, world.cipher, clients)
+            reports = []
+            for _ in range(count):
+                reports.append(await engine.pass_once())
+            return reports
+
+    world.meta.inject(Fault("http", status=500, path_contains="/messages"))
+    first, second = asyncio.run(passes(2))
+    assert "next try in" in " ".join(first.errors)
+    assert "waiting before the next try" in " ".join(second.errors), "backs off, no hammering"
+    assert len(world.meta.sent) == 0
+    world.meta.usage_percent = 95
+    reports = asyncio.run(passes(2))
+    assert reports[0].sent == 1
+    assert "waiting before the next try" in " ".join(reports[1].errors), "slows down above 80 %"
