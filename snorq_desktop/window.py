@@ -179,6 +179,13 @@ def build_window(
 
         sync = SyncRunner(make_engine, interval=sync_interval)
         sync.start()
+        # Read receipts to the platform, best effort, after the person opened it.
+        window.thread_pane.conversation_read.connect(
+            lambda conversation_id: runner.run(
+                lambda: service.read_receipt(conversation_id),
+                lambda receipt: sync.send_read_receipt(receipt) if receipt else None,
+            )
+        )
         # A reply was stored: send it now rather than at the next pass.
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None

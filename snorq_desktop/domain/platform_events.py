@@ -59,3 +59,13 @@ class ReadUpTo:
 
 
 PlatformEvent = PlatformMessage | DeliveryUpdate | ReadUpTo
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReceipt:
+    """Tell the platform the customer's messages were read (blue ticks)."""
+
+    connection_id: str
+    conversation_id: str  # the platform's conversation (conversations.external_id)
+    contact_id: str
+    message_id: str  # the newest inbound message

@@ -43,6 +43,10 @@ class PlatformClient(Protocol):
         """Conversation ids with activity after ``since`` (newest first)."""
         ...
 
+    async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
+        """Tell the customer their messages were seen (where the platform allows)."""
+        ...
+
     async def messages(self, account: Account, conversation_id: str) -> list[PlatformMessage]:
         """The messages the platform still shows of a conversation."""
         ...

@@ -57,6 +57,16 @@ class MessengerClient:
             raise TemporaryFailure("Messenger accepted the message but gave no id.")
         return message_id
 
+    async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
+        await graph(
+            self._http,
+            "POST",
+            f"{self._base}/{account.platform_user_id}/messages",
+            account.access_token,
+            usage=self.usage,
+            json={"recipient": {"id": to.contact_id}, "sender_action": "mark_seen"},
+        )
+
     async def changed_conversations(self, account: Account, since: datetime | None) -> list[str]:
         """Newest first; stops paging at the first conversation older than ``since``."""
         url: str | None = f"{self._base}/{account.platform_user_id}/conversations"

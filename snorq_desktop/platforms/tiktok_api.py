@@ -104,6 +104,9 @@ class TikTokClient:
             raise TemporaryFailure("TikTok accepted the message but gave no id.")
         return message_id
 
+    async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
+        return None  # TikTok's API documents no read receipt for businesses
+
     async def changed_conversations(self, account: Account, since: datetime | None) -> list[str]:
         changed: list[str] = []
         cursor: Any = None

@@ -47,7 +47,7 @@ class WhatsAppClient:
         except (KeyError, IndexError, TypeError):
             raise TemporaryFailure("WhatsApp accepted the message but gave no id.") from None
 
-    async def mark_read(self, account: Account, message_id: str) -> None:
+    async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
         await graph(
             self._http,
             "POST",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, MessageStatus
+from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
 
 UNKNOWN_OUTCOME = (
@@ -125,6 +126,37 @@ def settle_unknown_outcomes(
         {"reason": UNKNOWN_OUTCOME, "connection": connection_id, "age": older_than_seconds},
     ).all()
     return [row[0] for row in rows]
+
+
+def read_receipt(
+    session: Session, organization_id: str, conversation_id: str
+) -> ReadReceipt | None:
+    """What to tell the platform once a person has read a conversation."""
+    newest = (
+        select(Message.external_id)
+        .where(
+            Message.conversation_id == Conversation.id,
+            Message.direction == MessageDirection.INBOUND,
+            Message.external_id.isnot(None),
+        )
+        .order_by(func.coalesce(Message.platform_timestamp, Message.created_at).desc())
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            Conversation.platform_connection_id,
+            Conversation.external_id,
+            Conversation.contact_external_id,
+            newest,
+        ).where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
+    ).one_or_none()
+    if row is None or row[3] is None:
+        return None
+    return ReadReceipt(
+        connection_id=row[0], conversation_id=row[1], contact_id=row[2], message_id=row[3]
+    )
 
 
 def mark_connection(

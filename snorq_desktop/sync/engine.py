@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.errors import TokenKeyMissing, TokenUnreadable
 from snorq_desktop.domain.inbox import Changes
-from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
+from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage, ReadReceipt
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.platforms.client import Account, PlatformClient, Recipient, TokenGrant
 from snorq_desktop.platforms.errors import (
@@ -207,6 +207,26 @@ class SyncEngine:
         wait = min(BACK_OFF_CAP, 2.0**failures) * random.uniform(0.5, 1.0)  # noqa: S311
         self._not_before[connection_id] = time.monotonic() + wait
         return wait
+
+    async def send_read_receipt(self, receipt: ReadReceipt) -> None:
+        """Best effort: a receipt that cannot be sent is only logged."""
+        rows = [
+            c for c in await self._db(self._active_connections) if c.id == receipt.connection_id
+        ]
+        client = self._clients.get(rows[0].platform) if rows else None
+        if not rows or client is None or self._sealer is None:
+            return
+        account = await self._db(self._account, rows[0])
+        if account is None:
+            return
+        try:
+            await client.mark_read(
+                account,
+                Recipient(receipt.conversation_id, receipt.contact_id, None),
+                receipt.message_id,
+            )
+        except PlatformError as problem:
+            log.info("read receipt not sent: %s", problem.sentence)
 
     # --- the lock ---------------------------------------------------------------------
 

@@ -20,8 +20,9 @@ from snorq_desktop.domain.inbox import (
     ThreadMessage,
     ViewCounts,
 )
+from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import inbox
+from snorq_desktop.store import inbox, outbox
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.unit_of_work import unit_of_work
@@ -145,6 +146,10 @@ class InboxService:
             if not changed:
                 return Changes()
             return self._tell_the_team(session, Changes(conversations=frozenset({conversation_id})))
+
+    def read_receipt(self, conversation_id: str) -> ReadReceipt | None:
+        with self._reads() as session:
+            return outbox.read_receipt(session, self._org, conversation_id)
 
     def mark_unread(self, conversation_id: str) -> Changes:
         with unit_of_work(self._sessions) as session:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import httpx
 
+from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.sync.engine import PassReport, SyncEngine
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class SyncRunner:
         self._interval = interval
         self._on_report = on_report
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._engine: SyncEngine | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="snorq-sync", daemon=True)
@@ -41,6 +43,12 @@ class SyncRunner:
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def send_read_receipt(self, receipt: ReadReceipt) -> None:
+        """Tell the platform a conversation was read (thread-safe, best effort)."""
+        loop, engine = self._loop, self._engine
+        if loop is not None and engine is not None:
+            asyncio.run_coroutine_threadsafe(engine.send_read_receipt(receipt), loop)
+
     def stop(self) -> None:
         self._stopping = True
         self.wake()
@@ -54,7 +62,7 @@ class SyncRunner:
         self._wake = asyncio.Event()
         self._ready.set()
         async with httpx.AsyncClient(timeout=30) as http:
-            engine = self._make_engine(http)
+            engine = self._engine = self._make_engine(http)
             while not self._stopping:
                 try:
                     report = await engine.pass_once()

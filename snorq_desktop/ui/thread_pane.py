@@ -35,10 +35,12 @@ _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
 class ThreadPane(QWidget):
     """Signals:
     - ``changed(object)``: a Changes value from an action taken here (read,
-      unread, close, archive, reopen, reply, retry).
+      unread, close, archive, reopen, reply, retry);
+    - ``conversation_read(str)``: a conversation with unread messages was opened.
     """
 
     changed = Signal(object)
+    conversation_read = Signal(str)
 
     def __init__(
         self, service: InboxService, runner: TaskRunner, parent: QWidget | None = None
@@ -147,8 +149,14 @@ class ThreadPane(QWidget):
         self.subtitle.setText("")
         self._load_header(conversation_id)
         self._runner.run(
-            lambda: self._service.open_conversation(conversation_id), self.changed.emit
+            lambda: self._service.open_conversation(conversation_id),
+            lambda changes: self._opened(conversation_id, changes),
         )
+
+    def _opened(self, conversation_id: str, changes: Changes) -> None:
+        self.changed.emit(changes)
+        if changes:  # it had unread messages: the customer may see they were read
+            self.conversation_read.emit(conversation_id)
 
     def _load_header(self, conversation_id: str) -> None:
         self._runner.run(

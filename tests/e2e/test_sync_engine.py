@@ -319,6 +319,14 @@ def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
         running.window.inbox_view.setCurrentIndex(inbox.index(0))
         thread = running.window.thread_pane.model
         qtbot.waitUntil(lambda: thread.rowCount() == 1, timeout=5000)
+        # opening it told WhatsApp the message was read (blue ticks for Ana)
+        qtbot.waitUntil(
+            lambda: any(
+                isinstance(r.body, dict) and r.body.get("status") == "read"
+                for r in world.meta.requests
+            ),
+            timeout=5000,
+        )
         composer = running.window.thread_pane.composer
         qtbot.keyClicks(composer.editor, "Yes, 2-3 days")
         qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
