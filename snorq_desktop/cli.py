@@ -129,14 +129,10 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
             "The relay stores webhooks in the team database: give --database-url or "
             "SNORQ_DATABASE_URL."
         )
-    try:
-        import uvicorn  # only the relay needs it
+    import uvicorn  # loaded only for the relay
 
-        from snorq_desktop.relay.app import RelaySecrets, build_relay
-    except ImportError:
-        raise KnownError(
-            "The relay is not installed: pip install 'snorq-desktop[relay]'."
-        ) from None
+    from snorq_desktop.relay.app import RelaySecrets, build_relay
+
     secrets = RelaySecrets(
         meta_verify_token=os.environ.get("SNORQ_META_VERIFY_TOKEN"),
         meta_app_secret=os.environ.get("SNORQ_META_APP_SECRET"),
