@@ -11,11 +11,19 @@ from snorq_desktop.domain.errors import KnownError
 _TRUE = {"1", "true", "yes", "on"}
 
 
+def _interval(value: object) -> float:
+    """Seconds between sync passes: 5 at the least (the platforms' rate limits), 15 unset."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return max(5.0, float(value))
+    return 15.0
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # None: the built-in database
     allow_key_file: bool = False  # keep the token key in a file when there is no keychain
     send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
+    sync_interval_seconds: float = 15.0  # how often the open app polls and sends
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -31,6 +39,7 @@ class Settings:
             database_url=raw.get("database_url") or None,
             allow_key_file=bool(raw.get("allow_key_file", False)),
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
+            sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
         )
         return settings.with_environment(os.environ)
 
@@ -51,6 +60,7 @@ class Settings:
                     "database_url": self.database_url,
                     "allow_key_file": self.allow_key_file,
                     "send_key": self.send_key,
+                    "sync_interval_seconds": self.sync_interval_seconds,
                 },
                 indent=2,
             ),

@@ -50,7 +50,6 @@ from snorq_desktop.ui.theme import follow_system_theme
 log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
-SYNC_INTERVAL_SECONDS = 15.0
 DEMO_SYNC_INTERVAL_SECONDS = 5.0
 
 
@@ -234,7 +233,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             demo=demo,
             send_key=settings.send_key,
             sealer=sealer,
-            sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else SYNC_INTERVAL_SECONDS,
+            sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else settings.sync_interval_seconds,
             world=world,
         )
         running.window.show()

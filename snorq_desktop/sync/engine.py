@@ -122,9 +122,10 @@ class SyncEngine:
             report.stored += intake.messages
             report.changes = report.changes | intake.changes
             intake = await self._db(store_pending_events, self._sessions)
-        for connection in await self._db(self._active_connections):
-            report.connections += 1
-            await self.work_connection(connection, report)
+        connections = await self._db(self._active_connections)
+        report.connections = len(connections)
+        # Each connection on its own: a slow or rate-limited platform holds up no other.
+        await asyncio.gather(*(self.work_connection(c, report) for c in connections))
         return report
 
     def _active_connections(self) -> list[ConnectionRow]:

@@ -73,3 +73,14 @@ def test_the_send_key_is_a_setting(tmp_path):
     assert Settings.load(path).send_key == "enter"
     path.write_text('{"send_key": "something odd"}')
     assert Settings.load(path).send_key == "ctrl+enter"
+
+
+def test_the_sync_interval_is_a_setting_with_a_floor(tmp_path):
+    path = tmp_path / "settings.json"
+    assert Settings.load(path).sync_interval_seconds == 15
+    path.write_text('{"sync_interval_seconds": 60}')
+    assert Settings.load(path).sync_interval_seconds == 60
+    path.write_text('{"sync_interval_seconds": 1}')
+    assert Settings.load(path).sync_interval_seconds == 5
+    path.write_text('{"sync_interval_seconds": "often"}')
+    assert Settings.load(path).sync_interval_seconds == 15
