@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
+from snorq_desktop.domain.enums import ConversationStatus, MessageDirection
 from snorq_desktop.domain.inbox import (
     ConversationSummary,
     InboxPosition,
@@ -421,14 +421,4 @@ def thread_header(
         connection_error=row.error_message,
         can_reply=reason is None,
         reply_blocked_reason=reason,
-    )
-
-
-def platforms_in_use(session: Session, organization_id: str) -> list[Platform]:
-    return list(
-        session.execute(
-            select(PlatformConnection.platform)
-            .where(PlatformConnection.organization_id == organization_id)
-            .order_by(PlatformConnection.platform)
-        ).scalars()
     )

@@ -61,11 +61,3 @@ def mark_processed(session: Session, event_id: str, error: str | None = None) ->
         .where(WebhookEvent.id == event_id)
         .values(processed_at=text("now()"), error=error)
     )
-
-
-def pending_count(session: Session) -> int:
-    return int(
-        session.execute(
-            text("SELECT count(*) FROM webhook_events WHERE processed_at IS NULL")
-        ).scalar_one()
-    )

@@ -51,14 +51,3 @@ def colour_for(name: str) -> QColor:
     """The same pleasant colour for the same name, every time and on every computer."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     return QColor.fromHsl(digest[0] * 360 // 256, 150, 118)
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return ""

@@ -124,9 +124,6 @@ class InboxModel(QAbstractListModel):
         self.endResetModel()
         self._load_page()
 
-    def reload(self) -> None:
-        self.set_query(self._query)
-
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading

@@ -7,7 +7,6 @@ reply shows at once as PENDING, before the database has it.
 """
 
 import bisect
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -213,6 +212,3 @@ class ThreadModel(QAbstractListModel):
 
     def message_at(self, row: int) -> ThreadMessage | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def newest_time(self) -> datetime | None:
-        return self._rows[-1].sent_at if self._rows else None
