@@ -128,19 +128,23 @@ class SyncEngine:
         await asyncio.gather(*(self.work_connection(c, report) for c in connections))
         return report
 
-    def _active_connections(self) -> list[ConnectionRow]:
+    def _active_connections(self, only: str | None = None) -> list[ConnectionRow]:
+        """Every ACTIVE connection, or just ``only`` if it is one."""
+        statement = (
+            select(
+                PlatformConnection.id,
+                PlatformConnection.organization_id,
+                PlatformConnection.platform,
+                PlatformConnection.platform_user_id,
+                PlatformConnection.last_sync_at,
+            )
+            .where(PlatformConnection.status == ConnectionStatus.ACTIVE)
+            .order_by(PlatformConnection.id)
+        )
+        if only is not None:
+            statement = statement.where(PlatformConnection.id == only)
         with self._sessions() as session:
-            rows = session.execute(
-                select(
-                    PlatformConnection.id,
-                    PlatformConnection.organization_id,
-                    PlatformConnection.platform,
-                    PlatformConnection.platform_user_id,
-                    PlatformConnection.last_sync_at,
-                )
-                .where(PlatformConnection.status == ConnectionStatus.ACTIVE)
-                .order_by(PlatformConnection.id)
-            ).all()
+            rows = session.execute(statement).all()
         return [ConnectionRow(*row) for row in rows]
 
     async def work_connection(self, connection: ConnectionRow, report: PassReport) -> None:
@@ -211,9 +215,7 @@ class SyncEngine:
 
     async def send_read_receipt(self, receipt: ReadReceipt) -> None:
         """Best effort: a receipt that cannot be sent is only logged."""
-        rows = [
-            c for c in await self._db(self._active_connections) if c.id == receipt.connection_id
-        ]
+        rows = await self._db(self._active_connections, receipt.connection_id)
         client = self._clients.get(rows[0].platform) if rows else None
         if not rows or client is None or self._sealer is None:
             return

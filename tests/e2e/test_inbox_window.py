@@ -185,30 +185,34 @@ def test_sending_is_disabled_with_the_reason_when_the_connection_expired(shop, m
     assert not composer.send_button.isEnabled()
 
 
+def _arrive(
+    shop, window, conversation_id: str, external_id: str, content: str, *, announce: bool = False
+) -> None:
+    """A customer's message is stored, and the window told of it (as an arrival
+    to notify about, when ``announce``)."""
+    with unit_of_work(shop.sessions) as session:
+        add_inbound(
+            session,
+            shop.organization_id,
+            Arrival(
+                conversation_id=conversation_id,
+                external_id=external_id,
+                content=content,
+                sent_at=datetime.now(UTC),
+            ),
+        )
+    ids = frozenset({conversation_id})
+    arrivals = ((conversation_id, content),) if announce else ()
+    window.apply_changes(Changes(conversations=ids, messages=ids, arrivals=arrivals))
+
+
 def test_a_new_message_moves_its_row_to_the_top_and_keeps_the_selection(shop, make_window, qtbot):
     shop.add_conversations(10, unread=0)
     running = make_window()
     window = running.window
     selected = _open_row(qtbot, running, 2)
     arriving = _ids(window)[6]
-    with unit_of_work(shop.sessions) as session:
-        add_inbound(
-            session,
-            shop.organization_id,
-            Arrival(
-                conversation_id=arriving,
-                external_id="new-1",
-                content="Is it still available?",
-                sent_at=datetime.now(UTC),
-            ),
-        )
-    window.apply_changes(
-        Changes(
-            conversations=frozenset({arriving}),
-            messages=frozenset({arriving}),
-            arrivals=((arriving, "Is it still available?"),),
-        )
-    )
+    _arrive(shop, window, arriving, "new-1", "Is it still available?", announce=True)
     idle(qtbot, running)
     assert _ids(window)[0] == arriving
     assert window.inbox.index(0).data(SummaryRole).unread_count == 1
@@ -221,19 +225,7 @@ def test_a_new_message_in_the_open_thread_appears_at_the_bottom(shop, make_windo
     running = make_window()
     window = running.window
     conversation_id = _open_row(qtbot, running, 0)
-    with unit_of_work(shop.sessions) as session:
-        add_inbound(
-            session,
-            shop.organization_id,
-            Arrival(
-                conversation_id=conversation_id,
-                external_id="live-1",
-                content="One more thing!",
-                sent_at=datetime.now(UTC),
-            ),
-        )
-    ids = frozenset({conversation_id})
-    window.apply_changes(Changes(conversations=ids, messages=ids))
+    _arrive(shop, window, conversation_id, "live-1", "One more thing!")
     idle(qtbot, running)
     thread = window.thread_pane.model
     assert thread.index(thread.rowCount() - 1).data(MessageRole).content == "One more thing!"
@@ -379,22 +371,6 @@ def shop_status(sessions, message_id: str) -> str:
         return session.execute(
             text("SELECT status::text FROM messages WHERE id = :i"), {"i": message_id}
         ).scalar_one()
-
-
-def _arrive(shop, window, conversation_id: str, external_id: str, content: str) -> None:
-    with unit_of_work(shop.sessions) as session:
-        add_inbound(
-            session,
-            shop.organization_id,
-            Arrival(
-                conversation_id=conversation_id,
-                external_id=external_id,
-                content=content,
-                sent_at=datetime.now(UTC),
-            ),
-        )
-    ids = frozenset({conversation_id})
-    window.apply_changes(Changes(conversations=ids, messages=ids))
 
 
 def test_the_thread_stays_pinned_to_the_bottom_unless_scrolled_away(shop, make_window, qtbot):
