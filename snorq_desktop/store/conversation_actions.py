@@ -4,7 +4,7 @@ commits and publishes the Changes."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import (
@@ -18,7 +18,9 @@ from snorq_desktop.domain.inbox import preview_of, reply_blocked_reason
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
 
 
-def _conversation_filter(organization_id: str, conversation_id: str):  # type: ignore[no-untyped-def]
+def _conversation_filter(
+    organization_id: str, conversation_id: str
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (Conversation.organization_id == organization_id, Conversation.id == conversation_id)
 
 
