@@ -21,8 +21,9 @@ from snorq_desktop.fakes.meta import FakeMeta
 from snorq_desktop.fakes.tiktok import FakeTikTok
 from snorq_desktop.relay.app import RelaySecrets, build_relay
 from snorq_desktop.store.models import Conversation
-from snorq_desktop.sync.demo import DEMO_ACCOUNTS
-from snorq_desktop.sync.demo_content import CUSTOMERS, NEW_ARRIVALS
+from snorq_desktop.sync.demo import DEMO_ACCOUNTS, DEMO_BUSINESS_ACCOUNT
+from snorq_desktop.sync.demo_content import CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
+from snorq_desktop.sync.demo_files import picture
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,21 @@ class DemoWorld:
         language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
         text = self.rng.choice(NEW_ARRIVALS.get(language, NEW_ARRIVALS["en"]))
         account = DEMO_ACCOUNTS[platform][0]
+        if self.rng.random() < 0.15:  # now and then a photo instead of words
+            photo = picture(480, 360, self.rng.randrange(1000))
+            if platform is Platform.TIKTOK:
+                self.tiktok.customer_sends_image(account, contact, photo, "image/png")
+            else:
+                self.meta.customer_sends_file(
+                    account,
+                    contact,
+                    photo,
+                    "image/png",
+                    file_name="photo.png",
+                    name=name or "Customer",
+                    whatsapp=platform is Platform.WHATSAPP,
+                )
+            return
         if platform is Platform.WHATSAPP:
             self.meta.customer_writes(account, contact, text, name=name or "Customer")
         elif platform is Platform.FACEBOOK:
@@ -82,6 +98,8 @@ def start_demo_world(sessions: sessionmaker[Session]) -> DemoWorld:
     meta, tiktok = FakeMeta(app_secret=_META_SECRET), FakeTikTok(app_secret=_TIKTOK_SECRET)
     meta.start()
     tiktok.start()
+    for name, body in DEMO_TEMPLATES:
+        meta.add_template(DEMO_BUSINESS_ACCOUNT, name, body)
     for platform, (account, _, _) in DEMO_ACCOUNTS.items():
         token = f"demo-{platform.value.lower()}"
         if platform is Platform.TIKTOK:

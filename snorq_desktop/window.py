@@ -143,6 +143,7 @@ def build_window(
     avatars.setParent(window)
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
     window.thread_pane.composer.set_send_key(send_key)
+    window.thread_pane.files_folder = paths.cache / "files"
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
     if world is not None:
@@ -185,6 +186,7 @@ def build_window(
                 lambda receipt: sync.send_read_receipt(receipt) if receipt else None,
             )
         )
+        window.thread_pane.template_source = sync.templates
         # A reply was stored: send it now rather than at the next pass.
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None

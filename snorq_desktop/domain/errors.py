@@ -82,3 +82,7 @@ class TokenUnreadable(KnownError):
 class TokenKeyMissing(TokenUnreadable):
     """A stored token was sealed with a key version this computer does not have:
     a problem of this computer, not of the connection."""
+
+
+class FileRefused(KnownError):
+    """A file (or template) the platform would not take, said before anything is sent."""

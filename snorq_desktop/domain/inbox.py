@@ -6,9 +6,10 @@ keyset on exactly that pair.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from snorq_desktop.domain.attachments import AttachmentInfo
 from snorq_desktop.domain.enums import (
     ConnectionStatus,
     ContentType,
@@ -110,6 +111,8 @@ class ThreadMessage:
     sent_at: datetime  # the platform's time when known, else when we stored it
     sender_name: str | None = None
     failure_reason: str | None = None
+    attachment: AttachmentInfo | None = None
+    template_name: str | None = None  # sent as this WhatsApp template
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,10 @@ class ThreadHeader:
     connection_error: str | None
     can_reply: bool
     reply_blocked_reason: str | None
+    # WhatsApp more than 24 hours after the customer's last message: only an
+    # approved template may go out (free text and files are refused).
+    template_only_reason: str | None = None
+    connection_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,23 @@ def reply_blocked_reason(status: ConnectionStatus, platform: Platform) -> str | 
     if status is ConnectionStatus.DISCONNECTED:
         return f"The {name} connection was disconnected: reconnect it to reply."
     return None
+
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+def template_only_reason(
+    platform: Platform, last_inbound_at: datetime | None, now: datetime
+) -> str | None:
+    """Why only a template can be sent now, or None when free replies are allowed."""
+    if platform is not Platform.WHATSAPP:
+        return None
+    if last_inbound_at is not None and now - last_inbound_at <= WHATSAPP_WINDOW:
+        return None
+    return (
+        "More than 24 hours have passed since the customer's last message: WhatsApp "
+        "allows only an approved template until they write again."
+    )
 
 
 def preview_of(content_type: ContentType, content: str | None) -> str:

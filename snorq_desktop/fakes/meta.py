@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from snorq_desktop.fakes.media import FileStore, StoredFile, file_reply, multipart
 from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request, later
 
 READ_CAP = 20  # Messenger shows only the 20 most recent messages of a conversation
@@ -19,6 +20,7 @@ class FakeMessage:
     sender: str
     text: str
     at: float
+    file: StoredFile | None = None
 
 
 @dataclass
@@ -41,6 +43,9 @@ class FakeMeta(FakePlatform):
         self.reverse_statuses = False
         self.usage_percent = 0  # reported in X-App-Usage on every answer
         self._ids = itertools.count(1)
+        self.files = FileStore("media-")
+        # WhatsApp Business Account id -> approved templates: {name, language, category, body}
+        self.templates: dict[str, list[dict[str, str]]] = {}
 
     # --- test controls -------------------------------------------------------------
 
@@ -94,6 +99,84 @@ class FakeMeta(FakePlatform):
             )
         return message_id
 
+    def customer_sends_file(
+        self,
+        account: str,
+        person: str,
+        data: bytes,
+        mime_type: str,
+        *,
+        file_name: str = "file",
+        caption: str = "",
+        name: str = "Customer",
+        whatsapp: bool = True,
+    ) -> str:
+        """A customer sends a file: WhatsApp names it by media id, Messenger by a CDN URL."""
+        stored = self.files.put(account, file_name, mime_type, data)
+        message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
+        thread = self._thread(account, person, name)
+        thread.messages.append(FakeMessage(message_id, person, caption, self.clock.now(), stored))
+        major = mime_type.split("/")[0]
+        if whatsapp:
+            kind = major if major in ("image", "video", "audio") else "document"
+            media: dict[str, Any] = {
+                "id": stored.id,
+                "mime_type": mime_type,
+                "sha256": stored.sha256,
+            }
+            if caption:
+                media["caption"] = caption
+            if kind == "document":
+                media["filename"] = file_name
+            self._webhook(
+                self._whatsapp_envelope(
+                    account,
+                    {
+                        "contacts": [{"profile": {"name": name}, "wa_id": person}],
+                        "messages": [
+                            {
+                                "from": person,
+                                "id": message_id,
+                                "timestamp": str(int(self.clock.now())),
+                                "type": kind,
+                                kind: media,
+                            }
+                        ],
+                    },
+                )
+            )
+        else:
+            kind = major if major in ("image", "video", "audio") else "file"
+            at = int(self.clock.now() * 1000)
+            self._webhook(
+                {
+                    "object": "page",
+                    "entry": [
+                        {
+                            "id": account,
+                            "time": at,
+                            "messaging": [
+                                {
+                                    "sender": {"id": person},
+                                    "recipient": {"id": account},
+                                    "timestamp": at,
+                                    "message": {
+                                        "mid": message_id,
+                                        "attachments": [
+                                            {"type": kind, "payload": {"url": self._cdn(stored)}}
+                                        ],
+                                    },
+                                }
+                            ],
+                        }
+                    ],
+                }
+            )
+        return message_id
+
+    def _cdn(self, stored: StoredFile) -> str:
+        return f"{self.url}/cdn/{stored.id}"
+
     def _thread(self, account: str, person: str, name: str = "Customer") -> FakeThread:
         key = (account, person)
         if key not in self.threads:
@@ -133,7 +216,17 @@ class FakeMeta(FakePlatform):
         parts = [p for p in request.path.split("/") if p]
         if parts and parts[0].startswith("v") and parts[0][1:].replace(".", "").isdigit():
             parts = parts[1:]  # /v21.0/…
+        if len(parts) == 2 and parts[0] in ("cdn", "media-download"):
+            return self._download(request, parts[0], parts[1])
+        if len(parts) == 2 and parts[1] == "media" and request.method == "POST":
+            return self._upload(request, parts[0])
+        if len(parts) == 2 and parts[1] == "message_templates":
+            return 200, {"data": self._template_list(parts[0]), "paging": {}}, {}
+        if len(parts) == 1 and request.method == "GET" and self.files.get(parts[0]):
+            return self._media_info(request, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and request.method == "POST":
+            if multipart(request)[1]:
+                return self._send_messenger_file(request, parts[0])
             return self._send(request, parts[0])
         if len(parts) == 2 and parts[1] == "conversations":
             return self._conversations(request, parts[0])
@@ -164,12 +257,32 @@ class FakeMeta(FakePlatform):
                 return 200, {"success": True}, {}
             person = str(body.get("to"))
             message_id = f"wamid.OUT{next(self._ids)}"
+            kind = body.get("type", "text")
             text = body.get("text", {}).get("body", "")
+            file = None
+            if kind == "template":
+                refusal = self._template_refusal(body.get("template"))
+                if refusal:
+                    return 400, {"error": {"message": refusal, "code": 132001}}, {}
+                text = f"[template {body['template']['name']}]"
+            elif kind != "text":
+                media: dict[str, Any] = body[kind] if isinstance(body.get(kind), dict) else {}
+                file = self.files.get(str(media.get("id")))
+                if file is None or file.owner != account:
+                    return 400, {"error": {"message": "Invalid media id", "code": 131053}}, {}
+                text = str(media.get("caption", ""))
             self.sent.append(
-                {"account": account, "to": person, "text": text, "id": message_id, "body": body}
+                {
+                    "account": account,
+                    "to": person,
+                    "text": text,
+                    "id": message_id,
+                    "body": body,
+                    "file": file,
+                }
             )
             self._thread(account, person).messages.append(
-                FakeMessage(message_id, account, text, self.clock.now())
+                FakeMessage(message_id, account, text, self.clock.now(), file)
             )
             self._schedule_statuses(account, person, message_id)
             return (
@@ -191,6 +304,103 @@ class FakeMeta(FakePlatform):
             FakeMessage(message_id, account, text, self.clock.now())
         )
         return 200, {"recipient_id": person, "message_id": message_id}, {}
+
+    # --- files and templates ---------------------------------------------------------
+
+    def _upload(self, request: Request, account: str) -> Reply:
+        if not self._authorised(request, account):
+            return self._invalid_token()
+        fields, files = multipart(request)
+        if "file" not in files or fields.get("messaging_product") != "whatsapp":
+            return 400, {"error": {"message": "Param file must be a file", "code": 100}}, {}
+        name, mime, data = files["file"]
+        return 200, {"id": self.files.put(account, name, fields.get("type", mime), data).id}, {}
+
+    def _media_info(self, request: Request, media_id: str) -> Reply:
+        stored = self.files.get(media_id)
+        assert stored is not None
+        if not self._authorised(request, stored.owner):
+            return self._invalid_token()
+        return (
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self.url}/media-download/{media_id}",
+                "mime_type": stored.mime_type,
+                "sha256": stored.sha256,
+                "file_size": str(len(stored.data)),  # Meta sends a string here
+                "id": media_id,
+            },
+            {},
+        )
+
+    def _download(self, request: Request, where: str, file_id: str) -> Reply:
+        stored = self.files.get(file_id)
+        if stored is None:
+            return 404, {"error": {"message": "not found"}}, {}
+        if where == "media-download" and not self._authorised(request, stored.owner):
+            return 401, {"error": {"message": "unauthorised"}}, {}
+        return file_reply(stored)
+
+    def _send_messenger_file(self, request: Request, page: str) -> Reply:
+        if not self._authorised(request, page):
+            return self._invalid_token()
+        fields, files = multipart(request)
+        try:
+            person = str(json.loads(fields["recipient"])["id"])
+            attachment = json.loads(fields["message"])["attachment"]
+        except (KeyError, ValueError, TypeError):
+            return 400, {"error": {"message": "Invalid parameter", "code": 100}}, {}
+        name, mime, data = files["filedata"]
+        stored = self.files.put(page, name, mime, data)
+        message_id = f"m_OUT{next(self._ids)}"
+        self.sent.append(
+            {
+                "account": page,
+                "to": person,
+                "text": "",
+                "id": message_id,
+                "file": stored,
+                "body": {"attachment": attachment, **fields},
+            }
+        )
+        self._thread(page, person).messages.append(
+            FakeMessage(message_id, page, "", self.clock.now(), stored)
+        )
+        return 200, {"recipient_id": person, "message_id": message_id}, {}
+
+    def add_template(
+        self, business_account: str, name: str, body: str, *, language: str = "en_US"
+    ) -> None:
+        self.templates.setdefault(business_account, []).append(
+            {"name": name, "language": language, "category": "UTILITY", "body": body}
+        )
+
+    def _template_list(self, business_account: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": t["name"],
+                "language": t["language"],
+                "status": "APPROVED",
+                "category": t["category"],
+                "components": [{"type": "BODY", "text": t["body"]}],
+                "id": f"tpl-{n}",
+            }
+            for n, t in enumerate(self.templates.get(business_account, []))
+        ]
+
+    def _template_refusal(self, template: Any) -> str | None:
+        if not isinstance(template, dict):
+            return "template is missing"
+        for known in (t for ts in self.templates.values() for t in ts):
+            language = template.get("language", {}).get("code")
+            if known["name"] == template.get("name") and known["language"] == language:
+                wanted = known["body"].count("{{")
+                given = sum(len(c.get("parameters", [])) for c in template.get("components", []))
+                if wanted != given:
+                    return f"Number of parameters does not match: expected {wanted}, got {given}"
+                return None
+        return "Template name does not exist in the translation"
 
     def _conversations(self, request: Request, page: str) -> Reply:
         if not self._authorised(request, page):
@@ -237,6 +447,7 @@ class FakeMeta(FakePlatform):
                         },
                         "to": {"data": [{"id": account if m.sender != account else thread.person}]},
                         "message": m.text,
+                        **_attachments(m, self._cdn),
                     }
                     for m in reversed(recent)
                 ]
@@ -298,6 +509,21 @@ class FakeMeta(FakePlatform):
         raw = json.dumps(body).encode()
         signature = "sha256=" + hmac.new(self.app_secret.encode(), raw, hashlib.sha256).hexdigest()
         return self.deliver("/webhooks/meta", raw, {"X-Hub-Signature-256": signature})
+
+
+def _attachments(message: FakeMessage, cdn: Any) -> dict[str, Any]:
+    if message.file is None:
+        return {}
+    item: dict[str, Any] = {
+        "id": message.file.id,
+        "mime_type": message.file.mime_type,
+        "name": message.file.name,
+    }
+    if message.file.mime_type.startswith("image/"):
+        item["image_data"] = {"url": cdn(message.file), "preview_url": cdn(message.file)}
+    else:
+        item["file_url"] = cdn(message.file)
+    return {"attachments": {"data": [item]}}
 
 
 def _graph_time(at: float) -> str:

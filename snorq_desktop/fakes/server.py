@@ -89,7 +89,7 @@ class FakePlatform(ABC):
                 status, payload, headers = fake.respond(request)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                headers = {"Content-Type": "application/json", **headers}  # files say their own
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from snorq_desktop.fakes.media import FileStore, file_reply, multipart
 from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request
 
 READ_CAP = 20
@@ -32,6 +33,7 @@ class FakeTikTok(FakePlatform):
         self.conversations: dict[str, FakeConversation] = {}
         self.sent: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
+        self.files = FileStore("ttmedia-")
 
     def add_account(self, business: str, access_token: str, refresh_token: str) -> None:
         self.access_tokens[access_token] = business
@@ -42,6 +44,17 @@ class FakeTikTok(FakePlatform):
     ) -> str:
         conversation = self._conversation(business, person, name)
         message = self._message(conversation, person, business, text)
+        self._webhook("im_receive_msg", business, message)
+        return str(message["message_id"])
+
+    def customer_sends_image(
+        self, business: str, person: str, data: bytes, mime_type: str, *, name: str = "Customer"
+    ) -> str:
+        conversation = self._conversation(business, person, name)
+        stored = self.files.put(business, "image", mime_type, data)
+        message = self._message(conversation, person, business, "")
+        message.pop("text")
+        message.update(message_type="IMAGE", image={"media_id": stored.id})
         self._webhook("im_receive_msg", business, message)
         return str(message["message_id"])
 
@@ -88,9 +101,24 @@ class FakeTikTok(FakePlatform):
         path = request.path.rstrip("/").split("/open_api/v1.3/")[-1].lstrip("/")
         if path.endswith("tt_user/oauth2/refresh_token"):
             return self._refresh(request)
+        if path.startswith("tiktok-cdn/"):
+            stored = self.files.get(path.split("/")[-1])
+            return file_reply(stored) if stored else (404, {"message": "gone"}, {})
         business = self.access_tokens.get(request.headers.get("access-token", ""))
         if business is None:
             return self.error_reply(Fault("error", code=40105))
+        if path.endswith("business/message/media/upload"):
+            fields, files = multipart(request)
+            if "file" not in files or fields.get("media_type") != "IMAGE":
+                return self.error_reply(Fault("error", code=40002))
+            name, mime, data = files["file"]
+            return self._ok({"media_id": self.files.put(business, name, mime, data).id})
+        if path.endswith("business/message/media/download"):
+            body = request.body if isinstance(request.body, dict) else {}
+            stored = self.files.get(str(body.get("media_id")))
+            if stored is None or stored.owner != business:
+                return self.error_reply(Fault("error", code=40007))
+            return self._ok({"download_url": f"{self.url}/tiktok-cdn/{stored.id}"})
         if path.endswith("business/message/send"):
             body = request.body if isinstance(request.body, dict) else {}
             recipient = str(body.get("recipient"))
@@ -102,12 +130,20 @@ class FakeTikTok(FakePlatform):
             message = self._message(
                 conversation, business, conversation.person, body.get("text", {}).get("body", "")
             )
+            file = None
+            if body.get("message_type") == "IMAGE":
+                file = self.files.get(str(body.get("image", {}).get("media_id")))
+                if file is None or file.owner != business:
+                    return self.error_reply(Fault("error", code=40002))
+                message.pop("text")
+                message.update(message_type="IMAGE", image={"media_id": file.id})
             self.sent.append(
                 {
                     "business": business,
                     "conversation": conversation.id,
-                    "text": message["text"]["body"],
+                    "text": message.get("text", {}).get("body", ""),
                     "id": message["message_id"],
+                    "file": file,
                 }
             )
             return self._ok({"message": {"message_id": message["message_id"]}})

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaToFetch
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.platform_events import PlatformMessage
+from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.domain.tokens import SecretToken
 
 
@@ -39,6 +41,22 @@ class PlatformClient(Protocol):
         platform would refuse anyway, such as free text outside its window."""
         ...
 
+    async def send_file(
+        self,
+        account: Account,
+        to: Recipient,
+        file: FileToSend,
+        caption: str | None,
+        *,
+        now: datetime,
+    ) -> str:
+        """Upload and send a file (with a caption where the platform takes one)."""
+        ...
+
+    async def download(self, account: Account, media: MediaToFetch) -> DownloadedFile:
+        """A customer's file, from the platform's media store."""
+        ...
+
     async def changed_conversations(self, account: Account, since: datetime | None) -> list[str]:
         """Conversation ids with activity after ``since`` (newest first)."""
         ...
@@ -50,3 +68,16 @@ class PlatformClient(Protocol):
     async def messages(self, account: Account, conversation_id: str) -> list[PlatformMessage]:
         """The messages the platform still shows of a conversation."""
         ...
+
+
+@runtime_checkable
+class TemplateSender(Protocol):
+    """WhatsApp: approved templates, the only messages allowed outside its window."""
+
+    async def templates(
+        self, account: Account, business_account_id: str
+    ) -> list[MessageTemplate]: ...
+
+    async def send_template(
+        self, account: Account, to: Recipient, template: TemplateToSend
+    ) -> str: ...

@@ -1,14 +1,17 @@
 """Messenger Platform client: conversations and messages by polling, and sending."""
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaToFetch
 from snorq_desktop.domain.enums import ContentType, MessageDirection, Platform
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
 from snorq_desktop.platforms.client import Account, Recipient
 from snorq_desktop.platforms.errors import PermanentFailure, TemporaryFailure
+from snorq_desktop.platforms.media import fetch_file
 from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph
 from snorq_desktop.platforms.payload import field, identifier, items, optional
 
@@ -23,6 +26,23 @@ def _parse_time(value: Any, where: str) -> datetime:
         raise MalformedPayload(f"{where} is not a Graph time.") from None
 
 
+_ATTACHMENT = {
+    ContentType.IMAGE: "image",
+    ContentType.STICKER: "image",
+    ContentType.VIDEO: "video",
+    ContentType.AUDIO: "audio",
+}
+
+
+def _attachment_url(attachment: Any) -> str | None:
+    """Where a polled attachment can be downloaded (image_data, video_data or file_url)."""
+    for key in ("image_data", "video_data"):
+        data = optional(attachment, key, dict)
+        if data and (url := optional(data, "url", str)):
+            return url
+    return optional(attachment, "file_url", str)
+
+
 class MessengerClient:
     platform = Platform.FACEBOOK
 
@@ -31,19 +51,25 @@ class MessengerClient:
         self._base = base_url.rstrip("/")
         self.usage = UsageMeter()
 
-    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+    @staticmethod
+    def _messaging(to: Recipient, now: datetime) -> dict[str, str]:
         age = now - to.last_inbound_at if to.last_inbound_at else None
         if age is None or age > HUMAN_AGENT_WINDOW:
             raise PermanentFailure(
                 "Messenger allows replies only within 7 days of the person's last message.",
                 code=10,
             )
-        payload: dict[str, Any] = {"recipient": {"id": to.contact_id}, "message": {"text": text}}
         if age <= STANDARD_WINDOW:
-            payload["messaging_type"] = "RESPONSE"
-        else:  # a person answering a person: allowed up to 7 days with this tag
-            payload["messaging_type"] = "MESSAGE_TAG"
-            payload["tag"] = "HUMAN_AGENT"
+            return {"messaging_type": "RESPONSE"}
+        # A person answering a person: allowed up to 7 days with this tag.
+        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+
+    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+        payload: dict[str, Any] = {
+            "recipient": {"id": to.contact_id},
+            "message": {"text": text},
+            **self._messaging(to, now),
+        }
         body = await graph(
             self._http,
             "POST",
@@ -52,6 +78,46 @@ class MessengerClient:
             usage=self.usage,
             json=payload,
         )
+        return self._message_id(body)
+
+    async def send_file(
+        self,
+        account: Account,
+        to: Recipient,
+        file: FileToSend,
+        caption: str | None,
+        *,
+        now: datetime,
+    ) -> str:
+        """The Send API's multipart upload (``filedata``); Messenger attachments
+        carry no caption, so the caller sends one as its own message."""
+        kind = _ATTACHMENT.get(file.content_type, "file")
+        form = {
+            "recipient": json.dumps({"id": to.contact_id}),
+            "message": json.dumps({"attachment": {"type": kind, "payload": {"is_reusable": True}}}),
+            **self._messaging(to, now),
+        }
+        body = await graph(
+            self._http,
+            "POST",
+            f"{self._base}/{account.platform_user_id}/messages",
+            account.access_token,
+            usage=self.usage,
+            data=form,
+            files={"filedata": (file.name, file.data, file.mime_type)},
+        )
+        return self._message_id(body)
+
+    async def download(self, account: Account, media: MediaToFetch) -> DownloadedFile:
+        # Messenger names a file by a signed CDN URL that needs no token.
+        if not media.reference.startswith(("https://", "http://")):
+            raise PermanentFailure("Messenger gave no download link for this file.")
+        return await fetch_file(
+            self._http, media.reference, mime_type=media.mime_type, platform="Messenger"
+        )
+
+    @staticmethod
+    def _message_id(body: Any) -> str:
         message_id = body.get("message_id") if isinstance(body, dict) else None
         if not isinstance(message_id, str):
             raise TemporaryFailure("Messenger accepted the message but gave no id.")
@@ -113,9 +179,10 @@ class MessengerClient:
             where = f"messages.data[{n}]"
             sender = identifier(field(message, "from", dict, where), "id", f"{where}.from")
             attachments = items(optional(message, "attachments", dict) or {}, "data", where)
-            content_type = ContentType.TEXT
+            content_type, media_url, mime = ContentType.TEXT, None, None
             if attachments:
                 mime = optional(attachments[0], "mime_type", str) or ""
+                media_url = _attachment_url(attachments[0])
                 content_type = (
                     ContentType.IMAGE
                     if mime.startswith("image/")
@@ -140,6 +207,8 @@ class MessengerClient:
                     sent_at=_parse_time(message.get("created_time"), f"{where}.created_time"),
                     content=optional(message, "message", str) or None,
                     content_type=content_type,
+                    media_id=media_url,
+                    media_type=mime or None,
                     contact_name=(
                         optional(message["from"], "name", str)
                         if sender != account.platform_user_id

@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 import httpx
 
-from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaToFetch
+from snorq_desktop.domain.enums import ContentType, Platform
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.platforms.client import Account, Recipient, TokenGrant
@@ -18,6 +19,7 @@ from snorq_desktop.platforms.errors import (
     TemporaryFailure,
     TokenExpired,
 )
+from snorq_desktop.platforms.media import fetch_file
 from snorq_desktop.platforms.payload import field, from_unix, items, optional
 from snorq_desktop.platforms.tiktok import message_from
 
@@ -103,6 +105,65 @@ class TikTokClient:
         if not message_id:
             raise TemporaryFailure("TikTok accepted the message but gave no id.")
         return message_id
+
+    async def send_file(
+        self,
+        account: Account,
+        to: Recipient,
+        file: FileToSend,
+        caption: str | None,
+        *,
+        now: datetime,
+    ) -> str:
+        """One image per message, no text: upload it, then send its media id."""
+        if file.content_type is not ContentType.IMAGE:
+            raise PermanentFailure("TikTok accepts only images as attachments.")
+        uploaded = await self._call(
+            "POST",
+            "business/message/media/upload/",
+            account,
+            data={"business_id": account.platform_user_id, "media_type": "IMAGE"},
+            files={"file": (file.name, file.data, file.mime_type)},
+        )
+        media_id = optional(uploaded, "media_id", str)
+        if not media_id:
+            raise TemporaryFailure("TikTok took the image but gave no media id.")
+        data = await self._call(
+            "POST",
+            "business/message/send/",
+            account,
+            json={
+                "business_id": account.platform_user_id,
+                "recipient_type": "CONVERSATION",
+                "recipient": to.conversation_id,
+                "message_type": "IMAGE",
+                "image": {"media_id": media_id},
+            },
+        )
+        message_id = optional(optional(data, "message", dict) or {}, "message_id", str)
+        if not message_id:
+            raise TemporaryFailure("TikTok accepted the image but gave no id.")
+        return message_id
+
+    async def download(self, account: Account, media: MediaToFetch) -> DownloadedFile:
+        # Not in PLATFORMS.md: v1.3's media download call trades a message's
+        # media id for a short-lived link.
+        data = await self._call(
+            "POST",
+            "business/message/media/download/",
+            account,
+            json={
+                "business_id": account.platform_user_id,
+                "conversation_id": media.conversation_id,
+                "message_id": media.message_external_id,
+                "media_id": media.reference,
+                "media_type": "IMAGE",
+            },
+        )
+        url = optional(data, "download_url", str)
+        if not url:
+            raise MalformedPayload("TikTok's download answer has no download_url.")
+        return await fetch_file(self._http, url, mime_type=media.mime_type, platform="TikTok")
 
     async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
         return None  # TikTok's API documents no read receipt for businesses

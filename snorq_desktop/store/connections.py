@@ -27,6 +27,9 @@ class PlatformAccount:
     token_expires_at: datetime | None = None
     username: str | None = None
     display_name: str | None = None
+    # WhatsApp: the WhatsApp Business Account the phone number belongs to (its
+    # approved templates live there).
+    business_account_id: str | None = None
 
 
 def connect_platform(
@@ -73,6 +76,7 @@ def connect_platform(
     connection.token_expires_at = account.token_expires_at
     connection.platform_username = account.username or connection.platform_username
     connection.platform_display_name = account.display_name or connection.platform_display_name
+    connection.business_account_id = account.business_account_id or connection.business_account_id
     connection.status = ConnectionStatus.ACTIVE
     connection.error_message = None
     session.add(connection)

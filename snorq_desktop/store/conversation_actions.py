@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
+from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
@@ -15,6 +16,8 @@ from snorq_desktop.domain.enums import (
 )
 from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.inbox import preview_of, reply_blocked_reason
+from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.attachments import keep_outgoing
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
 
 
@@ -66,6 +69,8 @@ def add_reply(
     message_id: str,
     sender_id: str,
     text: str,
+    file: FileToSend | None = None,
+    template: TemplateToSend | None = None,
 ) -> bool:
     """Store a reply as PENDING under an id made by the caller before anything is
     sent; storing the same id twice is a no-op (returns False), so a retry after a
@@ -82,6 +87,7 @@ def add_reply(
         raise PermissionDenied(reason)
     if session.get(Message, message_id) is not None:
         return False
+    content_type = file.content_type if file else ContentType.TEXT
     now = datetime.now(UTC)
     session.add(
         Message(
@@ -89,18 +95,23 @@ def add_reply(
             organization_id=organization_id,
             conversation_id=conversation_id,
             direction=MessageDirection.OUTBOUND,
-            content=text,
-            content_type=ContentType.TEXT,
+            content=text or None,
+            content_type=content_type,
+            media_type=file.mime_type if file else None,
             status=MessageStatus.PENDING,
             sent_by_user_id=sender_id,
             created_at=now,
+            template=template.to_json() if template else None,
         )
     )
+    if file is not None:
+        session.flush()  # the message row first: the file hangs off it
+        keep_outgoing(session, message_id, file)
     session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id)
         .values(
-            last_message_preview=preview_of(ContentType.TEXT, text),
+            last_message_preview=preview_of(content_type, text),
             last_message_at=now,
             unread_count=0,  # answering a conversation reads it
             status=ConversationStatus.OPEN,

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from snorq_desktop.domain.enums import ConversationStatus, MessageDirection
+from snorq_desktop.domain.attachments import AttachmentInfo
+from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
 from snorq_desktop.domain.inbox import (
     ConversationSummary,
     InboxPosition,
@@ -34,8 +35,16 @@ from snorq_desktop.domain.inbox import (
     ThreadMessage,
     ViewCounts,
     reply_blocked_reason,
+    template_only_reason,
 )
-from snorq_desktop.store.models import Conversation, Message, PlatformConnection, User
+from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.models import (
+    Attachment,
+    Conversation,
+    Message,
+    PlatformConnection,
+    User,
+)
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
 SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -320,7 +329,7 @@ def unread_total(session: Session, organization_id: str) -> int:
 
 
 def _thread_columns() -> Any:  # a Select of many typed columns
-    return select(
+    columns = select(
         Message.id,
         Message.direction,
         Message.content,
@@ -332,7 +341,13 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         User.name.label("sender_name"),
         User.email.label("sender_email"),
         Message.failure_reason,
+        Message.template,
+        Attachment.file_name,
+        Attachment.size_bytes,
+        Attachment.content.isnot(None).label("content_kept"),
+        Attachment.problem,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
+    return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
 
 def _message(row: Row[Any]) -> ThreadMessage:
@@ -350,6 +365,12 @@ def _message(row: Row[Any]) -> ThreadMessage:
         sent_at=row.sent_at,
         sender_name=sender,
         failure_reason=row.failure_reason,
+        attachment=(
+            AttachmentInfo(row.file_name, row.size_bytes, row.content_kept, row.problem)
+            if row.file_name is not None
+            else None
+        ),
+        template_name=TemplateToSend.from_json(row.template).name if row.template else None,
     )
 
 
@@ -409,16 +430,27 @@ def thread_header(
 ) -> ThreadHeader | None:
     row = session.execute(
         _summary_columns()
-        .add_columns(PlatformConnection.error_message)
+        .add_columns(PlatformConnection.error_message, Conversation.platform_connection_id)
         .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
     ).one_or_none()
     if row is None:
         return None
     summary = _summary(row)
     reason = reply_blocked_reason(summary.connection_status, summary.platform)
+    template_only = None
+    if summary.platform is Platform.WHATSAPP:
+        last_inbound, now = session.execute(
+            select(func.max(SENT_AT), func.now()).where(
+                Message.conversation_id == conversation_id,
+                Message.direction == MessageDirection.INBOUND,
+            )
+        ).one()
+        template_only = template_only_reason(summary.platform, last_inbound, now)
     return ThreadHeader(
         conversation=summary,
         connection_error=row.error_message,
         can_reply=reason is None,
         reply_blocked_reason=reason,
+        template_only_reason=template_only,
+        connection_id=row.platform_connection_id,
     )

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     DateTime,
     Enum,
     ForeignKey,
@@ -167,6 +168,8 @@ class PlatformConnection(Base):
     )
     last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # Beyond the seed: WhatsApp's business account id (templates are listed there).
+    business_account_id: Mapped[str | None] = mapped_column(Text)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
@@ -303,6 +306,27 @@ class Message(Base):
     # the platform refused it.
     send_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # The WhatsApp template this reply is sent as (domain.templates.TemplateToSend JSON).
+    template: Mapped[str | None] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """The bytes of a message's file, kept in the team database so any app of
+    the team can send it, and a customer's file outlives the platform's link.
+    ``content`` is NULL when the file could not be fetched (``problem`` says why)."""
+
+    __tablename__ = "attachments"
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    file_name: Mapped[str] = mapped_column(Text)
+    mime_type: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
 
 
 class WebhookEvent(Base):

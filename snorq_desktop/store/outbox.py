@@ -12,8 +12,14 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, MessageStatus
+from snorq_desktop.domain.enums import (
+    ConnectionStatus,
+    ContentType,
+    MessageDirection,
+    MessageStatus,
+)
 from snorq_desktop.domain.platform_events import ReadReceipt
+from snorq_desktop.domain.templates import TemplateToSend
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
 
 UNKNOWN_OUTCOME = (
@@ -30,6 +36,8 @@ class OutgoingReply:
     contact_id: str
     text: str
     last_inbound_at: datetime | None
+    content_type: ContentType = ContentType.TEXT
+    template: TemplateToSend | None = None
 
 
 def pending_replies(session: Session, connection_id: str, limit: int = 200) -> list[OutgoingReply]:
@@ -52,6 +60,8 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
             Conversation.contact_external_id,
             Message.content,
             last_inbound,
+            Message.content_type,
+            Message.template,
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
@@ -63,7 +73,19 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
         .order_by(Message.created_at, Message.id)
         .limit(limit)
     ).all()
-    return [OutgoingReply(r[0], r[1], r[2], r[3], r[4] or "", r[5]) for r in rows]
+    return [
+        OutgoingReply(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4] or "",
+            r[5],
+            r[6],
+            TemplateToSend.from_json(r[7]) if r[7] else None,
+        )
+        for r in rows
+    ]
 
 
 def claim(session: Session, message_id: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
     MessageDirection,
@@ -23,11 +24,13 @@ from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.attachments import keep_outgoing
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation, Message
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA
+from snorq_desktop.sync.demo_files import sample
 
 
 def demo_conversation_id(platform: Platform, contact: str) -> str:
@@ -43,6 +46,15 @@ DEMO_ACCOUNTS = {
     Platform.FACEBOOK: ("1143561907842211", "mayashandmade", "Maya's Handmade"),
     Platform.TIKTOK: ("bc-7193318264", "@mayashandmade", "Maya's Handmade"),
 }
+
+
+_EXTENSIONS = {
+    "image/png": ".png",
+    "application/pdf": ".pdf",
+    "video/mp4": ".mp4",
+    "audio/ogg": ".ogg",
+}
+DEMO_BUSINESS_ACCOUNT = "102290129340398"  # the demo's WhatsApp Business Account
 
 
 def seed_demo(
@@ -82,6 +94,9 @@ def seed_demo(
                     access_token=SecretToken(f"demo-{platform.value.lower()}"),
                     username=username,
                     display_name=display,
+                    business_account_id=(
+                        DEMO_BUSINESS_ACCOUNT if platform is Platform.WHATSAPP else None
+                    ),
                 ),
             )
             for platform, (account_id, username, display) in DEMO_ACCOUNTS.items()
@@ -161,6 +176,13 @@ def _seed_conversation(
             sent_by_user_id=None if inbound else senders[turn % 2],
         )
         session.add(last)
+        if media_url and (file := sample(content_type, media_url.rsplit("/", 1)[-1], turn)):
+            # The demo's files are already kept, as if fetched: nothing to download.
+            mime, data = file
+            last.media_type = mime
+            session.flush()
+            name = media_url.rsplit("/", 1)[-1].rsplit(".", 1)[0] + _EXTENSIONS[mime]
+            keep_outgoing(session, last.id, FileToSend(name, mime, data, content_type))
         unread = unread + 1 if inbound else 0
     assert last is not None
     # One reply the platform refused (to retry), one still on its way.

@@ -149,3 +149,10 @@ NEW_ARRIVALS: dict[str, list[str]] = {
     "ru": ["А когда будет новая коллекция?"],
     "ko": ["주문 확인 부탁드려요 🙏"],
 }
+
+# The demo's approved WhatsApp templates (what a shop typically has approved).
+DEMO_TEMPLATES: list[tuple[str, str]] = [
+    ("order_shipped", "Hi {{1}}, good news: your order {{2}} is on its way! 📦"),
+    ("back_in_stock", "Hi {{1}}, the {{2}} you asked about is back in stock."),
+    ("follow_up", "Hello {{1}}, we are here if you have any more questions."),
+]

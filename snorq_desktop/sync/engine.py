@@ -19,12 +19,25 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.domain.enums import ConnectionStatus, Platform
+from snorq_desktop.domain.attachments import (
+    DownloadedFile,
+    FileToSend,
+    MediaToFetch,
+    file_name_for,
+)
+from snorq_desktop.domain.enums import ConnectionStatus, ContentType, Platform
 from snorq_desktop.domain.errors import TokenKeyMissing, TokenUnreadable
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage, ReadReceipt
+from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
-from snorq_desktop.platforms.client import Account, PlatformClient, Recipient, TokenGrant
+from snorq_desktop.platforms.client import (
+    Account,
+    PlatformClient,
+    Recipient,
+    TemplateSender,
+    TokenGrant,
+)
 from snorq_desktop.platforms.errors import (
     PermanentFailure,
     PlatformError,
@@ -32,8 +45,9 @@ from snorq_desktop.platforms.errors import (
     TemporaryFailure,
     TokenExpired,
 )
+from snorq_desktop.platforms.media import FileTooLarge
 from snorq_desktop.platforms.meta_api import UsageMeter
-from snorq_desktop.store import outbox
+from snorq_desktop.store import attachments, outbox
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import read_tokens
 from snorq_desktop.store.ingest import ingest_messages
@@ -182,6 +196,7 @@ class SyncEngine:
             try:
                 await self._poll(client, account, connection, report)
                 await self._send(client, account, connection, report)
+                await self._fetch_media(client, account, connection)
                 self._failures.pop(connection.id, None)
                 if (busy := usage_wait(client)) > 0:
                     # Above 80 % of the platform's allowance: slow down before it says no.
@@ -396,14 +411,7 @@ class SyncEngine:
             if not await self._db(self._claim, reply.message_id):
                 continue
             try:
-                external_id = await client.send_text(
-                    account,
-                    Recipient(
-                        reply.conversation_external_id, reply.contact_id, reply.last_inbound_at
-                    ),
-                    reply.text,
-                    now=self._clock(),
-                )
+                external_id = await self._deliver(client, account, reply)
             except PermanentFailure as refused:
                 await self._db(self._finish, connection, reply, None, refused.sentence)
                 report.failed += 1
@@ -418,6 +426,100 @@ class SyncEngine:
                 continue
             await self._db(self._finish, connection, reply, external_id, None)
             report.sent += 1
+
+    async def _deliver(
+        self, client: PlatformClient, account: Account, reply: outbox.OutgoingReply
+    ) -> str:
+        """Hand one reply to its platform: a template, a file, or text."""
+        to = Recipient(reply.conversation_external_id, reply.contact_id, reply.last_inbound_at)
+        if reply.template is not None:
+            if not isinstance(client, TemplateSender):
+                raise PermanentFailure("Only WhatsApp sends message templates.")
+            return await client.send_template(account, to, reply.template)
+        if reply.content_type is not ContentType.TEXT:
+            file = await self._db(self._file, reply.message_id)
+            if file is None:
+                raise PermanentFailure("The file of this reply is no longer stored.")
+            return await client.send_file(account, to, file, reply.text or None, now=self._clock())
+        return await client.send_text(account, to, reply.text, now=self._clock())
+
+    def _file(self, message_id: str) -> FileToSend | None:
+        with self._sessions() as session:
+            return attachments.file_to_send(session, message_id)
+
+    # --- customers' files -----------------------------------------------------------
+
+    async def _fetch_media(
+        self, client: PlatformClient, account: Account, connection: ConnectionRow
+    ) -> None:
+        """Keep customers' files in the team database while the platform still
+        offers them (WhatsApp's links die, Messenger's CDN URLs expire)."""
+        waiting = await self._db(self._media_to_fetch, connection.id)
+        fetched: set[str] = set()
+        for media in waiting:
+            name = file_name_for(media)
+            try:
+                file = await client.download(account, media)
+            except FileTooLarge as large:
+                await self._db(self._unavailable, media, name, large.sentence, large.size)
+            except PermanentFailure as gone:
+                await self._db(self._unavailable, media, name, gone.sentence, None)
+            except (TemporaryFailure, MalformedPayload):
+                continue  # next pass
+            else:
+                await self._db(self._keep_file, media, file, name)
+            fetched.add(media.message_id)
+        if fetched:
+            await self._db(self._announce_files, connection, frozenset(fetched))
+
+    def _media_to_fetch(self, connection_id: str) -> list[MediaToFetch]:
+        with self._sessions() as session:
+            return attachments.media_to_fetch(session, connection_id)
+
+    def _keep_file(self, media: MediaToFetch, file: DownloadedFile, name: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            attachments.keep_downloaded(session, media, file, name)
+
+    def _unavailable(self, media: MediaToFetch, name: str, problem: str, size: int | None) -> None:
+        with unit_of_work(self._sessions) as session:
+            attachments.note_unavailable(session, media, name, problem, size)
+
+    def _announce_files(self, connection: ConnectionRow, message_ids: frozenset[str]) -> None:
+        with unit_of_work(self._sessions) as session:
+            conversations = attachments.conversations_of(session, message_ids)
+            notify_changes(
+                session,
+                connection.organization_id,
+                Changes(conversations=conversations, messages=conversations),
+                self._origin,
+            )
+
+    # --- templates ------------------------------------------------------------------
+
+    async def templates(self, connection_id: str) -> list[MessageTemplate]:
+        """The approved WhatsApp templates of a connection (asked of Meta each time:
+        templates are approved and paused outside the app)."""
+        rows = await self._db(self._active_connections, connection_id)
+        client: object = self._clients.get(Platform.WHATSAPP)
+        if not rows or self._sealer is None or not isinstance(client, TemplateSender):
+            raise PermanentFailure("This WhatsApp connection is not active on this computer.")
+        business_account = await self._db(self._business_account_of, connection_id)
+        if not business_account:
+            raise PermanentFailure(
+                "The WhatsApp connection has no business account id: reconnect it with one."
+            )
+        account = await self._db(self._account, rows[0])
+        if account is None:
+            raise PermanentFailure("This computer cannot read the WhatsApp connection's token.")
+        return await client.templates(account, business_account)
+
+    def _business_account_of(self, connection_id: str) -> str | None:
+        with self._sessions() as session:
+            return session.execute(
+                select(PlatformConnection.business_account_id).where(
+                    PlatformConnection.id == connection_id
+                )
+            ).scalar_one_or_none()
 
     def _pending(self, connection_id: str) -> list[outbox.OutgoingReply]:
         with self._sessions() as session:

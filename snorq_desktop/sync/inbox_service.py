@@ -3,12 +3,20 @@ thread (the database worker), returning plain values and the Changes made."""
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.domain.enums import ConversationStatus
-from snorq_desktop.domain.errors import NotFound, PermissionDenied
+from snorq_desktop.domain.attachments import (
+    FileToSend,
+    content_type_for,
+    guess_mime_type,
+    refusal,
+    takes_caption,
+)
+from snorq_desktop.domain.enums import ConversationStatus, Platform
+from snorq_desktop.domain.errors import FileRefused, NotFound, PermissionDenied
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import (
@@ -21,10 +29,12 @@ from snorq_desktop.domain.inbox import (
     ViewCounts,
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
+from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.store import attachments, inbox, outbox
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import inbox, outbox
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
+from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.sync.webhook_intake import store_pending_events
@@ -176,6 +186,81 @@ class InboxService:
         self._journal.add(reply)
         return self._store(reply)
 
+    def send_file(
+        self, conversation_id: str, message_id: str, path: Path, caption: str = ""
+    ) -> Changes:
+        """A file reply: checked against what the platform takes, copied beside the
+        journal, then stored PENDING with its bytes.  A caption the platform cannot
+        carry with the file follows as a reply of its own."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise FileRefused(f"“{path.name}” could not be read ({error.strerror}).") from None
+        platform = self._platform_of(conversation_id)
+        mime = guess_mime_type(path.name)
+        file = FileToSend(path.name, mime, data, content_type_for(platform, mime))
+        if reason := refusal(platform, file):
+            raise FileRefused(reason)
+        with_file = caption if takes_caption(platform, file.content_type) else ""
+        identity = self._identity or self.identity()
+        assert identity is not None
+        reply = JournalledReply(
+            message_id=message_id,
+            conversation_id=conversation_id,
+            organization_id=identity.organization_id,
+            sender_id=identity.user_id,
+            text=with_file,
+            written_at=datetime.now(UTC),
+            file_path=str(self._journal.keep_file(message_id, data)),
+            file_name=file.name,
+            mime_type=file.mime_type,
+        )
+        self._journal.add(reply)
+        changes = self._store(reply)
+        if caption and not with_file:
+            changes = changes | self.send_reply(conversation_id, new_id(), caption)
+        return changes
+
+    def send_template(
+        self,
+        conversation_id: str,
+        message_id: str,
+        template: MessageTemplate,
+        parameters: tuple[str, ...],
+    ) -> Changes:
+        """A WhatsApp template (outside the 24-hour window); the thread shows its text."""
+        if reason := template.missing(parameters):
+            raise FileRefused(reason)
+        identity = self._identity or self.identity()
+        assert identity is not None
+        reply = JournalledReply(
+            message_id=message_id,
+            conversation_id=conversation_id,
+            organization_id=identity.organization_id,
+            sender_id=identity.user_id,
+            text=template.render(parameters),
+            written_at=datetime.now(UTC),
+            template=TemplateToSend(template.name, template.language, parameters).to_json(),
+        )
+        self._journal.add(reply)
+        return self._store(reply)
+
+    def saved_file(self, message_id: str) -> tuple[str, str, bytes] | None:
+        """(name, MIME type, bytes) of a message's file, if the team keeps it."""
+        with self._reads() as session:
+            return attachments.saved_file(session, self._org, message_id)
+
+    def _platform_of(self, conversation_id: str) -> Platform:
+        with self._reads() as session:
+            platform = session.execute(
+                select(Conversation.platform).where(
+                    Conversation.organization_id == self._org, Conversation.id == conversation_id
+                )
+            ).scalar_one_or_none()
+        if platform is None:
+            raise NotFound("That conversation no longer exists.")
+        return platform
+
     def store_journalled_replies(self) -> Changes:
         """After a reconnect (or a crash): store what the journal still holds."""
         changes = Changes()
@@ -196,6 +281,8 @@ class InboxService:
                     message_id=reply.message_id,
                     sender_id=reply.sender_id,
                     text=reply.text,
+                    file=self._journalled_file(reply),
+                    template=TemplateToSend.from_json(reply.template) if reply.template else None,
                 )
                 ids = frozenset({reply.conversation_id})
                 self._tell_the_team(session, Changes(conversations=ids, messages=ids))
@@ -207,6 +294,17 @@ class InboxService:
         self._journal.remove(reply.message_id)
         ids = frozenset({reply.conversation_id})
         return Changes(conversations=ids, messages=ids)
+
+    def _journalled_file(self, reply: JournalledReply) -> FileToSend | None:
+        if reply.file_path is None:
+            return None
+        try:
+            data = Path(reply.file_path).read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"The copy of “{reply.file_name}” is gone; attach it again.") from None
+        mime = reply.mime_type or "application/octet-stream"
+        platform = self._platform_of(reply.conversation_id)
+        return FileToSend(reply.file_name or "file", mime, data, content_type_for(platform, mime))
 
     def retry(self, message_id: str) -> Changes:
         with unit_of_work(self._sessions) as session:

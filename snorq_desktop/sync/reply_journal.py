@@ -21,15 +21,21 @@ class JournalledReply:
     sender_id: str
     text: str
     written_at: datetime
+    # A file reply: a copy of the file kept beside the journal until stored.
+    file_path: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    template: str | None = None  # TemplateToSend JSON
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, str | None]:
         data = asdict(self)
         data["written_at"] = self.written_at.isoformat()
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, str]) -> "JournalledReply":
-        return cls(**{**data, "written_at": datetime.fromisoformat(data["written_at"])})  # type: ignore[arg-type]
+    def from_json(cls, data: dict[str, str | None]) -> "JournalledReply":
+        written = datetime.fromisoformat(str(data["written_at"]))
+        return cls(**{**data, "written_at": written})  # type: ignore[arg-type]
 
 
 class ReplyJournal:
@@ -48,7 +54,22 @@ class ReplyJournal:
 
     def remove(self, message_id: str) -> None:
         with self._lock:
+            gone = [r for r in self._read() if r.message_id == message_id]
             self._write([r for r in self._read() if r.message_id != message_id])
+        for reply in gone:
+            if reply.file_path:
+                Path(reply.file_path).unlink(missing_ok=True)
+
+    def keep_file(self, message_id: str, data: bytes) -> Path:
+        """A copy of a reply's file, written before the reply is journalled."""
+        folder = self.path.parent / (self.path.stem + "-files")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / message_id
+        with path.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return path
 
     def _read(self) -> list[JournalledReply]:
         try:

@@ -7,10 +7,13 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 
 import httpx
 
 from snorq_desktop.domain.platform_events import ReadReceipt
+from snorq_desktop.domain.templates import MessageTemplate
+from snorq_desktop.platforms.errors import PermanentFailure
 from snorq_desktop.sync.engine import PassReport, SyncEngine
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,17 @@ class SyncRunner:
         loop, engine = self._loop, self._engine
         if loop is not None and engine is not None:
             asyncio.run_coroutine_threadsafe(engine.send_read_receipt(receipt), loop)
+
+    def templates(self, connection_id: str) -> "Future[list[MessageTemplate]]":
+        """The connection's approved WhatsApp templates, asked of Meta (thread-safe)."""
+        loop, engine = self._loop, self._engine
+        if loop is None or engine is None:
+            failed: Future[list[MessageTemplate]] = Future()
+            failed.set_exception(
+                PermanentFailure("Syncing is not running, so Meta cannot be asked.")
+            )
+            return failed
+        return asyncio.run_coroutine_threadsafe(engine.templates(connection_id), loop)
 
     def stop(self) -> None:
         self._stopping = True

@@ -11,10 +11,15 @@ SEND_WITH_ENTER = "enter"
 
 class Composer(QWidget):
     """Signals:
-    - ``send_requested(str)``: the text to send (never blank).
+    - ``send_requested(str)``: the text to send (never blank);
+    - ``attach_requested()``: the person wants to send a file (the text, if any,
+      goes with it as its caption: read it with :meth:`take_caption`);
+    - ``template_requested()``: the person wants to send a WhatsApp template.
     """
 
     send_requested = Signal(str)
+    attach_requested = Signal()
+    template_requested = Signal()
 
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +33,14 @@ class Composer(QWidget):
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
+        self.attach_button = QPushButton("Attach…", self)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setToolTip("Send a photo, video, voice note or document")
+        self.attach_button.clicked.connect(self.attach_requested.emit)
+        self.template_button = QPushButton("Send a template…", self)
+        self.template_button.setObjectName("templateButton")
+        self.template_button.clicked.connect(self.template_requested.emit)
+        self.template_button.hide()
         self.reason = QLabel(self)
         self.reason.setObjectName("replyBlockedReason")
         self.reason.setWordWrap(True)
@@ -35,13 +48,18 @@ class Composer(QWidget):
         self.reason.hide()
         row = QHBoxLayout()
         row.addWidget(self.editor, 1)
-        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.send_button)
+        row.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 10)
         layout.addWidget(self.reason)
+        layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(row)
         self.editor.textChanged.connect(self._update_button)
         self._blocked: str | None = None
+        self._template_only = False
         self._update_placeholder()
         self._update_button()
 
@@ -53,13 +71,22 @@ class Composer(QWidget):
         self.send_key = send_key
         self._update_placeholder()
 
-    def set_blocked(self, reason: str | None) -> None:
-        """None: replies can be sent; else why not, shown above the box."""
+    def set_blocked(self, reason: str | None, *, template_only: bool = False) -> None:
+        """None: replies can be sent; else why not, shown above the box.
+        ``template_only``: only a WhatsApp template can go out (its button shows)."""
         self._blocked = reason
+        self._template_only = template_only and reason is not None
         self.reason.setText(reason or "")
         self.reason.setVisible(reason is not None)
         self.editor.setReadOnly(reason is not None)
+        self.template_button.setVisible(self._template_only)
         self._update_button()
+
+    def take_caption(self) -> str:
+        """The text written so far, cleared: it travels with an attached file."""
+        text = self.editor.toPlainText().strip()
+        self.editor.clear()
+        return text
 
     @property
     def blocked_reason(self) -> str | None:
@@ -69,6 +96,7 @@ class Composer(QWidget):
         self.send_button.setEnabled(
             self._blocked is None and bool(self.editor.toPlainText().strip())
         )
+        self.attach_button.setEnabled(self._blocked is None)
 
     def send(self) -> None:
         text = self.editor.toPlainText().strip()

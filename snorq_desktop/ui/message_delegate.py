@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
+from snorq_desktop.domain.attachments import human_size
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.ui.formatting import day_label
@@ -61,6 +62,11 @@ def _card_lines(message: ThreadMessage) -> tuple[str, str]:
     glyph, label = MEDIA_LABELS.get(message.content_type, ("📎", "Attachment"))
     if message.content_type is ContentType.LOCATION:
         return f"{glyph} {label}", message.media_url or ""
+    file = message.attachment
+    if file is not None:
+        if not file.kept:
+            return f"{glyph} {file.file_name}", file.problem or "not available"
+        return f"{glyph} {file.file_name}", f"{human_size(file.size)} · click to open"
     name = ""
     if message.media_url:
         name = PurePosixPath(urlparse(message.media_url).path).name
@@ -136,7 +142,8 @@ def _meta_text(message: ThreadMessage) -> str:
     time = message.sent_at.astimezone().strftime("%H:%M")
     if message.direction is MessageDirection.INBOUND:
         return time
-    parts = [message.sender_name, time, STATUS_TEXT[message.status]]
+    template = f"Template “{message.template_name}”" if message.template_name else None
+    parts = [template, message.sender_name, time, STATUS_TEXT[message.status]]
     return " · ".join(part for part in parts if part)
 
 

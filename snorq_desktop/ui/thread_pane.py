@@ -1,11 +1,16 @@
 """The right-hand side: who you talk to, what was said, and the reply box."""
 
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
+from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -23,10 +28,12 @@ from snorq_desktop.domain.enums import (
 )
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
+from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.composer import Composer
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_model import ThreadModel
 
 _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
@@ -89,6 +96,14 @@ class ThreadPane(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.composer = Composer(parent=self)
         self.composer.send_requested.connect(self.send)
+        self.composer.attach_requested.connect(self.choose_file)
+        self.composer.template_requested.connect(self.choose_template)
+        # Set by the composition root when syncing runs: asks Meta for a
+        # connection's approved templates.
+        self.template_source: Callable[[str], Future[list[MessageTemplate]]] | None = None
+        self.files_folder = Path(tempfile.gettempdir()) / "snorq-files"
+        self.picker: TemplatePicker | None = None  # the template dialog while it shows
+        self.last_opened: Path | None = None
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -185,7 +200,10 @@ class ThreadPane(QWidget):
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
-        self.composer.set_blocked(reason)
+        if reason is None and header.template_only_reason:
+            self.composer.set_blocked(header.template_only_reason, template_only=True)
+        else:
+            self.composer.set_blocked(reason)
 
     # --- actions ----------------------------------------------------------------
 
@@ -223,10 +241,76 @@ class ThreadPane(QWidget):
             lambda: self._service.send_reply(conversation_id, message_id, text), self.changed.emit
         )
 
+    def choose_file(self) -> None:
+        if self.conversation_id is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Send a file")
+        if path:
+            self.send_file(Path(path), self.composer.take_caption())
+
+    def send_file(self, path: Path, caption: str = "") -> None:
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        message_id = new_id()
+        self._pinned = True
+        self._runner.run(
+            lambda: self._service.send_file(conversation_id, message_id, path, caption),
+            self.changed.emit,
+        )
+
+    def choose_template(self) -> None:
+        conversation_id, header = self.conversation_id, self.header
+        if conversation_id is None or header is None or header.connection_id is None:
+            return
+        source = self.template_source
+        connection_id = header.connection_id
+        if source is None:
+            self._runner.failed.emit("Templates need syncing, which is off in this window.")
+            return
+        picker = TemplatePicker(lambda: source(connection_id), self)
+        self.picker = picker  # for tests: the dialog being shown
+        if picker.exec() and picker.chosen is not None:
+            template, parameters = picker.chosen, picker.parameters
+            message_id = new_id()
+            self._runner.run(
+                lambda: self._service.send_template(
+                    conversation_id, message_id, template, parameters
+                ),
+                self.changed.emit,
+            )
+
     def _clicked(self, index: QModelIndex) -> None:
         message = self.model.message_at(index.row())
-        if message is not None and message.status is MessageStatus.FAILED:
+        if message is None:
+            return
+        if message.status is MessageStatus.FAILED:
             self._runner.run(lambda: self._service.retry(message.id), self.changed.emit)
+        elif message.attachment is not None and message.attachment.kept:
+            self.open_file(message.id)
+
+    def open_file(self, message_id: str) -> None:
+        """Write the file where the system's viewer can read it, then open it there."""
+        folder = self.files_folder
+
+        def write() -> Path | None:
+            found = self._service.saved_file(message_id)
+            if found is None:
+                return None
+            name, _mime, data = found
+            target = folder / message_id / Path(name).name  # never a path from outside
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            return target
+
+        def show(path: Path | None) -> None:
+            if path is None:
+                self._runner.failed.emit("That file is not kept any more.")
+                return
+            self.last_opened = path
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        self._runner.run(write, show)
 
     # --- changes and scrolling ------------------------------------------------------
 

@@ -60,6 +60,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "status": ('"ConnectionStatus"', False, "'ACTIVE'::\"ConnectionStatus\""),
         "last_sync_at": (TS, True, None),
         "error_message": ("text", True, None),
+        # ours: WhatsApp's business account, for templates
+        "business_account_id": ("text", True, None),
         "created_at": (TS, False, "now()"),
         "updated_at": (TS, False, "now()"),
     },
@@ -101,7 +103,14 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         # our additions for the outbox
         "send_started_at": (TS, True, None),
         "failure_reason": ("text", True, None),
+        "template": ("text", True, None),
     },
+}
+
+# Tables beyond the seed, each with its primary key column.
+ADDED_TABLES = {
+    "webhook_events": "id",  # the relay's durable queue
+    "attachments": "message_id",  # the bytes of files sent and received
 }
 
 # (table, column list, unique, partial predicate)
@@ -176,8 +185,7 @@ def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgrade
     for table, column, type_, nullable, default in rows:
         found.setdefault(table, {})[column] = (type_, nullable, default)
     assert {table: found[table] for table in SEED_COLUMNS} == SEED_COLUMNS
-    # beyond the seed: the relay's queue
-    assert set(found) - set(SEED_COLUMNS) == {"webhook_events"}
+    assert set(found) - set(SEED_COLUMNS) == set(ADDED_TABLES)
 
 
 def test_every_table_has_a_text_primary_key_named_id(upgraded):
@@ -187,7 +195,8 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
            WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
              AND tc.table_name <> 'alembic_version'"""
     ).fetchall()
-    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, "webhook_events"])
+    expected = [(table, "id") for table in SEED_COLUMNS] + list(ADDED_TABLES.items())
+    assert sorted(rows) == sorted(expected)
 
 
 def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
@@ -225,7 +234,10 @@ def test_the_seed_cascades(upgraded):
            JOIN information_schema.referential_constraints rc USING (constraint_name)
            WHERE tc.constraint_type = 'FOREIGN KEY'"""
     ).fetchall()
-    assert {(t, c): (ref, rule) for t, c, ref, rule in rows} == SEED_FOREIGN_KEYS
+    found = {(t, c): (ref, rule) for t, c, ref, rule in rows}
+    assert {k: v for k, v in found.items() if k[0] in SEED_COLUMNS} == SEED_FOREIGN_KEYS
+    # Tables beyond the seed go with what they hang off.
+    assert found[("attachments", "message_id")] == ("messages", "CASCADE")
 
 
 def test_plain_sql_inserts_get_the_seed_defaults(upgraded):

@@ -1,0 +1,157 @@
+"""Files sent and received with messages, and what each platform accepts.
+
+The bytes of a file live in the team database (``attachments``), so whichever
+app of the team holds a connection can send a reply's file, and a file a
+customer sent stays viewable after the platform's download link expires.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+
+from snorq_desktop.domain.enums import ContentType, Platform
+
+MB = 1024 * 1024
+# Our own ceiling: files live in the shared database, which stays small enough
+# to back up and copy around.  Anything bigger is better sent as a link.
+KEEP_AT_MOST = 25 * MB
+
+# What each platform takes, by kind (documented limits of the Cloud API,
+# Messenger's Send API and TikTok's Business Messaging API).
+_WHATSAPP = {
+    ContentType.IMAGE: 5 * MB,
+    ContentType.VIDEO: 16 * MB,
+    ContentType.AUDIO: 16 * MB,
+    ContentType.FILE: 100 * MB,
+    ContentType.STICKER: 100 * 1024,
+}
+_MESSENGER = dict.fromkeys(
+    (ContentType.IMAGE, ContentType.VIDEO, ContentType.AUDIO, ContentType.FILE), 25 * MB
+)
+_TIKTOK = {ContentType.IMAGE: 10 * MB}
+LIMITS: dict[Platform, dict[ContentType, int]] = {
+    Platform.WHATSAPP: _WHATSAPP,
+    Platform.FACEBOOK: _MESSENGER,
+    Platform.TIKTOK: _TIKTOK,
+}
+# WhatsApp shows images only in these formats; anything else goes as a document.
+_WHATSAPP_IMAGES = {"image/jpeg", "image/png"}
+
+
+@dataclass(frozen=True)
+class FileToSend:
+    name: str
+    mime_type: str
+    data: bytes
+    content_type: ContentType
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class DownloadedFile:
+    data: bytes
+    mime_type: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaToFetch:
+    """A customer's file the app has not kept yet."""
+
+    message_id: str
+    reference: str  # messages.media_url: a media id (WhatsApp, TikTok) or a URL (Messenger)
+    conversation_id: str  # the platform's conversation id
+    message_external_id: str | None
+    mime_type: str | None
+    content_type: ContentType
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """What the thread shows on a file's card."""
+
+    file_name: str
+    size: int
+    kept: bool  # the bytes are in the database (else why not: ``problem``)
+    problem: str | None = None
+
+
+def guess_mime_type(file_name: str) -> str:
+    guessed, _ = mimetypes.guess_type(file_name)
+    return guessed or "application/octet-stream"
+
+
+def content_type_for(platform: Platform, mime_type: str) -> ContentType:
+    """How a file of this type is sent on this platform."""
+    major = mime_type.split("/", 1)[0]
+    if major == "image":
+        if platform is Platform.WHATSAPP and mime_type == "image/webp":
+            return ContentType.STICKER
+        if platform is Platform.WHATSAPP and mime_type not in _WHATSAPP_IMAGES:
+            return ContentType.FILE
+        return ContentType.IMAGE
+    if major == "video":
+        return ContentType.VIDEO
+    if major == "audio":
+        return ContentType.AUDIO
+    return ContentType.FILE
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < MB:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / MB:.1f} MB"
+
+
+def refusal(platform: Platform, file: FileToSend) -> str | None:
+    """Why this file cannot be sent on this platform, in one sentence; None if it can."""
+    name = {
+        Platform.WHATSAPP: "WhatsApp",
+        Platform.FACEBOOK: "Messenger",
+        Platform.TIKTOK: "TikTok",
+    }[platform]
+    if file.size == 0:
+        return f"“{file.name}” is empty."
+    limits = LIMITS[platform]
+    limit = limits.get(file.content_type)
+    if limit is None:
+        return f"{name} accepts only images here; “{file.name}” is not one."
+    if file.size > limit:
+        return (
+            f"“{file.name}” is {human_size(file.size)}; {name} accepts "
+            f"{file.content_type.value.lower()}s up to {human_size(limit)}."
+        )
+    if file.size > KEEP_AT_MOST:
+        return (
+            f"“{file.name}” is {human_size(file.size)}; SNORQ sends files up to "
+            f"{human_size(KEEP_AT_MOST)}. Share a link to it instead."
+        )
+    return None
+
+
+def file_name_for(media: MediaToFetch) -> str:
+    """A name for a customer's file, which the platforms rarely give."""
+    extension = mimetypes.guess_extension(media.mime_type or "") or ""
+    if extension == ".jpe":
+        extension = ".jpg"
+    stem = {
+        ContentType.IMAGE: "photo",
+        ContentType.VIDEO: "video",
+        ContentType.AUDIO: "voice",
+        ContentType.STICKER: "sticker",
+    }.get(media.content_type, "file")
+    return f"{stem}-{media.message_id[-8:]}{extension}"
+
+
+def takes_caption(platform: Platform, content_type: ContentType) -> bool:
+    """Whether text can travel with a file in one message (WhatsApp images,
+    videos and documents); elsewhere the text follows as its own message."""
+    return platform is Platform.WHATSAPP and content_type in (
+        ContentType.IMAGE,
+        ContentType.VIDEO,
+        ContentType.FILE,
+    )

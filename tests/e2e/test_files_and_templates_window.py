@@ -1,0 +1,164 @@
+"""Files and WhatsApp templates in the window: attach, see the card with its
+size, open it; outside the 24-hour window the composer offers templates."""
+
+from concurrent.futures import Future
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
+
+from snorq_desktop.domain.enums import MessageStatus, Platform
+from snorq_desktop.domain.templates import MessageTemplate
+from snorq_desktop.ui.inbox_model import ConversationIdRole
+from snorq_desktop.ui.message_delegate import _card_lines
+from snorq_desktop.ui.thread_model import MessageRole
+from tests.e2e.conftest import idle
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(2048)
+
+
+def _open_first(qtbot, running) -> str:
+    window = running.window
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, running)
+    return str(window.inbox.index(0).data(ConversationIdRole))
+
+
+def _newest(window):
+    model = window.thread_pane.model
+    return model.index(model.rowCount() - 1).data(MessageRole)
+
+
+def test_attaching_a_file_sends_it_with_the_caption_and_the_card_opens_it(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)  # WhatsApp, the customer wrote just now
+    photo = tmp_path / "blue-shoe.png"
+    photo.write_bytes(PNG)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(photo), ""))
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    running = make_window()
+    window = running.window
+    conversation = _open_first(qtbot, running)
+    composer = window.thread_pane.composer
+    composer.editor.setPlainText("In blue")
+    composer.attach_button.click()
+    idle(qtbot, running)
+    qtbot.waitUntil(lambda: _newest(window).attachment is not None)
+    newest = _newest(window)
+    assert (newest.content, newest.status) == ("In blue", MessageStatus.PENDING)
+    assert newest.attachment.size == len(PNG)
+    title, details = _card_lines(newest)
+    assert "blue-shoe.png" in title and details.startswith("2 KB")
+    assert composer.editor.toPlainText() == ""  # the caption went with the file
+    stored = shop.sql(
+        "SELECT a.content FROM attachments a JOIN messages m ON m.id = a.message_id"
+        " WHERE m.conversation_id = :c",
+        c=conversation,
+    )
+    assert stored == [(PNG,)]
+    # Clicking the card writes the file out and hands it to the system's viewer.
+    window.thread_pane.open_file(newest.id)
+    idle(qtbot, running)
+    assert len(opened) == 1
+    assert Path(opened[0].toLocalFile()).read_bytes() == PNG
+    assert Path(opened[0].toLocalFile()).name == "blue-shoe.png"
+
+
+def test_a_file_the_platform_would_refuse_says_why_and_stores_nothing(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(empty), ""))
+    running = make_window()
+    window = running.window
+    _open_first(qtbot, running)
+    window.thread_pane.composer.attach_button.click()
+    idle(qtbot, running)
+    assert "“empty.txt” is empty." in window.statusBar().currentMessage()
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+
+
+def test_outside_the_window_the_composer_offers_templates(shop, make_window, qtbot):
+    shop.add_conversations(1)
+    shop.sql("UPDATE messages SET platform_timestamp = now() - interval '26 hours'")
+    template = MessageTemplate("order_update", "en_US", "UTILITY", "Hi {{1}}, order {{2}} shipped.")
+    asked: list[str] = []
+
+    def source(connection_id: str) -> Future[list[MessageTemplate]]:
+        asked.append(connection_id)
+        future: Future[list[MessageTemplate]] = Future()
+        future.set_result([template])
+        return future
+
+    running = make_window()
+    window = running.window
+    pane = window.thread_pane
+    pane.template_source = source
+    conversation = _open_first(qtbot, running)
+    composer = pane.composer
+    qtbot.waitUntil(lambda: composer.template_button.isVisible())
+    assert "24 hours" in composer.reason.text()
+    assert composer.editor.isReadOnly() and not composer.attach_button.isEnabled()
+
+    def fill_in() -> None:
+        picker = pane.picker
+        assert picker is not None
+        qtbot.waitUntil(lambda: picker.list.count() == 1)
+        assert not picker.send_button.isEnabled()  # values missing
+        picker.values[0].setText("Ana")
+        picker.values[1].setText("#1042")
+        assert picker.preview.text() == "Hi Ana, order #1042 shipped."
+        assert picker.send_button.isEnabled()
+        picker.accept()
+
+    QTimer.singleShot(0, fill_in)
+    composer.template_button.click()
+    idle(qtbot, running)
+    assert asked == [shop.connections[Platform.WHATSAPP]]
+    stored = shop.sql(
+        "SELECT content, template, status::text FROM messages"
+        " WHERE conversation_id = :c AND direction = 'OUTBOUND'",
+        c=conversation,
+    )
+    assert stored[0][0] == "Hi Ana, order #1042 shipped."
+    assert '"order_update"' in str(stored[0][1]) and stored[0][2] == "PENDING"
+    qtbot.waitUntil(lambda: _newest(window).template_name == "order_update")
+
+
+def test_the_template_dialog_says_why_when_meta_cannot_be_asked(shop, make_window, qtbot):
+    shop.add_conversations(1)
+    shop.sql("UPDATE messages SET platform_timestamp = now() - interval '3 days'")
+    running = make_window()
+    pane = running.window.thread_pane
+
+    def failing(_connection_id: str) -> Future[list[MessageTemplate]]:
+        future: Future[list[MessageTemplate]] = Future()
+        future.set_exception(RuntimeError("Meta could not be reached (ConnectError)."))
+        return future
+
+    pane.template_source = failing
+    _open_first(qtbot, running)
+    qtbot.waitUntil(lambda: pane.composer.template_button.isVisible())
+
+    def check() -> None:
+        picker = pane.picker
+        assert picker is not None
+        qtbot.waitUntil(lambda: "could not be loaded" in picker.status.text())
+        assert "Meta could not be reached" in picker.status.text()
+        assert not picker.send_button.isEnabled()
+        picker.reject()
+
+    QTimer.singleShot(0, check)
+    pane.composer.template_button.click()
+    idle(qtbot, running)
+    assert running.window.thread_pane.picker is not None
