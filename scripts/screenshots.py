@@ -10,12 +10,17 @@ fonts-noto-cjk first.)
 import sys
 import tempfile
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.paths import AppPaths
+from snorq_desktop.sync.demo_content import DEMO_TEMPLATES
+from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.theme import apply_theme
+from snorq_desktop.ui.thread_model import MessageRole
 from snorq_desktop.window import build_window, open_demo
 
 
@@ -54,7 +59,52 @@ def main() -> None:
                 target = out / f"inbox-{name}.png"
                 window.grab().save(str(target))
                 print(f"wrote {target}")
+            apply_theme(app, dark=False)
+            shoot_files_and_templates(app, running, out)
             running.close()
+
+
+def _open_until(app: QApplication, running, wanted) -> bool:  # type: ignore[no-untyped-def]
+    """Open conversations from the top until ``wanted(pane)`` holds."""
+    window = running.window
+    for row in range(window.inbox.rowCount()):
+        window.inbox_view.setCurrentIndex(window.inbox.index(row))
+        settle(app, lambda: running.runner.pending == 0 and window.thread_pane.header is not None)
+        if wanted(window.thread_pane):
+            return True
+    return False
+
+
+def shoot_files_and_templates(app: QApplication, running, out: Path) -> None:  # type: ignore[no-untyped-def]
+    window = running.window
+    model = window.thread_pane.model
+
+    def has_file(_pane) -> bool:  # type: ignore[no-untyped-def]
+        messages = (model.index(r).data(MessageRole) for r in range(model.rowCount()))
+        return any(m is not None and m.attachment is not None for m in messages)
+
+    if _open_until(app, running, has_file):
+        settle(app, lambda: True, 0.2)
+        window.grab().save(str(out / "thread-files.png"))
+        print(f"wrote {out / 'thread-files.png'}")
+    if _open_until(app, running, lambda pane: pane.header.template_only_reason is not None):
+        templates = [MessageTemplate(n, "en_US", "UTILITY", b) for n, b in DEMO_TEMPLATES]
+
+        def source(_connection: str) -> Future[list[MessageTemplate]]:
+            future: Future[list[MessageTemplate]] = Future()
+            future.set_result(templates)
+            return future
+
+        window.thread_pane.template_source = source
+        picker = TemplatePicker(lambda: source(""), window)
+        picker.show()
+        settle(app, lambda: picker.list.count() > 0)
+        picker.values[0].setText("Ana")
+        picker.values[1].setText("#2041")
+        settle(app, lambda: True, 0.2)
+        picker.grab().save(str(out / "template-picker.png"))
+        print(f"wrote {out / 'template-picker.png'}")
+        picker.close()
 
 
 if __name__ == "__main__":
