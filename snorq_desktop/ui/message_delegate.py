@@ -11,19 +11,21 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
 from snorq_desktop.domain.attachments import human_size
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.ui.formatting import day_label
+from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.thread_model import MessageRole, StartsDayRole
 
 MARGIN = 12
 PAD = 9
 DAY_HEIGHT = 34
 CARD_HEIGHT = 46
+PICTURE_HEIGHT = 200  # a kept photo is drawn, fitted, in a box this tall
 META_HEIGHT = 16
 GAP = 6
 
@@ -74,6 +76,15 @@ def _card_lines(message: ThreadMessage) -> tuple[str, str]:
     return f"{glyph} {label}", details or "not downloaded yet"
 
 
+def shows_picture(message: ThreadMessage) -> bool:
+    """A photo the team keeps is drawn in the bubble rather than as a card."""
+    return (
+        message.content_type in (ContentType.IMAGE, ContentType.STICKER)
+        and message.attachment is not None
+        and message.attachment.kept
+    )
+
+
 def _caption(message: ThreadMessage) -> str | None:
     return message.content if message.content else None
 
@@ -91,8 +102,11 @@ def layout_message(
     inner = widest - 2 * PAD
     card = None
     card_width = 0
+    card_height = CARD_HEIGHT
     if message.content_type is not ContentType.TEXT:
         card_width = min(inner, 280)
+    if shows_picture(message):
+        card_width, card_height = min(inner, 260), PICTURE_HEIGHT
     caption = _caption(message)
     text_size = QSize(0, 0)
     if caption:
@@ -102,7 +116,7 @@ def layout_message(
     bubble_width = min(widest, content_width + 2 * PAD)
     height = PAD
     if card_width:
-        height += CARD_HEIGHT + (GAP if caption else 0)
+        height += card_height + (GAP if caption else 0)
     if caption:
         height += text_size.height()
     height += GAP + META_HEIGHT + PAD
@@ -111,8 +125,8 @@ def layout_message(
     bubble = QRect(left, top + GAP // 2, bubble_width, height)
     cursor = bubble.top() + PAD
     if card_width:
-        card = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, CARD_HEIGHT)
-        cursor += CARD_HEIGHT + (GAP if caption else 0)
+        card = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, card_height)
+        cursor += card_height + (GAP if caption else 0)
     text = None
     if caption:
         text = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, text_size.height())
@@ -155,9 +169,10 @@ def failure_text(message: ThreadMessage) -> str | None:
 
 
 class MessageDelegate(QStyledItemDelegate):
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QListView, pictures: Pictures | None = None) -> None:
         super().__init__(view)
         self._view = view
+        self._pictures = pictures
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def _layout(
@@ -199,7 +214,15 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setBrush(fill)
         painter.drawRoundedRect(QRectF(layout.bubble), 12, 12)
         if layout.card is not None:
-            self._paint_card(painter, layout.card, message, ink, font)
+            picture = (
+                self._pictures.get(message.id)
+                if self._pictures is not None and shows_picture(message)
+                else None
+            )
+            if picture is not None:
+                self._paint_picture(painter, layout.card, picture, message, font)
+            else:
+                self._paint_card(painter, layout.card, message, ink, font)
         if layout.text is not None and message.content:
             painter.setFont(font)
             painter.setPen(ink)
@@ -237,6 +260,32 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(palette.placeholderText().color())
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+
+    def _paint_picture(
+        self, painter: QPainter, rect: QRect, picture: QImage, message: ThreadMessage, font: QFont
+    ) -> None:
+        size = picture.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(rect.topLeft(), size)
+        if message.direction is MessageDirection.OUTBOUND:
+            target.moveRight(rect.right())
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(target), 8, 8)
+        painter.save()
+        painter.setClipPath(path)
+        painter.drawImage(target, picture)
+        # Name and size on a dark strip along the bottom, readable on any photo.
+        small = _small(font)
+        strip = QRect(target.left(), target.bottom() - 20, target.width(), 21)
+        painter.fillRect(strip, QColor(0, 0, 0, 120))
+        painter.setFont(small)
+        painter.setPen(QColor("white"))
+        attachment = message.attachment
+        label = f"{attachment.file_name} · {human_size(attachment.size)}" if attachment else ""
+        elided = QFontMetrics(small).elidedText(
+            label, Qt.TextElideMode.ElideMiddle, strip.width() - 12
+        )
+        painter.drawText(strip.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, elided)
+        painter.restore()
 
     def _paint_card(
         self, painter: QPainter, rect: QRect, message: ThreadMessage, ink: QColor, font: QFont

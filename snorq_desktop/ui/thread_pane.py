@@ -32,6 +32,7 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.composer import Composer
 from snorq_desktop.ui.message_delegate import MessageDelegate
+from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_model import ThreadModel
@@ -86,7 +87,9 @@ class ThreadPane(QWidget):
         self.view = QListView(self)
         self.view.setObjectName("threadView")
         self.view.setModel(self.model)
-        self.view.setItemDelegate(MessageDelegate(self.view))
+        self.pictures = Pictures(service, runner, self)
+        self.view.setItemDelegate(MessageDelegate(self.view, self.pictures))
+        self.pictures.ready.connect(lambda _: self.view.viewport().update())
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)

@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QFileDialog
 
 from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.templates import MessageTemplate
+from snorq_desktop.sync.demo_files import picture
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.message_delegate import _card_lines
 from snorq_desktop.ui.thread_model import MessageRole
 from tests.e2e.conftest import idle
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(2048)
+PNG = picture(64, 48)
 
 
 def _open_first(qtbot, running) -> str:
@@ -56,7 +57,12 @@ def test_attaching_a_file_sends_it_with_the_caption_and_the_card_opens_it(
     assert (newest.content, newest.status) == ("In blue", MessageStatus.PENDING)
     assert newest.attachment.size == len(PNG)
     title, details = _card_lines(newest)
-    assert "blue-shoe.png" in title and details.startswith("2 KB")
+    assert "blue-shoe.png" in title and details.endswith("click to open")
+    # A photo is drawn in the bubble once fetched and scaled off the UI thread.
+    pictures = window.thread_pane.pictures
+    pictures.get(newest.id)
+    qtbot.waitUntil(lambda: pictures.get(newest.id) is not None)
+    assert pictures.get(newest.id).width() == 260
     assert composer.editor.toPlainText() == ""  # the caption went with the file
     stored = shop.sql(
         "SELECT a.content FROM attachments a JOIN messages m ON m.id = a.message_id"
