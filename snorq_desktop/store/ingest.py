@@ -36,14 +36,26 @@ _COLUMNS = (
 )
 _TYPES = ["text"] * 13 + ["timestamptz", "text"]
 
+# A conversation new in this batch is inserted complete (preview, last message,
+# unread count: all its messages are new), so the UPDATE below never touches a
+# row inserted in this transaction -- which would run its foreign-key checks a
+# second time.  RETURNING tells which rows were created (xmax = 0).
 _UPSERT_CONVERSATIONS = """
+WITH per AS (
+    SELECT conversation_external_id,
+           count(DISTINCT external_id) FILTER (WHERE direction = 'INBOUND') AS inbound,
+           max(sent_at) AS newest,
+           (array_agg(preview ORDER BY sent_at DESC, message_row_id DESC))[1] AS preview
+    FROM ingest_batch GROUP BY conversation_external_id
+)
 INSERT INTO conversations AS c (id, organization_id, platform_connection_id, platform,
-    external_id, contact_external_id, contact_name, contact_username, contact_avatar_url)
+    external_id, contact_external_id, contact_name, contact_username, contact_avatar_url,
+    last_message_preview, last_message_at, unread_count)
 SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
        b.conversation_external_id, b.contact_id, b.contact_name, b.contact_username,
-       b.contact_avatar_url
-FROM ingest_batch b
+       b.contact_avatar_url, per.preview, per.newest, per.inbound
+FROM ingest_batch b JOIN per USING (conversation_external_id)
 ORDER BY b.conversation_external_id, (b.direction = 'INBOUND') DESC, b.sent_at DESC
 ON CONFLICT (platform_connection_id, external_id) DO UPDATE SET
     contact_name = COALESCE(EXCLUDED.contact_name, c.contact_name),
@@ -54,6 +66,7 @@ WHERE (EXCLUDED.contact_name IS NOT NULL AND EXCLUDED.contact_name IS DISTINCT F
        AND EXCLUDED.contact_username IS DISTINCT FROM c.contact_username)
    OR (EXCLUDED.contact_avatar_url IS NOT NULL
        AND EXCLUDED.contact_avatar_url IS DISTINCT FROM c.contact_avatar_url)
+RETURNING c.id, c.xmax = 0 AS created
 """
 
 _INSERT_MESSAGES_AND_MOVE_CONVERSATIONS = """
@@ -68,6 +81,8 @@ WITH inserted AS (
     FROM ingest_batch b
     JOIN conversations c
       ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
+    -- In index order: each conversation's rows land together in the indexes.
+    ORDER BY c.id, b.sent_at
     ON CONFLICT (conversation_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
     RETURNING id, conversation_id, direction, platform_timestamp
 ),
@@ -79,16 +94,19 @@ per_conversation AS (
            (array_agg(b.preview ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS preview
     FROM inserted i JOIN ingest_batch b ON b.message_row_id = i.id
     GROUP BY i.conversation_id
+),
+moved AS (
+    UPDATE conversations c SET
+        unread_count = c.unread_count + p.inbound,
+        last_message_preview = CASE WHEN c.last_message_at IS NULL OR p.newest >= c.last_message_at
+                                    THEN p.preview ELSE c.last_message_preview END,
+        last_message_at = GREATEST(c.last_message_at, p.newest),
+        status = CASE WHEN p.inbound > 0 THEN 'OPEN'::"ConversationStatus" ELSE c.status END
+    FROM per_conversation p
+    WHERE c.id = p.conversation_id AND c.id <> ALL(CAST(:created AS text[]))
+    RETURNING c.id
 )
-UPDATE conversations c SET
-    unread_count = c.unread_count + p.inbound,
-    last_message_preview = CASE WHEN c.last_message_at IS NULL OR p.newest >= c.last_message_at
-                                THEN p.preview ELSE c.last_message_preview END,
-    last_message_at = GREATEST(c.last_message_at, p.newest),
-    status = CASE WHEN p.inbound > 0 THEN 'OPEN'::"ConversationStatus" ELSE c.status END
-FROM per_conversation p
-WHERE c.id = p.conversation_id
-RETURNING c.id, p.total, p.inbound, p.preview
+SELECT p.conversation_id, p.total, p.inbound, p.preview FROM per_conversation p
 """
 
 
@@ -110,15 +128,19 @@ def ingest_messages(
     moved: list[tuple[str, int, int, str]] = []
     if messages:
         _stage(session, messages)
-        session.execute(
-            text(_UPSERT_CONVERSATIONS),
-            {"org": organization_id, "connection": connection_id, "platform": platform.value},
-        )
+        created = [
+            row[0]
+            for row in session.execute(
+                text(_UPSERT_CONVERSATIONS),
+                {"org": organization_id, "connection": connection_id, "platform": platform.value},
+            )
+            if row[1]
+        ]
         moved = [
             (row[0], row[1], row[2], row[3])
             for row in session.execute(
                 text(_INSERT_MESSAGES_AND_MOVE_CONVERSATIONS),
-                {"org": organization_id, "connection": connection_id},
+                {"org": organization_id, "connection": connection_id, "created": created},
             )
         ]
     session.execute(

@@ -183,3 +183,39 @@ def test_two_batches_in_one_transaction_do_not_mix(session, shop):
     second = ingest(session, shop, [msg(2, "wa-2", name="Bo")])
     assert second.inserted == 1
     assert [r[0] for r in conversations(session)] == ["wa-1", "wa-2"]
+
+
+def test_a_new_conversation_is_stored_complete_and_a_duplicate_in_the_batch_counts_once(
+    session, shop
+):
+    """New conversations get preview, time and unread count in their INSERT; the
+    same message twice in one batch (a redelivered webhook) is one message."""
+    ingest(session, shop, [msg(1)])  # wa-1 exists before the batch
+    result = ingest(
+        session,
+        shop,
+        [
+            msg(2),  # existing conversation
+            msg(3, "wa-9", name="Cy"),
+            msg(3, "wa-9", name="Cy"),  # the same platform message again
+            msg(4, "wa-9", name="Cy", direction=MessageDirection.OUTBOUND),
+            msg(5, "wa-8", name="Di", direction=MessageDirection.OUTBOUND),  # ours only
+        ],
+    )
+    assert result.inserted == 4
+    assert result.changes.conversations == frozenset(
+        session.execute(text("SELECT id FROM conversations")).scalars()
+    )
+    rows = {r[0]: (r[1], r[2], r[3], r[4]) for r in conversations(session)}
+    assert rows == {
+        "wa-1": ("Ana", 2, "message 2", T0 + timedelta(minutes=2)),
+        "wa-9": ("Cy", 1, "message 4", T0 + timedelta(minutes=4)),
+        "wa-8": ("Di", 0, "message 5", T0 + timedelta(minutes=5)),
+    }
+    # Arrivals (for notifications) name only conversations with inbound messages.
+    assert {c for c, _ in result.changes.arrivals} == {
+        session.execute(
+            text("SELECT id FROM conversations WHERE external_id = :e"), {"e": e}
+        ).scalar_one()
+        for e in ("wa-1", "wa-9")
+    }
