@@ -4,16 +4,20 @@ Part of the composition root (like app.py), kept apart so the command line
 does not load Qt for `db` or `keys` commands.
 """
 
+import asyncio
+import contextlib
 import gc
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import httpx
-from PySide6.QtCore import QSettings, QTimer
+import qasync
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
@@ -51,6 +55,7 @@ log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
 DEMO_SYNC_INTERVAL_SECONDS = 5.0
+FINISH_SECONDS = 30.0  # at most this long for the pass in progress when closing
 
 
 @dataclass
@@ -99,10 +104,11 @@ class RunningWindow:
     avatars: AvatarDownloader
     listener: ChangeListener | None = None
     sync: SyncRunner | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
     def close(self) -> None:
-        if self.sync is not None:
-            self.sync.stop()
+        if self.sync is not None and self.loop is not None:
+            finish(self.loop, self.sync.stop())
         if self.demo_timer is not None:
             self.demo_timer.stop()
         if self.listener is not None:
@@ -122,12 +128,15 @@ def build_window(
     sealer: TokenSealer | None = None,
     sync_interval: float | None = None,
     world: DemoWorld | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
     ``sync_interval``: run the sync engine (polling, outbox, webhooks) every so
     many seconds while the window is open; None: do not sync (tests, screenshots).
     ``world``: the demo's fake platforms, whose customers keep writing.
+    ``loop``: the asyncio loop the sync engine runs on (qasync's, i.e. Qt's own);
+    needed when ``sync_interval`` is given.
     """
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -168,6 +177,8 @@ def build_window(
         listener.start()
     sync = None
     if identity is not None and sync_interval is not None:
+        if loop is None:
+            raise ValueError("syncing needs the window's asyncio loop")
 
         def make_engine(http: httpx.AsyncClient) -> SyncEngine:
             clients = (
@@ -177,7 +188,7 @@ def build_window(
             )
             return SyncEngine(database.engine, database.sessions, sealer, clients)
 
-        sync = SyncRunner(make_engine, interval=sync_interval)
+        sync = SyncRunner(make_engine, loop=loop, interval=sync_interval)
         sync.start()
         # Read receipts to the platform, best effort, after the person opened it.
         window.thread_pane.conversation_read.connect(
@@ -191,7 +202,24 @@ def build_window(
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
         )
-    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener, sync)
+    return RunningWindow(
+        window, worker, runner, service, demo_timer, downloader, listener, sync, loop
+    )
+
+
+def finish(loop: asyncio.AbstractEventLoop, task: "asyncio.Task[None] | None") -> None:
+    """Let the sync pass in progress end (its network calls, its transaction)."""
+    if task is None or task.done():
+        return
+    deadline = time.monotonic() + FINISH_SECONDS
+    if loop.is_running():
+        # Qt's loop is turning (a test, or a window closed from inside the app):
+        # asyncio's callbacks run as Qt processes events.
+        while not task.done() and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return
+    with contextlib.suppress(TimeoutError):
+        loop.run_until_complete(asyncio.wait_for(task, FINISH_SECONDS))
 
 
 def _check_screen() -> None:
@@ -229,6 +257,9 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         else:
             database = stack.enter_context(open_database(settings, paths, migrate=False))
             sealer, world = optional_cipher(settings, paths), None
+        # One loop for Qt and asyncio: the sync engine's network waits run on it.
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
         running = build_window(
             database,
             paths,
@@ -237,6 +268,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             sealer=sealer,
             sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else settings.sync_interval_seconds,
             world=world,
+            loop=loop,
         )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
@@ -246,6 +278,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         if quit_after_ms:
             QTimer.singleShot(quit_after_ms, app.quit)
         log.info("window shown on %s", database.where)
-        code = app.exec()
+        code = loop.run_forever()
         running.close()
+    loop.close()
     return int(code)

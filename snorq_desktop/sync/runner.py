@@ -1,13 +1,18 @@
-"""Runs the sync engine while the app is open: an asyncio loop on a thread of its
-own (network waits never touch the window), a pass every ``interval`` seconds,
-or at once when woken (a reply was just written)."""
+"""Runs the sync engine while the app is open, on the window's asyncio loop
+(qasync: Qt's own event loop, so no second loop and no locking between them).
+
+The loop only ever waits on the network there: every database call of the
+engine runs in a worker thread (``asyncio.to_thread``), so the window never
+waits on PostgreSQL for it.  A pass runs every ``interval`` seconds, or at
+once when woken (a reply was just written).
+"""
 
 import asyncio
 import contextlib
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
+from typing import Any
 
 import httpx
 
@@ -20,61 +25,67 @@ log = logging.getLogger(__name__)
 
 
 class SyncRunner:
+    """Every method is called on the loop's thread (the window's)."""
+
     def __init__(
         self,
         make_engine: Callable[[httpx.AsyncClient], SyncEngine],
         *,
+        loop: asyncio.AbstractEventLoop,
         interval: float = 15.0,
         on_report: Callable[[PassReport], None] | None = None,
     ) -> None:
         self._make_engine = make_engine
+        self._loop = loop
         self._interval = interval
         self._on_report = on_report
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._engine: SyncEngine | None = None
-        self._wake: asyncio.Event | None = None
+        self._wake = asyncio.Event()
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="snorq-sync", daemon=True)
-        self._ready = threading.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._errands: set[asyncio.Task[object]] = set()
 
     def start(self) -> None:
-        self._thread.start()
-        self._ready.wait(timeout=5)
+        self._task = self._loop.create_task(self._main(), name="snorq-sync")
 
     def wake(self) -> None:
-        """Run a pass now (thread-safe)."""
-        if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        """Run a pass now."""
+        self._wake.set()
 
     def send_read_receipt(self, receipt: ReadReceipt) -> None:
-        """Tell the platform a conversation was read (thread-safe, best effort)."""
-        loop, engine = self._loop, self._engine
-        if loop is not None and engine is not None:
-            asyncio.run_coroutine_threadsafe(engine.send_read_receipt(receipt), loop)
+        """Tell the platform a conversation was read (best effort)."""
+        if (engine := self._engine) is not None:
+            self._errand(engine.send_read_receipt(receipt))
 
     def templates(self, connection_id: str) -> "Future[list[MessageTemplate]]":
-        """The connection's approved WhatsApp templates, asked of Meta (thread-safe)."""
-        loop, engine = self._loop, self._engine
-        if loop is None or engine is None:
-            failed: Future[list[MessageTemplate]] = Future()
-            failed.set_exception(
-                PermanentFailure("Syncing is not running, so Meta cannot be asked.")
-            )
-            return failed
-        return asyncio.run_coroutine_threadsafe(engine.templates(connection_id), loop)
+        """The connection's approved WhatsApp templates, asked of Meta."""
+        answer: Future[list[MessageTemplate]] = Future()
+        engine = self._engine
+        if engine is None:
+            answer.set_exception(PermanentFailure("Syncing is off, so Meta cannot be asked."))
+            return answer
 
-    def stop(self) -> None:
+        async def ask() -> None:
+            try:
+                answer.set_result(await engine.templates(connection_id))
+            except Exception as error:  # handed to the dialog, which says it
+                answer.set_exception(error)
+
+        self._errand(ask())
+        return answer
+
+    def stop(self) -> "asyncio.Task[None] | None":
+        """Ask the loop to end after the pass in progress; the task to wait for."""
         self._stopping = True
-        self.wake()
-        self._thread.join(timeout=30)
+        self._wake.set()
+        return self._task
 
-    def _run(self) -> None:
-        asyncio.run(self._main())
+    def _errand(self, work: Coroutine[Any, Any, object]) -> None:
+        task = self._loop.create_task(work)
+        self._errands.add(task)  # a reference, or the task may vanish mid-way
+        task.add_done_callback(self._errands.discard)
 
     async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        self._ready.set()
         async with httpx.AsyncClient(timeout=30) as http:
             engine = self._engine = self._make_engine(http)
             while not self._stopping:
@@ -90,3 +101,4 @@ class SyncRunner:
                 if not self._stopping:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+            self._engine = None

@@ -1,10 +1,13 @@
 """The window against the real test database, offscreen."""
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -133,3 +136,18 @@ def idle(qtbot, running: RunningWindow, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: running.runner.pending == 0, timeout=timeout)
     qtbot.wait(20)
     qtbot.waitUntil(lambda: running.runner.pending == 0, timeout=timeout)
+
+
+@pytest.fixture
+def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """qasync's asyncio loop over the test's Qt loop, as the app runs its sync
+    engine: asyncio's callbacks run whenever Qt processes events (qtbot.wait…)."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = qasync.QThreadExecutor(4)  # for asyncio.to_thread, ended below
+    loop.set_default_executor(executor)
+    yield loop
+    executor.shutdown(wait=True)
+    # Not loop.stop(): it calls QCoreApplication.exit(), after which every later
+    # Qt wait of the session returns at once.  qasync marked this thread as
+    # running the loop; later tests run loops of their own.
+    asyncio.events._set_running_loop(None)

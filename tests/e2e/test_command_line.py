@@ -1,5 +1,6 @@
 """The command line as a user meets it: a real process, one clear line per mistake."""
 
+import os
 import subprocess
 import sys
 
@@ -73,3 +74,37 @@ def test_without_a_screen_the_window_says_how_to_run(tmp_path, monkeypatch):
     assert result.returncode == 1
     assert "QT_QPA_PLATFORM=offscreen" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
+    """The real start-up path: one qasync loop for Qt and the sync engine.  While
+    the demo runs, its waiting reply goes out to the fake platform and customers'
+    webhooks are stored; then it quits with the exit code 0."""
+    from sqlalchemy import func, select
+
+    from snorq_desktop.domain.enums import MessageStatus
+    from snorq_desktop.paths import AppPaths
+    from snorq_desktop.store.models import Message, WebhookEvent
+    from snorq_desktop.window import open_demo
+
+    tmp_path.chmod(0o755)  # the built-in server may run as another user (root here)
+    command = [sys.executable, "-m", "snorq_desktop", "--home", str(tmp_path)]
+    result = subprocess.run(
+        [*command, "--demo", "--quit-after", "12"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    with open_demo(AppPaths.resolve(tmp_path)) as demo, demo.database.sessions() as session:
+        pending = session.execute(
+            select(func.count()).where(Message.status == MessageStatus.PENDING)
+        ).scalar_one()
+        stored = session.execute(
+            select(func.count()).where(WebhookEvent.processed_at.isnot(None))
+        ).scalar_one()
+    assert pending == 0  # the seeded waiting reply was handed to its platform
+    assert stored >= 1  # a customer wrote through the relay and the app stored it

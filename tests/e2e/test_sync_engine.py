@@ -283,7 +283,7 @@ def test_two_apps_at_once_never_send_one_reply_twice(world):
 
 
 def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
-    world, qtbot, tmp_path, monkeypatch
+    world, qtbot, tmp_path, monkeypatch, qt_loop
 ):
     """The whole live path: a customer writes on WhatsApp, the relay stores it, the
     window shows it; the owner answers, the engine sends it at once, and the
@@ -307,6 +307,7 @@ def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
         demo=False,
         sealer=world.cipher,
         sync_interval=30,
+        loop=qt_loop,
     )
     qtbot.addWidget(running.window)
     running.window.show()
