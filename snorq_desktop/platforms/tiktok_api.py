@@ -89,6 +89,9 @@ class TikTokClient:
     async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
         if len(text) > 6000:
             raise PermanentFailure("TikTok messages are at most 6,000 characters.")
+        return await self._send(account, to, {"message_type": "TEXT", "text": {"body": text}})
+
+    async def _send(self, account: Account, to: Recipient, message: dict[str, Any]) -> str:
         data = await self._call(
             "POST",
             "business/message/send/",
@@ -97,8 +100,7 @@ class TikTokClient:
                 "business_id": account.platform_user_id,
                 "recipient_type": "CONVERSATION",
                 "recipient": to.conversation_id,
-                "message_type": "TEXT",
-                "text": {"body": text},
+                **message,
             },
         )
         message_id = optional(optional(data, "message", dict) or {}, "message_id", str)
@@ -128,22 +130,9 @@ class TikTokClient:
         media_id = optional(uploaded, "media_id", str)
         if not media_id:
             raise TemporaryFailure("TikTok took the image but gave no media id.")
-        data = await self._call(
-            "POST",
-            "business/message/send/",
-            account,
-            json={
-                "business_id": account.platform_user_id,
-                "recipient_type": "CONVERSATION",
-                "recipient": to.conversation_id,
-                "message_type": "IMAGE",
-                "image": {"media_id": media_id},
-            },
+        return await self._send(
+            account, to, {"message_type": "IMAGE", "image": {"media_id": media_id}}
         )
-        message_id = optional(optional(data, "message", dict) or {}, "message_id", str)
-        if not message_id:
-            raise TemporaryFailure("TikTok accepted the image but gave no id.")
-        return message_id
 
     async def download(self, account: Account, media: MediaToFetch) -> DownloadedFile:
         # Not in PLATFORMS.md: v1.3's media download call trades a message's

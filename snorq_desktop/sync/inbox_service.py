@@ -173,6 +173,12 @@ class InboxService:
 
     def send_reply(self, conversation_id: str, message_id: str, body: str) -> Changes:
         """Journal the reply, then store it as PENDING; the outbox sends it."""
+        return self._journal_and_store(conversation_id, message_id, body)
+
+    def _journal_and_store(
+        self, conversation_id: str, message_id: str, text: str, **attached: str | None
+    ) -> Changes:
+        """On disk first (a crash or a dropped connection loses nothing), then stored."""
         identity = self._identity or self.identity()
         assert identity is not None
         reply = JournalledReply(
@@ -180,8 +186,9 @@ class InboxService:
             conversation_id=conversation_id,
             organization_id=identity.organization_id,
             sender_id=identity.user_id,
-            text=body,
+            text=text,
             written_at=datetime.now(UTC),
+            **attached,
         )
         self._journal.add(reply)
         return self._store(reply)
@@ -202,21 +209,14 @@ class InboxService:
         if reason := refusal(platform, file):
             raise FileRefused(reason)
         with_file = caption if takes_caption(platform, file.content_type) else ""
-        identity = self._identity or self.identity()
-        assert identity is not None
-        reply = JournalledReply(
-            message_id=message_id,
-            conversation_id=conversation_id,
-            organization_id=identity.organization_id,
-            sender_id=identity.user_id,
-            text=with_file,
-            written_at=datetime.now(UTC),
+        changes = self._journal_and_store(
+            conversation_id,
+            message_id,
+            with_file,
             file_path=str(self._journal.keep_file(message_id, data)),
             file_name=file.name,
             mime_type=file.mime_type,
         )
-        self._journal.add(reply)
-        changes = self._store(reply)
         if caption and not with_file:
             changes = changes | self.send_reply(conversation_id, new_id(), caption)
         return changes
@@ -231,19 +231,12 @@ class InboxService:
         """A WhatsApp template (outside the 24-hour window); the thread shows its text."""
         if reason := template.missing(parameters):
             raise FileRefused(reason)
-        identity = self._identity or self.identity()
-        assert identity is not None
-        reply = JournalledReply(
-            message_id=message_id,
-            conversation_id=conversation_id,
-            organization_id=identity.organization_id,
-            sender_id=identity.user_id,
-            text=template.render(parameters),
-            written_at=datetime.now(UTC),
+        return self._journal_and_store(
+            conversation_id,
+            message_id,
+            template.render(parameters),
             template=TemplateToSend(template.name, template.language, parameters).to_json(),
         )
-        self._journal.add(reply)
-        return self._store(reply)
 
     def saved_file(self, message_id: str) -> tuple[str, str, bytes] | None:
         """(name, MIME type, bytes) of a message's file, if the team keeps it."""
