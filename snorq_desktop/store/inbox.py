@@ -35,7 +35,13 @@ from snorq_desktop.domain.inbox import (
     ViewCounts,
     reply_blocked_reason,
 )
-from snorq_desktop.store.models import Conversation, Message, PlatformConnection, User
+from snorq_desktop.store.models import (
+    Conversation,
+    ConversationLabel,
+    Message,
+    PlatformConnection,
+    User,
+)
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
 SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -108,6 +114,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.unread_count,
         Conversation.status,
         PlatformConnection.status.label("connection_status"),
+        Conversation.labels,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -123,6 +130,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         unread_count=row.unread_count,
         status=row.status,
         connection_status=row.connection_status,
+        labels=tuple(row.labels or ()),
     )
 
 
@@ -139,6 +147,21 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
             Conversation.unread_count > 0, Conversation.status != ConversationStatus.ARCHIVED
         )
     return Conversation.status != ConversationStatus.ARCHIVED
+
+
+def _query_filter(query: InboxQuery) -> ColumnElement[bool]:
+    """The view, narrowed to one label's conversations in a label's view."""
+    if query.label_id is None:
+        return _view_filter(query.view)
+    has_label = (
+        select(ConversationLabel.conversation_id)
+        .where(
+            ConversationLabel.conversation_id == Conversation.id,
+            ConversationLabel.label_id == query.label_id,
+        )
+        .exists()
+    )
+    return and_(_view_filter(query.view), has_label)
 
 
 def _tsquery(terms: str) -> ColumnElement[Any]:
@@ -240,7 +263,7 @@ def inbox_page(
     test each conversation against the search instead).
     """
     statement = _summary_columns().where(
-        Conversation.organization_id == organization_id, _view_filter(query.view)
+        Conversation.organization_id == organization_id, _query_filter(query)
     )
     if candidates is not None and search_terms(query.search):
         statement = statement.where(Conversation.id.in_(candidates or [""]))
@@ -277,7 +300,7 @@ def matches(
     statement = select(Conversation.id).where(
         Conversation.organization_id == organization_id,
         Conversation.id.in_(list(conversation_ids)),
-        _view_filter(query.view),
+        _query_filter(query),
     )
     if terms := search_terms(query.search):
         statement = statement.where(_search_filter(organization_id, terms))
