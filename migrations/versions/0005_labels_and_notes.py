@@ -181,7 +181,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint("btrim(content) <> ''", name="notes_content_not_blank_check"),
-        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name="notes_author_id_fkey"),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name="notes_author_id_fkey", ondelete="CASCADE"
+        ),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
             ["conversations.id"],

@@ -381,9 +381,11 @@ class Note(Base):
     id: Mapped[str] = _id_column()
     content: Mapped[str] = mapped_column(Text)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    # NO ACTION (checked at the end of the statement): a user who wrote notes in
-    # another team cannot be deleted from under them, while deleting a user whose
-    # own organisation (and its notes) goes with them still works.  RESTRICT,
-    # Prisma's default, would refuse even that.
-    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # CASCADE, like the seed's other required relations to a user (owner,
+    # membership): deleting a user's account takes what they wrote.  Leaving a
+    # team (a membership removed) keeps their notes.  RESTRICT (Prisma's default)
+    # and even NO ACTION would refuse to delete any user who ever wrote a note,
+    # their own organisation's included, since PostgreSQL checks them before the
+    # organisation's cascade reaches the notes.
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()

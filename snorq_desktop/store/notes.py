@@ -54,7 +54,15 @@ def add_note(
     note_id = new_id()
     written_at = session.execute(
         insert(Note)
-        .values(id=note_id, content=content, conversation_id=conversation_id, author_id=author_id)
+        .values(
+            id=note_id,
+            content=content,
+            conversation_id=conversation_id,
+            author_id=author_id,
+            # The server's clock when written (not when the transaction began):
+            # every app of the team orders notes among messages alike.
+            created_at=func.clock_timestamp(),
+        )
         .returning(Note.created_at)
     ).scalar_one()
     return ThreadNote(note_id, content, author_id, author, written_at)

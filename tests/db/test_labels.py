@@ -370,7 +370,9 @@ def test_moving_existing_array_values_into_the_tables(empty_database, tmp_path):
         # "VIP" twice against "vip" twice: the tie goes to the first in order.
         assert names == {("VIP", "#6366f1"), ("Refund", "#6366f1"), ("Wholesale order", "#6366f1")}
         assert [label.name for label in store.list_labels(session, other)] == ["vip"]
-        arrays = dict(session.execute(text("SELECT id, labels FROM conversations")).all())
+        arrays: dict[str, list[str]] = dict(
+            session.execute(text("SELECT id, labels FROM conversations")).all()
+        )
         assert arrays[ids[0]] == ["Refund", "VIP"]
         assert arrays[ids[1]] == ["Refund", "VIP"]
         assert arrays[ids[2]] == ["VIP", "Wholesale order"]
