@@ -58,12 +58,12 @@ class LabelService:
         """The label on every one of these conversations, all or none (one transaction)."""
         with unit_of_work(self._sessions) as session:
             added = labels.apply_label(session, self._organization(), label_id, conversation_ids)
-            return self._tell(session, Changes(conversations=frozenset(added), labels=True))
+            return self._tell(session, Changes(conversations=frozenset(added)))
 
     def remove(self, label_id: str, conversation_ids: Sequence[str]) -> Changes:
         with unit_of_work(self._sessions) as session:
             gone = labels.remove_label(session, self._organization(), label_id, conversation_ids)
-            return self._tell(session, Changes(conversations=frozenset(gone), labels=True))
+            return self._tell(session, Changes(conversations=frozenset(gone)))
 
     def create_and_apply(
         self, name: str, conversation_ids: Sequence[str], color: str = DEFAULT_LABEL_COLOUR

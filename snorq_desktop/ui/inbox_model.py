@@ -203,6 +203,12 @@ class InboxModel(QAbstractListModel):
         if first <= last:
             self.dataChanged.emit(self.index(first), self.index(last))
 
+    def forget_summaries(self) -> None:
+        """Every row's details are stale (a label renamed): fetch them again as they show."""
+        self._cache.clear()
+        if self._positions:
+            self.dataChanged.emit(self.index(0), self.index(len(self._positions) - 1))
+
     # --- finding rows -----------------------------------------------------------
 
     def row_of(self, conversation_id: str) -> int:
