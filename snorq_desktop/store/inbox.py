@@ -53,6 +53,9 @@ _CONTENT_TSV: ColumnElement[Any] = literal_column(
     "to_tsvector('simple'::regconfig, COALESCE(messages.content, ''))"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The seed's array of label names, read as psycopg hands it over (a list): no
+# per-row conversion on the inbox's hottest path.
+_LABEL_NAMES: ColumnElement[Any] = literal_column("conversations.labels").label("labels")
 
 
 def _run(session: Session, statement: Any) -> Any:
@@ -114,7 +117,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.unread_count,
         Conversation.status,
         PlatformConnection.status.label("connection_status"),
-        Conversation.labels,
+        _LABEL_NAMES,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -130,7 +133,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         unread_count=row.unread_count,
         status=row.status,
         connection_status=row.connection_status,
-        labels=tuple(row.labels or ()),
+        labels=tuple(row.labels) if row.labels else (),
     )
 
 
