@@ -136,8 +136,12 @@ def delete_label(session: Session, organization_id: str, label_id: str) -> list[
 
 
 def _require_label(session: Session, organization_id: str, label_id: str) -> None:
+    """The label exists, and stays until we commit: a teammate deleting it at the
+    same moment waits for us (KEY SHARE), then takes our links with it."""
     found = session.execute(
-        select(Label.id).where(Label.organization_id == organization_id, Label.id == label_id)
+        select(Label.id)
+        .where(Label.organization_id == organization_id, Label.id == label_id)
+        .with_for_update(key_share=True)
     ).scalar_one_or_none()
     if found is None:
         raise NotFound(_GONE)

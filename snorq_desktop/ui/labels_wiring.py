@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu
 
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.ui.conversation_delegate import ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.label_manager import LabelManager
 from snorq_desktop.ui.tasks import TaskRunner
@@ -32,6 +33,9 @@ class WindowLabels:
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._inbox_menu)
         window.inbox_delegate.label_colour = self.catalog.colour_of
+        switcher_rows = window.switcher.list.itemDelegate()
+        if isinstance(switcher_rows, ConversationDelegate):
+            switcher_rows.label_colour = self.catalog.colour_of
         self.catalog.changed.connect(self._catalog_changed)
         self.actions.changed.connect(window.apply_changes)
         self.actions.manage_requested.connect(self.open_manager)

@@ -378,4 +378,54 @@ def test_moving_existing_array_values_into_the_tables(empty_database, tmp_path):
         assert arrays[ids[2]] == ["VIP", "Wholesale order"]
         assert arrays[ids[3]] == [] and arrays[ids[4]] == []
         assert arrays[other_ids[0]] == ["vip"]
+    # Down to 0004 the arrays keep every name; up again, the same labels come back.
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        assert connection.execute(text("SELECT to_regclass('labels')")).scalar() is None
+        rows = connection.execute(text("SELECT id, labels FROM conversations")).all()
+        after_downgrade: dict[str, list[str]] = {row[0]: row[1] for row in rows}
+    assert after_downgrade == arrays
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    with sessions() as session:
+        assert {label.name for label in store.list_labels(session, org)} == {
+            "VIP",
+            "Refund",
+            "Wholesale order",
+        }
+        assert disagreements(session) == []
     engine.dispose()
+
+
+def test_a_label_deleted_while_a_teammate_applies_it_leaves_no_trace(engine):
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        org, ids = make_shop(session, "shop", 5)
+        vip = store.create_label(session, org, "VIP", "#6366f1")
+    failures: list[BaseException] = []
+
+    def teammate_deletes() -> None:
+        try:
+            with unit_of_work(sessions) as session:
+                store.delete_label(session, org, vip)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    with unit_of_work(sessions) as first:
+        assert len(store.apply_label(first, org, vip, ids)) == 5
+        racer = threading.Thread(target=teammate_deletes)
+        racer.start()
+        _wait_until_blocked(engine)  # the delete waits for our links to commit
+    racer.join(timeout=10)
+    assert failures == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM conversation_labels")).scalar() == 0
+        assert disagreements(connection) == []
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM conversations WHERE cardinality(labels) > 0")
+            ).scalar()
+            == 0
+        )
