@@ -42,7 +42,9 @@ class WindowLabels:
         window.sidebar.manage_labels_requested.connect(self.open_manager)
         window.counts_shown.connect(lambda _: self.catalog.reload())
         menu = window.menuBar().addMenu("&Labels")
-        menu.addAction("Manage labels…").triggered.connect(self.open_manager)
+        manage = menu.addAction("Manage labels…")
+        manage.triggered.connect(self.open_manager)
+        manage.setEnabled(window.identity is not None)  # labels belong to an organisation
 
     # --- the inbox ---------------------------------------------------------------------
 
@@ -78,7 +80,9 @@ class WindowLabels:
 
     # --- the rest -----------------------------------------------------------------------
 
-    def open_manager(self) -> LabelManager:
+    def open_manager(self) -> LabelManager | None:
+        if self.window.identity is None:
+            return None
         if self.manager is None:
             self.manager = LabelManager(self._service, self._runner, self.catalog, self.window)
             self.manager.changed.connect(self.window.apply_changes)

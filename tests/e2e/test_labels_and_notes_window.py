@@ -44,6 +44,7 @@ def test_the_labels_dialog_creates_renames_recolours_and_deletes(
 ):
     running = make_window()
     manager = running.window.labels.open_manager()
+    assert manager is not None
     idle(qtbot, running)
     qtbot.keyClicks(manager.name, "VIP")
     manager.colour.setCurrentIndex(manager.colour.findText("Red"))
@@ -294,3 +295,14 @@ def test_a_teammates_app_follows_labels_and_notes(shop, make_window, qtbot):
         ]
 
     qtbot.waitUntil(lambda: second_notes() == ["Called her back"], timeout=2000)
+
+
+def test_without_an_organisation_there_are_no_labels_to_manage(make_window, qtbot):
+    running = make_window()
+    window = running.window
+    [labels_menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Labels"]
+    [manage] = labels_menu.actions()
+    assert not manage.isEnabled()
+    assert window.labels.open_manager() is None
+    idle(qtbot, running)
+    assert window.labels.manager is None
