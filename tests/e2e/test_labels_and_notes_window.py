@@ -5,7 +5,7 @@ note tab, and a teammate's app following along."""
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox
 
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.store import labels as label_store
@@ -306,3 +306,25 @@ def test_without_an_organisation_there_are_no_labels_to_manage(make_window, qtbo
     assert window.labels.open_manager() is None
     idle(qtbot, running)
     assert window.labels.manager is None
+
+
+def test_right_click_on_an_unselected_row_labels_that_row(shop, make_window, qtbot):
+    shop.add_conversations(5)
+    _label(shop, "VIP")
+    running = make_window()
+    window = running.window
+    view = window.inbox_view
+    view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, running)
+    point = view.visualRect(window.inbox.index(3)).center()
+    view.customContextMenuRequested.emit(point)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
+    [submenu] = [m for a in menu.actions() if isinstance(m := a.menu(), QMenu)]
+    assert submenu.title() == "Label"
+    [vip] = [a for a in submenu.actions() if a.text() == "VIP"]
+    menu.close()
+    vip.trigger()
+    idle(qtbot, running)
+    target = window.inbox.index(3).data(ConversationIdRole)
+    assert shop.sql("SELECT conversation_id FROM conversation_labels") == [(target,)]
