@@ -16,6 +16,7 @@ from snorq_desktop.ui.icons import platform_icon_name, svg_icon
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
 LabelIdRole = Qt.ItemDataRole.UserRole + 2
+LabelColourRole = Qt.ItemDataRole.UserRole + 3
 LABELS_HEADER = "Labels"
 _ORDER = [
     InboxView.ALL,
@@ -107,16 +108,21 @@ class Sidebar(QListView):
         first = self._labels_header_row + 1
         rows = [(label, _label_text(label)) for label in labels]
         shown = [
-            (self.views.item(row).data(LabelIdRole), self.views.item(row).text())
+            (
+                self.views.item(row).data(LabelIdRole),
+                self.views.item(row).text(),
+                self.views.item(row).data(LabelColourRole),
+            )
             for row in range(first, self.views.rowCount())
         ]
-        if shown == [(label.id, text) for label, text in rows]:
+        if shown == [(label.id, text, label.color) for label, text in rows]:
             return
         self.views.removeRows(first, self.views.rowCount() - first)
         for label, text in rows:
             item = QStandardItem(text)
             item.setEditable(False)
             item.setData(label.id, LabelIdRole)
+            item.setData(label.color, LabelColourRole)
             item.setIcon(label_dot(label.color))
             item.setToolTip(f"Conversations labelled “{label.name}”")
             self.views.appendRow(item)

@@ -12,7 +12,7 @@ from snorq_desktop.store import labels as label_store
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.ui.inbox_model import ConversationIdRole, SummaryRole
 from snorq_desktop.ui.message_delegate import NOTE_COLOURS
-from snorq_desktop.ui.sidebar import LabelIdRole
+from snorq_desktop.ui.sidebar import LabelColourRole, LabelIdRole
 from snorq_desktop.ui.thread_model import MessageRole, NoteRole
 from tests.e2e.conftest import idle
 
@@ -68,6 +68,15 @@ def test_the_labels_dialog_creates_renames_recolours_and_deletes(
     qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
     idle(qtbot, running)
     assert _names(running) == [("Refund", "#ef4444", 0), ("Very important", "#14b8a6", 0)]
+    colours = {
+        window_item.text(): window_item.data(LabelColourRole)
+        for window_item in (
+            running.window.sidebar.views.item(r)
+            for r in range(running.window.sidebar.views.rowCount())
+        )
+        if window_item.data(LabelIdRole)
+    }
+    assert colours == {"Refund": "#ef4444", "Very important": "#14b8a6"}
 
     manager.list.setCurrentRow(0)
     manager.name.setText("VERY IMPORTANT")
