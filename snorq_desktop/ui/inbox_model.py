@@ -90,7 +90,8 @@ class InboxModel(QAbstractListModel):
             return row.last_message_preview
         if role == Qt.ItemDataRole.AccessibleTextRole:
             unread = f", {row.unread_count} unread" if row.unread_count else ""
-            return f"{row.contact_name} on {row.platform.value.title()}{unread}"
+            labelled = f", labelled {', '.join(row.labels)}" if row.labels else ""
+            return f"{row.contact_name} on {row.platform.value.title()}{unread}{labelled}"
         return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802

@@ -121,6 +121,7 @@ def test_several_selected_conversations_get_a_label_at_once(shop, make_window, q
     assert sorted(row[0] for row in labelled) == sorted(chosen)
     for row in (0, 2, 5):
         assert window.inbox.index(row).data(SummaryRole).labels == ("VIP",)
+    assert window.inbox.index(0).data(Qt.ItemDataRole.AccessibleTextRole).endswith(", labelled VIP")
     assert window.inbox.index(1).data(SummaryRole).labels == ()
     qtbot.waitUntil(lambda: _sidebar_rows(window) == {vip: "VIP  3"})
 
