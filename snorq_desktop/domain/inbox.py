@@ -71,6 +71,7 @@ PLATFORM_NAMES = {
 class InboxQuery:
     view: InboxView = InboxView.ALL
     search: str = ""
+    label_id: str | None = None  # a label's view: only conversations that have it
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -93,6 +94,7 @@ class ConversationSummary:
     unread_count: int
     status: ConversationStatus
     connection_status: ConnectionStatus
+    labels: tuple[str, ...] = ()  # names, from the seed's array (kept equal to the tables)
 
     @property
     def position(self) -> InboxPosition:
@@ -141,21 +143,25 @@ class Changes:
     ``messages``: conversation ids whose thread gained or changed messages.
     ``arrivals``: (conversation id, preview) of new inbound messages, for
     notifications.
+    ``labels``: the organisation's labels were created, renamed, recoloured or
+    deleted (every list showing them refreshes).
     """
 
     conversations: frozenset[str] = frozenset()
     messages: frozenset[str] = frozenset()
     arrivals: tuple[tuple[str, str], ...] = ()
+    labels: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
             self.conversations | other.conversations,
             self.messages | other.messages,
             self.arrivals + other.arrivals,
+            self.labels or other.labels,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.conversations or self.messages or self.arrivals)
+        return bool(self.conversations or self.messages or self.arrivals or self.labels)
 
 
 def reply_blocked_reason(status: ConnectionStatus, platform: Platform) -> str | None:

@@ -18,6 +18,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         "m": sorted(changes.messages),
         "a": [[conversation, preview[:80]] for conversation, preview in changes.arrivals],
     }
+    if changes.labels:
+        notice["l"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -40,5 +42,6 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             conversations=frozenset(notice.get("c", [])),
             messages=frozenset(notice.get("m", [])),
             arrivals=tuple((str(a[0]), str(a[1])) for a in notice.get("a", []) if len(a) == 2),
+            labels=bool(notice.get("l")),
         ),
     )

@@ -41,6 +41,7 @@ from snorq_desktop.domain.templates import TemplateToSend
 from snorq_desktop.store.models import (
     Attachment,
     Conversation,
+    ConversationLabel,
     Message,
     PlatformConnection,
     User,
@@ -56,6 +57,9 @@ _CONTENT_TSV: ColumnElement[Any] = literal_column(
     "to_tsvector('simple'::regconfig, COALESCE(messages.content, ''))"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The seed's array of label names, read as psycopg hands it over (a list): no
+# per-row conversion on the inbox's hottest path.
+_LABEL_NAMES: ColumnElement[Any] = literal_column("conversations.labels").label("labels")
 
 
 def _run(session: Session, statement: Any) -> Any:
@@ -117,6 +121,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.unread_count,
         Conversation.status,
         PlatformConnection.status.label("connection_status"),
+        _LABEL_NAMES,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -132,6 +137,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         unread_count=row.unread_count,
         status=row.status,
         connection_status=row.connection_status,
+        labels=tuple(row.labels) if row.labels else (),
     )
 
 
@@ -148,6 +154,21 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
             Conversation.unread_count > 0, Conversation.status != ConversationStatus.ARCHIVED
         )
     return Conversation.status != ConversationStatus.ARCHIVED
+
+
+def _query_filter(query: InboxQuery) -> ColumnElement[bool]:
+    """The view, narrowed to one label's conversations in a label's view."""
+    if query.label_id is None:
+        return _view_filter(query.view)
+    has_label = (
+        select(ConversationLabel.conversation_id)
+        .where(
+            ConversationLabel.conversation_id == Conversation.id,
+            ConversationLabel.label_id == query.label_id,
+        )
+        .exists()
+    )
+    return and_(_view_filter(query.view), has_label)
 
 
 def _tsquery(terms: str) -> ColumnElement[Any]:
@@ -249,7 +270,7 @@ def inbox_page(
     test each conversation against the search instead).
     """
     statement = _summary_columns().where(
-        Conversation.organization_id == organization_id, _view_filter(query.view)
+        Conversation.organization_id == organization_id, _query_filter(query)
     )
     if candidates is not None and search_terms(query.search):
         statement = statement.where(Conversation.id.in_(candidates or [""]))
@@ -286,7 +307,7 @@ def matches(
     statement = select(Conversation.id).where(
         Conversation.organization_id == organization_id,
         Conversation.id.in_(list(conversation_ids)),
-        _view_filter(query.view),
+        _query_filter(query),
     )
     if terms := search_terms(query.search):
         statement = statement.where(_search_filter(organization_id, terms))

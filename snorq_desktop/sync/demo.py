@@ -31,6 +31,7 @@ from snorq_desktop.store.models import Conversation, Message
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.sync.demo_files import sample
+from snorq_desktop.sync.demo_labels import seed_labels_and_notes
 
 
 def demo_conversation_id(platform: Platform, contact: str) -> str:
@@ -114,6 +115,8 @@ def seed_demo(
                 customer=(name, username),
                 language=language,
             )
+        session.flush()
+        seed_labels_and_notes(session, org, (owner, helper), now)
     return True
 
 

@@ -36,6 +36,8 @@ from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.sync.label_service import LabelService
+from snorq_desktop.sync.note_service import NoteService
 from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.sync.webhook_intake import store_pending_events
 
@@ -53,6 +55,8 @@ class InboxService:
         self.origin = new_id()  # this app, so it can tell its own notices from the team's
         self._candidates: tuple[str, frozenset[str] | None] = ("", None)
         self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
+        self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
+        self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
 
     # --- who ------------------------------------------------------------------
 
@@ -60,6 +64,12 @@ class InboxService:
         with self._reads() as session:
             self._identity = default_identity(session)
         return self._identity
+
+    def _acting_as(self) -> Identity:
+        identity = self._identity or self.identity()
+        if identity is None:
+            raise LookupError("no organisation in this database")
+        return identity
 
     @property
     def organization_id(self) -> str | None:

@@ -1,12 +1,35 @@
 """Where a reply is written.  Ctrl+Enter sends (or Enter, if the user prefers);
-when the conversation's connection cannot send, the box is disabled and says why."""
+when the conversation's connection cannot send, the box is disabled and says why.
+
+The "Internal note" tab turns the box yellow and its button into "Add note": what
+is written then goes to the team's notes, never to the customer.  The tab stays
+chosen until the person changes it, so moving to another conversation never turns
+a note into a reply.
+"""
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 SEND_WITH_CTRL_ENTER = "ctrl+enter"
 SEND_WITH_ENTER = "enter"
+NOTE_EDITOR_STYLE = (
+    "QPlainTextEdit { background: #fff4c4; color: #3a2f00; border: 2px solid #e0b100;"
+    " border-radius: 4px; }"
+)
+NOTE_BUTTON_STYLE = (
+    "QPushButton { background: #e0b100; color: #3a2f00; font-weight: 600;"
+    " border-radius: 4px; padding: 4px 12px; }"
+    " QPushButton:disabled { background: #f3e3a1; color: #8a7a40; }"
+)
 
 
 class Composer(QWidget):
@@ -14,12 +37,14 @@ class Composer(QWidget):
     - ``send_requested(str)``: the text to send (never blank);
     - ``attach_requested()``: the person wants to send a file (the text, if any,
       goes with it as its caption: read it with :meth:`take_caption`);
-    - ``template_requested()``: the person wants to send a WhatsApp template.
+    - ``template_requested()``: the person wants to send a WhatsApp template;
+    - ``note_requested(str)``: the text of an internal note to add (never blank).
     """
 
     send_requested = Signal(str)
     attach_requested = Signal()
     template_requested = Signal()
+    note_requested = Signal(str)
 
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +71,23 @@ class Composer(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.reason.hide()
+        self.reply_tab = QPushButton("Reply", self)
+        self.reply_tab.setObjectName("replyTab")
+        self.note_tab = QPushButton("🔒 Internal note", self)
+        self.note_tab.setObjectName("noteTab")
+        self.note_tab.setToolTip("Only your team sees notes; they are never sent to the customer.")
+        tabs = QButtonGroup(self)
+        for tab in (self.reply_tab, self.note_tab):
+            tab.setCheckable(True)
+            tab.setFlat(True)
+            tabs.addButton(tab)
+        self.reply_tab.setChecked(True)
+        self.note_tab.toggled.connect(self._mode_changed)
+        tab_row = QHBoxLayout()
+        tab_row.setSpacing(2)
+        tab_row.addWidget(self.reply_tab)
+        tab_row.addWidget(self.note_tab)
+        tab_row.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.editor, 1)
         buttons = QVBoxLayout()
@@ -54,6 +96,7 @@ class Composer(QWidget):
         row.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 10)
+        layout.addLayout(tab_row)
         layout.addWidget(self.reason)
         layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(row)
@@ -63,9 +106,30 @@ class Composer(QWidget):
         self._update_placeholder()
         self._update_button()
 
+    @property
+    def note_mode(self) -> bool:
+        return self.note_tab.isChecked()
+
+    def set_note_mode(self, on: bool) -> None:
+        (self.note_tab if on else self.reply_tab).setChecked(True)
+
+    def _mode_changed(self, note: bool) -> None:
+        self.editor.setStyleSheet(NOTE_EDITOR_STYLE if note else "")
+        self.send_button.setStyleSheet(NOTE_BUTTON_STYLE if note else "")
+        self.send_button.setText("Add note" if note else "Send")
+        self.note_tab.setStyleSheet(NOTE_BUTTON_STYLE if note else "")
+        self._show_blocked()
+        self._update_placeholder()
+        self._update_button()
+
     def _update_placeholder(self) -> None:
         key = "Ctrl+Enter" if self.send_key == SEND_WITH_CTRL_ENTER else "Enter"
-        self.editor.setPlaceholderText(f"Write a reply… ({key} sends)")
+        if self.note_mode:
+            self.editor.setPlaceholderText(
+                f"Internal note: only your team sees it, never the customer ({key} adds it)"
+            )
+        else:
+            self.editor.setPlaceholderText(f"Write a reply… ({key} sends)")
 
     def set_send_key(self, send_key: str) -> None:
         self.send_key = send_key
@@ -76,11 +140,16 @@ class Composer(QWidget):
         ``template_only``: only a WhatsApp template can go out (its button shows)."""
         self._blocked = reason
         self._template_only = template_only and reason is not None
-        self.reason.setText(reason or "")
-        self.reason.setVisible(reason is not None)
-        self.editor.setReadOnly(reason is not None)
-        self.template_button.setVisible(self._template_only)
+        self._show_blocked()
         self._update_button()
+
+    def _show_blocked(self) -> None:
+        # Notes never reach the platform: a connection that cannot send does not stop them.
+        blocked = self._blocked if not self.note_mode else None
+        self.reason.setText(blocked or "")
+        self.reason.setVisible(blocked is not None)
+        self.editor.setReadOnly(blocked is not None)
+        self.template_button.setVisible(self._template_only and not self.note_mode)
 
     def take_caption(self) -> str:
         """The text written so far, cleared: it travels with an attached file."""
@@ -94,13 +163,19 @@ class Composer(QWidget):
 
     def _update_button(self) -> None:
         self.send_button.setEnabled(
-            self._blocked is None and bool(self.editor.toPlainText().strip())
+            (self._blocked is None or self.note_mode) and bool(self.editor.toPlainText().strip())
         )
-        self.attach_button.setEnabled(self._blocked is None)
+        self.attach_button.setEnabled(self._blocked is None and not self.note_mode)
 
     def send(self) -> None:
         text = self.editor.toPlainText().strip()
-        if not text or self._blocked is not None:
+        if not text:
+            return
+        if self.note_mode:
+            self.editor.clear()
+            self.note_requested.emit(text)
+            return
+        if self._blocked is not None:
             return
         self.editor.clear()
         self.send_requested.emit(text)

@@ -20,6 +20,8 @@ ROW_HEIGHT = 68
 AVATAR = 44
 BADGE = 18
 PAD = 10
+CHIPS = 3  # label chips painted at most; a "+n" says how many more
+CHIP_TEXT = 12  # characters of a label name on a chip
 
 
 class AvatarSource:
@@ -34,6 +36,8 @@ class ConversationDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._avatars = avatars or AvatarSource()
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # A label's chip colour by its name (the window's LabelCatalog.colour_of).
+        self.label_colour: Callable[[str], QColor] = lambda _: QColor("#6366f1")
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -85,12 +89,20 @@ class ConversationDelegate(QStyledItemDelegate):
         time_font.setPointSizeF(base_font.pointSizeF() - 1)
         time_width = QFontMetrics(time_font).horizontalAdvance(time_text) + 4
         top_line = QRect(left, rect.top() + PAD, right - left - time_width, 22)
+        name_metrics = QFontMetrics(name_font)
+        name_room = top_line.width()
+        if summary.labels:
+            # The name keeps at least half the line; chips get what it leaves.
+            name_room = max(top_line.width() // 2, top_line.width() - 150)
+            name_room = min(name_room, name_metrics.horizontalAdvance(summary.contact_name) + 2)
         painter.setFont(name_font)
         painter.setPen(text_colour)
-        name = QFontMetrics(name_font).elidedText(
-            summary.contact_name, Qt.TextElideMode.ElideRight, top_line.width()
-        )
+        name = name_metrics.elidedText(summary.contact_name, Qt.TextElideMode.ElideRight, name_room)
         painter.drawText(top_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        if summary.labels:
+            chips = QRect(top_line.left() + name_room + 6, top_line.top(), 0, 22)
+            chips.setRight(top_line.right())
+            self._paint_chips(painter, chips, summary.labels, time_font)
         painter.setFont(time_font)
         painter.setPen(muted if summary.unread_count == 0 else palette.link().color())
         painter.drawText(
@@ -116,6 +128,35 @@ class ConversationDelegate(QStyledItemDelegate):
             bottom_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview
         )
         painter.restore()
+
+    def _paint_chips(
+        self, painter: QPainter, line: QRect, labels: tuple[str, ...], font: QFont
+    ) -> None:
+        """Small pills in each label's colour, as many as fit (at most CHIPS)."""
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() - 0.5))
+        metrics = QFontMetrics(small)
+        painter.setFont(small)
+        x = line.left()
+        for number, label in enumerate(labels[:CHIPS]):
+            text = label if len(label) <= CHIP_TEXT else label[: CHIP_TEXT - 1] + "…"
+            width = metrics.horizontalAdvance(text) + 10
+            more = len(labels) - number - 1
+            if x + width > line.right() or (number == CHIPS - 1 and more > 0):
+                painter.setPen(self.label_colour(label))
+                painter.drawText(
+                    QRect(x, line.top(), max(0, line.right() - x), line.height()),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    f"+{len(labels) - number}",
+                )
+                return
+            pill = QRectF(x, line.center().y() - 8, width, 16)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.label_colour(label))
+            painter.drawRoundedRect(pill, 8, 8)
+            painter.setPen(QColor("white"))
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            x += width + 4
 
     def _paint_placeholder(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
         """A row whose details are on their way (scrolled back into view)."""

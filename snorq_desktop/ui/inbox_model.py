@@ -90,7 +90,8 @@ class InboxModel(QAbstractListModel):
             return row.last_message_preview
         if role == Qt.ItemDataRole.AccessibleTextRole:
             unread = f", {row.unread_count} unread" if row.unread_count else ""
-            return f"{row.contact_name} on {row.platform.value.title()}{unread}"
+            labelled = f", labelled {', '.join(row.labels)}" if row.labels else ""
+            return f"{row.contact_name} on {row.platform.value.title()}{unread}{labelled}"
         return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
@@ -202,6 +203,12 @@ class InboxModel(QAbstractListModel):
         last = min(len(self._positions), first + _BLOCK) - 1
         if first <= last:
             self.dataChanged.emit(self.index(first), self.index(last))
+
+    def forget_summaries(self) -> None:
+        """Every row's details are stale (a label renamed): fetch them again as they show."""
+        self._cache.clear()
+        if self._positions:
+            self.dataChanged.emit(self.index(0), self.index(len(self._positions) - 1))
 
     # --- finding rows -----------------------------------------------------------
 

@@ -30,6 +30,9 @@ from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL, read_notice
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
+from snorq_desktop.ui.label_actions import LabelActions
+from snorq_desktop.ui.label_catalog import LabelCatalog
+from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
@@ -79,7 +82,8 @@ class MainWindow(QMainWindow):
         self.inbox_view = QListView(self)
         self.inbox_view.setObjectName("inboxView")
         self.inbox_view.setModel(self.inbox)
-        self.inbox_view.setItemDelegate(ConversationDelegate(avatars, parent=self.inbox_view))
+        self.inbox_delegate = ConversationDelegate(avatars, parent=self.inbox_view)
+        self.inbox_view.setItemDelegate(self.inbox_delegate)
         self.inbox_view.setUniformItemSizes(True)
         # Lay out new pages a batch at a time between events: a 100,000-row
         # inbox never freezes the window while it grows.
@@ -103,7 +107,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.progress)
         column.addWidget(self.inbox_view, 1)
         column.addWidget(self.empty_inbox)
-        self.thread_pane = ThreadPane(service, runner, self)
+        self.label_catalog = LabelCatalog(service, runner, self)
+        self.label_actions = LabelActions(service, runner, self.label_catalog, self)
+        self.thread_pane = ThreadPane(service, runner, self, label_actions=self.label_actions)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -141,6 +147,7 @@ class MainWindow(QMainWindow):
         self._reconnect_timer.timeout.connect(self._try_reconnect)
         self._current_leaving = False
         self._wire()
+        self.labels = WindowLabels(self, service, runner)
         self._restore_state()
         if identity is None:
             self._show_no_organisation()
@@ -180,7 +187,11 @@ class MainWindow(QMainWindow):
     # --- the inbox ----------------------------------------------------------------
 
     def query(self) -> InboxQuery:
-        return InboxQuery(view=self.sidebar.current_view(), search=self.search.text().strip())
+        return InboxQuery(
+            view=self.sidebar.current_view(),
+            search=self.search.text().strip(),
+            label_id=self.sidebar.current_label(),
+        )
 
     def _apply_query(self) -> None:
         if self.identity is None:
@@ -240,7 +251,11 @@ class MainWindow(QMainWindow):
             self.inbox_view.scrollTo(self.inbox.index(row))
             return
         self.thread_pane.open(conversation_id)  # selected by _page_loaded once listed
-        if self.sidebar.current_view() is not InboxView.ALL or self.search.text():
+        if (
+            self.sidebar.current_view() is not InboxView.ALL
+            or self.sidebar.current_label()
+            or self.search.text()
+        ):
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
@@ -252,6 +267,7 @@ class MainWindow(QMainWindow):
     def apply_changes(self, changes: Changes) -> None:
         if not changes:
             return
+        self.labels.labels_changed(changes)
         self.inbox.apply_changes(changes)
         self.thread_pane.apply_changes(changes)
         self._counts_timer.start()

@@ -1,4 +1,5 @@
-"""Paints thread messages as bubbles: inbound on the left, ours on the right.
+"""Paints thread messages as bubbles: inbound on the left, ours on the right;
+internal notes as full-width yellow cards with a lock, never like a bubble.
 
 ``layout_message`` decides every rectangle of a row; ``sizeHint`` and
 ``paint`` both call it, so the height Qt reserves is exactly what is drawn.
@@ -17,9 +18,10 @@ from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewIt
 from snorq_desktop.domain.attachments import human_size
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
+from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.ui.formatting import day_label
 from snorq_desktop.ui.pictures import Pictures
-from snorq_desktop.ui.thread_model import MessageRole, StartsDayRole
+from snorq_desktop.ui.thread_model import MessageRole, NoteRole, StartsDayRole
 
 MARGIN = 12
 PAD = 9
@@ -58,6 +60,40 @@ class MessageLayout:
     text: QRect | None
     meta: QRect
     reason: QRect | None = None  # why the platform refused it, under the bubble
+
+
+@dataclass(frozen=True)
+class NoteLayout:
+    height: int
+    day: QRect | None
+    card: QRect
+    title: QRect
+    text: QRect
+
+
+# Yellow in both themes, with a dark or light ink: a note never looks like a bubble.
+NOTE_COLOURS = {
+    False: ("#fff4c4", "#e0b100", "#3a2f00"),  # light: fill, edge, ink
+    True: ("#4a3f12", "#c9a227", "#fff3c4"),  # dark
+}
+
+
+def note_title(note: ThreadNote) -> str:
+    return f"🔒 Internal note · {note.author_name} · {note.sent_at.astimezone():%H:%M}"
+
+
+def layout_note(width: int, note: ThreadNote, starts_day: bool, font: QFont) -> NoteLayout:
+    top = DAY_HEIGHT if starts_day else 0
+    day = QRect(0, 0, width, DAY_HEIGHT) if starts_day else None
+    inner = max(80, width - 2 * MARGIN - 2 * PAD - 4)
+    text_height = (
+        QFontMetrics(font).boundingRect(QRect(0, 0, inner, 100_000), _TEXT_FLAGS, note.content)
+    ).height()
+    height = PAD + META_HEIGHT + GAP + text_height + PAD
+    card = QRect(MARGIN, top + GAP // 2, width - 2 * MARGIN, height)
+    title = QRect(card.left() + PAD + 4, card.top() + PAD, inner, META_HEIGHT)
+    text = QRect(title.left(), title.bottom() + 1 + GAP, inner, text_height)
+    return NoteLayout(top + height + GAP, day, card, title, text)
 
 
 def _card_lines(message: ThreadMessage) -> tuple[str, str]:
@@ -184,9 +220,20 @@ class MessageDelegate(QStyledItemDelegate):
         width = self._view.viewport().width()
         return layout_message(width, message, bool(index.data(StartsDayRole)), option.font)
 
+    def _note_layout(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> NoteLayout | None:
+        note: ThreadNote | None = index.data(NoteRole)
+        if note is None:
+            return None
+        width = self._view.viewport().width()
+        return layout_note(width, note, bool(index.data(StartsDayRole)), option.font)
+
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
+        if (note := self._note_layout(option, index)) is not None:
+            return QSize(self._view.viewport().width(), note.height)
         layout = self._layout(option, index)
         return QSize(self._view.viewport().width(), layout.height if layout else 0)
 
@@ -196,6 +243,10 @@ class MessageDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        note_layout = self._note_layout(option, index)
+        if note_layout is not None:
+            self._paint_note(painter, option, note_layout, index.data(NoteRole))
+            return
         layout = self._layout(option, index)
         message: ThreadMessage | None = index.data(MessageRole)
         if layout is None or message is None:
@@ -246,8 +297,46 @@ class MessageDelegate(QStyledItemDelegate):
         )
         painter.restore()
 
+    def _paint_note(
+        self, painter: QPainter, option: QStyleOptionViewItem, layout: NoteLayout, note: ThreadNote
+    ) -> None:
+        palette: QPalette = option.palette
+        font: QFont = option.font
+        dark = palette.window().color().lightness() < 128
+        fill, edge, ink = (QColor(c) for c in NOTE_COLOURS[dark])
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(option.rect.topLeft())
+        if layout.day is not None:
+            self._paint_day(painter, layout.day, note, palette, font)
+        painter.setPen(edge)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(layout.card).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(edge)  # the edge bar: a note, whatever the width
+        painter.drawRoundedRect(
+            QRectF(layout.card.left(), layout.card.top(), 4, layout.card.height()), 2, 2
+        )
+        title_font = _small(font)
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        painter.setPen(ink)
+        painter.drawText(
+            layout.title,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            note_title(note),
+        )
+        painter.setFont(font)
+        painter.drawText(layout.text, _TEXT_FLAGS, note.content)
+        painter.restore()
+
     def _paint_day(
-        self, painter: QPainter, rect: QRect, message: ThreadMessage, palette: QPalette, font: QFont
+        self,
+        painter: QPainter,
+        rect: QRect,
+        message: ThreadMessage | ThreadNote,
+        palette: QPalette,
+        font: QFont,
     ) -> None:
         label = day_label(message.sent_at, self.now())
         small = _small(font)

@@ -1,4 +1,5 @@
-"""One conversation's messages, oldest first.
+"""One conversation's messages, oldest first, with the team's internal notes
+placed among them by the time they were written.
 
 Loads the newest page when a conversation opens, older pages when the view
 scrolls to the top (``load_older``), and catches up with what was said or
@@ -7,6 +8,8 @@ reply shows at once as PENDING, before the database has it.
 """
 
 import bisect
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,11 +23,13 @@ from PySide6.QtCore import (
 
 from snorq_desktop.domain.enums import MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import Changes, ThreadMessage
+from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
-MessageRole = Qt.ItemDataRole.UserRole + 1
+MessageRole = Qt.ItemDataRole.UserRole + 1  # a ThreadMessage (None on a note's row)
 StartsDayRole = Qt.ItemDataRole.UserRole + 2
+NoteRole = Qt.ItemDataRole.UserRole + 3  # a ThreadNote (None on a message's row)
 
 _Index = QModelIndex | QPersistentModelIndex
 # Replies whose status may still change (FAILED too: a retry sends it again).
@@ -62,7 +67,7 @@ class ThreadModel(QAbstractListModel):
         self._service = service
         self._runner = runner
         self._page_size = page_size
-        self._rows: list[ThreadMessage] = []
+        self._rows: list[ThreadMessage | ThreadNote] = []
         self.conversation_id: str | None = None
         self._has_older = False
         self._loading_older = False
@@ -78,13 +83,17 @@ class ThreadModel(QAbstractListModel):
             return None
         message = self._rows[index.row()]
         if role == MessageRole:
-            return message
+            return message if isinstance(message, ThreadMessage) else None
+        if role == NoteRole:
+            return message if isinstance(message, ThreadNote) else None
         if role == StartsDayRole:
             if index.row() == 0:
                 return True
             earlier = self._rows[index.row() - 1]
             return earlier.sent_at.astimezone().date() != message.sent_at.astimezone().date()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if isinstance(message, ThreadNote):
+                return f"Internal note by {message.author_name}: {message.content}"
             who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
             return f"{who}: {message.content or message.content_type.value.lower()}"
         return None
@@ -104,41 +113,67 @@ class ThreadModel(QAbstractListModel):
         self.endResetModel()
         if conversation_id is None:
             return
-        self._runner.run(
-            lambda: self._service.thread(conversation_id, None, self._page_size),
-            lambda rows: self._first_page(conversation_id, rows),
-        )
+        page_size = self._page_size
 
-    def _first_page(self, conversation_id: str, rows: list[ThreadMessage]) -> None:
+        def fetch() -> tuple[list[ThreadMessage], list[ThreadNote]]:
+            rows = self._service.thread(conversation_id, None, page_size)
+            # Notes as far back as the messages shown; older ones come with older pages.
+            since = rows[0].sent_at if len(rows) == page_size else None
+            return rows, self._service.notes.of(conversation_id, since)
+
+        self._runner.run(fetch, lambda found: self._first_page(conversation_id, *found))
+
+    def _first_page(
+        self, conversation_id: str, rows: list[ThreadMessage], notes: list[ThreadNote]
+    ) -> None:
         if conversation_id != self.conversation_id:
             return
         self._has_older = len(rows) == self._page_size
-        self._unconfirmed -= {r.id for r in rows}
+        self._unconfirmed -= {r.id for r in rows} | {n.id for n in notes}
         unsaved = [m for m in self._rows if m.id in self._unconfirmed]
         self.beginResetModel()
-        self._rows = sorted([*rows, *unsaved], key=lambda m: (m.sent_at, m.id))
+        self._rows = sorted([*rows, *notes, *unsaved], key=lambda m: (m.sent_at, m.id))
         self.endResetModel()
         self.loaded.emit(conversation_id)
 
+    def _oldest_message(self) -> ThreadMessage | None:
+        return next((m for m in self._rows if isinstance(m, ThreadMessage)), None)
+
     def load_older(self) -> None:
         conversation_id = self.conversation_id
-        if conversation_id is None or not self._has_older or self._loading_older or not self._rows:
+        oldest = self._oldest_message()
+        if conversation_id is None or not self._has_older or self._loading_older or not oldest:
             return
         self._loading_older = True
-        oldest = self._rows[0]
+        page_size = self._page_size
+
+        def fetch() -> tuple[list[ThreadMessage | ThreadNote], bool]:
+            older = self._service.thread(conversation_id, (oldest.sent_at, oldest.id), page_size)
+            since = older[0].sent_at if len(older) == page_size else None
+            notes = [
+                n
+                for n in self._service.notes.of(conversation_id, since)
+                if n.sent_at < oldest.sent_at
+            ]
+            rows: list[ThreadMessage | ThreadNote] = [*older, *notes]
+            rows.sort(key=lambda m: (m.sent_at, m.id))
+            return rows, len(older) == page_size
+
         self._runner.run(
-            lambda: self._service.thread(
-                conversation_id, (oldest.sent_at, oldest.id), self._page_size
-            ),
-            lambda rows: self._prepend(conversation_id, rows),
+            fetch,
+            lambda found: self._prepend(conversation_id, *found),
             lambda _: setattr(self, "_loading_older", False),
         )
 
-    def _prepend(self, conversation_id: str, rows: list[ThreadMessage]) -> None:
+    def _prepend(
+        self, conversation_id: str, found: list[ThreadMessage | ThreadNote], has_older: bool
+    ) -> None:
         self._loading_older = False
         if conversation_id != self.conversation_id:
             return
-        self._has_older = len(rows) == self._page_size
+        self._has_older = has_older
+        known = {m.id for m in self._rows}
+        rows = [m for m in found if m.id not in known]
         if rows:
             self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
             self._rows[0:0] = rows
@@ -150,6 +185,10 @@ class ThreadModel(QAbstractListModel):
 
     # --- changes ----------------------------------------------------------------
 
+    def show_note(self, note: ThreadNote) -> None:
+        """A note this app just stored, shown without waiting for a refresh."""
+        self._upsert([note])
+
     def show_local(self, message: ThreadMessage) -> None:
         """A reply shown before the database has it (PENDING, its id made already)."""
         self._unconfirmed.add(message.id)
@@ -159,33 +198,61 @@ class ThreadModel(QAbstractListModel):
         conversation_id = self.conversation_id
         if conversation_id is None or conversation_id not in changes.messages:
             return
-        saved = [m for m in self._rows if m.id not in self._unconfirmed]
+        saved = [
+            m for m in self._rows if isinstance(m, ThreadMessage) and m.id not in self._unconfirmed
+        ]
         newest = (saved[-1].sent_at, saved[-1].id) if saved else None
         in_flight = [
             m.id
-            for m in self._rows
+            for m in saved
             if m.direction is MessageDirection.OUTBOUND and m.status in _MAY_CHANGE
         ]
+        since = saved[0].sent_at if saved and self._has_older else None
 
-        def fetch() -> list[ThreadMessage]:
+        def fetch() -> tuple[list[ThreadMessage], list[ThreadNote]]:
             newer = (
                 self._service.thread_since(conversation_id, newest)
                 if newest
                 else self._service.thread(conversation_id, None, self._page_size)
             )
-            return [*self._service.messages(in_flight), *newer]
+            # Notes are few: all of those in the loaded span, to see edits and deletions.
+            notes = self._service.notes.of(conversation_id, since)
+            return [*self._service.messages(in_flight), *newer], notes
 
-        self._runner.run(fetch, lambda rows: self._merge(conversation_id, rows))
+        self._runner.run(fetch, lambda found: self._merge(conversation_id, *found, since=since))
 
-    def _merge(self, conversation_id: str, rows: list[ThreadMessage]) -> None:
-        if conversation_id == self.conversation_id:
-            self._unconfirmed -= {r.id for r in rows}
-            self._upsert(rows)
+    def _merge(
+        self,
+        conversation_id: str,
+        rows: list[ThreadMessage],
+        notes: list[ThreadNote] | None = None,
+        *,
+        since: datetime | None = None,
+    ) -> None:
+        if conversation_id != self.conversation_id:
+            return
+        self._unconfirmed -= {r.id for r in rows}
+        if notes is not None:
+            self._unconfirmed -= {n.id for n in notes}
+            current = {n.id for n in notes}
+            for row in reversed(range(len(self._rows))):
+                shown = self._rows[row]
+                deleted = (
+                    isinstance(shown, ThreadNote)
+                    and shown.id not in current
+                    and shown.id not in self._unconfirmed
+                    and (since is None or shown.sent_at >= since)
+                )
+                if deleted:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self._rows[row]
+                    self.endRemoveRows()
+        self._upsert([*rows, *(notes or [])])
 
-    def _upsert(self, messages: list[ThreadMessage]) -> None:
+    def _upsert(self, messages: Sequence[ThreadMessage | ThreadNote]) -> None:
         """Update known messages in place; insert new ones where they were said."""
         positions = {m.id: n for n, m in enumerate(self._rows)}
-        added: dict[str, ThreadMessage] = {}
+        added: dict[str, ThreadMessage | ThreadNote] = {}
         for message in messages:
             if message.id in positions:
                 row = positions[message.id]
@@ -211,4 +278,9 @@ class ThreadModel(QAbstractListModel):
         self.newer_added.emit()
 
     def message_at(self, row: int) -> ThreadMessage | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        found = self._rows[row] if 0 <= row < len(self._rows) else None
+        return found if isinstance(found, ThreadMessage) else None
+
+    def note_at(self, row: int) -> ThreadNote | None:
+        found = self._rows[row] if 0 <= row < len(self._rows) else None
+        return found if isinstance(found, ThreadNote) else None

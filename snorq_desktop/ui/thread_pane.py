@@ -1,4 +1,5 @@
-"""The right-hand side: who you talk to, what was said, and the reply box."""
+"""The right-hand side: who you talk to, its labels, what was said (with the
+team's internal notes among it), and the reply box."""
 
 import tempfile
 from collections.abc import Callable
@@ -6,14 +7,17 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListView,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -28,13 +32,16 @@ from snorq_desktop.domain.enums import (
 )
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
+from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.composer import Composer
+from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
+from snorq_desktop.ui.thread_labels import ThreadLabelRow
 from snorq_desktop.ui.thread_model import ThreadModel
 
 _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
@@ -51,7 +58,12 @@ class ThreadPane(QWidget):
     conversation_read = Signal(str)
 
     def __init__(
-        self, service: InboxService, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        service: InboxService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        label_actions: LabelActions | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -107,6 +119,10 @@ class ThreadPane(QWidget):
         self.files_folder = Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
         self.last_opened: Path | None = None
+        self.composer.note_requested.connect(self.add_note)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._note_menu)
+        self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -125,6 +141,8 @@ class ThreadPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(header)
+        if self.label_row is not None:
+            column.addWidget(self.label_row)
         column.addWidget(self.view, 1)
         column.addWidget(self.composer)
         header.setContentsMargins(14, 10, 10, 8)
@@ -200,6 +218,8 @@ class ThreadPane(QWidget):
         self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
         self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
+        if self.label_row is not None:
+            self.label_row.show_labels(conversation_id, summary.labels)
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
@@ -283,6 +303,54 @@ class ThreadPane(QWidget):
                 self.changed.emit,
             )
 
+    # --- internal notes -------------------------------------------------------------
+
+    def add_note(self, text: str) -> None:
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        self._pinned = True
+
+        def added(result: tuple[ThreadNote, Changes]) -> None:
+            note, changes = result
+            if conversation_id == self.conversation_id:
+                self.model.show_note(note)
+            self.changed.emit(changes)
+
+        self._runner.run(lambda: self._service.notes.add(conversation_id, text), added)
+
+    def edit_note(self, note_id: str, text: str) -> None:
+        self._runner.run(lambda: self._service.notes.edit(note_id, text), self.changed.emit)
+
+    def delete_note(self, note_id: str) -> None:
+        self._runner.run(lambda: self._service.notes.delete(note_id), self.changed.emit)
+
+    def _note_menu(self, position: QPoint) -> None:
+        """Right-click on one's own note: edit or delete it."""
+        note = self.model.note_at(self.view.indexAt(position).row())
+        if note is None or note.author_id != self._service.notes.author_id:
+            return
+        menu = QMenu(self)
+        menu.addAction("Edit note…").triggered.connect(lambda: self._ask_edit(note))
+        menu.addAction("Delete note…").triggered.connect(lambda: self._ask_delete(note))
+        menu.popup(self.view.viewport().mapToGlobal(position))
+
+    def _ask_edit(self, note: ThreadNote) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "Edit note", "Internal note:", note.content)
+        if ok and text.strip() and text.strip() != note.content:
+            self.edit_note(note.id, text)
+
+    def _ask_delete(self, note: ThreadNote) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Delete note",
+            "Delete this internal note? Your teammates will no longer see it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_note(note.id)
+
     def _clicked(self, index: QModelIndex) -> None:
         message = self.model.message_at(index.row())
         if message is None:
@@ -322,7 +390,7 @@ class ThreadPane(QWidget):
         if conversation_id is None:
             return
         self.model.apply_changes(changes)
-        if conversation_id in changes.conversations:
+        if conversation_id in changes.conversations or changes.labels:
             self._load_header(conversation_id)
 
     def _at_bottom(self) -> bool:

@@ -105,6 +105,24 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "failure_reason": ("text", True, None),
         "template": ("text", True, None),
     },
+    # The seed's Phase 2 (migration 0005)
+    "labels": {
+        "id": ("text", False, None),
+        "name": ("text", False, None),
+        "color": ("text", False, "'#6366f1'::text"),
+        "organization_id": ("text", False, None),
+    },
+    "conversation_labels": {
+        "conversation_id": ("text", False, None),
+        "label_id": ("text", False, None),
+    },
+    "notes": {
+        "id": ("text", False, None),
+        "content": ("text", False, None),
+        "conversation_id": ("text", False, None),
+        "author_id": ("text", False, None),
+        "created_at": (TS, False, "now()"),
+    },
 }
 
 # Tables beyond the seed, each with its primary key column.
@@ -125,6 +143,9 @@ SEED_INDEXES = {
     ("conversations", "platform, updated_at DESC", False, None),
     ("messages", "conversation_id, created_at DESC", False, None),
     ("messages", "conversation_id, external_id", True, "(external_id IS NOT NULL)"),
+    ("labels", "organization_id, name", True, None),
+    # beyond the seed: a name is unique whatever its case
+    ("labels", "organization_id, lower(name)", True, None),
 }
 
 # (table, column) -> (referenced table, on delete)
@@ -139,6 +160,12 @@ SEED_FOREIGN_KEYS = {
     ("messages", "organization_id"): ("organizations", "CASCADE"),
     # Prisma's default for an optional relation; a leaving teammate's replies stay.
     ("messages", "sent_by_user_id"): ("users", "SET NULL"),
+    ("labels", "organization_id"): ("organizations", "CASCADE"),
+    ("conversation_labels", "conversation_id"): ("conversations", "CASCADE"),
+    ("conversation_labels", "label_id"): ("labels", "CASCADE"),
+    ("notes", "conversation_id"): ("conversations", "CASCADE"),
+    # Like the seed's other required relations to a user: an account's deletion takes it.
+    ("notes", "author_id"): ("users", "CASCADE"),
 }
 
 
@@ -195,8 +222,16 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
            WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
              AND tc.table_name <> 'alembic_version'"""
     ).fetchall()
-    expected = [(table, "id") for table in SEED_COLUMNS] + list(ADDED_TABLES.items())
-    assert sorted(rows) == sorted(expected)
+    tables = [t for t in SEED_COLUMNS if t != "conversation_labels"]
+    assert sorted(rows) == sorted(
+        [
+            *((table, "id") for table in tables),
+            *ADDED_TABLES.items(),
+            # The seed's @@id([conversationId, labelId])
+            ("conversation_labels", "conversation_id"),
+            ("conversation_labels", "label_id"),
+        ]
+    )
 
 
 def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
