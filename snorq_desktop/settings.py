@@ -27,6 +27,11 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
+        return cls.load_file(path).with_environment(os.environ)
+
+    @classmethod
+    def load_file(cls, path: Path) -> "Settings":
+        """What the file says, without the environment's overrides (to change and save it)."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -41,7 +46,7 @@ class Settings:
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
         )
-        return settings.with_environment(os.environ)
+        return settings
 
     def with_environment(self, environ: "os._Environ[str] | dict[str, str]") -> "Settings":
         updated = self
