@@ -85,3 +85,29 @@ class TeamDatabase:
     def where(self) -> str:
         """For messages: never the password."""
         return f"{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True)
+class TableCount:
+    table: str
+    source_rows: int  # in the source's snapshot
+    copied_rows: int  # what the target's COPY reported
+    target_growth: int  # target rows after minus before
+
+    @property
+    def agrees(self) -> bool:
+        return self.source_rows == self.copied_rows == self.target_growth
+
+
+@dataclass(frozen=True)
+class TransferReport:
+    tables: tuple[TableCount, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(table.copied_rows for table in self.tables)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float(self.rows)

@@ -25,7 +25,6 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import psycopg
 import psycopg.errors
@@ -33,6 +32,7 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, Table
 
 from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.team_database import TableCount, TransferReport
 from snorq_desktop.store.migrate import require_current_schema
 from snorq_desktop.store.models import Base
 
@@ -46,32 +46,6 @@ Progress = Callable[[int, int], None]  # rows copied so far, rows in all
 
 class TransferRefused(KnownError):
     """The move cannot be done as asked; nothing was written."""
-
-
-@dataclass(frozen=True)
-class TableCount:
-    table: str
-    source_rows: int  # in the source's snapshot
-    copied_rows: int  # what the target's COPY reported
-    target_growth: int  # target rows after minus before
-
-    @property
-    def agrees(self) -> bool:
-        return self.source_rows == self.copied_rows == self.target_growth
-
-
-@dataclass(frozen=True)
-class TransferReport:
-    tables: tuple[TableCount, ...]
-    seconds: float
-
-    @property
-    def rows(self) -> int:
-        return sum(table.copied_rows for table in self.tables)
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else float(self.rows)
 
 
 def tables_in_order() -> list[Table]:

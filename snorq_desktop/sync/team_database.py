@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 
 from snorq_desktop.domain.errors import KnownError
-from snorq_desktop.domain.team_database import TeamDatabase
+from snorq_desktop.domain.team_database import TeamDatabase, TransferReport
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.migrate import SchemaStatus, schema_status, upgrade_schema
 from snorq_desktop.store.team_address import team_database_url
-from snorq_desktop.store.transfer import Progress, TransferReport, move_everything
+from snorq_desktop.store.transfer import Progress, move_everything
 
 # What the composition root does to make the app use a team database from now
 # on: settings without the password, the password in the keychain.

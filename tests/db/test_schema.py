@@ -130,6 +130,8 @@ SEED_FOREIGN_KEYS = {
     ("messages", "organization_id"): ("organizations", "CASCADE"),
     # Prisma's default for an optional relation; a leaving teammate's replies stay.
     ("messages", "sent_by_user_id"): ("users", "SET NULL"),
+    # beyond the seed: an organisation's own app credentials go with it
+    ("platform_apps", "organization_id"): ("organizations", "CASCADE"),
 }
 
 
@@ -177,7 +179,7 @@ def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgrade
         found.setdefault(table, {})[column] = (type_, nullable, default)
     assert {table: found[table] for table in SEED_COLUMNS} == SEED_COLUMNS
     # beyond the seed: the relay's queue
-    assert set(found) - set(SEED_COLUMNS) == {"webhook_events"}
+    assert set(found) - set(SEED_COLUMNS) == {"webhook_events", "platform_apps"}
 
 
 def test_every_table_has_a_text_primary_key_named_id(upgraded):
@@ -187,7 +189,8 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
            WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
              AND tc.table_name <> 'alembic_version'"""
     ).fetchall()
-    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, "webhook_events"])
+    extra = ["webhook_events", "platform_apps"]
+    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, *extra])
 
 
 def test_the_seed_indexes_and_unique_constraints_exist(upgraded):

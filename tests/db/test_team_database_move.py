@@ -36,7 +36,9 @@ def built_in(engine):
 def counts(engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
-            table.name: connection.execute(text(f'SELECT count(*) FROM "{table.name}"')).scalar_one()
+            table.name: connection.execute(
+                text(f'SELECT count(*) FROM "{table.name}"')
+            ).scalar_one()
             for table in tables_in_order()
         }
 
