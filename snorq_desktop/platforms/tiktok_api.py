@@ -52,6 +52,11 @@ def _check(response: httpx.Response) -> dict[str, Any]:
     raise PlatformError(sentence, code=code if isinstance(code, int) else None)
 
 
+def check_envelope(response: httpx.Response) -> dict[str, Any]:
+    """The ``data`` of a successful TikTok answer, or the right PlatformError."""
+    return _check(response)
+
+
 class TikTokClient:
     platform = Platform.TIKTOK
 

@@ -83,7 +83,7 @@ def app_ids(session: Session, organization_id: str) -> dict[AppProvider, str]:
             PlatformApp.app_secret.is_not(None),
         )
     ).all()
-    return {AppProvider(provider): app_id for provider, app_id in rows}
+    return {AppProvider(provider): str(app_id) for provider, app_id in rows}
 
 
 def webhook_verify_token(
