@@ -4,6 +4,7 @@ who logs in (real HTTP all the way to the loopback listener)."""
 
 import asyncio
 import threading
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -13,6 +14,7 @@ from snorq_desktop.auth.platform_login import LoginEndpoints, PlatformLogin
 from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.fakes.meta import FakeMeta
 from snorq_desktop.fakes.tiktok import FakeTikTok
+from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.tiktok_api import TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
@@ -35,7 +37,7 @@ class Browser:
 
     def __init__(self) -> None:
         self.opened: list[str] = []
-        self.tamper = None
+        self.tamper: Callable[[str], str] | None = None
         self.ignore = False  # the person never finishes (closes the tab)
         self.threads: list[threading.Thread] = []
 
@@ -109,7 +111,7 @@ class ConnectWorld:
     def sync_pass(self):
         async def go():
             async with httpx.AsyncClient(timeout=5) as http:
-                clients = {
+                clients: dict[Platform, PlatformClient] = {
                     Platform.WHATSAPP: WhatsAppClient(http, self.meta.url),
                     Platform.FACEBOOK: MessengerClient(http, self.meta.url),
                     Platform.TIKTOK: TikTokClient(http, self.tiktok.url + "/open_api/v1.3"),

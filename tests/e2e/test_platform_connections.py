@@ -101,14 +101,9 @@ def test_tiktok_connects_through_the_browser_and_its_messages_arrive(world):
 @pytest.mark.parametrize("platform", ["messenger", "tiktok"])
 def test_an_answer_with_another_state_is_ignored(world, platform):
     world.browser.tamper = lambda url: with_state(url, "forged-state")
-    world.meta.add_account(PAGE, "t")
-    world.meta.login_pages = [(PAGE, "Shop")]
+    connect = connect_messenger if platform == "messenger" else connect_tiktok
     with pytest.raises(LoginFailed) as failed:
-        if platform == "messenger":
-            world.service.save_app("META", META_APP, META_SECRET)
-            world.service.facebook_pages()
-        else:
-            connect_tiktok(world)
+        connect(world)
     assert "state" in failed.value.sentence and "ignored" in failed.value.sentence
     assert world.service.connections() == []
     # the forged answer's code was never exchanged
@@ -119,11 +114,9 @@ def test_an_answer_with_another_state_is_ignored(world, platform):
 @pytest.mark.parametrize("platform", ["messenger", "tiktok"])
 def test_the_person_declining_is_said_and_nothing_is_connected(world, platform):
     world.meta.deny_login = world.tiktok.deny_login = True
+    connect = connect_messenger if platform == "messenger" else connect_tiktok
     with pytest.raises(LoginFailed) as failed:
-        if platform == "messenger":
-            connect_messenger(world)
-        else:
-            connect_tiktok(world)
+        connect(world)
     expected = "Permissions error" if platform == "messenger" else "denied the authorization"
     assert "did not give access" in failed.value.sentence
     assert expected in failed.value.sentence
