@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import sys
+import webbrowser
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
+from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
 from snorq_desktop.demo_world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
@@ -39,6 +41,7 @@ from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.runner import SyncRunner
 from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.team_pages import TeamPages
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
@@ -99,8 +102,11 @@ class RunningWindow:
     avatars: AvatarDownloader
     listener: ChangeListener | None = None
     sync: SyncRunner | None = None
+    team: TeamPages | None = None
 
     def close(self) -> None:
+        if self.team is not None:
+            self.team.close()
         if self.sync is not None:
             self.sync.stop()
         if self.demo_timer is not None:
@@ -122,12 +128,17 @@ def build_window(
     sealer: TokenSealer | None = None,
     sync_interval: float | None = None,
     world: DemoWorld | None = None,
+    settings: Settings | None = None,
+    login_endpoints: LoginEndpoints | None = None,
+    browser: Opener | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
     ``sync_interval``: run the sync engine (polling, outbox, webhooks) every so
     many seconds while the window is open; None: do not sync (tests, screenshots).
     ``world``: the demo's fake platforms, whose customers keep writing.
+    ``login_endpoints`` / ``browser``: where platform logins go and what opens
+    them (tests: the fakes and a scripted browser).
     """
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -189,7 +200,20 @@ def build_window(
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
         )
-    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener, sync)
+    team = TeamPages(
+        window,
+        database,
+        settings or Settings(),
+        paths,
+        movable=database.embedded and not demo,
+        sealer=sealer,
+        endpoints=login_endpoints,
+        opener=browser or webbrowser.open,
+        on_connected=(lambda _: sync.wake()) if sync is not None else None,
+    )
+    return RunningWindow(
+        window, worker, runner, service, demo_timer, downloader, listener, sync, team
+    )
 
 
 def _check_screen() -> None:
@@ -235,6 +259,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             sealer=sealer,
             sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else settings.sync_interval_seconds,
             world=world,
+            settings=settings,
         )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage

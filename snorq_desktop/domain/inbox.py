@@ -118,6 +118,7 @@ class ThreadHeader:
     connection_error: str | None
     can_reply: bool
     reply_blocked_reason: str | None
+    connection_id: str | None = None  # for "Reconnect…" when replies are blocked
 
 
 @dataclass(frozen=True)

@@ -409,7 +409,7 @@ def thread_header(
 ) -> ThreadHeader | None:
     row = session.execute(
         _summary_columns()
-        .add_columns(PlatformConnection.error_message)
+        .add_columns(PlatformConnection.error_message, Conversation.platform_connection_id)
         .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
     ).one_or_none()
     if row is None:
@@ -421,4 +421,5 @@ def thread_header(
         connection_error=row.error_message,
         can_reply=reason is None,
         reply_blocked_reason=reason,
+        connection_id=row.platform_connection_id,
     )

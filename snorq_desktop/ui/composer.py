@@ -11,10 +11,12 @@ SEND_WITH_ENTER = "enter"
 
 class Composer(QWidget):
     """Signals:
-    - ``send_requested(str)``: the text to send (never blank).
+    - ``send_requested(str)``: the text to send (never blank);
+    - ``reconnect_requested()``: the person wants to reconnect the blocked connection.
     """
 
     send_requested = Signal(str)
+    reconnect_requested = Signal()
 
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,12 +35,22 @@ class Composer(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.reason.hide()
+        self.reconnect_button = QPushButton("Reconnect…", self)
+        self.reconnect_button.setObjectName("reconnectButton")
+        self.reconnect_button.setFlat(True)
+        self.reconnect_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.reconnect_button.setStyleSheet("color: palette(link); text-decoration: underline;")
+        self.reconnect_button.clicked.connect(self.reconnect_requested.emit)
+        self.reconnect_button.hide()
+        blocked_row = QHBoxLayout()
+        blocked_row.addWidget(self.reason, 1)
+        blocked_row.addWidget(self.reconnect_button, 0, Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout()
         row.addWidget(self.editor, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 10)
-        layout.addWidget(self.reason)
+        layout.addLayout(blocked_row)
         layout.addLayout(row)
         self.editor.textChanged.connect(self._update_button)
         self._blocked: str | None = None
@@ -53,8 +65,10 @@ class Composer(QWidget):
         self.send_key = send_key
         self._update_placeholder()
 
-    def set_blocked(self, reason: str | None) -> None:
-        """None: replies can be sent; else why not, shown above the box."""
+    def set_blocked(self, reason: str | None, *, can_reconnect: bool = False) -> None:
+        """None: replies can be sent; else why not, shown above the box, with a
+        Reconnect… link when the cause is the connection."""
+        self.reconnect_button.setVisible(reason is not None and can_reconnect)
         self._blocked = reason
         self.reason.setText(reason or "")
         self.reason.setVisible(reason is not None)

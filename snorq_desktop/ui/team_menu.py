@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 def add_team_menu(
     window: QMainWindow,
     *,
-    open_database: Callable[[], None],
-    open_connections: Callable[[], None],
+    open_database: Callable[[], object],
+    open_connections: Callable[[], object],
 ) -> QMenu:
     """A Team menu (reused if another feature made one already) with our two pages."""
     menu = next(
@@ -24,8 +24,8 @@ def add_team_menu(
         menu = window.menuBar().addMenu("&Team")
     database = menu.addAction("Database…")
     database.setObjectName("teamDatabaseAction")
-    database.triggered.connect(open_database)
+    database.triggered.connect(lambda: open_database())
     connections = menu.addAction("Connections…")
     connections.setObjectName("teamConnectionsAction")
-    connections.triggered.connect(open_connections)
+    connections.triggered.connect(lambda: open_connections())
     return menu

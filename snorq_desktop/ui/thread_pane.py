@@ -36,11 +36,14 @@ class ThreadPane(QWidget):
     """Signals:
     - ``changed(object)``: a Changes value from an action taken here (read,
       unread, close, archive, reopen, reply, retry);
-    - ``conversation_read(str)``: a conversation with unread messages was opened.
+    - ``conversation_read(str)``: a conversation with unread messages was opened;
+    - ``reconnect_requested(str)``: the open conversation's connection should be
+      reconnected (its id).
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
+    reconnect_requested = Signal(str)
 
     def __init__(
         self, service: InboxService, runner: TaskRunner, parent: QWidget | None = None
@@ -89,6 +92,7 @@ class ThreadPane(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.composer = Composer(parent=self)
         self.composer.send_requested.connect(self.send)
+        self.composer.reconnect_requested.connect(self._reconnect)
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -185,7 +189,11 @@ class ThreadPane(QWidget):
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
-        self.composer.set_blocked(reason)
+        self.composer.set_blocked(reason, can_reconnect=header.connection_id is not None)
+
+    def _reconnect(self) -> None:
+        if self.header is not None and self.header.connection_id is not None:
+            self.reconnect_requested.emit(self.header.connection_id)
 
     # --- actions ----------------------------------------------------------------
 
