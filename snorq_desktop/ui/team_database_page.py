@@ -72,7 +72,7 @@ class TeamDatabasePage(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.sslmode = QComboBox(self)
         for mode in SslMode:
-            self.sslmode.addItem(SSL_MODE_TITLES[mode], mode)
+            self.sslmode.addItem(SSL_MODE_TITLES[mode], mode.value)  # Qt keeps it as a str
         self.root_certificate = QLineEdit(self)
         self.root_certificate.setPlaceholderText("the root certificate file (.crt, .pem)")
         self.choose_certificate = QPushButton("Choose…", self)
@@ -145,13 +145,12 @@ class TeamDatabasePage(QDialog):
         self.database.setText(address.database)
         self.user.setText(address.user)
         self.password.setText(address.password.reveal() if address.password else "")
-        self.sslmode.setCurrentIndex(self.sslmode.findData(address.sslmode))
+        self.sslmode.setCurrentIndex(self.sslmode.findData(address.sslmode.value))
         self.root_certificate.setText(address.root_certificate or "")
 
     def address(self) -> TeamDatabase:
         password = self.password.text()
-        mode = self.sslmode.currentData()
-        assert isinstance(mode, SslMode)
+        mode = self.chosen_sslmode()
         return TeamDatabase(
             host=self.host.text(),
             port=self.port.value(),
@@ -162,10 +161,11 @@ class TeamDatabasePage(QDialog):
             root_certificate=self.root_certificate.text() or None,
         )
 
+    def chosen_sslmode(self) -> SslMode:
+        return SslMode(self.sslmode.currentData())
+
     def _show_certificate_row(self) -> None:
-        mode = self.sslmode.currentData()
-        visible = isinstance(mode, SslMode) and mode.checks_certificate
-        self._form.setRowVisible(self._certificate_row, visible)
+        self._form.setRowVisible(self._certificate_row, self.chosen_sslmode().checks_certificate)
 
     def _choose_certificate(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
