@@ -43,13 +43,24 @@ def counts(engine) -> dict[str, int]:
         }
 
 
+def indexes(engine) -> set[tuple[str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        )
+        return {(name, definition) for name, definition in rows}
+
+
 def test_every_table_is_copied_and_counted(built_in, team_engine):
     before = counts(built_in)
+    indexes_before = indexes(team_engine)
     seen: list[tuple[int, int]] = []
 
     report = move_everything(built_in, team_engine, lambda done, total: seen.append((done, total)))
 
     assert counts(team_engine) == before
+    # indexes set aside for the load are all back, exactly as they were
+    assert indexes(team_engine) == indexes_before
     assert {c.table: c.source_rows for c in report.tables} == before
     assert all(c.agrees for c in report.tables)
     assert report.rows == sum(before.values()) > 0
@@ -65,6 +76,7 @@ def test_every_table_is_copied_and_counted(built_in, team_engine):
 def test_a_failure_midway_leaves_the_team_database_as_it_was(built_in, team_engine, monkeypatch):
     monkeypatch.setattr(transfer, "BATCH_ROWS", 7)  # many batches, so "midway" is real
     empty = counts(team_engine)
+    indexes_before = indexes(team_engine)
 
     def fail_midway(done: int, total: int) -> None:
         if done > total // 2:
@@ -74,6 +86,7 @@ def test_a_failure_midway_leaves_the_team_database_as_it_was(built_in, team_engi
         move_everything(built_in, team_engine, fail_midway)
 
     assert counts(team_engine) == empty
+    assert indexes(team_engine) == indexes_before
     # and it can simply be started again
     report = move_everything(built_in, team_engine)
     assert all(c.agrees for c in report.tables)
