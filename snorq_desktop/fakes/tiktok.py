@@ -209,7 +209,12 @@ class FakeTikTok(FakePlatform):
         )
 
     def _refresh(self, request: Request) -> Reply:
-        token = request.body.get("refresh_token") if isinstance(request.body, dict) else None
+        body = request.body if isinstance(request.body, dict) else {}
+        key = str(body.get("client_id", ""))
+        if self.apps and self.apps.get(key) != body.get("client_secret"):
+            # Once apps are registered, a refresh must name one of them.
+            return self.error_reply(Fault("error", code=40001))
+        token = body.get("refresh_token")
         if token in self.used_refresh_tokens:
             # A refresh token used twice: TikTok locks the account out.
             self.locked_out.update(self.refresh_tokens.values())

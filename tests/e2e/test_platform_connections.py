@@ -216,3 +216,21 @@ def test_app_secrets_are_sealed_at_rest(world):
     assert world.service.app_ids() == {"META": META_APP, "TIKTOK": TIKTOK_KEY}
     with pytest.raises(KnownError, match="secret as well"):
         world.service.save_app("TIKTOK", TIKTOK_KEY, " ")
+
+
+def test_a_tiktok_token_is_refreshed_with_the_business_own_app(world):
+    connection_id = connect_tiktok(world)
+    with world.sessions() as session:
+        _, first_refresh = read_tokens(session, world.cipher, connection_id)
+    world.sql("UPDATE platform_connections SET token_expires_at = now() - interval '1 minute'")
+    world.tiktok.customer_writes(BUSINESS, "tt-user-8", "Still there?")
+
+    report = world.sync_pass()
+
+    assert report.stored == 1, report.errors
+    refreshes = [r for r in world.tiktok.requests if "refresh_token" in r.path]
+    assert [r.body["client_id"] for r in refreshes] == [TIKTOK_KEY]
+    assert refreshes[0].body["client_secret"] == TIKTOK_SECRET
+    assert first_refresh is not None
+    assert first_refresh.reveal() in world.tiktok.used_refresh_tokens
+    assert world.service.connections()[0].status is ConnectionStatus.ACTIVE
