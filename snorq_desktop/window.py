@@ -200,6 +200,14 @@ def build_window(
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
         )
+    if login_endpoints is None and world is not None:
+        # The demo logs in to its own fake platforms, never to the real ones.
+        login_endpoints = LoginEndpoints(
+            facebook_dialog=f"{world.meta.url}/v21.0/dialog/oauth",
+            graph=world.graph_url,
+            tiktok_authorize=f"{world.tiktok.url}/v2/auth/authorize/",
+            tiktok_api=world.tiktok_url,
+        )
     team = TeamPages(
         window,
         database,
