@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import httpx
 
-from snorq_desktop.app import Database, remember_team_database, token_cipher, token_key_store
+from snorq_desktop.app import (
+    Database,
+    database_passwords,
+    remember_team_database,
+    token_cipher,
+    token_key_store,
+)
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.paths import AppPaths
@@ -69,6 +75,7 @@ class TeamPages:
             service = TeamDatabaseService(
                 database.engine if self._movable else None,
                 lambda address: remember_team_database(self._settings, self._paths, address),
+                lambda: database_passwords(self._settings, self._paths),
             )
             current = None if database.embedded else team_database_from_url(database.engine.url)
             page = TeamDatabasePage(service, current, self._window)

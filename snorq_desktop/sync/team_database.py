@@ -43,11 +43,19 @@ class ConnectionCheck:
 
 
 class TeamDatabaseService:
-    def __init__(self, built_in: Engine | None, remember: Remember) -> None:
+    def __init__(
+        self,
+        built_in: Engine | None,
+        remember: Remember,
+        can_remember: Callable[[], object] = lambda: None,
+    ) -> None:
         """``built_in``: the database the app runs on now, whose data a move copies
-        (None when the app already runs on a team database)."""
+        (None when the app already runs on a team database).  ``can_remember``
+        raises the sentence that says why the address could not be kept (no
+        keychain for the password), so a move does not start that cannot end."""
         self._built_in = built_in
         self._remember = remember
+        self._can_remember = can_remember
 
     @property
     def can_move(self) -> bool:
@@ -81,6 +89,7 @@ class TeamDatabaseService:
                 "SNORQ Desktop already works on a team database: there is no built-in data to move."
             )
         checked = address.checked()
+        self._can_remember()
         with self._engine(checked) as engine:
             report = move_everything(self._built_in, engine, progress)
         self._remember(checked)

@@ -165,3 +165,14 @@ def test_without_a_keychain_the_password_needs_an_allowed_pass_file(
         database.engine.connect() as connection,
     ):
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_move_that_could_not_be_kept_does_not_start(engine, database_url):
+    from snorq_desktop.domain.errors import KeychainUnavailable
+
+    def no_keychain() -> None:
+        raise KeychainUnavailable("This computer has no system keychain.")
+
+    service = TeamDatabaseService(engine, lambda _: None, no_keychain)
+    with pytest.raises(KeychainUnavailable):
+        service.move_here(address_of(database_url))
