@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
-from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.errors import DatabaseUnavailable, KnownError
 from snorq_desktop.domain.team_database import TeamDatabase, TransferReport
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.migrate import SchemaStatus, schema_status, upgrade_schema
@@ -68,6 +70,13 @@ class TeamDatabaseService:
         engine = connect_checked(url)
         try:
             yield engine
+        except (psycopg.OperationalError, OperationalError):
+            # The team database went away mid-way: say so, not the inbox's
+            # "reconnecting…" (a move is one transaction: nothing was kept).
+            raise DatabaseUnavailable(
+                f"The team database at {checked.where} stopped answering part-way; nothing "
+                "was kept there. Try again once it is back."
+            ) from None
         finally:
             engine.dispose()
 

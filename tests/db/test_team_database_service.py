@@ -176,3 +176,48 @@ def test_a_move_that_could_not_be_kept_does_not_start(engine, database_url):
     service = TeamDatabaseService(engine, lambda _: None, no_keychain)
     with pytest.raises(KeychainUnavailable):
         service.move_here(address_of(database_url))
+
+
+def test_the_team_database_going_away_mid_move_is_a_sentence_and_keeps_nothing(
+    engine, server_url, template_database
+):
+    import secrets as random_names
+
+    from snorq_desktop.store.unit_of_work import session_factory
+    from snorq_desktop.sync.demo import seed_demo
+    from tests.conftest import create_database, drop_database
+
+    seed_demo(session_factory(engine))
+    name = f"snorq_team_{random_names.token_hex(4)}"
+    team_url = create_database(server_url, name, template=template_database)
+    admin = create_database_engine(server_url.set(database="postgres"))
+    cut: list[int] = []
+
+    def cut_the_line(done: int, total: int) -> None:
+        if not cut:  # the team database's server drops our connection
+            with admin.begin() as connection:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+            cut.append(done)
+
+    service = TeamDatabaseService(engine, lambda _: None)
+    try:
+        with pytest.raises(DatabaseUnavailable) as failed:
+            service.move_here(address_of(team_url), cut_the_line)
+        assert failed.value.sentence == (
+            f"The team database at {team_url.host}:{team_url.port}/{name} stopped answering "
+            "part-way; nothing was kept there. Try again once it is back."
+        )
+        team = create_database_engine(team_url)
+        with team.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 0
+            assert connection.execute(text("SELECT count(*) FROM messages")).scalar_one() == 0
+        team.dispose()
+    finally:
+        admin.dispose()
+        drop_database(server_url, name)
