@@ -98,11 +98,10 @@ class ConnectionsService:
                 session, self._sealer(), self.organization_id, provider
             )
         if found is None:
-            where = (
-                "Meta app id and secret"
-                if provider is AppProvider.META
-                else ("TikTok app's client key and secret")
-            )
+            where = {
+                AppProvider.META: "Meta app id and secret",
+                AppProvider.TIKTOK: "TikTok app's client key and secret",
+            }[provider]
             raise KnownError(f"Enter your {where} under “Your apps” first.")
         return found
 
