@@ -9,14 +9,16 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 from sqlalchemy import Engine
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.team_database import TeamDatabase
 from snorq_desktop.paths import AppPaths
 from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
@@ -24,12 +26,18 @@ from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL
 from snorq_desktop.platforms.tiktok_api import DEFAULT_TIKTOK_URL, TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
+from snorq_desktop.secrets.database_passwords import (
+    DatabasePasswords,
+    Login,
+    open_database_passwords,
+)
 from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
 from snorq_desktop.settings import Settings
 from snorq_desktop.store.connections import reseal_all_tokens
 from snorq_desktop.store.database import connect_checked, describe, parse_database_url
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import require_current_schema, upgrade_schema
+from snorq_desktop.store.team_address import team_database_url
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.engine import PassReport, SyncEngine
 
@@ -55,7 +63,7 @@ def open_database(
     every member's app shares it.  ``check_schema=False`` only for ``db status``.
     """
     if settings.database_url:
-        url = parse_database_url(settings.database_url)
+        url = with_saved_password(parse_database_url(settings.database_url), settings, paths)
         engine = connect_checked(url)
         try:
             if migrate:
@@ -78,6 +86,45 @@ def open_database(
             engine.dispose()
     finally:
         server.release()
+
+
+def database_passwords(settings: Settings, paths: AppPaths) -> DatabasePasswords:
+    return open_database_passwords(paths.database_pass_file, allow_key_file=settings.allow_key_file)
+
+
+def _login(url: URL) -> Login:
+    return Login(url.host or "localhost", url.port or 5432, url.database or "", url.username or "")
+
+
+def with_saved_password(url: URL, settings: Settings, paths: AppPaths) -> URL:
+    """A team database URL saved without its password gets it from the keychain."""
+    if url.password is not None:
+        return url
+    try:
+        password = database_passwords(settings, paths).load(_login(url))
+    except KnownError as missing:
+        # No keychain: libpq may still find a password of its own (~/.pgpass).
+        log.warning("the database password cannot be looked up: %s", missing.sentence)
+        return url
+    return url.set(password=password.reveal()) if password is not None else url
+
+
+def remember_team_database(settings: Settings, paths: AppPaths, address: TeamDatabase) -> None:
+    """From the next start the app uses ``address``: its URL in settings.json, its
+    password in the keychain (or the allowed pass file), never in the settings."""
+    url = team_database_url(address, with_password=False)
+    passwords = database_passwords(settings, paths)
+    if address.password is not None:
+        passwords.save(_login(url), address.password)
+    else:
+        passwords.forget(_login(url))
+    saved = Settings.load_file(paths.settings_file)
+    saved = replace(
+        saved,
+        database_url=url.set(drivername="postgresql").render_as_string(hide_password=False),
+    )
+    saved.save(paths.settings_file)
+    log.info("the app will use the team database at %s", address.where)
 
 
 def token_key_store(settings: Settings, paths: AppPaths) -> KeyStore:

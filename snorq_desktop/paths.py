@@ -47,6 +47,11 @@ class AppPaths:
         return self.config / "token-key.json"
 
     @property
+    def database_pass_file(self) -> Path:
+        """The team database's password, pgpass format, only when key files are allowed."""
+        return self.config / "database-passwords.pgpass"
+
+    @property
     def log_file(self) -> Path:
         return self.logs / f"{APP_NAME}.log"
 

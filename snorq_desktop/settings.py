@@ -24,9 +24,15 @@ class Settings:
     allow_key_file: bool = False  # keep the token key in a file when there is no keychain
     send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
     sync_interval_seconds: float = 15.0  # how often the open app polls and sends
+    relay_url: str | None = None  # the team's webhook relay, https://…, shown for Meta's dashboard
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
+        return cls.load_file(path).with_environment(os.environ)
+
+    @classmethod
+    def load_file(cls, path: Path) -> "Settings":
+        """What the file says, without the environment's overrides (to change and save it)."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -40,13 +46,16 @@ class Settings:
             allow_key_file=bool(raw.get("allow_key_file", False)),
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
+            relay_url=raw.get("relay_url") or None,
         )
-        return settings.with_environment(os.environ)
+        return settings
 
     def with_environment(self, environ: "os._Environ[str] | dict[str, str]") -> "Settings":
         updated = self
         if url := environ.get("SNORQ_DATABASE_URL"):
             updated = replace(updated, database_url=url)
+        if relay := environ.get("SNORQ_RELAY_URL"):
+            updated = replace(updated, relay_url=relay)
         if flag := environ.get("SNORQ_ALLOW_KEY_FILE"):
             updated = replace(updated, allow_key_file=flag.strip().lower() in _TRUE)
         return updated
@@ -61,6 +70,7 @@ class Settings:
                     "allow_key_file": self.allow_key_file,
                     "send_key": self.send_key,
                     "sync_interval_seconds": self.sync_interval_seconds,
+                    "relay_url": self.relay_url,
                 },
                 indent=2,
             ),

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import time
+import webbrowser
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
+from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
 from snorq_desktop.demo_world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
@@ -43,6 +45,7 @@ from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.runner import SyncRunner
 from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.team_pages import TeamPages
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
@@ -105,8 +108,11 @@ class RunningWindow:
     listener: ChangeListener | None = None
     sync: SyncRunner | None = None
     loop: asyncio.AbstractEventLoop | None = None
+    team: TeamPages | None = None
 
     def close(self) -> None:
+        if self.team is not None:
+            self.team.close()
         if self.sync is not None and self.loop is not None:
             finish(self.loop, self.sync.stop())
         if self.demo_timer is not None:
@@ -129,6 +135,9 @@ def build_window(
     sync_interval: float | None = None,
     world: DemoWorld | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
+    settings: Settings | None = None,
+    login_endpoints: LoginEndpoints | None = None,
+    browser: Opener | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -137,6 +146,8 @@ def build_window(
     ``world``: the demo's fake platforms, whose customers keep writing.
     ``loop``: the asyncio loop the sync engine runs on (qasync's, i.e. Qt's own);
     needed when ``sync_interval`` is given.
+    ``login_endpoints`` / ``browser``: where platform logins go and what opens
+    them (tests: the fakes and a scripted browser).
     """
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -202,8 +213,27 @@ def build_window(
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
         )
+    if login_endpoints is None and world is not None:
+        # The demo logs in to its own fake platforms, never to the real ones.
+        login_endpoints = LoginEndpoints(
+            facebook_dialog=f"{world.meta.url}/v21.0/dialog/oauth",
+            graph=world.graph_url,
+            tiktok_authorize=f"{world.tiktok.url}/v2/auth/authorize/",
+            tiktok_api=world.tiktok_url,
+        )
+    team = TeamPages(
+        window,
+        database,
+        settings or Settings(),
+        paths,
+        movable=database.embedded and not demo,
+        sealer=sealer,
+        endpoints=login_endpoints,
+        opener=browser or webbrowser.open,
+        on_connected=(lambda _: sync.wake()) if sync is not None else None,
+    )
     return RunningWindow(
-        window, worker, runner, service, demo_timer, downloader, listener, sync, loop
+        window, worker, runner, service, demo_timer, downloader, listener, sync, loop, team
     )
 
 
@@ -269,6 +299,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else settings.sync_interval_seconds,
             world=world,
             loop=loop,
+            settings=settings,
         )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from snorq_desktop.fakes.media import FileStore, StoredFile, file_reply, multipart
 from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request, later
@@ -46,11 +47,26 @@ class FakeMeta(FakePlatform):
         self.files = FileStore("media-")
         # WhatsApp Business Account id -> approved templates: {name, language, category, body}
         self.templates: dict[str, list[dict[str, str]]] = {}
+        # Facebook Login: the business's app, the pages the person manages,
+        # and what the person does in the dialog.
+        self.apps: dict[str, str] = {}  # app id -> app secret
+        self.login_pages: list[tuple[str, str]] = []  # (page id, name) offered after login
+        self.deny_login = False  # the person presses "Cancel" in the dialog
+        self.phone_numbers: dict[str, tuple[str, str]] = {}  # id -> (display number, name)
+        self._codes: dict[str, tuple[str, str]] = {}  # code -> (app id, redirect uri)
+        self._user_tokens: dict[str, bool] = {}  # user token -> long-lived?
 
     # --- test controls -------------------------------------------------------------
 
     def add_account(self, account: str, token: str) -> None:
         self.tokens[account] = token
+
+    def add_app(self, app_id: str, app_secret: str) -> None:
+        self.apps[app_id] = app_secret
+
+    def add_phone_number(self, phone_number_id: str, token: str, number: str, name: str) -> None:
+        self.add_account(phone_number_id, token)
+        self.phone_numbers[phone_number_id] = (number, name)
 
     def customer_writes(
         self, account: str, person: str, text: str, *, name: str = "Customer", whatsapp: bool = True
@@ -224,6 +240,14 @@ class FakeMeta(FakePlatform):
             return 200, {"data": self._template_list(parts[0]), "paging": {}}, {}
         if len(parts) == 1 and request.method == "GET" and self.files.get(parts[0]):
             return self._media_info(request, parts[0])
+        if parts == ["dialog", "oauth"]:
+            return self._login_dialog(request)
+        if parts == ["oauth", "access_token"]:
+            return self._access_token(request)
+        if parts == ["me", "accounts"]:
+            return self._my_pages(request)
+        if len(parts) == 1 and parts[0] in self.phone_numbers and request.method == "GET":
+            return self._phone_number(request, parts[0])
         if len(parts) == 2 and parts[1] == "messages" and request.method == "POST":
             if multipart(request)[1]:
                 return self._send_messenger_file(request, parts[0])
@@ -453,6 +477,89 @@ class FakeMeta(FakePlatform):
                 ]
                 return 200, {"messages": {"data": data, "paging": {}}, "id": thread_id}, {}
         return 404, {"error": {"message": "Unsupported get request", "code": 100}}, {}
+
+    # --- Facebook Login -------------------------------------------------------------
+
+    def _login_dialog(self, request: Request) -> Reply:
+        """The dialog at www.facebook.com/…/dialog/oauth: the person logs in at once
+        (or cancels) and the browser is sent back to redirect_uri."""
+        query = request.query
+        redirect, state = query.get("redirect_uri", ""), query.get("state", "")
+        if query.get("client_id") not in self.apps or not redirect:
+            return 400, {"error": {"message": "Invalid App ID", "code": 101}}, {}
+        if self.deny_login:
+            target = (
+                redirect
+                + "?"
+                + urlencode(
+                    {
+                        "error": "access_denied",
+                        "error_code": "200",
+                        "error_description": "Permissions error",
+                        "error_reason": "user_denied",
+                        "state": state,
+                    }
+                )
+            )
+        else:
+            code = f"code-{next(self._ids)}"
+            self._codes[code] = (str(query["client_id"]), redirect)
+            target = redirect + "?" + urlencode({"code": code, "state": state})
+        return 302, {}, {"Location": target}
+
+    def _oauth_error(self, message: str) -> Reply:
+        return 400, {"error": {"message": message, "type": "OAuthException", "code": 100}}, {}
+
+    def _access_token(self, request: Request) -> Reply:
+        query = request.query
+        app_id = query.get("client_id", "")
+        if self.apps.get(app_id) != query.get("client_secret"):
+            return self._oauth_error("Error validating client secret.")
+        if query.get("grant_type") == "fb_exchange_token":
+            if query.get("fb_exchange_token") not in self._user_tokens:
+                return self._invalid_token()
+            token = f"long-user-{next(self._ids)}"
+            self._user_tokens[token] = True
+            return 200, {"access_token": token, "token_type": "bearer", "expires_in": 5183944}, {}
+        issued = self._codes.pop(query.get("code", ""), None)
+        if issued is None:
+            return self._oauth_error("This authorization code has been used or is invalid.")
+        if issued != (app_id, query.get("redirect_uri", "")):
+            return self._oauth_error("Error validating verification code: redirect_uri differs.")
+        token = f"short-user-{next(self._ids)}"
+        self._user_tokens[token] = False
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600}, {}
+
+    def _my_pages(self, request: Request) -> Reply:
+        header = request.headers.get("authorization", "")
+        if header.removeprefix("Bearer ") not in self._user_tokens:
+            return self._invalid_token()
+        data = [
+            {
+                "access_token": self.tokens.get(page, ""),
+                "category": "Shopping & retail",
+                "name": name,
+                "id": page,
+                "tasks": ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT"],
+            }
+            for page, name in self.login_pages
+        ]
+        return 200, {"data": data, "paging": {"cursors": {"before": "0", "after": "0"}}}, {}
+
+    def _phone_number(self, request: Request, phone_number_id: str) -> Reply:
+        if not self._authorised(request, phone_number_id):
+            return self._invalid_token()
+        number, name = self.phone_numbers[phone_number_id]
+        return (
+            200,
+            {
+                "id": phone_number_id,
+                "display_phone_number": number,
+                "verified_name": name,
+                "quality_rating": "GREEN",
+            },
+            {},
+        )
 
     # --- webhooks ---------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from snorq_desktop.fakes.media import FileStore, file_reply, multipart
 from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request
@@ -34,6 +35,11 @@ class FakeTikTok(FakePlatform):
         self.sent: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self.files = FileStore("ttmedia-")
+        # OAuth: the business's app, who logs in, and what they do in the dialog.
+        self.apps: dict[str, str] = {}  # client key -> client secret
+        self.login_business: str | None = None  # the Business Account that logs in
+        self.deny_login = False
+        self._codes: dict[str, tuple[str, str, str]] = {}  # code -> (key, redirect, business)
 
     def add_account(self, business: str, access_token: str, refresh_token: str) -> None:
         self.access_tokens[access_token] = business
@@ -97,8 +103,15 @@ class FakeTikTok(FakePlatform):
     def _ok(self, data: dict[str, Any]) -> Reply:
         return 200, {"code": 0, "message": "OK", "request_id": "fake", "data": data}, {}
 
+    def add_app(self, client_key: str, client_secret: str) -> None:
+        self.apps[client_key] = client_secret
+
     def handle(self, request: Request) -> Reply:
         path = request.path.rstrip("/").split("/open_api/v1.3/")[-1].lstrip("/")
+        if path == "v2/auth/authorize":
+            return self._authorize(request)
+        if path.endswith("tt_user/oauth2/token"):
+            return self._token(request)
         if path.endswith("tt_user/oauth2/refresh_token"):
             return self._refresh(request)
         if path.startswith("tiktok-cdn/"):
@@ -188,8 +201,56 @@ class FakeTikTok(FakePlatform):
             )
         return 404, {"code": 40002, "message": "unknown path"}, {}
 
+    def _authorize(self, request: Request) -> Reply:
+        """The consent page at www.tiktok.com/v2/auth/authorize: the business logs
+        in at once (or declines) and the browser goes back to redirect_uri."""
+        query = request.query
+        redirect, state = query.get("redirect_uri", ""), query.get("state", "")
+        key = query.get("client_key", "")
+        if key not in self.apps or not redirect:
+            return 400, {"error": "invalid_client", "error_description": "client_key"}, {}
+        if self.deny_login or self.login_business is None:
+            answer = {
+                "error": "access_denied",
+                "error_description": "The user denied the authorization request.",
+                "state": state,
+            }
+        else:
+            code = f"auth-{next(self._ids)}"
+            self._codes[code] = (key, redirect, self.login_business)
+            answer = {"code": code, "scopes": query.get("scope", ""), "state": state}
+        return 302, {}, {"Location": redirect + "?" + urlencode(answer)}
+
+    def _token(self, request: Request) -> Reply:
+        body = request.body if isinstance(request.body, dict) else {}
+        key = str(body.get("client_id", ""))
+        if key not in self.apps or self.apps[key] != body.get("client_secret"):
+            return self.error_reply(Fault("error", code=40001))
+        issued = self._codes.pop(str(body.get("auth_code", "")), None)
+        if issued is None or issued[:2] != (key, body.get("redirect_uri")):
+            return self.error_reply(Fault("error", code=40002))
+        business = issued[2]
+        access, refresh = f"act-{next(self._ids)}", f"ref-{next(self._ids)}"
+        self.access_tokens[access] = business
+        self.refresh_tokens[refresh] = business
+        return self._ok(
+            {
+                "open_id": business,
+                "access_token": access,
+                "refresh_token": refresh,
+                "expires_in": 86400,
+                "refresh_token_expires_in": 31536000,
+                "scope": "message.list.read,message.list.send,message.list.manage",
+            }
+        )
+
     def _refresh(self, request: Request) -> Reply:
-        token = request.body.get("refresh_token") if isinstance(request.body, dict) else None
+        body = request.body if isinstance(request.body, dict) else {}
+        key = str(body.get("client_id", ""))
+        if self.apps and self.apps.get(key) != body.get("client_secret"):
+            # Once apps are registered, a refresh must name one of them.
+            return self.error_reply(Fault("error", code=40001))
+        token = body.get("refresh_token")
         if token in self.used_refresh_tokens:
             # A refresh token used twice: TikTok locks the account out.
             self.locked_out.update(self.refresh_tokens.values())

@@ -27,6 +27,14 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class AppKey:
+    """The business's own app on a platform (TikTok's client key and secret)."""
+
+    client_id: str
+    client_secret: SecretToken
+
+
+@dataclass(frozen=True)
 class TokenGrant:
     access_token: SecretToken
     refresh_token: SecretToken | None

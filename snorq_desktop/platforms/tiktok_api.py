@@ -11,7 +11,7 @@ from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaTo
 from snorq_desktop.domain.enums import ContentType, Platform
 from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.platforms.client import Account, Recipient, TokenGrant
+from snorq_desktop.platforms.client import Account, AppKey, Recipient, TokenGrant
 from snorq_desktop.platforms.errors import (
     PermanentFailure,
     PlatformError,
@@ -52,6 +52,11 @@ def _check(response: httpx.Response) -> dict[str, Any]:
     if code == 51065:
         raise TemporaryFailure(sentence, code=code)
     raise PlatformError(sentence, code=code if isinstance(code, int) else None)
+
+
+def check_envelope(response: httpx.Response) -> dict[str, Any]:
+    """The ``data`` of a successful TikTok answer, or the right PlatformError."""
+    return _check(response)
 
 
 class TikTokClient:
@@ -221,15 +226,18 @@ class TikTokClient:
             )
         return found
 
-    async def refresh(self, refresh_token: SecretToken) -> TokenGrant:
-        """Trade a refresh token for new tokens; TikTok rotates the refresh token too."""
+    async def refresh(self, refresh_token: SecretToken, app: AppKey | None = None) -> TokenGrant:
+        """Trade a refresh token for new tokens; TikTok rotates the refresh token too.
+        ``app``: the organisation's own TikTok app, else the one this client was made with."""
+        client_id = app.client_id if app else self._client_id
+        secret = app.client_secret if app else self._client_secret
         data = await self._call(
             "POST",
             "tt_user/oauth2/refresh_token/",
             None,
             json={
-                "client_id": self._client_id,
-                "client_secret": self._client_secret.reveal() if self._client_secret else "",
+                "client_id": client_id,
+                "client_secret": secret.reveal() if secret else "",
                 "grant_type": "refresh_token",
                 "refresh_token": refresh_token.reveal(),
             },

@@ -413,3 +413,23 @@ class Note(Base):
     # organisation's cascade reaches the notes.
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _created_at()
+
+
+class PlatformApp(Base):
+    """Beyond the seed: the business's own Meta or TikTok app (ids clear, secrets
+    sealed like tokens), and the Meta webhook verify token made for its relay."""
+
+    __tablename__ = "platform_apps"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "provider"),
+        CheckConstraint("provider IN ('META', 'TIKTOK')", name="provider"),
+    )
+
+    id: Mapped[str] = _id_column()
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(Text)  # "META" (WhatsApp, Messenger) or "TIKTOK"
+    app_id: Mapped[str | None] = mapped_column(Text)  # Meta app id / TikTok client key
+    app_secret: Mapped[str | None] = mapped_column(Text)  # sealed
+    webhook_verify_token: Mapped[str | None] = mapped_column(Text)  # sealed
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = _updated_at()

@@ -33,6 +33,7 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.platforms.client import (
     Account,
+    AppKey,
     PlatformClient,
     Recipient,
     TemplateSender,
@@ -52,6 +53,7 @@ from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import read_tokens
 from snorq_desktop.store.ingest import ingest_messages
 from snorq_desktop.store.models import PlatformConnection
+from snorq_desktop.store.platform_apps import AppProvider, app_credentials
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.webhook_intake import store_pending_events
 
@@ -75,7 +77,9 @@ def usage_wait(client: object) -> float:
 class RefreshableClient(Protocol):
     """A platform whose access tokens are renewed with a refresh token (TikTok)."""
 
-    async def refresh(self, refresh_token: SecretToken) -> TokenGrant: ...
+    async def refresh(
+        self, refresh_token: SecretToken, app: AppKey | None = None
+    ) -> TokenGrant: ...
 
 
 @dataclass(frozen=True)
@@ -291,16 +295,18 @@ class SyncEngine:
     ) -> Account:
         loop = asyncio.get_running_loop()
 
-        def refresh_now(refresh_token: SecretToken) -> TokenGrant:
+        def refresh_now(refresh_token: SecretToken, app: AppKey | None) -> TokenGrant:
             # The network call runs on our loop; this thread holds the row lock meanwhile.
-            future = asyncio.run_coroutine_threadsafe(client.refresh(refresh_token), loop)
+            future = asyncio.run_coroutine_threadsafe(client.refresh(refresh_token, app), loop)
             return future.result(timeout=60)
 
         fresh = await self._db(self._refresh_serialised, connection, refresh_now)
         return fresh or account
 
     def _refresh_serialised(
-        self, connection: ConnectionRow, refresh_now: Callable[[SecretToken], TokenGrant]
+        self,
+        connection: ConnectionRow,
+        refresh_now: Callable[[SecretToken, AppKey | None], TokenGrant],
     ) -> Account | None:
         """TikTok refresh tokens work once: every app of the team takes the
         connection's row lock, re-reads the tokens, and refreshes only if nobody
@@ -327,7 +333,14 @@ class SyncEngine:
                     platform_user_id=connection.platform_user_id,
                     access_token=self._sealer.open(sealed_access),
                 )
-            grant = refresh_now(self._sealer.open(sealed_refresh))
+            # The organisation's own TikTok app, when entered on the connections page.
+            app = app_credentials(
+                session, self._sealer, connection.organization_id, AppProvider.TIKTOK
+            )
+            grant = refresh_now(
+                self._sealer.open(sealed_refresh),
+                AppKey(app.app_id, app.app_secret) if app is not None else None,
+            )
             session.execute(
                 update(PlatformConnection)
                 .where(PlatformConnection.id == connection.id)

@@ -38,13 +38,15 @@ class Composer(QWidget):
     - ``attach_requested()``: the person wants to send a file (the text, if any,
       goes with it as its caption: read it with :meth:`take_caption`);
     - ``template_requested()``: the person wants to send a WhatsApp template;
-    - ``note_requested(str)``: the text of an internal note to add (never blank).
+    - ``note_requested(str)``: the text of an internal note to add (never blank);
+    - ``reconnect_requested()``: the person wants to reconnect the blocked connection.
     """
 
     send_requested = Signal(str)
     attach_requested = Signal()
     template_requested = Signal()
     note_requested = Signal(str)
+    reconnect_requested = Signal()
 
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +90,16 @@ class Composer(QWidget):
         tab_row.addWidget(self.reply_tab)
         tab_row.addWidget(self.note_tab)
         tab_row.addStretch(1)
+        self.reconnect_button = QPushButton("Reconnect…", self)
+        self.reconnect_button.setObjectName("reconnectButton")
+        self.reconnect_button.setFlat(True)
+        self.reconnect_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.reconnect_button.setStyleSheet("color: palette(link); text-decoration: underline;")
+        self.reconnect_button.clicked.connect(self.reconnect_requested.emit)
+        self.reconnect_button.hide()
+        blocked_row = QHBoxLayout()
+        blocked_row.addWidget(self.reason, 1)
+        blocked_row.addWidget(self.reconnect_button, 0, Qt.AlignmentFlag.AlignTop)
         row = QHBoxLayout()
         row.addWidget(self.editor, 1)
         buttons = QVBoxLayout()
@@ -97,7 +109,7 @@ class Composer(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 10)
         layout.addLayout(tab_row)
-        layout.addWidget(self.reason)
+        layout.addLayout(blocked_row)
         layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(row)
         self.editor.textChanged.connect(self._update_button)
@@ -135,9 +147,13 @@ class Composer(QWidget):
         self.send_key = send_key
         self._update_placeholder()
 
-    def set_blocked(self, reason: str | None, *, template_only: bool = False) -> None:
-        """None: replies can be sent; else why not, shown above the box.
-        ``template_only``: only a WhatsApp template can go out (its button shows)."""
+    def set_blocked(
+        self, reason: str | None, *, template_only: bool = False, can_reconnect: bool = False
+    ) -> None:
+        """None: replies can be sent; else why not, shown above the box, with a
+        Reconnect… link when the cause is the connection.  ``template_only``: only
+        a WhatsApp template can go out (its button shows)."""
+        self.reconnect_button.setVisible(reason is not None and can_reconnect)
         self._blocked = reason
         self._template_only = template_only and reason is not None
         self._show_blocked()

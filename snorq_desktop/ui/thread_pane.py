@@ -51,11 +51,14 @@ class ThreadPane(QWidget):
     """Signals:
     - ``changed(object)``: a Changes value from an action taken here (read,
       unread, close, archive, reopen, reply, retry);
-    - ``conversation_read(str)``: a conversation with unread messages was opened.
+    - ``conversation_read(str)``: a conversation with unread messages was opened;
+    - ``reconnect_requested(str)``: the open conversation's connection should be
+      reconnected (its id).
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
+    reconnect_requested = Signal(str)
 
     def __init__(
         self,
@@ -123,6 +126,7 @@ class ThreadPane(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._note_menu)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
+        self.composer.reconnect_requested.connect(self._reconnect)
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -226,7 +230,11 @@ class ThreadPane(QWidget):
         if reason is None and header.template_only_reason:
             self.composer.set_blocked(header.template_only_reason, template_only=True)
         else:
-            self.composer.set_blocked(reason)
+            self.composer.set_blocked(reason, can_reconnect=header.connection_id is not None)
+
+    def _reconnect(self) -> None:
+        if self.header is not None and self.header.connection_id is not None:
+            self.reconnect_requested.emit(self.header.connection_id)
 
     # --- actions ----------------------------------------------------------------
 

@@ -129,6 +129,7 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
 ADDED_TABLES = {
     "webhook_events": "id",  # the relay's durable queue
     "attachments": "message_id",  # the bytes of files sent and received
+    "platform_apps": "id",  # the business's own Meta / TikTok app credentials
 }
 
 # (table, column list, unique, partial predicate)
@@ -166,6 +167,8 @@ SEED_FOREIGN_KEYS = {
     ("notes", "conversation_id"): ("conversations", "CASCADE"),
     # Like the seed's other required relations to a user: an account's deletion takes it.
     ("notes", "author_id"): ("users", "CASCADE"),
+    # beyond the seed: an organisation's own app credentials go with it
+    ("platform_apps", "organization_id"): ("organizations", "CASCADE"),
 }
 
 
@@ -270,9 +273,8 @@ def test_the_seed_cascades(upgraded):
            WHERE tc.constraint_type = 'FOREIGN KEY'"""
     ).fetchall()
     found = {(t, c): (ref, rule) for t, c, ref, rule in rows}
-    assert {k: v for k, v in found.items() if k[0] in SEED_COLUMNS} == SEED_FOREIGN_KEYS
     # Tables beyond the seed go with what they hang off.
-    assert found[("attachments", "message_id")] == ("messages", "CASCADE")
+    assert found == {**SEED_FOREIGN_KEYS, ("attachments", "message_id"): ("messages", "CASCADE")}
 
 
 def test_plain_sql_inserts_get_the_seed_defaults(upgraded):

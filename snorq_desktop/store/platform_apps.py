@@ -1,0 +1,99 @@
+"""The business's own Meta and TikTok apps: ids in clear, secrets sealed.
+
+Like connections, the sealer comes from the caller, so this module never sees
+a key and never stores a clear secret.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snorq_desktop.domain.errors import NotFound
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer
+from snorq_desktop.store.models import Organization, PlatformApp
+
+
+class AppProvider(StrEnum):
+    META = "META"  # WhatsApp and Messenger
+    TIKTOK = "TIKTOK"
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    app_id: str
+    app_secret: SecretToken
+
+
+def _row(session: Session, organization_id: str, provider: AppProvider) -> PlatformApp | None:
+    return session.execute(
+        select(PlatformApp)
+        .where(PlatformApp.organization_id == organization_id, PlatformApp.provider == provider)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _row_or_new(session: Session, organization_id: str, provider: AppProvider) -> PlatformApp:
+    if session.get(Organization, organization_id) is None:
+        raise NotFound("That organisation no longer exists.")
+    row = _row(session, organization_id, provider)
+    if row is None:
+        row = PlatformApp(organization_id=organization_id, provider=provider.value)
+        session.add(row)
+    return row
+
+
+def save_app_credentials(
+    session: Session,
+    sealer: TokenSealer,
+    *,
+    organization_id: str,
+    provider: AppProvider,
+    app_id: str,
+    app_secret: SecretToken,
+) -> None:
+    row = _row_or_new(session, organization_id, provider)
+    row.app_id = app_id
+    row.app_secret = sealer.seal(app_secret)
+    session.flush()
+
+
+def app_credentials(
+    session: Session, sealer: TokenSealer, organization_id: str, provider: AppProvider
+) -> AppCredentials | None:
+    """The app's id and opened secret, or None if none were entered."""
+    row = session.execute(
+        select(PlatformApp.app_id, PlatformApp.app_secret).where(
+            PlatformApp.organization_id == organization_id, PlatformApp.provider == provider
+        )
+    ).one_or_none()
+    if row is None or not row.app_id or row.app_secret is None:
+        return None
+    return AppCredentials(row.app_id, sealer.open(row.app_secret))
+
+
+def app_ids(session: Session, organization_id: str) -> dict[AppProvider, str]:
+    """Which apps are set up (their ids; the secrets stay sealed)."""
+    rows = session.execute(
+        select(PlatformApp.provider, PlatformApp.app_id).where(
+            PlatformApp.organization_id == organization_id,
+            PlatformApp.app_id.is_not(None),
+            PlatformApp.app_secret.is_not(None),
+        )
+    ).all()
+    return {AppProvider(provider): str(app_id) for provider, app_id in rows}
+
+
+def webhook_verify_token(
+    session: Session, sealer: TokenSealer, organization_id: str, fresh: SecretToken
+) -> SecretToken:
+    """The organisation's Meta webhook verify token: the stored one, else ``fresh``
+    (stored now), so it never changes under a dashboard it was pasted into."""
+    row = _row_or_new(session, organization_id, AppProvider.META)
+    if row.webhook_verify_token is not None:
+        return sealer.open(row.webhook_verify_token)
+    row.webhook_verify_token = sealer.seal(fresh)
+    session.flush()
+    return fresh

@@ -1,0 +1,125 @@
+"""Team ▸ Database… and Team ▸ Connections…: their services built and handed
+to the pages (part of the composition root, like window.py)."""
+
+import webbrowser
+from collections.abc import Callable
+
+import httpx
+
+from snorq_desktop.app import (
+    Database,
+    database_passwords,
+    remember_team_database,
+    token_cipher,
+    token_key_store,
+)
+from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
+from snorq_desktop.domain.tokens import TokenSealer
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.settings import Settings
+from snorq_desktop.store.team_address import team_database_from_url
+from snorq_desktop.sync.connections_service import ConnectionsService
+from snorq_desktop.sync.team_database import TeamDatabaseService
+from snorq_desktop.ui.connections_page import ConnectionsPage
+from snorq_desktop.ui.main_window import MainWindow
+from snorq_desktop.ui.team_database_page import TeamDatabasePage
+from snorq_desktop.ui.team_menu import add_team_menu
+
+
+class TeamPages:
+    """One of each page at a time, opened from the Team menu and from the
+    reply box's "Reconnect…"."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        database: Database,
+        settings: Settings,
+        paths: AppPaths,
+        *,
+        movable: bool,
+        sealer: TokenSealer | None,
+        endpoints: LoginEndpoints | None = None,
+        opener: Opener = webbrowser.open,
+        on_connected: Callable[[str], None] | None = None,
+    ) -> None:
+        self._window = window
+        self._database = database
+        self._settings = settings
+        self._paths = paths
+        self._movable = movable  # the built-in database of the user's own data
+        self._sealer = sealer
+        self._endpoints = endpoints or LoginEndpoints()
+        self._opener = opener
+        self._on_connected = on_connected
+        self._http = httpx.Client(timeout=30)
+        self.database_page: TeamDatabasePage | None = None
+        self.connections_page: ConnectionsPage | None = None
+        add_team_menu(
+            window,
+            open_database=self.open_database_page,
+            open_connections=self.open_connections_page,
+        )
+        window.thread_pane.reconnect_requested.connect(self.open_connections_page)
+
+    def _seal_with(self) -> TokenSealer:
+        if self._sealer is not None:
+            return self._sealer
+        # Made on first use: a new user's first connection creates the key.
+        self._sealer = token_cipher(token_key_store(self._settings, self._paths))
+        return self._sealer
+
+    def open_database_page(self) -> TeamDatabasePage:
+        if self.database_page is None:
+            database = self._database
+            service = TeamDatabaseService(
+                database.engine if self._movable else None,
+                lambda address: remember_team_database(self._settings, self._paths, address),
+                lambda: database_passwords(self._settings, self._paths),
+            )
+            current = None if database.embedded else team_database_from_url(database.engine.url)
+            page = TeamDatabasePage(service, current, self._window)
+            page.switched.connect(
+                lambda where: self._window.statusBar().showMessage(
+                    f"SNORQ Desktop will open the team database at {where} from its next start."
+                )
+            )
+            page.finished.connect(lambda _: self._forget("database_page"))
+            self.database_page = page
+        self.database_page.show()
+        self.database_page.raise_()
+        return self.database_page
+
+    def open_connections_page(self, connection_id: str | None = None) -> ConnectionsPage:
+        if self.connections_page is None:
+            identity = self._window.identity
+            service = ConnectionsService(
+                self._database.sessions,
+                self._seal_with,
+                identity.organization_id if identity else None,
+                PlatformLogin(self._http, self._endpoints, opener=self._opener),
+                self._http,
+                relay_url=self._settings.relay_url,
+            )
+            page = ConnectionsPage(service, self._window)
+            if self._on_connected is not None:
+                page.connected.connect(self._on_connected)
+            page.finished.connect(lambda _: self._forget("connections_page"))
+            self.connections_page = page
+        if isinstance(connection_id, str):
+            self.connections_page.show_connection(connection_id)
+        self.connections_page.show()
+        self.connections_page.raise_()
+        return self.connections_page
+
+    def _forget(self, name: str) -> None:
+        page = getattr(self, name)
+        setattr(self, name, None)
+        if page is not None:
+            page.deleteLater()
+
+    def close(self) -> None:
+        for page in (self.database_page, self.connections_page):
+            if page is not None:
+                page.done(0)
+        self._http.close()
