@@ -82,3 +82,18 @@ class TokenUnreadable(KnownError):
 class TokenKeyMissing(TokenUnreadable):
     """A stored token was sealed with a key version this computer does not have:
     a problem of this computer, not of the connection."""
+
+
+# --- signing in and joining a team ---------------------------------------------
+
+
+class SignInFailed(KnownError):
+    """Signing in with Google did not work (refused, forged, expired, unreachable)."""
+
+
+class SignInCancelled(SignInFailed):
+    """The person stopped the sign-in, or never finished it in the browser."""
+
+
+class InviteInvalid(KnownError):
+    """An invite code that is malformed, expired, used, or meant for someone else."""
