@@ -177,7 +177,7 @@ def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgrade
         found.setdefault(table, {})[column] = (type_, nullable, default)
     assert {table: found[table] for table in SEED_COLUMNS} == SEED_COLUMNS
     # beyond the seed: the relay's queue
-    assert set(found) - set(SEED_COLUMNS) == {"webhook_events"}
+    assert set(found) - set(SEED_COLUMNS) == {"webhook_events", "invites"}
 
 
 def test_every_table_has_a_text_primary_key_named_id(upgraded):
@@ -187,7 +187,9 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
            WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
              AND tc.table_name <> 'alembic_version'"""
     ).fetchall()
-    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, "webhook_events"])
+    assert sorted(rows) == sorted(
+        (table, "id") for table in [*SEED_COLUMNS, "webhook_events", "invites"]
+    )
 
 
 def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
@@ -225,7 +227,12 @@ def test_the_seed_cascades(upgraded):
            JOIN information_schema.referential_constraints rc USING (constraint_name)
            WHERE tc.constraint_type = 'FOREIGN KEY'"""
     ).fetchall()
-    assert {(t, c): (ref, rule) for t, c, ref, rule in rows} == SEED_FOREIGN_KEYS
+    assert {(t, c): (ref, rule) for t, c, ref, rule in rows} == SEED_FOREIGN_KEYS | {
+        # beyond the seed: invites go with their organisation; who made or used one may leave
+        ("invites", "organization_id"): ("organizations", "CASCADE"),
+        ("invites", "created_by"): ("users", "SET NULL"),
+        ("invites", "used_by"): ("users", "SET NULL"),
+    }
 
 
 def test_plain_sql_inserts_get_the_seed_defaults(upgraded):
