@@ -3,7 +3,7 @@ and then by the command line."""
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from snorq_desktop.domain.errors import KnownError
@@ -24,6 +24,10 @@ class Settings:
     allow_key_file: bool = False  # keep the token key in a file when there is no keychain
     send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
     sync_interval_seconds: float = 15.0  # how often the open app polls and sends
+    # Google sign-in: this app's OAuth client (a "Desktop app" client in Google Cloud).
+    google_client_id: str | None = None
+    google_client_secret: str | None = field(default=None, repr=False)
+    google_issuer: str = "https://accounts.google.com"
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -40,6 +44,8 @@ class Settings:
             allow_key_file=bool(raw.get("allow_key_file", False)),
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
+            google_client_id=raw.get("google_client_id") or None,
+            google_client_secret=raw.get("google_client_secret") or None,
         )
         return settings.with_environment(os.environ)
 
@@ -49,6 +55,12 @@ class Settings:
             updated = replace(updated, database_url=url)
         if flag := environ.get("SNORQ_ALLOW_KEY_FILE"):
             updated = replace(updated, allow_key_file=flag.strip().lower() in _TRUE)
+        if client_id := environ.get("SNORQ_GOOGLE_CLIENT_ID"):
+            updated = replace(updated, google_client_id=client_id)
+        if client_secret := environ.get("SNORQ_GOOGLE_CLIENT_SECRET"):
+            updated = replace(updated, google_client_secret=client_secret)
+        if issuer := environ.get("SNORQ_GOOGLE_ISSUER"):
+            updated = replace(updated, google_issuer=issuer)
         return updated
 
     def save(self, path: Path) -> None:
@@ -61,6 +73,8 @@ class Settings:
                     "allow_key_file": self.allow_key_file,
                     "send_key": self.send_key,
                     "sync_interval_seconds": self.sync_interval_seconds,
+                    "google_client_id": self.google_client_id,
+                    "google_client_secret": self.google_client_secret,
                 },
                 indent=2,
             ),

@@ -211,20 +211,29 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fake_browser(url: str) -> bool:
+def visit(url: str) -> None:
     """What a browser does with the authorization URL: load it, and follow the
     provider's redirect to the app's loopback listener (if it gives one)."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        opener.open(url, timeout=10)
+        return  # a login page: the person never finishes
+    except urllib.error.HTTPError as answer:
+        location = answer.headers.get("Location")
+    if location:
+        with urllib.request.urlopen(location, timeout=10) as back:
+            back.read()
 
-    def visit() -> None:
-        opener = urllib.request.build_opener(_NoRedirects)
-        try:
-            opener.open(url, timeout=10)
-            return  # a login page: the person never finishes
-        except urllib.error.HTTPError as answer:
-            location = answer.headers.get("Location")
-        if location:
-            with urllib.request.urlopen(location, timeout=10) as back:
-                back.read()
 
-    threading.Thread(target=visit, daemon=True).start()
+def fake_browser(url: str) -> bool:
+    """An opener for ``GoogleSignIn.sign_in``: :func:`visit` on a thread, like a
+    browser that starts and lives on its own."""
+    threading.Thread(target=visit, args=(url,), daemon=True).start()
     return True
+
+
+if __name__ == "__main__":
+    # A "browser" for $BROWSER: `BROWSER="python -m snorq_desktop.fakes.oidc %s"`.
+    import sys
+
+    visit(sys.argv[1])

@@ -1,0 +1,80 @@
+"""`snorq-desktop login` / `logout` against the local OpenID Connect server, with
+$BROWSER naming a real program that plays the person in the browser."""
+
+import sys
+import webbrowser
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from snorq_desktop.cli import main
+from snorq_desktop.fakes.oidc import FakeGoogle
+from snorq_desktop.secrets.account import ACCOUNT_ENTRY
+from snorq_desktop.secrets.keys import KEYCHAIN_SERVICE
+from snorq_desktop.store.database import create_database_engine
+
+
+@pytest.fixture
+def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
+    fake = FakeGoogle()
+    fake.start()
+    monkeypatch.setenv("SNORQ_GOOGLE_ISSUER", fake.url)
+    monkeypatch.setenv("SNORQ_GOOGLE_CLIENT_ID", fake.client_id)
+    monkeypatch.setenv("SNORQ_GOOGLE_CLIENT_SECRET", fake.client_secret)
+    monkeypatch.setenv("BROWSER", f"{sys.executable} -m snorq_desktop.fakes.oidc %s")
+    # webbrowser reads $BROWSER once per process: make it read ours.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    yield fake
+    fake.stop()
+
+
+def _keychain():
+    import keyring
+
+    return keyring.get_keyring()
+
+
+def test_login_prints_who_signed_in_and_logout_forgets_them(google, database_url: URL, capsys):
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "login", "--timeout", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "Signed in as Maya Okafor <maya@example.com>; not in an organisation yet" in out
+    assert google.authorize_requests  # the browser program really went there
+    stored = _keychain().get_password(KEYCHAIN_SERVICE, ACCOUNT_ENTRY)
+    assert stored is not None and "fake-refresh-" in stored
+    engine = create_database_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT email, google_id FROM users")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("maya@example.com", google.account.sub)]
+
+    assert main(["--database-url", url, "logout"]) == 0
+    assert "Signed out maya@example.com." in capsys.readouterr().out
+    assert _keychain().get_password(KEYCHAIN_SERVICE, ACCOUNT_ENTRY) is None
+    assert google.refresh_tokens == {}  # revoked at the issuer too
+    assert main(["--database-url", url, "logout"]) == 0
+    assert "Nobody was signed in." in capsys.readouterr().out
+
+
+def test_a_declined_login_is_one_sentence_and_remembers_nobody(google, database_url, capsys):
+    google.behaviour = "deny"
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "login", "--timeout", "60"]) == 1
+    assert "declined in the browser" in capsys.readouterr().err
+    assert _keychain().get_password(KEYCHAIN_SERVICE, ACCOUNT_ENTRY) is None
+
+
+def test_a_login_never_finished_times_out(google, database_url, capsys):
+    google.behaviour = "never"
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "login", "--timeout", "1"]) == 1
+    assert "not finished in the browser within 1 minute" in capsys.readouterr().err
+
+
+def test_login_without_a_client_id_says_where_to_put_it(database_url, capsys):
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "login"]) == 1
+    assert "SNORQ_GOOGLE_CLIENT_ID" in capsys.readouterr().err
