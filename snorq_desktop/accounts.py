@@ -168,3 +168,69 @@ def join_team(
     saved = replace(settings, database_url=url.render_as_string(hide_password=False))
     saved.save(paths.settings_file)
     return identity, saved
+
+
+class AccountFlow:
+    """The first-run screen's work (ui.first_run.FirstRunFlow), on this database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: AppPaths,
+        database: Database,
+        *,
+        open_browser: Callable[[str], object] = webbrowser.open,
+        timeout: float = 300.0,
+        signed_in: SignedInHere | None = None,
+    ) -> None:
+        self.settings = settings  # replaced when joining a team moves the app to its database
+        self._paths = paths
+        self._database = database
+        self._open_browser = open_browser
+        self._timeout = timeout
+        self.account = signed_in.account if signed_in else None
+        self.user_id = signed_in.user_id if signed_in else None
+
+    @property
+    def who(self) -> str:
+        if self.account is None:
+            return "nobody"
+        if self.account.name:
+            return f"{self.account.name} <{self.account.email}>"
+        return self.account.email
+
+    def sign_in(self, cancel: threading.Event) -> Identity | None:
+        done = sign_in(
+            self.settings,
+            self._paths,
+            self._database,
+            open_browser=self._open_browser,
+            timeout=self._timeout,
+            cancel=cancel,
+        )
+        self.account, self.user_id = done.account, done.user_id
+        return done.identity
+
+    def _service(self) -> TeamService:
+        return team_service(self._database, self.settings, self._paths)
+
+    def propose_slug(self, name: str) -> str:
+        return self._service().propose_slug(name)
+
+    def create_organization(self, name: str, slug: str) -> Identity:
+        assert self.user_id is not None
+        return self._service().create_organization(self.user_id, name, slug)
+
+    def code_user(self, code: str) -> str | None:
+        try:
+            return InviteCode.parse(code).address.user
+        except KnownError:
+            return None
+
+    def join(self, code: str, user: str, password: str) -> Identity:
+        assert self.account is not None
+        identity, self.settings = join_team(
+            self.settings, self._paths, self.account, code, user=user, password=password
+        )
+        self.user_id = identity.user_id
+        return identity

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
+from snorq_desktop.accounts import team_service
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
 from snorq_desktop.demo_world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
@@ -27,6 +28,7 @@ from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.settings import Settings
+from snorq_desktop.sign_in_window import signed_in_or_first_run
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
@@ -38,10 +40,12 @@ from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.runner import SyncRunner
+from snorq_desktop.sync.team_service import TeamService
 from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
+from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
@@ -122,6 +126,8 @@ def build_window(
     sealer: TokenSealer | None = None,
     sync_interval: float | None = None,
     world: DemoWorld | None = None,
+    user_id: str | None = None,
+    team: TeamService | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -132,7 +138,7 @@ def build_window(
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
     journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
-    service = InboxService(database.sessions, journal)
+    service = InboxService(database.sessions, journal, acting_user_id=user_id)
     identity: Identity | None = worker.submit(service.identity).result()
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     downloader = AvatarDownloader(paths.cache / "avatars")
@@ -143,6 +149,8 @@ def build_window(
     avatars.setParent(window)
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
     window.thread_pane.composer.set_send_key(send_key)
+    if identity is not None:
+        add_members_menu(window, team or TeamService(database.sessions), runner, identity)
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
     if world is not None:
@@ -219,6 +227,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     if demo and settings.database_url:
         raise KnownError("--demo uses its own database: leave out --database-url.")
     with ExitStack() as stack:
+        user_id: str | None = None  # the demo acts as its shop's owner
         sealer: TokenSealer | None
         world: DemoWorld | None
         if demo:
@@ -226,6 +235,13 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
         else:
             database = stack.enter_context(open_database(settings, paths, migrate=False))
+            started = signed_in_or_first_run(settings, paths, database)
+            if started is None:
+                return 0  # closed on the first-run screen
+            if started.settings.database_url != settings.database_url:  # joined a team
+                settings = started.settings
+                database = stack.enter_context(open_database(settings, paths, migrate=False))
+            user_id = started.user_id
             sealer, world = optional_cipher(settings, paths), None
         running = build_window(
             database,
@@ -235,6 +251,8 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             sealer=sealer,
             sync_interval=DEMO_SYNC_INTERVAL_SECONDS if demo else settings.sync_interval_seconds,
             world=world,
+            user_id=user_id,
+            team=None if demo else team_service(database, settings, paths),
         )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
