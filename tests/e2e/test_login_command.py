@@ -5,15 +5,24 @@ import sys
 import webbrowser
 from collections.abc import Iterator
 
+import keyring
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from snorq_desktop.cli import main
+from snorq_desktop.domain.enums import MemberRole, PlanType
 from snorq_desktop.fakes.oidc import FakeGoogle
+from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.account import ACCOUNT_ENTRY
+from snorq_desktop.secrets.invite_code import TeamAddress
 from snorq_desktop.secrets.keys import KEYCHAIN_SERVICE
+from snorq_desktop.settings import Settings
+from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.database import create_database_engine
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from snorq_desktop.store.users import GoogleProfile
+from snorq_desktop.sync.team_service import TeamService
 
 
 @pytest.fixture
@@ -32,8 +41,6 @@ def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
 
 
 def _keychain():
-    import keyring
-
     return keyring.get_keyring()
 
 
@@ -78,3 +85,42 @@ def test_login_without_a_client_id_says_where_to_put_it(database_url, capsys):
     url = database_url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "login"]) == 1
     assert "SNORQ_GOOGLE_CLIENT_ID" in capsys.readouterr().err
+
+
+def test_join_uses_an_invite_and_points_the_app_at_the_team_database(
+    google, database_url: URL, capsys, monkeypatch
+):
+    engine = create_database_engine(database_url)
+    address = TeamAddress(
+        "127.0.0.1",
+        database_url.port or 5432,
+        database_url.database or "",
+        None,
+        database_url.username,
+    )
+    owner_team = TeamService(session_factory(engine), address=address)
+    owner, _ = owner_team.signed_in(GoogleProfile("g-o", "owner@example.com", True, "O", None))
+    identity = owner_team.create_organization(owner, "Owner's Shop", "owners")
+    with unit_of_work(session_factory(engine)) as session:
+        orgs.change_plan(
+            session, organization_id=identity.organization_id, actor_id=owner, plan=PlanType.PRO
+        )
+    code = owner_team.invite(identity, "maya@example.com", MemberRole.MEMBER)
+    engine.dispose()
+
+    # Maya's app: its own built-in database is not needed to sign in against the team's.
+    url = database_url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "join", code]) == 1
+    assert "Sign in first" in capsys.readouterr().err
+    assert main(["--database-url", url, "login", "--timeout", "60"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("SNORQ_DATABASE_PASSWORD", "wrong")
+    assert main(["join", code]) == 1
+    assert "password is wrong" in capsys.readouterr().err
+    monkeypatch.setenv("SNORQ_DATABASE_PASSWORD", database_url.password or "")
+    assert main(["join", code]) == 0
+    assert "maya@example.com joined Owner's Shop" in capsys.readouterr().out
+    saved = Settings.load(AppPaths.resolve().settings_file)
+    assert saved.database_url is not None and (database_url.database or "") in saved.database_url
+    assert main(["join", code]) == 1
+    assert "already been used" in capsys.readouterr().err
