@@ -3,6 +3,8 @@ first-run screen when either is missing (composition root, with Qt)."""
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QTimer
+
 from snorq_desktop.accounts import AccountFlow, signed_in_here
 from snorq_desktop.app import Database
 from snorq_desktop.paths import AppPaths
@@ -19,9 +21,10 @@ class Started:
 
 
 def signed_in_or_first_run(
-    settings: Settings, paths: AppPaths, database: Database
+    settings: Settings, paths: AppPaths, database: Database, *, quit_after_ms: int = 0
 ) -> Started | None:
-    """The signed-in user's id in ``database``; None if the person closed the screen."""
+    """The signed-in user's id in ``database``; None if the person closed the screen
+    (or ``quit_after_ms`` passed: scripts and smoke tests)."""
     here = signed_in_here(settings, paths, database)
     if here is not None and here.identity is not None:
         return Started(here.user_id, settings)
@@ -30,6 +33,8 @@ def signed_in_or_first_run(
     runner = TaskRunner(worker)
     try:
         dialog = FirstRunDialog(flow, runner, signed_in=here is not None)
+        if quit_after_ms:
+            QTimer.singleShot(quit_after_ms, dialog.reject)
         accepted = dialog.exec() == FirstRunDialog.DialogCode.Accepted
     finally:
         runner.stop()

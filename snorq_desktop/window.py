@@ -235,7 +235,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
         else:
             database = stack.enter_context(open_database(settings, paths, migrate=False))
-            started = signed_in_or_first_run(settings, paths, database)
+            started = signed_in_or_first_run(settings, paths, database, quit_after_ms=quit_after_ms)
             if started is None:
                 return 0  # closed on the first-run screen
             if started.settings.database_url != settings.database_url:  # joined a team

@@ -108,7 +108,11 @@ class GoogleSignIn:
         on_url: Callable[[str], None] | None = None,
     ) -> SignedIn:
         """Opens the browser and waits (blocking) until the person came back,
-        cancelled (``cancel`` set) or ``timeout`` passed."""
+        cancelled (``cancel`` set) or ``timeout`` passed.
+
+        ``on_url`` receives the address to open; whoever shows it to the person
+        (the command line prints it) makes a missing browser no dead end, so then
+        the wait goes on; without it, no browser ends the sign-in with a sentence."""
         endpoints = self.discovery()
         verifier = secrets.token_urlsafe(64)
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -129,8 +133,14 @@ class GoogleSignIn:
         if on_url is not None:
             on_url(url)
         # The browser may take a while to start: do not hold the listener up.
-        threading.Thread(target=open_browser, args=(url,), daemon=True).start()
-        answer = listener.wait(timeout, cancel or threading.Event())
+        no_browser = threading.Event()
+
+        def open_it() -> None:
+            if not open_browser(url) and on_url is None:
+                no_browser.set()
+
+        threading.Thread(target=open_it, daemon=True).start()
+        answer = listener.wait(timeout, cancel or threading.Event(), no_browser)
         if answer.get("state") != state:
             raise SignInFailed(
                 "The browser's answer does not belong to this sign-in (possible forged sign-in); "

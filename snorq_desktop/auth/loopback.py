@@ -6,7 +6,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from snorq_desktop.domain.errors import SignInCancelled
+from snorq_desktop.domain.errors import SignInCancelled, SignInFailed
 
 _PAGE = (
     "<!doctype html><meta charset='utf-8'><title>SNORQ Desktop</title>"
@@ -46,11 +46,19 @@ class LoopbackListener:
     def redirect_uri(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
-    def wait(self, timeout: float, cancel: threading.Event) -> dict[str, str]:
-        """The query of the browser's return, or SignInCancelled on cancel or timeout."""
+    def wait(
+        self, timeout: float, cancel: threading.Event, no_browser: threading.Event
+    ) -> dict[str, str]:
+        """The query of the browser's return, or SignInCancelled on cancel or
+        timeout, SignInFailed when no browser could be started."""
         deadline = time.monotonic() + timeout
         try:
             while self.answer is None:
+                if no_browser.is_set():
+                    raise SignInFailed(
+                        "No web browser could be opened on this computer; set the BROWSER "
+                        "environment variable to one, then sign in again."
+                    )
                 if cancel.is_set():
                     raise SignInCancelled("Sign-in cancelled; nobody was signed in.")
                 if time.monotonic() > deadline:

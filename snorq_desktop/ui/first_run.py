@@ -6,6 +6,7 @@ on a worker thread; this screen only shows where things are, with a Cancel
 that stops a sign-in waiting on the browser.
 """
 
+import html
 import threading
 from typing import Protocol
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -78,8 +80,17 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error)
+        self._show_page(0)
         if signed_in:
             self._to_onboarding()
+
+    def _show_page(self, number: int) -> None:
+        # Each page as tall as it needs: the stack otherwise takes the tallest one's height.
+        for index in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if index == number else QSizePolicy.Policy.Ignored
+            self.pages.widget(index).setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(number)
+        self.adjustSize()
 
     # --- signing in -------------------------------------------------------------------
 
@@ -87,8 +98,10 @@ class FirstRunDialog(QDialog):
         page = QWidget(self)
         intro = QLabel(
             "<h2>Welcome to SNORQ Desktop</h2>"
-            "<p>Sign in with your Google account. Your browser opens; come back here "
-            "when it says you are signed in.</p>",
+            "<p>Sign in with your Google account. Your web browser opens on Google's "
+            "page; come back here when it says you are signed in.</p>"
+            "<p style='color:gray'>SNORQ Desktop learns your name, email address and "
+            "picture from Google, never your password.</p>",
             page,
         )
         intro.setWordWrap(True)
@@ -193,8 +206,10 @@ class FirstRunDialog(QDialog):
         return page
 
     def _to_onboarding(self) -> None:
-        self.who.setText(f"<b>Signed in as {self._flow.who}.</b> One more step: your organisation.")
-        self.pages.setCurrentIndex(1)
+        self.who.setText(
+            f"<b>Signed in as {html.escape(self._flow.who)}.</b> One more step: your organisation."
+        )
+        self._show_page(1)
         self.org_name.setFocus()
 
     def _slug_typed(self, text: str) -> None:

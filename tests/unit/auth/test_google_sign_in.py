@@ -157,3 +157,19 @@ def test_an_issuer_that_names_itself_otherwise_is_refused(google):
 def test_no_client_id_is_one_sentence():
     with pytest.raises(SignInFailed, match="SNORQ_GOOGLE_CLIENT_ID"):
         GoogleSignIn(SignInConfig(client_id=""))
+
+
+def test_no_browser_is_one_sentence_unless_the_address_is_shown_otherwise(google):
+    with pytest.raises(SignInFailed, match="No web browser could be opened"):
+        client(google).sign_in(open_browser=lambda url: False, timeout=20)
+    # The command line prints the address: the person opens it by hand.
+    shown: list[str] = []
+
+    def print_address(url: str) -> None:
+        shown.append(url)
+        fake_browser(url)
+
+    signed = client(google).sign_in(
+        open_browser=lambda url: False, timeout=20, on_url=print_address
+    )
+    assert signed.account.email == "maya@example.com" and len(shown) == 1
