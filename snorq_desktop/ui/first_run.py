@@ -88,7 +88,9 @@ class FirstRunDialog(QDialog):
         # Each page as tall as it needs: the stack otherwise takes the tallest one's height.
         for index in range(self.pages.count()):
             policy = QSizePolicy.Policy.Preferred if index == number else QSizePolicy.Policy.Ignored
-            self.pages.widget(index).setSizePolicy(policy, policy)
+            page = self.pages.widget(index)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(number)
         self.adjustSize()
 
