@@ -4,6 +4,7 @@ but SignInFailed for any input."""
 import base64
 import json
 import time
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -33,13 +34,15 @@ def _jwk(key: rsa.RSAPrivateKey, kid: str = "k1") -> dict[str, str]:
     }
 
 
-def _token(claims: dict, header: dict | None = None, key: rsa.RSAPrivateKey = KEY) -> str:
+def _token(
+    claims: dict[str, Any], header: dict[str, Any] | None = None, key: rsa.RSAPrivateKey = KEY
+) -> str:
     head = header or {"alg": "RS256", "kid": "k1"}
     signed = f"{_b64(json.dumps(head).encode())}.{_b64(json.dumps(claims).encode())}"
     return f"{signed}.{_b64(key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256()))}"
 
 
-def _claims(**changes: object) -> dict:
+def _claims(**changes: object) -> dict[str, Any]:
     now = int(time.time())
     claims = {
         "iss": ISSUER,
