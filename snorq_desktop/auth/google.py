@@ -85,7 +85,12 @@ class GoogleSignIn:
         if self._discovery is None:
             issuer = self.config.issuer.rstrip("/")
             found = self._get_json(f"{issuer}/.well-known/openid-configuration", "configuration")
-            if found.get("issuer", "").rstrip("/") != issuer:
+            needed = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
+            if not all(isinstance(found.get(name), str) for name in needed):
+                raise SignInFailed(
+                    f"The sign-in server {_host(issuer)} sent a damaged configuration."
+                )
+            if found["issuer"].rstrip("/") != issuer:
                 raise SignInFailed(
                     f"The sign-in server at {_host(issuer)} calls itself {found.get('issuer')!r}, "
                     "not the issuer configured; nobody was signed in."

@@ -11,6 +11,7 @@ import pytest
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
 from snorq_desktop.domain.errors import SignInCancelled, SignInFailed
 from snorq_desktop.fakes.oidc import FakeGoogle, fake_browser
+from snorq_desktop.fakes.server import Fault
 
 
 @pytest.fixture
@@ -173,3 +174,18 @@ def test_no_browser_is_one_sentence_unless_the_address_is_shown_otherwise(google
         open_browser=lambda url: False, timeout=20, on_url=print_address
     )
     assert signed.account.email == "maya@example.com" and len(shown) == 1
+
+
+def test_a_damaged_discovery_document_is_one_sentence(google):
+    google.inject(Fault("malformed", path_contains="openid-configuration"))
+    with pytest.raises(SignInFailed, match="damaged configuration"):
+        client(google).sign_in(open_browser=fake_browser, timeout=5)
+    google.inject(Fault("http", status=503, path_contains="openid-configuration"))
+    with pytest.raises(SignInFailed, match="HTTP 503"):
+        client(google).sign_in(open_browser=fake_browser, timeout=5)
+
+
+def test_signing_keys_that_cannot_be_fetched_are_one_sentence(google):
+    google.inject(Fault("http", status=500, path_contains="jwks"))
+    with pytest.raises(SignInFailed, match="signing keys"):
+        client(google).sign_in(open_browser=fake_browser, timeout=20)
