@@ -232,8 +232,33 @@ def fake_browser(url: str) -> bool:
     return True
 
 
+def serve(arguments: list[str]) -> None:
+    """``python -m snorq_desktop.fakes.oidc serve [EMAIL [NAME]]``: a stand-in Google
+    for trying the sign-in by hand; prints the variables to point the app at it."""
+    import time
+
+    fake = FakeGoogle()
+    if arguments:
+        fake.account.email = arguments[0]
+        fake.account.sub = "local-" + hashlib.sha256(arguments[0].encode()).hexdigest()[:16]
+        fake.account.name = arguments[1] if len(arguments) > 1 else arguments[0].split("@")[0]
+    url = fake.start()
+    print(f"export SNORQ_GOOGLE_ISSUER={url}")
+    print(f"export SNORQ_GOOGLE_CLIENT_ID={fake.client_id}")
+    print(f"export SNORQ_GOOGLE_CLIENT_SECRET={fake.client_secret}")
+    print(f"# signs in as {fake.account.name} <{fake.account.email}>; Ctrl+C stops", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
 if __name__ == "__main__":
-    # A "browser" for $BROWSER: `BROWSER="python -m snorq_desktop.fakes.oidc %s"`.
     import sys
 
-    visit(sys.argv[1])
+    if sys.argv[1:2] == ["serve"]:
+        serve(sys.argv[2:])
+    else:
+        # A "browser" for $BROWSER: `BROWSER="python -m snorq_desktop.fakes.oidc %s"`.
+        visit(sys.argv[1])

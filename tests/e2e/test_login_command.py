@@ -1,6 +1,9 @@
 """`snorq-desktop login` / `logout` against the local OpenID Connect server, with
 $BROWSER naming a real program that plays the person in the browser."""
 
+import os
+import signal
+import subprocess
 import sys
 import webbrowser
 from collections.abc import Iterator
@@ -124,3 +127,31 @@ def test_join_uses_an_invite_and_points_the_app_at_the_team_database(
     assert saved.database_url is not None and (database_url.database or "") in saved.database_url
     assert main(["join", code]) == 1
     assert "already been used" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_login_waiting_on_the_browser(google, database_url: URL, tmp_path):
+    google.behaviour = "never"
+    environment = {
+        **os.environ,
+        "SNORQ_HOME": str(tmp_path / "cli-home"),
+        # This process has no keychain: the sign-in would go to an allowed file.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "SNORQ_ALLOW_KEY_FILE": "1",
+    }
+    url = database_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "snorq_desktop", "--database-url", url, "login"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "/authorize?" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert "Sign-in cancelled; nobody was signed in." in err
+    assert not (tmp_path / "cli-home" / "config" / "google-account.json").exists()
