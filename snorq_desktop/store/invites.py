@@ -68,8 +68,8 @@ def create_invite(
     sealed_keys: bytes | None,
     expires_at: datetime,
 ) -> None:
-    organization = orgs._lock_organization(session, organization_id)
-    actor_role = orgs._require_role(session, organization_id, actor_id)
+    organization = orgs.lock_organization(session, organization_id)
+    actor_role = orgs.require_role(session, organization_id, actor_id)
     if not can_manage_members(actor_role):
         raise PermissionDenied("Only an owner or an admin can invite people.")
     if not can_grant(actor_role, role):
@@ -122,8 +122,8 @@ def pending_invites(session: Session, organization_id: str) -> list[PendingInvit
 
 
 def cancel_invite(session: Session, *, organization_id: str, actor_id: str, invite_id: str) -> None:
-    orgs._lock_organization(session, organization_id)
-    if not can_manage_members(orgs._require_role(session, organization_id, actor_id)):
+    orgs.lock_organization(session, organization_id)
+    if not can_manage_members(orgs.require_role(session, organization_id, actor_id)):
         raise PermissionDenied("Only an owner or an admin can cancel invites.")
     deleted = session.execute(
         delete(Invite).where(Invite.id == invite_id, Invite.organization_id == organization_id)
