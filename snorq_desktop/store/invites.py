@@ -135,8 +135,18 @@ def cancel_invite(session: Session, *, organization_id: str, actor_id: str, invi
 def redeem_invite(session: Session, *, code_hash: str, user_id: str) -> RedeemedInvite:
     """Makes the user a member as the invite says; the invite is used up and its
     sealed keys are returned (and erased from the row) in the same transaction."""
+    found = session.execute(
+        select(Invite.organization_id).where(Invite.code_hash == code_hash)
+    ).scalar_one_or_none()
+    if found is not None:
+        # The organisation first, then the invite: the order every membership
+        # change takes locks in (create_invite too), so two never wait on each other.
+        orgs.lock_organization(session, found)
     invite = session.execute(
-        select(Invite).where(Invite.code_hash == code_hash).with_for_update()
+        select(Invite)
+        .where(Invite.code_hash == code_hash)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if invite is None:
         raise InviteInvalid(
