@@ -18,6 +18,7 @@ from snorq_desktop.ui.tasks import TaskRunner
 class Started:
     user_id: str
     settings: Settings  # a team joined on the first-run screen changes the database
+    who: str  # the signed-in person, for the window ("maya@example.com")
 
 
 def signed_in_or_first_run(
@@ -27,7 +28,7 @@ def signed_in_or_first_run(
     (or ``quit_after_ms`` passed: scripts and smoke tests)."""
     here = signed_in_here(settings, paths, database)
     if here is not None and here.identity is not None:
-        return Started(here.user_id, settings)
+        return Started(here.user_id, settings, here.account.email)
     flow = AccountFlow(settings, paths, database, signed_in=here)
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
@@ -41,4 +42,5 @@ def signed_in_or_first_run(
         worker.shutdown()
     if not accepted or dialog.identity is None:
         return None
-    return Started(dialog.identity.user_id, flow.settings)
+    who = flow.account.email if flow.account else dialog.identity.user_name
+    return Started(dialog.identity.user_id, flow.settings, who)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
-from snorq_desktop.accounts import team_service
+from snorq_desktop.accounts import sign_out, team_service
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
 from snorq_desktop.demo_world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
@@ -28,7 +28,7 @@ from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.settings import Settings
-from snorq_desktop.sign_in_window import signed_in_or_first_run
+from snorq_desktop.sign_in_window import Started, signed_in_or_first_run
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
@@ -47,6 +47,7 @@ from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
+from snorq_desktop.ui.sign_out import add_sign_out_menu
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
@@ -228,6 +229,7 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         raise KnownError("--demo uses its own database: leave out --database-url.")
     with ExitStack() as stack:
         user_id: str | None = None  # the demo acts as its shop's owner
+        started: Started | None = None
         sealer: TokenSealer | None
         world: DemoWorld | None
         if demo:
@@ -254,6 +256,10 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             user_id=user_id,
             team=None if demo else team_service(database, settings, paths),
         )
+        if started is not None and running.window.identity is not None:
+            add_sign_out_menu(
+                running.window, running.runner, started.who, lambda: sign_out(settings, paths)
+            )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
         # collector from walking it again on every full pass (a 72 ms pause

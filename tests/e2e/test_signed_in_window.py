@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from snorq_desktop.accounts import account_store, sign_in, sign_out
 from snorq_desktop.app import Database
 from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.ids import new_id
@@ -19,6 +20,7 @@ from snorq_desktop.sign_in_window import signed_in_or_first_run
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.ui.first_run import FirstRunDialog
+from snorq_desktop.ui.sign_out import add_sign_out_menu
 from snorq_desktop.window import build_window
 from tests.e2e.conftest import idle
 
@@ -111,3 +113,36 @@ def test_closing_the_first_run_screen_opens_no_window(qtbot, google, engine, tmp
     timer.start()
     assert signed_in_or_first_run(settings, paths, database) is None
     timer.stop()
+
+
+def test_sign_out_in_the_window_forgets_the_person_and_closes(
+    qtbot, google, shop, engine, tmp_path, monkeypatch
+):
+    google.account.email, google.account.sub = "maya@example.com", "g-maya"
+    settings = Settings(
+        google_client_id=google.client_id,
+        google_client_secret=google.client_secret,
+        google_issuer=google.url,
+    )
+    paths = AppPaths.resolve(tmp_path / "app")
+    paths.create()
+    database = Database(engine, session_factory(engine), "test", embedded=False)
+    signed = sign_in(settings, paths, database, timeout=30)
+    assert signed.identity is not None and account_store(settings, paths).load() is not None
+
+    running = build_window(database, paths, demo=False, user_id=signed.user_id)
+    qtbot.addWidget(running.window)
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    try:
+        action = add_sign_out_menu(
+            running.window, running.runner, "maya@example.com", lambda: sign_out(settings, paths)
+        )
+        assert action.text() == "Sign out maya@example.com…"
+        action.trigger()
+        qtbot.waitUntil(lambda: bool(quits), timeout=10_000)
+        assert account_store(settings, paths).load() is None
+        assert google.refresh_tokens == {}  # and Google was told
+    finally:
+        running.close()
