@@ -6,6 +6,7 @@ import urllib.request
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
@@ -189,3 +190,13 @@ def test_signing_keys_that_cannot_be_fetched_are_one_sentence(google):
     google.inject(Fault("http", status=500, path_contains="jwks"))
     with pytest.raises(SignInFailed, match="signing keys"):
         client(google).sign_in(open_browser=fake_browser, timeout=20)
+
+
+def test_the_network_failing_during_the_code_exchange_is_one_sentence(google):
+    sign_in = GoogleSignIn(
+        SignInConfig(google.client_id, google.client_secret, issuer=google.url),
+        http=httpx.Client(timeout=0.5),
+    )
+    google.inject(Fault("timeout", seconds=2, path_contains="/token"))
+    with pytest.raises(SignInFailed, match="cannot be reached; check the internet connection"):
+        sign_in.sign_in(open_browser=fake_browser, timeout=20)
