@@ -9,21 +9,16 @@ so this screen is a courtesy, not the guard.
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,9 +29,10 @@ from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.roles import can_grant, can_manage_members, rank
 from snorq_desktop.sync.team_service import Team
+from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.team_menu import team_menu
 
-ROLE_NAMES = {MemberRole.OWNER: "Owner", MemberRole.ADMIN: "Admin", MemberRole.MEMBER: "Member"}
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -279,91 +275,11 @@ class MembersDialog(QDialog):
         return dialog
 
 
-class InviteDialog(QDialog):
-    """An email and a role in; the code to copy out."""
-
-    def __init__(
-        self,
-        actions: TeamActions,
-        runner: TaskRunner,
-        identity: Identity,
-        my_role: MemberRole,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Invite someone")
-        self._actions, self._runner, self._identity = actions, runner, identity
-        self.email = QLineEdit(self)
-        self.email.setPlaceholderText("their Google address")
-        self.role = QComboBox(self)
-        for role in (MemberRole.MEMBER, MemberRole.ADMIN):
-            if can_grant(my_role, role):
-                self.role.addItem(ROLE_NAMES[role], role)
-        self.make_button = QPushButton("Make invite code", self)
-        self.code = QPlainTextEdit(self)
-        self.code.setObjectName("inviteCode")
-        self.code.setReadOnly(True)
-        self.code.hide()
-        self.copy_button = QPushButton("Copy code", self)
-        self.copy_button.hide()
-        self.note = QLabel(self)
-        self.note.setWordWrap(True)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#c0392b")
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        form = QFormLayout()
-        form.addRow("Email", self.email)
-        form.addRow("Role", self.role)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.make_button)
-        layout.addWidget(self.code)
-        layout.addWidget(self.copy_button)
-        layout.addWidget(self.note)
-        layout.addWidget(self.error)
-        layout.addWidget(close)
-        close.rejected.connect(self.reject)
-        self.make_button.clicked.connect(self.make)
-        self.copy_button.clicked.connect(self.copy)
-        self._failed_connection = runner.failed.connect(self.error.setText)
-
-    def make(self) -> None:
-        email, role = self.email.text(), self.role.currentData()
-        self.error.clear()
-        self.make_button.setEnabled(False)
-        self._runner.run(
-            lambda: self._actions.invite(self._identity, email, role),
-            self._made,
-            lambda _: self.make_button.setEnabled(True),
-        )
-
-    def _made(self, code: str) -> None:
-        self.code.setPlainText(code)
-        self.code.show()
-        self.copy_button.show()
-        self.note.setText(
-            f"Send this code to {self.email.text().strip()}. It works once, for seven days, "
-            "and only for that Google address. Give them the team database's password "
-            "separately: the code does not carry it."
-        )
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.code.toPlainText())
-        self.note.setText("Copied. " + self.note.text().removeprefix("Copied. "))
-
-
 def add_members_menu(
     window: QMainWindow, actions: TeamActions, runner: TaskRunner, identity: Identity
 ) -> QAction:
     """Team ▸ Members… in the window's menu bar (the Team menu is shared)."""
-    menu = next(
-        (a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Team"),
-        None,
-    )
-    if not isinstance(menu, QMenu):
-        menu = window.menuBar().addMenu("&Team")
-    action = menu.addAction("Members…")
+    action = team_menu(window).addAction("Members…")
     action.setObjectName("membersAction")
     opened: list[MembersDialog] = []
 

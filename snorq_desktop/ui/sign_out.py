@@ -4,20 +4,16 @@ the next start asks who you are (the first-run screen)."""
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.team_menu import team_menu
 
 
 def add_sign_out_menu(
     window: QMainWindow, runner: TaskRunner, who: str, sign_out: Callable[[], object]
 ) -> QAction:
-    menu = next(
-        (a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Team"),
-        None,
-    )
-    if not isinstance(menu, QMenu):
-        menu = window.menuBar().addMenu("&Team")
+    menu = team_menu(window)
     menu.addSeparator()
     action = menu.addAction(f"Sign out {who}…")
     action.setObjectName("signOutAction")
