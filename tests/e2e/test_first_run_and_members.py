@@ -278,6 +278,11 @@ def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
     invite.reject()
     wait(qtbot, runner)
     assert roles(dialog)["zoe@example.com"].startswith("Member · invited")
+    select(dialog, "zoe@example.com")
+    assert dialog.cancel_invite_button.isEnabled() and not dialog.remove_button.isEnabled()
+    dialog.cancel_invite_button.click()
+    wait(qtbot, runner)
+    assert "zoe@example.com" not in roles(dialog)
 
     select(dialog, "eve@example.com")
     dialog.role.setCurrentIndex(dialog.role.findData(MemberRole.ADMIN))
