@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
 
 
@@ -276,10 +276,7 @@ class FirstRunDialog(QDialog):
     def _show_error(self, error: Exception) -> None:
         # Every problem here is the person's to act on (a wrong code or password, an
         # unreachable team database), so each shows its sentence on this screen.
-        if isinstance(error, KnownError):
-            self.error.setText(error.sentence)
-        else:
-            self.error.setText("Something went wrong; the details are in the log file.")
+        self.error.setText(sentence_of(error))
 
     def _finish(self, identity: Identity) -> None:
         self.identity = identity

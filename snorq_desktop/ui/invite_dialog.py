@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.roles import can_grant
+from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
 
 ROLE_NAMES = {MemberRole.OWNER: "Owner", MemberRole.ADMIN: "Admin", MemberRole.MEMBER: "Member"}
@@ -75,7 +76,6 @@ class InviteDialog(QDialog):
         close.rejected.connect(self.reject)
         self.make_button.clicked.connect(self.make)
         self.copy_button.clicked.connect(self.copy)
-        self._failed_connection = runner.failed.connect(self.error.setText)
 
     def make(self) -> None:
         email, role = self.email.text(), self.role.currentData()
@@ -84,8 +84,12 @@ class InviteDialog(QDialog):
         self._runner.run(
             lambda: self._actions.invite(self._identity, email, role),
             self._made,
-            lambda _: self.make_button.setEnabled(True),
+            self._failed,
         )
+
+    def _failed(self, error: Exception) -> None:
+        self.error.setText(sentence_of(error))
+        self.make_button.setEnabled(True)
 
     def _made(self, code: str) -> None:
         self.code.setPlainText(code)

@@ -30,6 +30,7 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.roles import can_grant, can_manage_members, rank
 from snorq_desktop.sync.team_service import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
+from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_menu import team_menu
 
@@ -151,14 +152,13 @@ class MembersDialog(QDialog):
         self.transfer_button.clicked.connect(self.transfer)
         self.cancel_invite_button.clicked.connect(self.cancel_invite)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._follow_rules())
-        runner.failed.connect(self._failed)
         self._follow_rules()
         self.reload()
 
     # --- reading ------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._runner.run(lambda: self._actions.team(self._identity), self._show)
+        self._runner.run(lambda: self._actions.team(self._identity), self._show, self._failed)
 
     def _show(self, team: Team) -> None:
         self.model.set_team(team)
@@ -218,12 +218,12 @@ class MembersDialog(QDialog):
 
     # --- acting -------------------------------------------------------------------------
 
-    def _failed(self, sentence: str) -> None:
-        self.error.setText(sentence)
+    def _failed(self, error: Exception) -> None:
+        self.error.setText(sentence_of(error))
 
     def _act(self, work: Any) -> None:
         self.error.clear()
-        self._runner.run(work, lambda _: self.reload())
+        self._runner.run(work, lambda _: self.reload(), self._failed)
 
     def _selected_member_id(self) -> str | None:
         row = self._selected_row()
@@ -270,6 +270,7 @@ class MembersDialog(QDialog):
         dialog = InviteDialog(
             self._actions, self._runner, self._identity, mine or MemberRole.MEMBER, self
         )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _: self.reload())
         dialog.show()
         return dialog

@@ -270,6 +270,10 @@ def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
     invite = dialog.open_invite()
     qtbot.addWidget(invite)
     assert [invite.role.itemText(i) for i in range(invite.role.count())] == ["Member", "Admin"]
+    invite.email.setText("zoe at example")
+    invite.make_button.click()
+    qtbot.waitUntil(lambda: "is not an email address" in invite.error.text(), timeout=10_000)
+    assert invite.make_button.isEnabled() and not invite.code.isVisible()
     invite.email.setText("zoe@example.com")
     invite.make_button.click()
     qtbot.waitUntil(lambda: invite.code.isVisible(), timeout=10_000)
