@@ -136,7 +136,10 @@ class FirstRunDialog(QDialog):
         cancel = self._cancel
         self._waiting(True)
         self.error.clear()
-        self.status.setText("Waiting for you in the browser…")
+        self.status.setText(
+            "Waiting for you in the browser… Cancel stops it; so do a few minutes without an "
+            "answer."
+        )
         self._runner.run(lambda: self._flow.sign_in(cancel), self._signed_in, self._sign_in_failed)
 
     def _sign_in_failed(self, error: Exception) -> None:
