@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
 
+    login = commands.add_parser("login", help="sign in with Google in the system browser")
+    login.add_argument(
+        "--timeout", type=float, default=300, metavar="SECONDS", help="give up after SECONDS"
+    )
+    commands.add_parser("logout", help="sign out: forget the Google sign-in on this computer")
+    join = commands.add_parser("join", help="join a team with an invite code")
+    join.add_argument("code", help="the invite code you were given")
+    join.add_argument("--db-user", default="", help="the team database user (default: the code's)")
+
     keys = commands.add_parser("keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     rotate = key_commands.add_parser("rotate", help="seal every stored token with a new key")
@@ -201,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":
             return _sync_once(settings, paths, arguments)
+        if arguments.command in ("login", "logout", "join"):
+            from snorq_desktop import account_commands
+
+            return account_commands.run(arguments.command, settings, paths, arguments)
         action = getattr(arguments, f"{arguments.command}_command")
         return _COMMANDS[(arguments.command, action)](settings, paths, arguments)
     except KnownError as error:

@@ -3,7 +3,7 @@ and then by the command line."""
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from snorq_desktop.domain.errors import KnownError
@@ -25,6 +25,10 @@ class Settings:
     send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
     sync_interval_seconds: float = 15.0  # how often the open app polls and sends
     relay_url: str | None = None  # the team's webhook relay, https://…, shown for Meta's dashboard
+    # Google sign-in: this app's OAuth client (a "Desktop app" client in Google Cloud).
+    google_client_id: str | None = None
+    google_client_secret: str | None = field(default=None, repr=False)
+    google_issuer: str = "https://accounts.google.com"
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -47,6 +51,8 @@ class Settings:
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
             relay_url=raw.get("relay_url") or None,
+            google_client_id=raw.get("google_client_id") or None,
+            google_client_secret=raw.get("google_client_secret") or None,
         )
         return settings
 
@@ -58,6 +64,12 @@ class Settings:
             updated = replace(updated, relay_url=relay)
         if flag := environ.get("SNORQ_ALLOW_KEY_FILE"):
             updated = replace(updated, allow_key_file=flag.strip().lower() in _TRUE)
+        if client_id := environ.get("SNORQ_GOOGLE_CLIENT_ID"):
+            updated = replace(updated, google_client_id=client_id)
+        if client_secret := environ.get("SNORQ_GOOGLE_CLIENT_SECRET"):
+            updated = replace(updated, google_client_secret=client_secret)
+        if issuer := environ.get("SNORQ_GOOGLE_ISSUER"):
+            updated = replace(updated, google_issuer=issuer)
         return updated
 
     def save(self, path: Path) -> None:
@@ -71,6 +83,8 @@ class Settings:
                     "send_key": self.send_key,
                     "sync_interval_seconds": self.sync_interval_seconds,
                     "relay_url": self.relay_url,
+                    "google_client_id": self.google_client_id,
+                    "google_client_secret": self.google_client_secret,
                 },
                 indent=2,
             ),

@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
+from snorq_desktop.accounts import sign_out, team_service
 from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
 from snorq_desktop.demo_world import DemoWorld, start_demo_world
@@ -33,6 +34,7 @@ from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.settings import Settings
+from snorq_desktop.sign_in_window import Started, signed_in_or_first_run
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
@@ -44,12 +46,15 @@ from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.runner import SyncRunner
+from snorq_desktop.sync.team_service import TeamService
 from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.team_pages import TeamPages
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
+from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
+from snorq_desktop.ui.sign_out import add_sign_out_menu
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
@@ -138,6 +143,8 @@ def build_window(
     settings: Settings | None = None,
     login_endpoints: LoginEndpoints | None = None,
     browser: Opener | None = None,
+    user_id: str | None = None,
+    team: TeamService | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -152,7 +159,7 @@ def build_window(
     worker = DatabaseWorker()
     runner = TaskRunner(worker)
     journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
-    service = InboxService(database.sessions, journal)
+    service = InboxService(database.sessions, journal, acting_user_id=user_id)
     identity: Identity | None = worker.submit(service.identity).result()
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     downloader = AvatarDownloader(paths.cache / "avatars")
@@ -164,6 +171,8 @@ def build_window(
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
     window.thread_pane.composer.set_send_key(send_key)
     window.thread_pane.files_folder = paths.cache / "files"
+    if identity is not None:
+        add_members_menu(window, team or TeamService(database.sessions), runner, identity)
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
     if world is not None:
@@ -221,7 +230,7 @@ def build_window(
             tiktok_authorize=f"{world.tiktok.url}/v2/auth/authorize/",
             tiktok_api=world.tiktok_url,
         )
-    team = TeamPages(
+    pages = TeamPages(
         window,
         database,
         settings or Settings(),
@@ -233,7 +242,7 @@ def build_window(
         on_connected=(lambda _: sync.wake()) if sync is not None else None,
     )
     return RunningWindow(
-        window, worker, runner, service, demo_timer, downloader, listener, sync, loop, team
+        window, worker, runner, service, demo_timer, downloader, listener, sync, loop, pages
     )
 
 
@@ -279,6 +288,8 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     if demo and settings.database_url:
         raise KnownError("--demo uses its own database: leave out --database-url.")
     with ExitStack() as stack:
+        user_id: str | None = None  # the demo acts as its shop's owner
+        started: Started | None = None
         sealer: TokenSealer | None
         world: DemoWorld | None
         if demo:
@@ -286,6 +297,13 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
         else:
             database = stack.enter_context(open_database(settings, paths, migrate=False))
+            started = signed_in_or_first_run(settings, paths, database, quit_after_ms=quit_after_ms)
+            if started is None:
+                return 0  # closed on the first-run screen
+            if started.settings.database_url != settings.database_url:  # joined a team
+                settings = started.settings
+                database = stack.enter_context(open_database(settings, paths, migrate=False))
+            user_id = started.user_id
             sealer, world = optional_cipher(settings, paths), None
         # One loop for Qt and asyncio: the sync engine's network waits run on it.
         loop = qasync.QEventLoop(app)
@@ -300,7 +318,13 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             world=world,
             loop=loop,
             settings=settings,
+            user_id=user_id,
+            team=None if demo else team_service(database, settings, paths),
         )
+        if started is not None and running.window.identity is not None:
+            add_sign_out_menu(
+                running.window, running.runner, started.who, lambda: sign_out(settings, paths)
+            )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
         # collector from walking it again on every full pass (a 72 ms pause

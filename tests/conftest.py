@@ -64,6 +64,9 @@ def _hermetic_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "SNORQ_ALLOW_KEY_FILE",
         "SNORQ_GRAPH_URL",
         "SNORQ_TIKTOK_URL",
+        "SNORQ_GOOGLE_CLIENT_ID",
+        "SNORQ_GOOGLE_CLIENT_SECRET",
+        "SNORQ_GOOGLE_ISSUER",
     ):
         monkeypatch.delenv(name, raising=False)
     # Tests never touch the real keychain: each gets an empty one of its own.

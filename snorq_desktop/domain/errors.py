@@ -86,3 +86,18 @@ class TokenKeyMissing(TokenUnreadable):
 
 class FileRefused(KnownError):
     """A file (or template) the platform would not take, said before anything is sent."""
+
+
+# --- signing in and joining a team ---------------------------------------------
+
+
+class SignInFailed(KnownError):
+    """Signing in with Google did not work (refused, forged, expired, unreachable)."""
+
+
+class SignInCancelled(SignInFailed):
+    """The person stopped the sign-in, or never finished it in the browser."""
+
+
+class InviteInvalid(KnownError):
+    """An invite code that is malformed, expired, used, or meant for someone else."""

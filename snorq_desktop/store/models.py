@@ -433,3 +433,25 @@ class PlatformApp(Base):
     webhook_verify_token: Mapped[str | None] = mapped_column(Text)  # sealed
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+
+
+class Invite(Base):
+    """Beyond the seed: an invitation to join an organisation, for one email
+    address and one role.  Only a hash of the code's secret is kept, and the
+    token keys ride along sealed with a key derived from that secret (see
+    secrets/invite_code.py), so the database alone opens neither."""
+
+    __tablename__ = "invites"
+    __table_args__ = (Index("invites_organization_id_idx", "organization_id"),)
+
+    id: Mapped[str] = _id_column()
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(Text)
+    role: Mapped[MemberRole] = mapped_column(seed_enum(MemberRole))
+    code_hash: Mapped[str] = mapped_column(Text, unique=True)
+    sealed_keys: Mapped[bytes | None] = mapped_column(LargeBinary)  # cleared once used
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -252,3 +252,16 @@ def delete_organization(session: Session, *, organization_id: str, actor_id: str
     if actor_id != organization.owner_id:
         raise PermissionDenied("Only the owner can delete the organisation.")
     session.execute(delete(Organization).where(Organization.id == organization_id))
+
+
+# --- for the other repositories that change membership (invites) ------------------
+
+
+def lock_organization(session: Session, organization_id: str) -> Organization:
+    """The organisation's row, locked: membership changes take turns behind it."""
+    return _lock_organization(session, organization_id)
+
+
+def require_role(session: Session, organization_id: str, user_id: str) -> MemberRole:
+    """The user's role here, or PermissionDenied if they are not a member."""
+    return _require_role(session, organization_id, user_id)

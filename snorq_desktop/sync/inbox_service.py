@@ -36,6 +36,7 @@ from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.store.users import identity_of
 from snorq_desktop.sync.label_service import LabelService
 from snorq_desktop.sync.note_service import NoteService
 from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
@@ -43,8 +44,17 @@ from snorq_desktop.sync.webhook_intake import store_pending_events
 
 
 class InboxService:
-    def __init__(self, sessions: sessionmaker[Session], journal: ReplyJournal) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        journal: ReplyJournal,
+        *,
+        acting_user_id: str | None = None,
+    ) -> None:
+        """``acting_user_id``: the signed-in person (replies are sent as them);
+        None: the owner of the oldest organisation (the demo, tests)."""
         self._sessions = sessions
+        self._acting_user_id = acting_user_id
         # Reads are single statements: no BEGIN/ROLLBACK round trips around them.
         self._reads = sessionmaker(
             sessions.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"),
@@ -62,7 +72,10 @@ class InboxService:
 
     def identity(self) -> Identity | None:
         with self._reads() as session:
-            self._identity = default_identity(session)
+            if self._acting_user_id is not None:
+                self._identity = identity_of(session, self._acting_user_id)
+            else:
+                self._identity = default_identity(session)
         return self._identity
 
     def _acting_as(self) -> Identity:

@@ -1,8 +1,18 @@
-"""The menu bar's Team menu: the team database and the platform connections."""
+"""The menu bar's Team menu, shared by the pages that hang from it (members,
+the team database, the platform connections)."""
 
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow, QMenu
+
+
+def team_menu(window: QMainWindow) -> QMenu:
+    """The menu bar's Team menu, made on first use."""
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text().replace("&", "") == "Team":
+            return menu
+    return window.menuBar().addMenu("&Team")
 
 
 def add_team_menu(
@@ -11,17 +21,8 @@ def add_team_menu(
     open_database: Callable[[], object],
     open_connections: Callable[[], object],
 ) -> QMenu:
-    """A Team menu (reused if another feature made one already) with our two pages."""
-    menu = next(
-        (
-            action.menu()
-            for action in window.menuBar().actions()
-            if action.menu() is not None and action.text().replace("&", "") == "Team"
-        ),
-        None,
-    )
-    if not isinstance(menu, QMenu):
-        menu = window.menuBar().addMenu("&Team")
+    """The Team menu with the team database's and the connections' pages."""
+    menu = team_menu(window)
     database = menu.addAction("Database…")
     database.setObjectName("teamDatabaseAction")
     database.triggered.connect(lambda: open_database())

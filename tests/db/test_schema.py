@@ -130,6 +130,7 @@ ADDED_TABLES = {
     "webhook_events": "id",  # the relay's durable queue
     "attachments": "message_id",  # the bytes of files sent and received
     "platform_apps": "id",  # the business's own Meta / TikTok app credentials
+    "invites": "id",  # invite codes (only a hash of their secret)
 }
 
 # (table, column list, unique, partial predicate)
@@ -274,7 +275,13 @@ def test_the_seed_cascades(upgraded):
     ).fetchall()
     found = {(t, c): (ref, rule) for t, c, ref, rule in rows}
     # Tables beyond the seed go with what they hang off.
-    assert found == {**SEED_FOREIGN_KEYS, ("attachments", "message_id"): ("messages", "CASCADE")}
+    assert found == SEED_FOREIGN_KEYS | {
+        ("attachments", "message_id"): ("messages", "CASCADE"),
+        # invites go with their organisation; who made or used one may leave
+        ("invites", "organization_id"): ("organizations", "CASCADE"),
+        ("invites", "created_by"): ("users", "SET NULL"),
+        ("invites", "used_by"): ("users", "SET NULL"),
+    }
 
 
 def test_plain_sql_inserts_get_the_seed_defaults(upgraded):

@@ -1,0 +1,236 @@
+"""Signing in, signing out and joining a team: the composition root's part.
+
+Wires the Google sign-in (auth/), the keychain (secrets/) and the database
+(sync/team_service.py) together for the command line and the window.
+"""
+
+import contextlib
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy.engine import URL
+
+from snorq_desktop.app import Database, token_key_store
+from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
+from snorq_desktop.domain.errors import KnownError, SignInFailed
+from snorq_desktop.domain.identity import Identity
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.secrets.account import AccountStore, SignedInAccount, open_account_store
+from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress
+from snorq_desktop.settings import Settings
+from snorq_desktop.store.database import connect_checked
+from snorq_desktop.store.migrate import require_current_schema
+from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.store.users import GoogleProfile
+from snorq_desktop.sync.team_service import TeamService
+
+
+@dataclass(frozen=True)
+class SignedInHere:
+    account: SignedInAccount
+    user_id: str
+    identity: Identity | None  # None: onboarding comes next
+
+
+def account_store(settings: Settings, paths: AppPaths) -> AccountStore:
+    return open_account_store(
+        paths.config / "google-account.json", allow_file=settings.allow_key_file
+    )
+
+
+def google(settings: Settings) -> GoogleSignIn:
+    return GoogleSignIn(
+        SignInConfig(
+            client_id=settings.google_client_id or "",
+            client_secret=settings.google_client_secret,
+            issuer=settings.google_issuer,
+        )
+    )
+
+
+def profile_of(account: SignedInAccount) -> GoogleProfile:
+    # Stored only after Google verified the address (see sign_in below).
+    return GoogleProfile(account.google_id, account.email, True, account.name, account.avatar_url)
+
+
+def team_service(database: Database, settings: Settings, paths: AppPaths) -> TeamService:
+    """Invites name this database's address, and carry this computer's token keys."""
+    address = None
+    if not database.embedded:
+        url = database.engine.url
+        sslmode = url.query.get("sslmode")
+        address = TeamAddress(
+            host=url.host or "localhost",
+            port=url.port or 5432,
+            database=url.database or "",
+            sslmode=sslmode if isinstance(sslmode, str) else None,
+            user=url.username,
+        )
+    try:
+        keys = token_key_store(settings, paths)
+    except KnownError:
+        keys = None  # no keychain: invites carry no keys; the member's app will say so
+    return TeamService(database.sessions, address=address, key_store=keys)
+
+
+def sign_in(
+    settings: Settings,
+    paths: AppPaths,
+    database: Database,
+    *,
+    open_browser: Callable[[str], object] = webbrowser.open,
+    timeout: float = 300.0,
+    cancel: threading.Event | None = None,
+    on_url: Callable[[str], None] | None = None,
+) -> SignedInHere:
+    """Google in the browser, then the users row, then the keychain (in that order:
+    nothing is remembered unless the whole sign-in worked)."""
+    store = account_store(settings, paths)
+    signed = google(settings).sign_in(
+        open_browser=open_browser, timeout=timeout, cancel=cancel, on_url=on_url
+    )
+    if not signed.account.email_verified:
+        raise SignInFailed(
+            f"Google has not verified {signed.account.email} yet; verify it with Google, then "
+            "sign in again."
+        )
+    previous = store.load()
+    account = SignedInAccount(
+        google_id=signed.account.subject,
+        email=signed.account.email,
+        name=signed.account.name,
+        avatar_url=signed.account.picture,
+        # Google sends a refresh token only on the first consent: keep the old one.
+        refresh_token=signed.refresh_token
+        or (
+            previous.refresh_token
+            if previous and previous.google_id == signed.account.subject
+            else None
+        ),
+    )
+    user_id, identity = team_service(database, settings, paths).signed_in(profile_of(account))
+    store.save(account)
+    return SignedInHere(account, user_id, identity)
+
+
+def sign_out(settings: Settings, paths: AppPaths) -> SignedInAccount | None:
+    """Forget who is signed in here, and tell Google (best effort)."""
+    account = account_store(settings, paths).clear()
+    if account is not None and account.refresh_token and settings.google_client_id:
+        # The issuer may be away: the token is forgotten here all the same.
+        with contextlib.suppress(SignInFailed):
+            google(settings).revoke(account.refresh_token)
+    return account
+
+
+def signed_in_here(settings: Settings, paths: AppPaths, database: Database) -> SignedInHere | None:
+    """Who is signed in on this computer, and their row in this database (made if
+    the database is new to them), or None."""
+    account = account_store(settings, paths).load()
+    if account is None:
+        return None
+    user_id, identity = team_service(database, settings, paths).signed_in(profile_of(account))
+    return SignedInHere(account, user_id, identity)
+
+
+def join_team(
+    settings: Settings,
+    paths: AppPaths,
+    account: SignedInAccount,
+    code_text: str,
+    *,
+    user: str,
+    password: str,
+) -> tuple[Identity, Settings]:
+    """Use an invite: connect to the team database the code names, join there
+    (the team's token keys go to this computer's keychain), and remember that
+    database in the settings.  Returns the identity and the settings saved."""
+    code = InviteCode.parse(code_text)
+    address = code.address
+    url = URL.create(
+        "postgresql+psycopg",
+        username=user or address.user,
+        password=password or None,
+        host=address.host,
+        port=address.port,
+        database=address.database,
+        query={"sslmode": address.sslmode} if address.sslmode else {},
+    )
+    engine = connect_checked(url)
+    try:
+        require_current_schema(engine)
+        service = TeamService(session_factory(engine), key_store=token_key_store(settings, paths))
+        identity = service.join(code, profile_of(account))
+    finally:
+        engine.dispose()
+    saved = replace(settings, database_url=url.render_as_string(hide_password=False))
+    saved.save(paths.settings_file)
+    return identity, saved
+
+
+class AccountFlow:
+    """The first-run screen's work (ui.first_run.FirstRunFlow), on this database."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: AppPaths,
+        database: Database,
+        *,
+        open_browser: Callable[[str], object] = webbrowser.open,
+        timeout: float = 300.0,
+        signed_in: SignedInHere | None = None,
+    ) -> None:
+        self.settings = settings  # replaced when joining a team moves the app to its database
+        self._paths = paths
+        self._database = database
+        self._open_browser = open_browser
+        self._timeout = timeout
+        self.account = signed_in.account if signed_in else None
+        self.user_id = signed_in.user_id if signed_in else None
+
+    @property
+    def who(self) -> str:
+        if self.account is None:
+            return "nobody"
+        if self.account.name:
+            return f"{self.account.name} <{self.account.email}>"
+        return self.account.email
+
+    def sign_in(self, cancel: threading.Event) -> Identity | None:
+        done = sign_in(
+            self.settings,
+            self._paths,
+            self._database,
+            open_browser=self._open_browser,
+            timeout=self._timeout,
+            cancel=cancel,
+        )
+        self.account, self.user_id = done.account, done.user_id
+        return done.identity
+
+    def _service(self) -> TeamService:
+        return team_service(self._database, self.settings, self._paths)
+
+    def propose_slug(self, name: str) -> str:
+        return self._service().propose_slug(name)
+
+    def create_organization(self, name: str, slug: str) -> Identity:
+        assert self.user_id is not None
+        return self._service().create_organization(self.user_id, name, slug)
+
+    def code_user(self, code: str) -> str | None:
+        try:
+            return InviteCode.parse(code).address.user
+        except KnownError:
+            return None
+
+    def join(self, code: str, user: str, password: str) -> Identity:
+        assert self.account is not None
+        identity, self.settings = join_team(
+            self.settings, self._paths, self.account, code, user=user, password=password
+        )
+        self.user_id = identity.user_id
+        return identity

@@ -1,0 +1,46 @@
+"""Before the main window: who is signed in, and in which organisation; the
+first-run screen when either is missing (composition root, with Qt)."""
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+
+from snorq_desktop.accounts import AccountFlow, signed_in_here
+from snorq_desktop.app import Database
+from snorq_desktop.paths import AppPaths
+from snorq_desktop.settings import Settings
+from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.ui.first_run import FirstRunDialog
+from snorq_desktop.ui.tasks import TaskRunner
+
+
+@dataclass(frozen=True)
+class Started:
+    user_id: str
+    settings: Settings  # a team joined on the first-run screen changes the database
+    who: str  # the signed-in person, for the window ("maya@example.com")
+
+
+def signed_in_or_first_run(
+    settings: Settings, paths: AppPaths, database: Database, *, quit_after_ms: int = 0
+) -> Started | None:
+    """The signed-in user's id in ``database``; None if the person closed the screen
+    (or ``quit_after_ms`` passed: scripts and smoke tests)."""
+    here = signed_in_here(settings, paths, database)
+    if here is not None and here.identity is not None:
+        return Started(here.user_id, settings, here.account.email)
+    flow = AccountFlow(settings, paths, database, signed_in=here)
+    worker = DatabaseWorker()
+    runner = TaskRunner(worker)
+    try:
+        dialog = FirstRunDialog(flow, runner, signed_in=here is not None)
+        if quit_after_ms:
+            QTimer.singleShot(quit_after_ms, dialog.reject)
+        accepted = dialog.exec() == FirstRunDialog.DialogCode.Accepted
+    finally:
+        runner.stop()
+        worker.shutdown()
+    if not accepted or dialog.identity is None:
+        return None
+    who = flow.account.email if flow.account else dialog.identity.user_name
+    return Started(dialog.identity.user_id, flow.settings, who)

@@ -1,0 +1,171 @@
+"""Accounts and the team, for the window and the command line: the signed-in
+person's row, onboarding (a new organisation, or an invite), members and
+invites.  Each call is one transaction; the rules live in the store."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.enums import MemberRole
+from snorq_desktop.domain.errors import InviteInvalid, KnownError, SlugTaken
+from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress, merge_keys
+from snorq_desktop.secrets.keys import KeyStore, load_or_create
+from snorq_desktop.store import invites
+from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.invites import PendingInvite
+from snorq_desktop.store.organizations import MemberView
+from snorq_desktop.store.slugs import SLUG_PATTERN, free_slug
+from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.store.users import GoogleProfile, identity_of, user_for_google_account
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Team:
+    """What the members page shows."""
+
+    members: list[MemberView]
+    invites: list[PendingInvite]
+    my_role: MemberRole | None
+    owner_id: str
+
+
+class TeamService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        address: TeamAddress | None = None,
+        key_store: KeyStore | None = None,
+    ) -> None:
+        """``address``: the team database as invite codes name it (None: a built-in
+        database, which no one else can reach).  ``key_store``: this computer's
+        token keys, sealed into invites and extended when joining."""
+        self._sessions = sessions
+        self._address = address
+        self._key_store = key_store
+
+    # --- who ------------------------------------------------------------------
+
+    def signed_in(self, profile: GoogleProfile) -> tuple[str, Identity | None]:
+        """The person's user id (found or made) and their organisation, if any."""
+        with unit_of_work(self._sessions) as session:
+            user_id = user_for_google_account(session, profile)
+            return user_id, identity_of(session, user_id)
+
+    # --- onboarding -----------------------------------------------------------
+
+    def propose_slug(self, name: str) -> str:
+        with self._sessions() as session:
+            return free_slug(session, name)
+
+    def create_organization(self, user_id: str, name: str, slug: str) -> Identity:
+        if not name.strip():
+            raise KnownError("Give the organisation a name.")
+        if not SLUG_PATTERN.match(slug):
+            raise KnownError(
+                "The address may hold lower-case letters, digits and single dashes only."
+            )
+        try:
+            with unit_of_work(self._sessions) as session:
+                orgs.create_organization(session, owner_id=user_id, name=name, slug=slug)
+                identity = identity_of(session, user_id)
+        except SlugTaken:
+            raise SlugTaken(
+                f"The address '{slug}' is taken; '{self.propose_slug(slug)}' is free."
+            ) from None
+        assert identity is not None
+        return identity
+
+    def join(self, code: InviteCode, profile: GoogleProfile) -> Identity:
+        """Use the invite in this (the team's) database; the team's token keys
+        join this computer's before the membership is committed."""
+        with unit_of_work(self._sessions) as session:
+            user_id = user_for_google_account(session, profile)
+            redeemed = invites.redeem_invite(session, code_hash=code.code_hash, user_id=user_id)
+            if redeemed.organization_id != code.organization_id:
+                raise InviteInvalid("This invite code was altered; ask for a new one.")
+            if redeemed.sealed_keys is not None and self._key_store is not None:
+                team_keys = code.open_keys(redeemed.sealed_keys)
+                self._key_store.save(merge_keys(self._key_store.load(), team_keys))
+            identity = identity_of(session, user_id)
+        assert identity is not None
+        return identity
+
+    # --- members --------------------------------------------------------------
+
+    def team(self, identity: Identity) -> Team:
+        with self._sessions() as session:
+            members = orgs.members_of(session, identity.organization_id)
+            mine = next((m.role for m in members if m.user_id == identity.user_id), None)
+            owner = next(m.user_id for m in members if m.role is MemberRole.OWNER)
+            return Team(
+                members, invites.pending_invites(session, identity.organization_id), mine, owner
+            )
+
+    def invite(self, identity: Identity, email: str, role: MemberRole) -> str:
+        """The code to hand to the new member."""
+        if self._address is None:
+            raise KnownError(
+                "Invites need a team database: the built-in one lives on this computer only. "
+                "Move to a team database first."
+            )
+        invite_id = new_id()
+        code = InviteCode.new(
+            invite_id, identity.organization_id, identity.organization_name, self._address
+        )
+        sealed = code.seal_keys(load_or_create(self._key_store)) if self._key_store else None
+        with unit_of_work(self._sessions) as session:
+            invites.create_invite(
+                session,
+                invite_id=invite_id,
+                organization_id=identity.organization_id,
+                actor_id=identity.user_id,
+                email=email,
+                role=role,
+                code_hash=code.code_hash,
+                sealed_keys=sealed,
+                expires_at=datetime.now(UTC) + INVITE_LIFETIME,
+            )
+        return code.text()
+
+    def cancel_invite(self, identity: Identity, invite_id: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            invites.cancel_invite(
+                session,
+                organization_id=identity.organization_id,
+                actor_id=identity.user_id,
+                invite_id=invite_id,
+            )
+
+    def change_role(self, identity: Identity, user_id: str, role: MemberRole) -> None:
+        with unit_of_work(self._sessions) as session:
+            orgs.change_role(
+                session,
+                organization_id=identity.organization_id,
+                actor_id=identity.user_id,
+                user_id=user_id,
+                role=role,
+            )
+
+    def remove(self, identity: Identity, user_id: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            orgs.remove_member(
+                session,
+                organization_id=identity.organization_id,
+                actor_id=identity.user_id,
+                user_id=user_id,
+            )
+
+    def transfer_ownership(self, identity: Identity, user_id: str) -> None:
+        with unit_of_work(self._sessions) as session:
+            orgs.transfer_ownership(
+                session,
+                organization_id=identity.organization_id,
+                actor_id=identity.user_id,
+                new_owner_id=user_id,
+            )
