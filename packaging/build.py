@@ -1,8 +1,10 @@
 """Builds SNORQ Desktop's installers.
 
     python packaging/build.py bundle    the PyInstaller folder: dist/snorq-desktop/
-    python packaging/build.py tar       the bundle, then dist/snorq-desktop-<version>-linux-x86_64.tar.gz
-    python packaging/build.py deb       the bundle, the .tar.gz, then dist/snorq-desktop_<version>_amd64.deb
+    python packaging/build.py tar       the bundle, then
+                                        dist/snorq-desktop-<version>-linux-x86_64.tar.gz
+    python packaging/build.py deb       the bundle, the .tar.gz, then
+                                        dist/snorq-desktop_<version>_amd64.deb
     python packaging/build.py windows   (on Windows) the bundle, then the Inno Setup installer
     python packaging/build.py mac       (on macOS) the .app, then the .dmg
     python packaging/build.py iss|plist only render the Windows script / the Info.plist
@@ -85,7 +87,8 @@ class Build:
     def measure_start(self) -> None:
         """Seconds from starting the bundled app to its demo window, first and later start."""
         with tempfile.TemporaryDirectory(prefix="snorq-start-") as home:
-            os.chmod(home, 0o755)  # the built-in server's user walks into it when we are root
+            # As root the built-in server runs as `postgres`, which must walk into it.
+            os.chmod(home, 0o755)  # noqa: S103
             for label in ("first start (creates the demo database)", "later start"):
                 seconds = time_to_window(bundle_executable(self.bundle), Path(home))
                 self.note(f"start    {label}: window shown after {seconds:.2f} s")
@@ -206,14 +209,48 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
+def _bundle(build: Build) -> None:
+    build.build_bundle()
+
+
+def _tar(build: Build) -> None:
+    build.build_bundle()
+    build.tar()
+
+
+def _deb(build: Build) -> None:
+    build.build_bundle()
+    build.tar()
+    build.deb()
+
+
+def _windows(build: Build) -> None:
+    build.build_bundle()
+    build.windows_installer()
+
+
+def _mac(build: Build) -> None:
+    build.plist()
+    build.build_bundle()
+    build.dmg()
+
+
+def _iss(build: Build) -> None:
+    build.iss()
+
+
+def _plist(build: Build) -> None:
+    build.plist()
+
+
 TARGETS: dict[str, Callable[[Build], None]] = {
-    "bundle": lambda build: (build.build_bundle(), None)[1],
-    "tar": lambda build: (build.build_bundle(), build.tar(), None)[2],
-    "deb": lambda build: (build.build_bundle(), build.tar(), build.deb(), None)[3],
-    "windows": lambda build: (build.build_bundle(), build.windows_installer(), None)[2],
-    "mac": lambda build: (build.plist(), build.build_bundle(), build.dmg(), None)[3],
-    "iss": lambda build: (build.iss(), None)[1],
-    "plist": lambda build: (build.plist(), None)[1],
+    "bundle": _bundle,
+    "tar": _tar,
+    "deb": _deb,
+    "windows": _windows,
+    "mac": _mac,
+    "iss": _iss,
+    "plist": _plist,
 }
 NEEDS = {"deb": "linux", "tar": "linux", "windows": "win32", "mac": "darwin"}
 

@@ -81,7 +81,10 @@ QT_PLUGINS_KEPT: dict[str, tuple[str, ...]] = {
     "imageformats": ("qjpeg", "qgif", "qwebp", "qsvg", "qico"),
     "iconengines": ("qsvgicon",),
     # Input methods (ibus, compose): typing replies in every language.
-    "platforminputcontexts": ("composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"),
+    "platforminputcontexts": (
+        "composeplatforminputcontextplugin",
+        "ibusplatforminputcontextplugin",
+    ),
     # The desktop's dialogs, fonts and light/dark scheme.
     # (Not qgtk3: it drags half of GTK into the bundle and is only of use where
     # the whole GTK is installed; Qt's built-in GNOME theme and the portal cover it.)

@@ -47,7 +47,7 @@ def project_version() -> str:
 def numeric_version(version: str) -> str:
     """Four numbers for Windows' file version and three for macOS's short version."""
     numbers = [int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3]]
-    return ".".join(str(number) for number in (numbers + [0, 0, 0])[:3])
+    return ".".join(str(number) for number in [*numbers, 0, 0, 0][:3])
 
 
 def _fields(version: str) -> dict[str, str]:

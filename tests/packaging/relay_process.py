@@ -29,9 +29,7 @@ def plain_url(url: URL) -> str:
 
 
 @contextmanager
-def running_relay(
-    command: Sequence[str], database: URL, home: Path, port: int
-) -> Iterator[Path]:
+def running_relay(command: Sequence[str], database: URL, home: Path, port: int) -> Iterator[Path]:
     """Starts ``command relay``, waits until /health answers 200, and yields the
     file that receives the process's stderr (complete once the block ends)."""
     environment = {
