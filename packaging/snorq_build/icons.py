@@ -40,10 +40,11 @@ class IconSet:
     svg: Path
 
 
-def render_png(size: int) -> bytes:
-    """The SVG drawn on a transparent square of ``size`` pixels, as PNG bytes."""
+def render_png(size: int, target: Path) -> bytes:
+    """Draws the SVG on a transparent square of ``size`` pixels into ``target``
+    (a .png) and returns its bytes."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+    from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
@@ -57,13 +58,9 @@ def render_png(size: int) -> bytes:
         raise ValueError(f"{SOURCE} is not a valid SVG")
     renderer.render(painter, QRectF(0, 0, size, size))
     painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"PNG"):
-        raise RuntimeError(f"Qt could not encode a {size}px PNG")
-    buffer.close()
-    return bytes(data.data())
+    if not image.save(str(target)):  # the format follows the .png suffix
+        raise RuntimeError(f"Qt could not write {target}")
+    return target.read_bytes()
 
 
 def ico_bytes(pngs: dict[int, bytes]) -> bytes:
@@ -91,12 +88,8 @@ def icns_bytes(pngs: dict[int, bytes]) -> bytes:
 def make_icon_set(directory: Path) -> IconSet:
     """Writes ``<size>.png`` for every size, ``snorq-desktop.ico`` and ``.icns``."""
     directory.mkdir(parents=True, exist_ok=True)
-    rendered = {size: render_png(size) for size in PNG_SIZES}
-    pngs: dict[int, Path] = {}
-    for size, data in rendered.items():
-        path = directory / f"{size}.png"
-        path.write_bytes(data)
-        pngs[size] = path
+    pngs = {size: directory / f"{size}.png" for size in PNG_SIZES}
+    rendered = {size: render_png(size, path) for size, path in pngs.items()}
     ico = directory / f"{APP_NAME}.ico"
     ico.write_bytes(ico_bytes({size: rendered[size] for size in ICO_SIZES}))
     icns = directory / f"{APP_NAME}.icns"
