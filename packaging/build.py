@@ -85,13 +85,24 @@ class Build:
         return self.bundle
 
     def measure_start(self) -> None:
-        """Seconds from starting the bundled app to its demo window, first and later start."""
-        with tempfile.TemporaryDirectory(prefix="snorq-start-") as home:
-            # As root the built-in server runs as `postgres`, which must walk into it.
-            os.chmod(home, 0o755)  # noqa: S103
+        """Seconds from starting the bundled app to its demo window, first and
+        later start, beside the same app run from source as the baseline."""
+        bundled = [str(bundle_executable(self.bundle))]
+        from_source = [sys.executable, "-m", "snorq_desktop"]
+        with (
+            tempfile.TemporaryDirectory(prefix="snorq-start-") as home,
+            tempfile.TemporaryDirectory(prefix="snorq-start-source-") as source_home,
+        ):
+            for folder in (home, source_home):
+                # As root the built-in server runs as `postgres`, which must walk into it.
+                os.chmod(folder, 0o755)  # noqa: S103
             for label in ("first start (creates the demo database)", "later start"):
-                seconds = time_to_window(bundle_executable(self.bundle), Path(home))
-                self.note(f"start    {label}: window shown after {seconds:.2f} s")
+                seconds = time_to_window(bundled, Path(home))
+                baseline = time_to_window(from_source, Path(source_home))
+                self.note(
+                    f"start    {label}: window shown after {seconds:.2f} s "
+                    f"(from source {baseline:.2f} s, ratio {seconds / baseline:.2f})"
+                )
 
     def tar(self) -> Path:
         target = self.dist / f"{APP_NAME}-{self.version}-linux-{platform.machine()}.tar.gz"
@@ -168,14 +179,14 @@ class Build:
         self.note(f"total    {time.monotonic() - self.started:.1f} s for version {self.version}")
 
 
-def time_to_window(program: Path, home: Path, timeout: float = 120) -> float:
-    """Starts ``program --demo`` offscreen and returns the seconds until its log
+def time_to_window(command: list[str], home: Path, timeout: float = 120) -> float:
+    """Starts ``command --demo`` offscreen and returns the seconds until its log
     says the window is shown; the app then quits by itself."""
     log = home / "logs" / f"{APP_NAME}.log"
     seen = log.read_text().count("window shown") if log.exists() else 0
     began = time.monotonic()
     process = subprocess.Popen(
-        [str(program), "--home", str(home), "--demo", "--quit-after", "1"],
+        [*command, "--home", str(home), "--demo", "--quit-after", "1"],
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
