@@ -69,10 +69,13 @@ def built() -> Iterator[Built]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_demo(program: Path, home: Path) -> None:
+def run_demo(program: Path, home: Path, as_user: str | None = None) -> None:
     """The demo window offscreen for two seconds, then a clean exit."""
+    command = [str(program), "--home", str(home), "--demo", "--quit-after", "2"]
+    if as_user:
+        command = ["runuser", "-u", as_user, "--", *command]
     result = subprocess.run(
-        [str(program), "--home", str(home), "--demo", "--quit-after", "2"],
+        command,
         capture_output=True,
         text=True,
         timeout=300,
@@ -201,6 +204,17 @@ def test_the_app_runs_from_the_unpacked_deb(built):
     )
     assert version.stdout.strip() == f"{APP_NAME} {project_version()}"
     run_demo(unpacked / "opt" / APP_NAME / APP_NAME, readable_home(built, "home-deb"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the other tests already run as a normal user")
+def test_a_normal_user_runs_the_installed_app(built):
+    """What people do (CI is root): the server then runs as that same user."""
+    unpacked = built.dist.parent / "unpacked-for-nobody"
+    subprocess.run(["dpkg-deb", "-x", str(built.deb), str(unpacked)], check=True)
+    unpacked.chmod(0o755)
+    home = readable_home(built, "home-nobody")
+    shutil.chown(home, "nobody", "nogroup")
+    run_demo(unpacked / "opt" / APP_NAME / APP_NAME, home / "snorq", as_user="nobody")
 
 
 def test_the_tarball_holds_the_bundle_folder(built):
