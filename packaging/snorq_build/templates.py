@@ -6,6 +6,7 @@ import string
 import tomllib
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
+from importlib.util import find_spec
 from pathlib import Path
 
 from snorq_build.contents import (
@@ -30,6 +31,10 @@ def project_version() -> str:
     """The version in pyproject.toml, checked against the installed metadata,
     which is what the bundle carries and `--version` prints."""
     declared = str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+    if find_spec("PyInstaller") is None:
+        raise StaleInstall(
+            "PyInstaller is not installed in this Python: run `pip install -e '.[desktop,dev]'`."
+        )
     try:
         installed = installed_version(APP_NAME)
     except PackageNotFoundError:
