@@ -16,6 +16,8 @@ debian_packages=(
   fonts-dejavu-core fonts-noto-color-emoji
   # `ps`, used by the tests to check that no server outlives the app
   procps
+  # readelf and strip, for packaging/build.py and its test
+  binutils
 )
 
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -48,8 +50,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python_bin" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 fi
-extras=""
-[ "${SNORQ_SETUP_DEV:-0}" = 1 ] && extras="[dev]"
+# The window needs the `desktop` extra (Qt, the built-in PostgreSQL); the core
+# alone is the relay's.
+extras="[desktop]"
+[ "${SNORQ_SETUP_DEV:-0}" = 1 ] && extras="[desktop,dev]"
 stamp="$venv/.installed$extras"
 if [ ! -f "$stamp" ] || [ "$root_dir/pyproject.toml" -nt "$stamp" ]; then
   echo "setup: installing SNORQ Desktop$extras into $venv"

@@ -180,7 +180,18 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
 
 def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     # Qt loads only for the window, so `db` and `keys` stay quick and headless.
-    from snorq_desktop.window import run_window
+    try:
+        from snorq_desktop.window import run_window
+    except ImportError as missing:
+        # qasync says "No Qt implementations found" without naming a module.
+        window_only = ("PySide6", "shiboken6", "qasync")
+        name = missing.name or ("qasync" if "Qt" in str(missing) else "")
+        if name.split(".")[0] not in window_only:
+            raise
+        raise KnownError(
+            "This installation has no window (Qt was left out, as for the relay): "
+            "install SNORQ Desktop with `pip install 'snorq-desktop[desktop]'`."
+        ) from None
 
     return run_window(
         settings, paths, demo=arguments.demo, quit_after_ms=int(arguments.quit_after * 1000)

