@@ -214,3 +214,36 @@ def test_a_purge_held_by_another_app_is_skipped(engine, sessions):
         assert purge_history(engine, sessions).ran is False
         other.execute(text("SELECT pg_advisory_unlock(hashtext('snorq-retention-purge'))"))
     assert purge_history(engine, sessions).ran is True
+
+
+def test_a_poll_does_not_bring_back_what_the_purge_removed(engine, sessions):
+    from datetime import UTC, datetime, timedelta
+
+    from snorq_desktop.domain.enums import MessageDirection, Platform
+    from snorq_desktop.domain.platform_events import PlatformMessage
+    from snorq_desktop.store.ingest import ingest_messages
+
+    history = History.shop(engine, PlanType.FREE)
+
+    def said(days_ago: float, n: int) -> PlatformMessage:
+        return PlatformMessage(
+            platform=Platform.WHATSAPP,
+            account_id="1055",
+            conversation_id="wa-1",
+            contact_id="wa-1",
+            message_id=f"wamid.{n}",
+            direction=MessageDirection.INBOUND,
+            sent_at=datetime.now(UTC) - timedelta(days=days_ago),
+            content=f"message {n}",
+        )
+
+    with unit_of_work(sessions) as session:
+        result = ingest_messages(
+            session,
+            organization_id=history.organization_id,
+            connection_id=history.connections[Platform.WHATSAPP],
+            platform=Platform.WHATSAPP,
+            messages=[said(31, 1), said(29, 2)],
+        )
+    assert result.inserted == 1
+    assert history.scalar("SELECT content FROM messages") == "message 2"
