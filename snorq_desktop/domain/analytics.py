@@ -139,3 +139,26 @@ def format_duration(seconds: int | None) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def csv_rows(board: Dashboard, names: dict[Platform, str]) -> list[list[str]]:
+    """The dashboard as a table: a header, then one row per day of the range, the
+    same figures the charts and tiles show (totals, then each platform)."""
+    platforms = list(Platform)
+    header = ["Date (UTC)"]
+    for figure in ("Messages received", "Messages sent", "New conversations"):
+        header.append(figure)
+        header.extend(f"{figure} · {names[p]}" for p in platforms)
+    header.append("Average response time (s)")
+    header.extend(f"Average response time (s) · {names[p]}" for p in platforms)
+    rows = [header]
+    for day in board.range.days():
+        row = [day.isoformat()]
+        for figure in ("received", "sent", "new_conversations"):
+            row.append(str(getattr(board.day(day), figure)))
+            row.extend(str(getattr(board.day(day, p), figure)) for p in platforms)
+        for each in [board.day(day), *(board.day(day, p) for p in platforms)]:
+            seconds = each.average_response_seconds
+            row.append("" if seconds is None else str(seconds))
+        rows.append(row)
+    return rows

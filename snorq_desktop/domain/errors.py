@@ -82,3 +82,15 @@ class TokenUnreadable(KnownError):
 class TokenKeyMissing(TokenUnreadable):
     """A stored token was sealed with a key version this computer does not have:
     a problem of this computer, not of the connection."""
+
+
+# --- backups ------------------------------------------------------------------
+
+
+class BackupFailed(KnownError):
+    """A backup or restore could not be done; nothing was changed."""
+
+
+class RestoreWouldLoseData(KnownError):
+    """The database holds newer or more messages than the backup: a restore needs
+    the person's confirmation."""

@@ -35,20 +35,14 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.errors import BackupFailed, RestoreWouldLoseData
 
 log = logging.getLogger(__name__)
 
+__all__ = ["BackupFailed", "Manifest", "RestoreWouldLoseData", "back_up", "restore"]
+
 MANIFEST_FORMAT = 1
 Progress = Callable[[float, str], None]
-
-
-class BackupFailed(KnownError):
-    """A backup or restore could not be done; nothing was changed."""
-
-
-class RestoreWouldLoseData(KnownError):
-    """The database holds newer or more messages than the backup."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ is); and stored webhook bodies, processed and received before the boundary
 Days already counted in daily_analytics stay: they hold no content.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import PlanType
 from snorq_desktop.domain.plans import PLAN_LIMITS
+from snorq_desktop.domain.retention import RetentionNotice
 
 FREE_HISTORY = timedelta(days=PLAN_LIMITS[PlanType.FREE].history_days or 30)
 # Between the first warning and the first purge.
@@ -115,15 +115,6 @@ def purge_webhook_bodies(session: Session, boundary: datetime, batch: int) -> in
             {"boundary": boundary, "batch": batch},
         ).all()
     )
-
-
-@dataclass(frozen=True)
-class RetentionNotice:
-    """What the window tells a FREE organisation about its history."""
-
-    past_boundary: int  # messages a purge would remove now
-    purge_from: datetime | None  # the first purge's earliest time; None: not warned yet
-    purged_before: bool  # a purge has already run for this organisation
 
 
 def retention_notice(session: Session, organization_id: str) -> RetentionNotice | None:
