@@ -29,7 +29,7 @@ ORG = "cshotorganization00000000"
 
 
 def fill(conninfo: str, seed: int = 7) -> None:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - made-up figures, not secrets
     now = datetime.now(UTC)
     with psycopg.connect(conninfo, autocommit=True) as db:
         db.execute("INSERT INTO users (id, email, name) VALUES ('cshotowner', 'o@x', 'Maya')")
@@ -60,7 +60,7 @@ def fill(conninfo: str, seed: int = 7) -> None:
                         continue
                     conversations.append((conversation, ORG, f"cshot{platform}", platform, str(n)))
                     at = start
-                    for turn in range(rng.randint(1, 4)):
+                    for _turn in range(rng.randint(1, 4)):
                         for _ in range(rng.randint(1, 3)):
                             rows.append((conversation, "INBOUND", at))
                             at += timedelta(seconds=rng.randint(10, 90))
@@ -115,7 +115,9 @@ def main() -> None:
         assert isinstance(app, QApplication)
         worker = DatabaseWorker()
         runner = TaskRunner(worker)
-        window = DashboardWindow(AnalyticsService(engine, session_factory(engine), lambda: ORG), runner)
+        window = DashboardWindow(
+            AnalyticsService(engine, session_factory(engine), lambda: ORG), runner
+        )
         window.resize(1200, 820)
         for theme, dark in (("light", False), ("dark", True)):
             apply_theme(app, dark=dark)

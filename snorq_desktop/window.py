@@ -31,6 +31,7 @@ from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.sync.analytics_service import AnalyticsService
 from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.sync.demo import seed_demo
 from snorq_desktop.sync.engine import SyncEngine
@@ -43,6 +44,7 @@ from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
+from snorq_desktop.ui.records_menus import RecordsMenus
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
@@ -99,6 +101,7 @@ class RunningWindow:
     avatars: AvatarDownloader
     listener: ChangeListener | None = None
     sync: SyncRunner | None = None
+    records: RecordsMenus | None = None
 
     def close(self) -> None:
         if self.sync is not None:
@@ -189,7 +192,20 @@ def build_window(
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
         )
-    return RunningWindow(window, worker, runner, service, demo_timer, downloader, listener, sync)
+    records = None
+    if identity is not None:
+        # Dashboard, backups and the history notice (View and File menus, a banner).
+        records = RecordsMenus(
+            window,
+            AnalyticsService(database.engine, database.sessions, lambda: service.organization_id),
+            runner,
+            pause_sync=lambda: sync.pause() if sync is not None else None,
+            resume_sync=lambda: sync.resume() if sync is not None else None,
+            after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
+        )
+    return RunningWindow(
+        window, worker, runner, service, demo_timer, downloader, listener, sync, records
+    )
 
 
 def _check_screen() -> None:

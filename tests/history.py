@@ -4,6 +4,7 @@ rows written with plain SQL at the times a test names, committed."""
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -23,7 +24,7 @@ class History:
     owner_id: str = ""
     connections: dict[Platform, str] = field(default_factory=dict)
 
-    def sql(self, statement: str, **params: object) -> list[tuple]:
+    def sql(self, statement: str, **params: object) -> list[tuple[Any, ...]]:
         with self.engine.begin() as connection:
             result = connection.execute(text(statement), params)
             return [tuple(row) for row in result] if result.returns_rows else []
@@ -43,7 +44,7 @@ class History:
         )
         history.sql(
             "INSERT INTO organizations (id, name, slug, owner_id, plan) "
-            "VALUES (:id, :name, :slug, :owner, CAST(:plan AS \"PlanType\"))",
+            'VALUES (:id, :name, :slug, :owner, CAST(:plan AS "PlanType"))',
             id=history.organization_id,
             name=slug.title(),
             slug=slug,
@@ -102,7 +103,7 @@ class History:
         self.sql(
             "INSERT INTO messages (id, organization_id, conversation_id, direction, content, "
             "status, platform_timestamp, external_id) VALUES (:id, :org, :conv, "
-            "CAST(:direction AS \"MessageDirection\"), :content, CAST(:status AS \"MessageStatus\"),"
+            'CAST(:direction AS "MessageDirection"), :content, CAST(:status AS "MessageStatus"),'
             " :at, :id)",
             id=message,
             org=self.organization_id,

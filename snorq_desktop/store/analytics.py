@@ -42,7 +42,10 @@ def _said(table: str) -> str:
     return _SAID.format(t=table)
 
 
-_DAYS = "CREATE TEMP TABLE rollup_days (organization_id text, day date, PRIMARY KEY (organization_id, day)) ON COMMIT DROP"
+_DAYS = (
+    "CREATE TEMP TABLE rollup_days (organization_id text, day date, "
+    "PRIMARY KEY (organization_id, day)) ON COMMIT DROP"
+)
 
 _TAKE_NOTES = f"""
 WITH taken AS (

@@ -277,7 +277,9 @@ def _dump_line(
     return on_line
 
 
-def _run_reading(command: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> str | None:
+def _run_reading(
+    command: list[str], env: dict[str, str], on_line: Callable[[str], None]
+) -> str | None:
     """Run a program, feeding each stderr line to ``on_line``; None on success, else
     the last error line."""
     log.info("running %s", Path(command[0]).name)
@@ -341,7 +343,9 @@ def check_restore(url: URL, archive: Path) -> tuple[Manifest, DatabaseState]:
             f"This backup has schema {manifest.schema} and the database has {state.schema}: "
             "restore it with the SNORQ Desktop version that made it, or into an empty database."
         )
-    newest = datetime.fromisoformat(manifest.newest_message_at) if manifest.newest_message_at else None
+    newest = (
+        datetime.fromisoformat(manifest.newest_message_at) if manifest.newest_message_at else None
+    )
     here = state.tables.get("messages", 0)
     if state.newest_message_at is not None and (
         newest is None or state.newest_message_at > newest or here > manifest.messages
@@ -368,7 +372,9 @@ def restore(
             raise
         manifest, state = Manifest.read(archive), database_state(url)
     programs = find_client_programs(state.server_major)
-    entries = [line for line in _list_archive(programs, archive).splitlines() if line and line[0] != ";"]
+    entries = [
+        line for line in _list_archive(programs, archive).splitlines() if line and line[0] != ";"
+    ]
     steps = max(1, 2 * len(entries))
     seen = [0]
 

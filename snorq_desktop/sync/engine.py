@@ -96,7 +96,9 @@ def _log_purge(task: "asyncio.Task[maintenance.PurgeReport]") -> None:
     if (error := task.exception()) is not None:
         log.error("history purge failed; it is tried again later", exc_info=error)
     elif (done := task.result()).messages or done.webhook_events:
-        log.info("history purge: %d messages, %d webhook bodies", done.messages, done.webhook_events)
+        log.info(
+            "history purge: %d messages, %d webhook bodies", done.messages, done.webhook_events
+        )
 
 
 class SyncEngine:

@@ -71,7 +71,7 @@ def _purge_while_locked(
     messages = 0
     for organization_id in due:
         removed = 0
-        while (done := _batch(sessions, retention.purge_batch, organization_id, boundary, batch)):
+        while done := _batch(sessions, retention.purge_batch, organization_id, boundary, batch):
             removed += done
         with unit_of_work(sessions) as session:
             retention.record_purge(session, organization_id, removed)
@@ -79,7 +79,7 @@ def _purge_while_locked(
             log.info("history purge: %d messages past %s removed", removed, boundary)
         messages += removed
     events = 0
-    while (done := _batch(sessions, retention.purge_webhook_bodies, boundary, batch)):
+    while done := _batch(sessions, retention.purge_webhook_bodies, boundary, batch):
         events += done
     return PurgeReport(ran=True, organizations=len(due), messages=messages, webhook_events=events)
 

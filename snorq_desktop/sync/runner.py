@@ -33,6 +33,9 @@ class SyncRunner:
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="snorq-sync", daemon=True)
         self._ready = threading.Event()
+        self._paused = False
+        self._idle = threading.Event()  # set while no pass is running
+        self._idle.set()
 
     def start(self) -> None:
         self._thread.start()
@@ -49,10 +52,30 @@ class SyncRunner:
         if loop is not None and engine is not None:
             asyncio.run_coroutine_threadsafe(engine.send_read_receipt(receipt), loop)
 
+    def pause(self, timeout: float = 120.0) -> bool:
+        """No pass starts until :meth:`resume`; waits for a running one to end
+        (a restore replaces the database under it).  False if it did not end in time."""
+        self._paused = True
+        return self._idle.wait(timeout)
+
+    def resume(self) -> None:
+        self._paused = False
+        self.wake()
+
     def stop(self) -> None:
         self._stopping = True
         self.wake()
         self._thread.join(timeout=30)
+
+    async def _one_pass(self, engine: SyncEngine) -> None:
+        try:
+            report = await engine.pass_once()
+            for problem in report.errors:
+                log.warning("sync: %s", problem)
+            if self._on_report is not None:
+                self._on_report(report)
+        except Exception:  # the database away, a bug: log it, keep the loop alive
+            log.exception("sync pass failed; trying again at the next one")
 
     def _run(self) -> None:
         asyncio.run(self._main())
@@ -64,14 +87,12 @@ class SyncRunner:
         async with httpx.AsyncClient(timeout=30) as http:
             engine = self._engine = self._make_engine(http)
             while not self._stopping:
-                try:
-                    report = await engine.pass_once()
-                    for problem in report.errors:
-                        log.warning("sync: %s", problem)
-                    if self._on_report is not None:
-                        self._on_report(report)
-                except Exception:  # the database away, a bug: log it, keep the loop alive
-                    log.exception("sync pass failed; trying again at the next one")
+                if not self._paused:
+                    self._idle.clear()
+                    try:
+                        await self._one_pass(engine)
+                    finally:
+                        self._idle.set()
                 self._wake.clear()
                 if not self._stopping:
                     with contextlib.suppress(TimeoutError):

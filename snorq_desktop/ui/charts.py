@@ -24,8 +24,22 @@ class Series:
 
 # Steps a time axis reads well in: seconds, minutes, hours, days.
 DURATION_STEPS = (
-    15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
-    2 * 86400, 7 * 86400,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    3 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86400,
+    2 * 86400,
+    7 * 86400,
 )
 
 
@@ -83,9 +97,7 @@ class DayChart(QWidget):
         self.update()
 
     def stacked_totals(self) -> list[float]:
-        return [
-            sum(s.values[i] or 0 for s in self.series) for i in range(len(self.days))
-        ]
+        return [sum(s.values[i] or 0 for s in self.series) for i in range(len(self.days))]
 
     # --- painting -----------------------------------------------------------------
 
@@ -122,9 +134,7 @@ class DayChart(QWidget):
         axis_top, step = nice_ceiling(top_value, steps=self._steps)
         labels = [self._value_text(step * n) for n in range(5)]
         left = card.left() + 14 + max(metrics.horizontalAdvance(t) for t in labels) + 8
-        plot = QRectF(
-            left, card.top() + 18 + 2 * line, card.right() - 14 - left, 0
-        )
+        plot = QRectF(left, card.top() + 18 + 2 * line, card.right() - 14 - left, 0)
         plot.setBottom(card.bottom() - 12 - line - 6)
         if plot.height() < 20 or plot.width() < 20:
             painter.end()

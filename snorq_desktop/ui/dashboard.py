@@ -168,7 +168,11 @@ class DashboardWindow(QDialog):
         self._preset_chosen()
 
     def chosen_range(self) -> DateRange:
-        return DateRange(self.first.date().toPython(), self.last.date().toPython())
+        first, last = self.first.date(), self.last.date()
+        return DateRange(
+            date(first.year(), first.month(), first.day()),
+            date(last.year(), last.month(), last.day()),
+        )
 
     def _preset_chosen(self) -> None:
         days = int(self.preset.currentData())

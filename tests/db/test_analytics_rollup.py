@@ -2,6 +2,7 @@
 idempotence, late arrivals, and one rollup at a time."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -34,7 +35,7 @@ def roll_up(sessions) -> analytics.RollupResult:
         return analytics.roll_up(session)
 
 
-def daily(history: History) -> dict[date, tuple]:
+def daily(history: History) -> dict[date, tuple[Any, ...]]:
     rows = history.sql(
         "SELECT date, messages_received, messages_sent, conversations_new, avg_response_time "
         "FROM daily_analytics WHERE organization_id = :org ORDER BY date",
@@ -43,7 +44,7 @@ def daily(history: History) -> dict[date, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
-def by_platform(history: History) -> dict[tuple[date, str], tuple]:
+def by_platform(history: History) -> dict[tuple[date, str], tuple[Any, ...]]:
     rows = history.sql(
         "SELECT date, platform::text, messages_received, messages_sent, conversations_new, "
         "responses, response_seconds FROM daily_platform_analytics "
@@ -234,5 +235,7 @@ def test_the_rollup_needs_no_organisation_filter_to_stay_apart(engine):
     assert daily(first) == {DAY.date(): (1, 0, 1, None)}
     assert daily(second) == {DAY.date(): (3, 0, 3, None)}
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM organizations WHERE id = :id"), {"id": first.organization_id})
+        connection.execute(
+            text("DELETE FROM organizations WHERE id = :id"), {"id": first.organization_id}
+        )
     assert daily(first) == {}

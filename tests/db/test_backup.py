@@ -13,7 +13,7 @@ from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.store import backup
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
-from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.maintenance import roll_up
 from tests.history import History
 
@@ -32,7 +32,8 @@ def fingerprint(engine) -> dict[str, tuple[int, str]]:
             found[table] = tuple(
                 connection.execute(
                     text(
-                        f'SELECT count(*), md5(COALESCE(string_agg(t::text, \'|\' ORDER BY t.{order}), \'\')) FROM "{table}" t'
+                        "SELECT count(*), md5(COALESCE(string_agg(t::text, '|' "
+                        f"ORDER BY t.{order}), '')) FROM \"{table}\" t"
                     )
                 ).one()
             )
@@ -47,7 +48,8 @@ def filled(engine):
         history.message(chat, "INBOUND", NOW - timedelta(days=n, hours=1), content=f"hé {n} ✓")
         history.message(chat, "OUTBOUND", NOW - timedelta(days=n, minutes=20))
     history.sql(
-        "INSERT INTO webhook_events (id, source, dedupe_key, body) VALUES ('w1', 'meta', 'k', '\\x00ff')"
+        "INSERT INTO webhook_events (id, source, dedupe_key, body) "
+        "VALUES ('w1', 'meta', 'k', '\\x00ff')"
     )
     roll_up(session_factory(engine))
     return history

@@ -30,9 +30,7 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def shop(session):
     owner = orgs.create_user(session, email="o@example.com")
     # PRO: these batches are dated T0, and a FREE shop stores nothing older than 30 days.
-    org = orgs.create_organization(
-        session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO
-    )
+    org = orgs.create_organization(session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO)
     connection = connect_platform(
         session,
         TokenCipher(KeySet.fresh()),
