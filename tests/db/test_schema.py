@@ -102,6 +102,23 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "send_started_at": (TS, True, None),
         "failure_reason": ("text", True, None),
     },
+    # Phase 3
+    "daily_analytics": {
+        "id": ("text", False, None),
+        "date": ("date", False, None),
+        "organization_id": ("text", False, None),
+        "messages_received": ("integer", False, "0"),
+        "messages_sent": ("integer", False, "0"),
+        "conversations_new": ("integer", False, "0"),
+        "avg_response_time": ("integer", True, None),
+    },
+}
+# beyond the seed: the relay's queue; analytics per platform, the rollup's queue, retention
+OUR_TABLES = {
+    "webhook_events",
+    "daily_platform_analytics",
+    "analytics_pending",
+    "history_retention",
 }
 
 # (table, column list, unique, partial predicate)
@@ -116,6 +133,7 @@ SEED_INDEXES = {
     ("conversations", "platform, updated_at DESC", False, None),
     ("messages", "conversation_id, created_at DESC", False, None),
     ("messages", "conversation_id, external_id", True, "(external_id IS NOT NULL)"),
+    ("daily_analytics", "organization_id, date", True, None),
 }
 
 # (table, column) -> (referenced table, on delete)
@@ -130,6 +148,10 @@ SEED_FOREIGN_KEYS = {
     ("messages", "organization_id"): ("organizations", "CASCADE"),
     # Prisma's default for an optional relation; a leaving teammate's replies stay.
     ("messages", "sent_by_user_id"): ("users", "SET NULL"),
+    # Derived rows go with their organisation, as everything of it does in the seed.
+    ("daily_analytics", "organization_id"): ("organizations", "CASCADE"),
+    ("daily_platform_analytics", "organization_id"): ("organizations", "CASCADE"),
+    ("history_retention", "organization_id"): ("organizations", "CASCADE"),
 }
 
 
@@ -176,8 +198,7 @@ def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgrade
     for table, column, type_, nullable, default in rows:
         found.setdefault(table, {})[column] = (type_, nullable, default)
     assert {table: found[table] for table in SEED_COLUMNS} == SEED_COLUMNS
-    # beyond the seed: the relay's queue
-    assert set(found) - set(SEED_COLUMNS) == {"webhook_events"}
+    assert set(found) - set(SEED_COLUMNS) == OUR_TABLES
 
 
 def test_every_table_has_a_text_primary_key_named_id(upgraded):
@@ -187,7 +208,7 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
            WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public'
              AND tc.table_name <> 'alembic_version'"""
     ).fetchall()
-    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, "webhook_events"])
+    assert sorted(rows) == sorted((table, "id") for table in [*SEED_COLUMNS, *OUR_TABLES])
 
 
 def test_the_seed_indexes_and_unique_constraints_exist(upgraded):
