@@ -7,6 +7,7 @@ beside a baseline.  Works on a COPY of the bench database (it migrates it):
 """
 
 import argparse
+from dataclasses import replace
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -124,12 +125,10 @@ def main() -> None:
         full_seconds,
     )
     late = [
-        m.__class__(
-            **{
-                **m.__dict__,
-                "message_id": m.message_id + "-late",
-                "sent_at": datetime.now(UTC) - timedelta(days=3 + n % 5),
-            }
+        replace(
+            m,
+            message_id=m.message_id + "-late",
+            sent_at=datetime.now(UTC) - timedelta(days=3 + n % 5),
         )
         for n, m in enumerate(batch(run + "l", count=100, conversations=50))
     ]

@@ -85,69 +85,59 @@ DELETE FROM daily_platform_analytics p USING rollup_days r
 WHERE p.organization_id = r.organization_id AND p.date = r.day
 """
 
+# Each touched conversation's whole history, in the order things were said
+# (failed replies left out: they answered nobody), walked once with window
+# functions: the previous message's direction tells a first reply (the one
+# after a customer message), and the latest start of a run of customer
+# messages is the moment that reply's customer began waiting.  Then only the
+# rows of the days being recomputed are counted.
 _RECOMPUTE_PLATFORM_DAYS = f"""
 INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
     messages_sent, conversations_new, responses, response_seconds)
-WITH said AS (
-    SELECT r.organization_id, r.day, m.id, m.conversation_id, m.direction, m.status,
-           {_said("m")} AS at
+WITH touched AS (
+    SELECT DISTINCT m.conversation_id
     FROM rollup_days r
-    JOIN organizations o ON o.id = r.organization_id
     JOIN messages m ON m.organization_id = r.organization_id
      AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
      AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
 ),
-replies AS (
-    SELECT s.organization_id, s.day, s.conversation_id,
-           floor(extract(epoch FROM s.at - waiting.since))::bigint AS seconds
-    FROM said s
-    LEFT JOIN LATERAL (
-        SELECT {_said("p")} AS at, p.id
-        FROM messages p
-        WHERE p.conversation_id = s.conversation_id AND p.direction = 'OUTBOUND'
-          AND p.status <> 'FAILED' AND ({_said("p")}, p.id) < (s.at, s.id)
-        ORDER BY {_said("p")} DESC, p.id DESC
-        LIMIT 1
-    ) previous ON true
-    CROSS JOIN LATERAL (
-        SELECT {_said("i")} AS since
-        FROM messages i
-        WHERE i.conversation_id = s.conversation_id AND i.direction = 'INBOUND'
-          AND ({_said("i")}, i.id) < (s.at, s.id)
-          AND ({_said("i")}, i.id)
-              > (COALESCE(previous.at, '-infinity'::timestamptz), COALESCE(previous.id, ''))
-        ORDER BY {_said("i")}, i.id
-        LIMIT 1
-    ) waiting
-    WHERE s.direction = 'OUTBOUND' AND s.status <> 'FAILED'
+stream AS (
+    SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
+           {_said("m")} AS at,
+           lag(m.direction) OVER in_order AS previous_direction,
+           row_number() OVER in_order AS position
+    FROM messages m
+    WHERE m.conversation_id IN (SELECT conversation_id FROM touched)
+      AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
+    WINDOW in_order AS (PARTITION BY m.conversation_id ORDER BY {_said("m")}, m.id)
 ),
-started AS (
-    SELECT s.organization_id, s.day, s.conversation_id
-    FROM (SELECT DISTINCT organization_id, day, conversation_id FROM said) s
-    JOIN conversations c ON c.id = s.conversation_id
-    CROSS JOIN LATERAL (
-        SELECT {_said("f")} AS at FROM messages f
-        WHERE f.conversation_id = s.conversation_id
-        ORDER BY {_said("f")}, f.id
-        LIMIT 1
-    ) first_message
-    WHERE (LEAST(c.created_at, first_message.at) AT TIME ZONE 'UTC')::date = s.day
+waits AS (
+    SELECT s.*,
+           max(CASE WHEN s.direction = 'INBOUND'
+                     AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
+               OVER (PARTITION BY s.conversation_id ORDER BY s.at, s.id
+                     ROWS UNBOUNDED PRECEDING) AS waiting_since
+    FROM stream s
 ),
 figures AS (
-    SELECT organization_id, day, conversation_id,
-           (direction = 'INBOUND')::int AS received,
-           (direction = 'OUTBOUND' AND status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
-           0 AS started, 0 AS responses, 0::bigint AS seconds
-    FROM said
-    UNION ALL
-    SELECT organization_id, day, conversation_id, 0, 0, 1, 0, 0 FROM started
-    UNION ALL
-    SELECT organization_id, day, conversation_id, 0, 0, 0, 1, seconds FROM replies
+    SELECT r.organization_id, r.day, c.platform,
+           (w.direction = 'INBOUND')::int AS received,
+           (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
+           (w.position = 1
+            AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
+           (w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND')::int AS responses,
+           CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
+                THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
+                ELSE 0 END AS seconds
+    FROM waits w
+    JOIN rollup_days r ON r.organization_id = w.organization_id
+     AND r.day = (w.at AT TIME ZONE 'UTC')::date
+    JOIN conversations c ON c.id = w.conversation_id
 )
-SELECT {_NEW_ID}, f.organization_id, f.day, c.platform, sum(f.received), sum(f.sent),
-       sum(f.started), sum(f.responses), sum(f.seconds)
-FROM figures f JOIN conversations c ON c.id = f.conversation_id
-GROUP BY f.organization_id, f.day, c.platform
+SELECT {_NEW_ID}, organization_id, day, platform, sum(received), sum(sent), sum(started),
+       sum(responses), sum(seconds)
+FROM figures
+GROUP BY organization_id, day, platform
 """  # noqa: S608
 
 _RECOMPUTE_DAYS = f"""
