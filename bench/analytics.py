@@ -7,8 +7,8 @@ beside a baseline.  Works on a COPY of the bench database (it migrates it):
 """
 
 import argparse
-from dataclasses import replace
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text

@@ -101,23 +101,27 @@ WITH touched AS (
      AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
      AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
 ),
-stream AS (
-    SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
-           {_said("m")} AS at,
-           lag(m.direction) OVER in_order AS previous_direction,
-           row_number() OVER in_order AS position
-    FROM messages m
-    WHERE m.conversation_id IN (SELECT conversation_id FROM touched)
-      AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
-    WINDOW in_order AS (PARTITION BY m.conversation_id ORDER BY {_said("m")}, m.id)
-),
 waits AS (
-    SELECT s.*,
-           max(CASE WHEN s.direction = 'INBOUND'
-                     AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
-               OVER (PARTITION BY s.conversation_id ORDER BY s.at, s.id
-                     ROWS UNBOUNDED PRECEDING) AS waiting_since
-    FROM stream s
+    -- One conversation at a time (a nested loop over the thread index, which
+    -- yields its messages already in order): never a sort of the whole table.
+    SELECT w.*
+    FROM touched t
+    CROSS JOIN LATERAL (
+        SELECT s.*,
+               max(CASE WHEN s.direction = 'INBOUND'
+                         AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
+                   OVER (ORDER BY s.at, s.id ROWS UNBOUNDED PRECEDING) AS waiting_since
+        FROM (
+            SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
+                   {_said("m")} AS at,
+                   lag(m.direction) OVER in_order AS previous_direction,
+                   row_number() OVER in_order AS position
+            FROM messages m
+            WHERE m.conversation_id = t.conversation_id
+              AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
+            WINDOW in_order AS (ORDER BY {_said("m")}, m.id)
+        ) s
+    ) w
 ),
 figures AS (
     SELECT r.organization_id, r.day, c.platform,

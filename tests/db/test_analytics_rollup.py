@@ -239,3 +239,30 @@ def test_the_rollup_needs_no_organisation_filter_to_stay_apart(engine):
             text("DELETE FROM organizations WHERE id = :id"), {"id": first.organization_id}
         )
     assert daily(first) == {}
+
+
+def test_a_sync_pass_rolls_up_and_purges(engine):
+    import asyncio
+
+    from snorq_desktop.sync.engine import SyncEngine
+
+    history = History.shop(engine, PlanType.FREE)
+    sessions = session_factory(engine)
+    chat = history.conversation(at(9))
+    history.message(chat, "INBOUND", at(9))
+    history.old_message(chat, "INBOUND", "45 days")
+    sync = SyncEngine(engine, sessions, None, {})
+
+    async def two_passes() -> int:
+        report = await sync.pass_once()
+        await asyncio.sleep(0)
+        while sync._purge is not None and not sync._purge.done():
+            await asyncio.sleep(0.05)
+        return report.analytics_days
+
+    assert asyncio.run(two_passes()) == 2
+    # the conversation began 45 days ago: not new on DAY
+    assert daily(history)[DAY.date()] == (1, 0, 0, None)
+    # The first pass warned the shop; the purge waits a week.
+    assert history.scalar("SELECT count(*) FROM history_retention WHERE warned_at IS NOT NULL") == 1
+    assert history.scalar("SELECT count(*) FROM messages") == 2
