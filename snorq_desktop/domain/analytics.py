@@ -120,10 +120,6 @@ class Dashboard:
             total.response_seconds,
         )
 
-    def platforms_in_use(self) -> list[Platform]:
-        used = {platform for (_, platform) in self.by_platform}
-        return [platform for platform in Platform if platform in used]
-
 
 def format_duration(seconds: int | None) -> str:
     """A response time as people say it: 45 s, 12 min, 3 h 20 min, 2 d 4 h."""

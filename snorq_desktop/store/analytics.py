@@ -210,10 +210,6 @@ def note_everything(session: Session, organization_id: str | None = None) -> Non
     )
 
 
-def pending_notes(session: Session) -> int:
-    return int(session.execute(text("SELECT count(*) FROM analytics_pending")).scalar_one())
-
-
 def today_utc(session: Session) -> date:
     """The database server's today, in UTC (the rollup's days)."""
     value = session.execute(text("SELECT (now() AT TIME ZONE 'UTC')::date")).scalar_one()
