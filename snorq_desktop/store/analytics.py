@@ -194,6 +194,9 @@ def roll_up(session: Session) -> RollupResult:
     session.execute(text(_KEEP_CLOSED_DAYS), {"history_days": FREE_HISTORY_DAYS})
     days = session.execute(text("SELECT count(*) FROM rollup_days")).scalar_one()
     if days:
+        # Its true size steers the plan: a day is a nested loop over a few thousand
+        # conversations, all days a pass over every one (autovacuum never sees temp tables).
+        session.execute(text("ANALYZE rollup_days"))
         session.execute(text(_CLEAR_PLATFORM_DAYS))
         session.execute(text(_RECOMPUTE_PLATFORM_DAYS))
         session.execute(text(_RECOMPUTE_DAYS))
