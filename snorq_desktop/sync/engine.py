@@ -10,10 +10,12 @@ and the lock dies with the app.
 import asyncio
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -123,6 +125,8 @@ class SyncEngine:
         self._not_before: dict[str, float] = {}
         self._failures: dict[str, int] = {}
         self._next_purge_check = 0.0
+        # Set when the app closes: a running purge stops after its current batch.
+        self.stopping = threading.Event()
         self._purge: asyncio.Task[maintenance.PurgeReport] | None = None
 
     async def _db(self, work: Callable[..., T], *args: Any) -> T:
@@ -155,7 +159,14 @@ class SyncEngine:
             return
         self._next_purge_check = time.monotonic() + PURGE_CHECK_SECONDS
         self._purge = asyncio.create_task(
-            self._db(maintenance.purge_history, self._engine, self._sessions)
+            asyncio.to_thread(
+                partial(
+                    maintenance.purge_history,
+                    self._engine,
+                    self._sessions,
+                    stopping=self.stopping.is_set,
+                )
+            )
         )
         self._purge.add_done_callback(_log_purge)
 

@@ -64,6 +64,8 @@ class SyncRunner:
 
     def stop(self) -> None:
         self._stopping = True
+        if self._engine is not None:
+            self._engine.stopping.set()
         self.wake()
         self._thread.join(timeout=30)
 

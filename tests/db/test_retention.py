@@ -247,3 +247,20 @@ def test_a_poll_does_not_bring_back_what_the_purge_removed(engine, sessions):
         )
     assert result.inserted == 1
     assert history.scalar("SELECT content FROM messages") == "message 2"
+
+
+def test_a_closing_app_stops_between_batches(engine, sessions):
+    history = History.shop(engine, PlanType.FREE)
+    for _ in range(10):
+        history.old_message(history.conversation(), "INBOUND", "31 days")
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # after two batches
+
+    report = purge(engine, sessions, batch=3, stopping=stopping)
+    assert report.messages == 6
+    assert len(remaining(history)) == 4
+    # the next run finishes the job, nothing twice
+    assert purge(engine, sessions, batch=3).messages == 4
