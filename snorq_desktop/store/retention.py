@@ -70,6 +70,27 @@ RETURNING m.conversation_id
 
 # What the inbox shows of a conversation must not outlive its messages: no
 # preview once none is left, and never more unread than customer messages left.
+# Only conversations that must change are locked (usually none: a purge takes
+# old messages from conversations that still have newer ones), in id order, and
+# their new values are computed by a later statement, which sees whatever a
+# writer committed before the lock was granted.
+_LOCK_CONVERSATIONS_TO_SETTLE = """
+SELECT c.id FROM conversations c
+WHERE c.id = ANY(:ids)
+  AND (
+      ((c.last_message_preview IS NOT NULL OR c.unread_count > 0)
+       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id))
+      OR (c.unread_count > 0 AND c.unread_count > (
+          SELECT count(*) FROM (
+              SELECT 1 FROM messages m
+              WHERE m.conversation_id = c.id AND m.direction = 'INBOUND'
+              LIMIT c.unread_count
+          ) still_there))
+  )
+ORDER BY c.id
+FOR UPDATE
+"""
+
 _SETTLE_CONVERSATIONS = """
 UPDATE conversations c SET
     last_message_preview = CASE
@@ -95,7 +116,14 @@ def purge_batch(session: Session, organization_id: str, boundary: datetime, batc
         )
     ]
     if touched:
-        session.execute(text(_SETTLE_CONVERSATIONS), {"ids": sorted(set(touched))})
+        settle = [
+            row[0]
+            for row in session.execute(
+                text(_LOCK_CONVERSATIONS_TO_SETTLE), {"ids": sorted(set(touched))}
+            )
+        ]
+        if settle:
+            session.execute(text(_SETTLE_CONVERSATIONS), {"ids": settle})
     return len(touched)
 
 
