@@ -39,6 +39,7 @@ from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.sync.analytics_service import AnalyticsService
 from snorq_desktop.sync.avatars import AvatarDownloader
 from snorq_desktop.sync.demo import seed_demo
 from snorq_desktop.sync.engine import SyncEngine
@@ -54,6 +55,7 @@ from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
+from snorq_desktop.ui.records_menus import RecordsMenus
 from snorq_desktop.ui.sign_out import add_sign_out_menu
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
@@ -114,6 +116,7 @@ class RunningWindow:
     sync: SyncRunner | None = None
     loop: asyncio.AbstractEventLoop | None = None
     team: TeamPages | None = None
+    records: RecordsMenus | None = None
 
     def close(self) -> None:
         if self.team is not None:
@@ -241,8 +244,29 @@ def build_window(
         opener=browser or webbrowser.open,
         on_connected=(lambda _: sync.wake()) if sync is not None else None,
     )
+    records = None
+    if identity is not None:
+        # Dashboard, backups and the history notice (View and File menus, a banner).
+        records = RecordsMenus(
+            window,
+            AnalyticsService(database.engine, database.sessions, lambda: service.organization_id),
+            runner,
+            pause_sync=lambda: sync.pause() if sync is not None else None,
+            resume_sync=lambda: sync.resume() if sync is not None else None,
+            after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
+        )
     return RunningWindow(
-        window, worker, runner, service, demo_timer, downloader, listener, sync, loop, pages
+        window,
+        worker,
+        runner,
+        service,
+        demo_timer,
+        downloader,
+        listener,
+        sync,
+        loop,
+        pages,
+        records,
     )
 
 

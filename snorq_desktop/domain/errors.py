@@ -101,3 +101,15 @@ class SignInCancelled(SignInFailed):
 
 class InviteInvalid(KnownError):
     """An invite code that is malformed, expired, used, or meant for someone else."""
+
+
+# --- backups ------------------------------------------------------------------
+
+
+class BackupFailed(KnownError):
+    """A backup or restore could not be done; nothing was changed."""
+
+
+class RestoreWouldLoseData(KnownError):
+    """The database holds newer or more messages than the backup: a restore needs
+    the person's confirmation."""

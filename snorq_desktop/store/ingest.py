@@ -81,6 +81,10 @@ WITH inserted AS (
     FROM ingest_batch b
     JOIN conversations c
       ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
+    -- A FREE organisation keeps 30 days (domain/plans.py): a poll that brings back
+    -- an older message does not store again what the history purge removed.
+    WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = :org AND o.plan = 'FREE'
+                      AND b.sent_at < now() - interval '30 days')
     -- In index order: each conversation's rows land together in the indexes.
     ORDER BY c.id, b.sent_at
     ON CONFLICT (conversation_id, external_id) WHERE external_id IS NOT NULL DO NOTHING

@@ -17,16 +17,18 @@ Deliberate choices beyond the seed, each needed by a later feature:
 - Timestamps are ``timestamptz``: a team spans time zones.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -274,6 +276,12 @@ class Message(Base):
             "external_id",
             postgresql_where=text("external_id IS NOT NULL AND direction = 'OUTBOUND'"),
         ),
+        # A day of an organisation's messages (analytics), and its oldest (retention).
+        Index(
+            "messages_history_idx",
+            "organization_id",
+            text("COALESCE(platform_timestamp, created_at)"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -340,6 +348,12 @@ class WebhookEvent(Base):
             "webhook_events_pending_idx",
             "received_at",
             postgresql_where=text("processed_at IS NULL"),
+        ),
+        # The retention purge removes stored bodies past the history boundary.
+        Index(
+            "webhook_events_received_at_idx",
+            "received_at",
+            postgresql_where=text("processed_at IS NOT NULL"),
         ),
     )
 
@@ -455,3 +469,68 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class DailyAnalytics(Base):
+    """The seed's Phase 3 model: one row per organisation and day (UTC days), filled
+    by the rollup (store/analytics.py).  ``avg_response_time`` is in seconds,
+    None on a day without a first reply.  Deleting the organisation deletes its
+    rows (the seed's cascades from Organization, kept for a derived table)."""
+
+    __tablename__ = "daily_analytics"
+    __table_args__ = (UniqueConstraint("organization_id", "date"),)
+
+    id: Mapped[str] = _id_column()
+    date: Mapped[date] = mapped_column(Date)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    messages_received: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    messages_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    conversations_new: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    avg_response_time: Mapped[int | None] = mapped_column(Integer)
+
+
+class DailyPlatformAnalytics(Base):
+    """Beyond the seed: the same day split by platform, for the dashboard's charts.
+    Keeps the response-time sum and count, so days and platforms add up exactly."""
+
+    __tablename__ = "daily_platform_analytics"
+    __table_args__ = (UniqueConstraint("organization_id", "date", "platform"),)
+
+    id: Mapped[str] = _id_column()
+    date: Mapped[date] = mapped_column(Date)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
+    messages_received: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    messages_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    conversations_new: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    responses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    response_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class AnalyticsPending(Base):
+    """Conversations whose messages changed since the last rollup, and the span of
+    time they changed in: written by a trigger on ``messages`` in the writer's own
+    transaction, taken (deleted) by the rollup that recomputes those days."""
+
+    __tablename__ = "analytics_pending"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(Text)
+    conversation_id: Mapped[str] = mapped_column(Text)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HistoryRetention(Base):
+    """The FREE plan's 30-day history, per organisation: when the team was first
+    warned that older messages will go, and the last purge."""
+
+    __tablename__ = "history_retention"
+
+    id: Mapped[str] = _id_column()
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), unique=True
+    )
+    warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_purge_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_purge_messages: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

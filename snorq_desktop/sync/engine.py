@@ -10,10 +10,12 @@ and the lock dies with the app.
 import asyncio
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy import Connection, Engine, select, text, update
@@ -55,6 +57,7 @@ from snorq_desktop.store.ingest import ingest_messages
 from snorq_desktop.store.models import PlatformConnection
 from snorq_desktop.store.platform_apps import AppProvider, app_credentials
 from snorq_desktop.store.unit_of_work import unit_of_work
+from snorq_desktop.sync import maintenance
 from snorq_desktop.sync.webhook_intake import store_pending_events
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,8 @@ UNFINISHED_SEND_SECONDS = 120
 POLL_OVERLAP = timedelta(minutes=10)
 REFRESH_MARGIN = timedelta(minutes=10)
 BACK_OFF_CAP = 300.0
+# The history purge is due at most daily (kept in the database); asking is hourly.
+PURGE_CHECK_SECONDS = 3600.0
 
 
 def usage_wait(client: object) -> float:
@@ -100,8 +105,20 @@ class PassReport:
     failed: int = 0
     webhook_events: int = 0
     unrouted: int = 0  # webhook events for an account no organisation has connected
+    analytics_days: int = 0  # days the analytics rollup recomputed
     errors: list[str] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
+
+
+def _log_purge(task: "asyncio.Task[maintenance.PurgeReport]") -> None:
+    if task.cancelled():
+        return
+    if (error := task.exception()) is not None:
+        log.error("history purge failed; it is tried again later", exc_info=error)
+    elif (done := task.result()).messages or done.webhook_events:
+        log.info(
+            "history purge: %d messages, %d webhook bodies", done.messages, done.webhook_events
+        )
 
 
 class SyncEngine:
@@ -125,6 +142,10 @@ class SyncEngine:
         # limits, usage above 80 %, back-off after temporary failures)
         self._not_before: dict[str, float] = {}
         self._failures: dict[str, int] = {}
+        self._next_purge_check = 0.0
+        # Set when the app closes: a running purge stops after its current batch.
+        self.stopping = threading.Event()
+        self._purge: asyncio.Task[maintenance.PurgeReport] | None = None
 
     async def _db(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(work, *args)
@@ -144,7 +165,28 @@ class SyncEngine:
         report.connections = len(connections)
         # Each connection on its own: a slow or rate-limited platform holds up no other.
         await asyncio.gather(*(self.work_connection(c, report) for c in connections))
+        report.analytics_days = (await self._db(maintenance.roll_up, self._sessions)).days
+        self._start_purge_if_due()
         return report
+
+    def _start_purge_if_due(self) -> None:
+        """The history purge runs beside the passes (a first one may take minutes)."""
+        if self._purge is not None and not self._purge.done():
+            return
+        if time.monotonic() < self._next_purge_check:
+            return
+        self._next_purge_check = time.monotonic() + PURGE_CHECK_SECONDS
+        self._purge = asyncio.create_task(
+            asyncio.to_thread(
+                partial(
+                    maintenance.purge_history,
+                    self._engine,
+                    self._sessions,
+                    stopping=self.stopping.is_set,
+                )
+            )
+        )
+        self._purge.add_done_callback(_log_purge)
 
     def _active_connections(self, only: str | None = None) -> list[ConnectionRow]:
         """Every ACTIVE connection, or just ``only`` if it is one."""

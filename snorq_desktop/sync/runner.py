@@ -10,6 +10,7 @@ once when woken (a reply was just written).
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any
@@ -44,13 +45,16 @@ class SyncRunner:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._errands: set[asyncio.Task[object]] = set()
+        self._paused = False
+        self._idle = threading.Event()  # set while no pass is running
+        self._idle.set()
 
     def start(self) -> None:
         self._task = self._loop.create_task(self._main(), name="snorq-sync")
 
     def wake(self) -> None:
-        """Run a pass now."""
-        self._wake.set()
+        """Run a pass now (from any thread)."""
+        self._loop.call_soon_threadsafe(self._wake.set)
 
     def send_read_receipt(self, receipt: ReadReceipt) -> None:
         """Tell the platform a conversation was read (best effort)."""
@@ -74,11 +78,35 @@ class SyncRunner:
         self._errand(ask())
         return answer
 
+    def pause(self, timeout: float = 120.0) -> bool:
+        """No pass starts until :meth:`resume`; waits for a running one to end (a
+        restore replaces the database under it).  Called from a worker thread, never
+        the loop's.  False if the pass did not end in time."""
+        self._paused = True
+        return self._idle.wait(timeout)
+
+    def resume(self) -> None:
+        self._paused = False
+        self.wake()
+
     def stop(self) -> "asyncio.Task[None] | None":
-        """Ask the loop to end after the pass in progress; the task to wait for."""
+        """Ask the loop to end after the pass in progress (a purge stops between
+        its batches); the task to wait for."""
         self._stopping = True
-        self._wake.set()
+        if self._engine is not None:
+            self._engine.stopping.set()
+        self.wake()
         return self._task
+
+    async def _one_pass(self, engine: SyncEngine) -> None:
+        try:
+            report = await engine.pass_once()
+            for problem in report.errors:
+                log.warning("sync: %s", problem)
+            if self._on_report is not None:
+                self._on_report(report)
+        except Exception:  # the database away, a bug: log it, keep the loop alive
+            log.exception("sync pass failed; trying again at the next one")
 
     def _errand(self, work: Coroutine[Any, Any, object]) -> None:
         task = self._loop.create_task(work)
@@ -89,14 +117,14 @@ class SyncRunner:
         async with httpx.AsyncClient(timeout=30) as http:
             engine = self._engine = self._make_engine(http)
             while not self._stopping:
+                # Busy first, then the check: a pause() between the two waits for
+                # this pass; one before it is seen here.
+                self._idle.clear()
                 try:
-                    report = await engine.pass_once()
-                    for problem in report.errors:
-                        log.warning("sync: %s", problem)
-                    if self._on_report is not None:
-                        self._on_report(report)
-                except Exception:  # the database away, a bug: log it, keep the loop alive
-                    log.exception("sync pass failed; trying again at the next one")
+                    if not self._paused:
+                        await self._one_pass(engine)
+                finally:
+                    self._idle.set()
                 self._wake.clear()
                 if not self._stopping:
                     with contextlib.suppress(TimeoutError):

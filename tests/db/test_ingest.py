@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import text
 
 from snorq_desktop.domain.delivery import STATUS_RANK, moves_forward
-from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus, Platform
+from snorq_desktop.domain.enums import (
+    ContentType,
+    MessageDirection,
+    MessageStatus,
+    PlanType,
+    Platform,
+)
 from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
@@ -23,7 +29,8 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def shop(session):
     owner = orgs.create_user(session, email="o@example.com")
-    org = orgs.create_organization(session, owner_id=owner, name="S", slug="s")
+    # PRO: these batches are dated T0, and a FREE shop stores nothing older than 30 days.
+    org = orgs.create_organization(session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO)
     connection = connect_platform(
         session,
         TokenCipher(KeySet.fresh()),

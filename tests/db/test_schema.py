@@ -123,6 +123,16 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "author_id": ("text", False, None),
         "created_at": (TS, False, "now()"),
     },
+    # The seed's Phase 3 (migration 0006)
+    "daily_analytics": {
+        "id": ("text", False, None),
+        "date": ("date", False, None),
+        "organization_id": ("text", False, None),
+        "messages_received": ("integer", False, "0"),
+        "messages_sent": ("integer", False, "0"),
+        "conversations_new": ("integer", False, "0"),
+        "avg_response_time": ("integer", True, None),
+    },
 }
 
 # Tables beyond the seed, each with its primary key column.
@@ -131,6 +141,10 @@ ADDED_TABLES = {
     "attachments": "message_id",  # the bytes of files sent and received
     "platform_apps": "id",  # the business's own Meta / TikTok app credentials
     "invites": "id",  # invite codes (only a hash of their secret)
+    # analytics per platform, the rollup's queue of changed conversations, retention
+    "daily_platform_analytics": "id",
+    "analytics_pending": "id",
+    "history_retention": "id",
 }
 
 # (table, column list, unique, partial predicate)
@@ -148,6 +162,7 @@ SEED_INDEXES = {
     ("labels", "organization_id, name", True, None),
     # beyond the seed: a name is unique whatever its case
     ("labels", "organization_id, lower(name)", True, None),
+    ("daily_analytics", "organization_id, date", True, None),
 }
 
 # (table, column) -> (referenced table, on delete)
@@ -170,6 +185,10 @@ SEED_FOREIGN_KEYS = {
     ("notes", "author_id"): ("users", "CASCADE"),
     # beyond the seed: an organisation's own app credentials go with it
     ("platform_apps", "organization_id"): ("organizations", "CASCADE"),
+    # Derived rows go with their organisation, as everything of it does in the seed.
+    ("daily_analytics", "organization_id"): ("organizations", "CASCADE"),
+    ("daily_platform_analytics", "organization_id"): ("organizations", "CASCADE"),
+    ("history_retention", "organization_id"): ("organizations", "CASCADE"),
 }
 
 

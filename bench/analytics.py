@@ -1,0 +1,169 @@
+"""The daily analytics rollup over the big shop of bench/dataset.py (5,000,000
+messages): the migration that adds it, a full rollup, an incremental one after
+new and late messages, and the ingest cost of the trigger that feeds it, each
+beside a baseline.  Works on a COPY of the bench database (it migrates it):
+
+    python -m bench.analytics --database-url URL   (URL of a copy, e.g. …/bench_analytics)
+"""
+
+import argparse
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bench.dataset import ORGANIZATION
+from bench.ingest import batch
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.store import analytics
+from snorq_desktop.store.database import create_database_engine, parse_database_url
+from snorq_desktop.store.ingest import ingest_messages
+from snorq_desktop.store.migrate import schema_status, upgrade_schema
+from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+
+RAW_DAILY_COUNTS = """
+SELECT (COALESCE(platform_timestamp, created_at) AT TIME ZONE 'UTC')::date AS day,
+       count(*) FILTER (WHERE direction = 'INBOUND'),
+       count(*) FILTER (WHERE direction = 'OUTBOUND')
+FROM messages WHERE organization_id = :org GROUP BY 1
+"""
+
+CHECKSUM = """
+SELECT count(*), md5(string_agg(concat_ws(',', organization_id, date, messages_received,
+       messages_sent, conversations_new, avg_response_time), ';' ORDER BY organization_id, date))
+FROM daily_analytics
+"""
+
+
+def timed(work):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def line(name: str, seconds: float, baseline_name: str, baseline: float) -> None:
+    print(
+        f"{name:<52} {seconds * 1000:>10.1f} ms   {baseline_name}: "
+        f"{baseline * 1000:.1f} ms   ratio {seconds / baseline:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    args = parser.parse_args()
+    engine = create_database_engine(parse_database_url(args.database_url))
+    sessions = session_factory(engine)
+
+    if schema_status(engine).pending:
+        seconds, _ = timed(lambda: upgrade_schema(engine))
+        print(
+            f"migration to {schema_status(engine).head} (index + trigger + backfill): {seconds:.1f} s"
+        )
+    with engine.begin() as db:
+        messages = db.execute(text("SELECT count(*) FROM messages")).scalar_one()
+        db.execute(text("ANALYZE messages"))
+    print(f"messages: {messages:,}")
+
+    def raw() -> int:
+        with engine.begin() as db:
+            return len(db.execute(text(RAW_DAILY_COUNTS), {"org": ORGANIZATION}).all())
+
+    raw_seconds, days = timed(raw)
+
+    def full() -> analytics.RollupResult:
+        with unit_of_work(sessions) as session:
+            session.execute(text("TRUNCATE analytics_pending"))
+            analytics.note_everything(session)
+        with unit_of_work(sessions) as session:
+            return analytics.roll_up(session)
+
+    full_seconds, result = timed(full)
+    line(
+        f"full rollup ({result.days} days, all figures)",
+        full_seconds,
+        "raw GROUP BY day (counts only)",
+        raw_seconds,
+    )
+    with engine.begin() as db:
+        first = db.execute(text(CHECKSUM)).one()
+    again_seconds, _ = timed(full)
+    with engine.begin() as db:
+        second = db.execute(text(CHECKSUM)).one()
+    print(
+        f"full rollup again: {again_seconds:.1f} s; same rows: {first == second} ({first[0]} days)"
+    )
+
+    def idle() -> analytics.RollupResult:
+        with unit_of_work(sessions) as session:
+            return analytics.roll_up(session)
+
+    idle_seconds, _ = timed(idle)
+    line("incremental rollup, nothing changed", idle_seconds, "full rollup", full_seconds)
+
+    connection = _connection(engine)
+    run = f"a{int(time.time())}"
+    fresh = batch(run, count=1_000, conversations=200)
+
+    def store(messages) -> None:  # type: ignore[no-untyped-def]
+        with unit_of_work(sessions) as session:
+            ingest_messages(
+                session,
+                organization_id=ORGANIZATION,
+                connection_id=connection,
+                platform=Platform.WHATSAPP,
+                messages=messages,
+            )
+
+    store(fresh)
+    seconds, result = timed(idle)
+    line(
+        f"incremental after 1,000 new messages ({result.days} day(s))",
+        seconds,
+        "full rollup",
+        full_seconds,
+    )
+    late = [
+        replace(
+            m,
+            message_id=m.message_id + "-late",
+            sent_at=datetime.now(UTC) - timedelta(days=3 + n % 5),
+        )
+        for n, m in enumerate(batch(run + "l", count=100, conversations=50))
+    ]
+    store(late)
+    seconds, result = timed(idle)
+    line(
+        f"incremental after 100 late messages ({result.days} days)",
+        seconds,
+        "full rollup",
+        full_seconds,
+    )
+    with engine.begin() as db:
+        db.execute(text("TRUNCATE analytics_pending"))
+        db.execute(text("ALTER TABLE messages DISABLE TRIGGER messages_analytics_inserted"))
+    without, _ = timed(lambda: store(batch(run + "x", count=10_000, conversations=2_000)))
+    with engine.begin() as db:
+        db.execute(text("ALTER TABLE messages ENABLE TRIGGER messages_analytics_inserted"))
+    with_trigger, _ = timed(lambda: store(batch(run + "y", count=10_000, conversations=2_000)))
+    line("ingest of 10,000 messages with the trigger", with_trigger, "without", without)
+    print(f"(raw GROUP BY over {days} days)")
+    engine.dispose()
+
+
+def _connection(engine) -> str:  # type: ignore[no-untyped-def]
+    with engine.begin() as db:
+        return str(
+            db.execute(
+                text(
+                    "SELECT id FROM platform_connections WHERE organization_id = :org "
+                    "AND platform = 'WHATSAPP'"
+                ),
+                {"org": ORGANIZATION},
+            ).scalar_one()
+        )
+
+
+if __name__ == "__main__":
+    main()

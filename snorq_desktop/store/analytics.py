@@ -1,0 +1,244 @@
+"""The daily analytics rollup, and the dashboard's read of it.
+
+Incremental and idempotent.  A trigger on ``messages`` notes, in the writer's
+own transaction, which conversation changed and over which span of time
+(``analytics_pending``).  The rollup takes those notes (``DELETE … RETURNING``:
+a note committed while it runs stays for the next one), turns them into the
+(organisation, day) pairs they can affect, and *recomputes those days whole*
+from the messages, replacing what was stored.  Running it twice computes the
+same rows; a message arriving late marks its own day, so that day is
+recomputed, never incremented.
+
+A change can move figures of a later day than its own: a customer message
+inserted before a reply changes that reply's response time.  So a note marks
+every day from its first message's day to the day of the conversation's next
+reply after its last message.
+
+Definitions of the figures: ``domain/analytics.py``.  Days are UTC days.
+
+One rollup at a time per database (a transaction-level advisory lock); a
+second app that finds it taken skips its turn, since the first one computes
+the same thing.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from snorq_desktop.domain.analytics import Dashboard, DateRange, DayFigures
+from snorq_desktop.domain.enums import PlanType
+from snorq_desktop.domain.plans import PLAN_LIMITS
+from snorq_desktop.store.models import DailyPlatformAnalytics
+
+ROLLUP_LOCK = "snorq-analytics-rollup"
+_SAID = "COALESCE({t}.platform_timestamp, {t}.created_at)"
+_NEW_ID = "'c' || replace(gen_random_uuid()::text, '-', '')"
+FREE_HISTORY_DAYS = PLAN_LIMITS[PlanType.FREE].history_days
+
+
+def _said(table: str) -> str:
+    return _SAID.format(t=table)
+
+
+_DAYS = (
+    "CREATE TEMP TABLE rollup_days (organization_id text, day date, "
+    "PRIMARY KEY (organization_id, day)) ON COMMIT DROP"
+)
+
+_TAKE_NOTES = f"""
+WITH taken AS (
+    DELETE FROM analytics_pending RETURNING organization_id, conversation_id, first_at, last_at
+)
+INSERT INTO rollup_days (organization_id, day)
+SELECT DISTINCT t.organization_id, d::date
+FROM taken t
+LEFT JOIN LATERAL (
+    SELECT {_said("n")} AS said
+    FROM messages n
+    WHERE n.conversation_id = t.conversation_id AND n.direction = 'OUTBOUND'
+      AND {_said("n")} > t.last_at
+    ORDER BY {_said("n")}
+    LIMIT 1
+) next_reply ON true
+CROSS JOIN LATERAL generate_series(
+    (t.first_at AT TIME ZONE 'UTC')::date,
+    (COALESCE(next_reply.said, t.last_at) AT TIME ZONE 'UTC')::date,
+    interval '1 day'
+) AS d
+ON CONFLICT DO NOTHING
+"""  # noqa: S608
+
+# A FREE organisation's days before its history boundary lose messages to the
+# purge: once computed, they are history and are not recomputed from what is left.
+_KEEP_CLOSED_DAYS = """
+DELETE FROM rollup_days r USING organizations o
+WHERE o.id = r.organization_id AND o.plan = 'FREE'
+  AND r.day <= ((now() - make_interval(days => :history_days)) AT TIME ZONE 'UTC')::date
+  AND EXISTS (SELECT 1 FROM daily_analytics a
+              WHERE a.organization_id = r.organization_id AND a.date = r.day)
+"""
+
+_CLEAR_PLATFORM_DAYS = """
+DELETE FROM daily_platform_analytics p USING rollup_days r
+WHERE p.organization_id = r.organization_id AND p.date = r.day
+"""
+
+# Each touched conversation's whole history, in the order things were said
+# (failed replies left out: they answered nobody), walked once with window
+# functions: the previous message's direction tells a first reply (the one
+# after a customer message), and the latest start of a run of customer
+# messages is the moment that reply's customer began waiting.  Then only the
+# rows of the days being recomputed are counted.
+_RECOMPUTE_PLATFORM_DAYS = f"""
+INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
+    messages_sent, conversations_new, responses, response_seconds)
+WITH touched AS (
+    SELECT DISTINCT m.conversation_id
+    FROM rollup_days r
+    JOIN messages m ON m.organization_id = r.organization_id
+     AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
+     AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+),
+waits AS (
+    -- One conversation at a time (a nested loop over the thread index, which
+    -- yields its messages already in order): never a sort of the whole table.
+    SELECT w.*
+    FROM touched t
+    CROSS JOIN LATERAL (
+        SELECT s.*,
+               max(CASE WHEN s.direction = 'INBOUND'
+                         AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
+                   OVER (ORDER BY s.at, s.id ROWS UNBOUNDED PRECEDING) AS waiting_since
+        FROM (
+            SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
+                   {_said("m")} AS at,
+                   lag(m.direction) OVER in_order AS previous_direction,
+                   row_number() OVER in_order AS position
+            FROM messages m
+            WHERE m.conversation_id = t.conversation_id
+              AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
+            WINDOW in_order AS (ORDER BY {_said("m")}, m.id)
+        ) s
+    ) w
+),
+figures AS (
+    SELECT r.organization_id, r.day, c.platform,
+           (w.direction = 'INBOUND')::int AS received,
+           (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
+           (w.position = 1
+            AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
+           (w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND')::int AS responses,
+           CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
+                THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
+                ELSE 0 END AS seconds
+    FROM waits w
+    JOIN rollup_days r ON r.organization_id = w.organization_id
+     AND r.day = (w.at AT TIME ZONE 'UTC')::date
+    JOIN conversations c ON c.id = w.conversation_id
+)
+SELECT {_NEW_ID}, organization_id, day, platform, sum(received), sum(sent), sum(started),
+       sum(responses), sum(seconds)
+FROM figures
+GROUP BY organization_id, day, platform
+"""  # noqa: S608
+
+_RECOMPUTE_DAYS = f"""
+INSERT INTO daily_analytics AS a (id, organization_id, date, messages_received, messages_sent,
+    conversations_new, avg_response_time)
+SELECT {_NEW_ID}, r.organization_id, r.day,
+       COALESCE(sum(p.messages_received), 0), COALESCE(sum(p.messages_sent), 0),
+       COALESCE(sum(p.conversations_new), 0),
+       CASE WHEN sum(p.responses) > 0
+            THEN round(sum(p.response_seconds)::numeric / sum(p.responses))::int END
+FROM rollup_days r
+JOIN organizations o ON o.id = r.organization_id
+LEFT JOIN daily_platform_analytics p ON p.organization_id = r.organization_id AND p.date = r.day
+GROUP BY r.organization_id, r.day
+ON CONFLICT (organization_id, date) DO UPDATE SET
+    messages_received = EXCLUDED.messages_received,
+    messages_sent = EXCLUDED.messages_sent,
+    conversations_new = EXCLUDED.conversations_new,
+    avg_response_time = EXCLUDED.avg_response_time
+"""  # noqa: S608
+
+_NOTE_EVERYTHING = f"""
+INSERT INTO analytics_pending (organization_id, conversation_id, first_at, last_at)
+SELECT organization_id, conversation_id, min({_said("messages")}), max({_said("messages")})
+FROM messages {{where}}
+GROUP BY organization_id, conversation_id
+"""  # noqa: S608
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    ran: bool  # False: another app of the team was rolling up
+    days: int = 0  # (organisation, day) pairs recomputed
+
+
+def roll_up(session: Session) -> RollupResult:
+    """Recompute every day touched since the last rollup; the caller commits.
+
+    Call in a transaction of its own: the advisory lock and the temporary table
+    last until it ends.
+    """
+    taken = session.execute(
+        text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": ROLLUP_LOCK}
+    ).scalar_one()
+    if not taken:
+        return RollupResult(ran=False)
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
+    session.execute(text(_DAYS))
+    session.execute(text(_TAKE_NOTES))
+    session.execute(text(_KEEP_CLOSED_DAYS), {"history_days": FREE_HISTORY_DAYS})
+    days = session.execute(text("SELECT count(*) FROM rollup_days")).scalar_one()
+    if days:
+        # Its true size steers the plan: a day is a nested loop over a few thousand
+        # conversations, all days a pass over every one (autovacuum never sees temp tables).
+        session.execute(text("ANALYZE rollup_days"))
+        session.execute(text(_CLEAR_PLATFORM_DAYS))
+        session.execute(text(_RECOMPUTE_PLATFORM_DAYS))
+        session.execute(text(_RECOMPUTE_DAYS))
+    return RollupResult(ran=True, days=int(days))
+
+
+def note_everything(session: Session, organization_id: str | None = None) -> None:
+    """Mark all of an organisation's (or everybody's) messages changed, so the next
+    rollup recomputes every day from scratch (a full rollup)."""
+    where = "WHERE organization_id = :org" if organization_id else ""
+    session.execute(
+        text(_NOTE_EVERYTHING.format(where=where)),
+        {"org": organization_id} if organization_id else {},
+    )
+
+
+def today_utc(session: Session) -> date:
+    """The database server's today, in UTC (the rollup's days)."""
+    value = session.execute(text("SELECT (now() AT TIME ZONE 'UTC')::date")).scalar_one()
+    assert isinstance(value, date)
+    return value
+
+
+def dashboard(session: Session, organization_id: str, days: DateRange) -> Dashboard:
+    rows = session.execute(
+        select(
+            DailyPlatformAnalytics.date,
+            DailyPlatformAnalytics.platform,
+            DailyPlatformAnalytics.messages_received,
+            DailyPlatformAnalytics.messages_sent,
+            DailyPlatformAnalytics.conversations_new,
+            DailyPlatformAnalytics.responses,
+            DailyPlatformAnalytics.response_seconds,
+        ).where(
+            DailyPlatformAnalytics.organization_id == organization_id,
+            DailyPlatformAnalytics.date.between(days.first, days.last),
+        )
+    ).all()
+    return Dashboard(
+        range=days,
+        by_platform={
+            (row[0], row[1]): DayFigures(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
+            for row in rows
+        },
+    )

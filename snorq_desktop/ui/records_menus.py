@@ -1,0 +1,149 @@
+"""The window's entries for the shop's records: View ▸ Dashboard…, File ▸ Back up…
+and Restore…, and the banner that warns a FREE organisation before its history
+purge.  Hooked into the main window by window.py in a few lines."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QVBoxLayout
+
+from snorq_desktop.domain.retention import RetentionNotice
+from snorq_desktop.sync.analytics_service import AnalyticsService
+from snorq_desktop.ui.backup_dialog import (
+    BackupDialog,
+    choose_backup_source,
+    choose_backup_target,
+)
+from snorq_desktop.ui.dashboard import DashboardWindow
+from snorq_desktop.ui.tasks import TaskRunner
+
+NOTICE_EVERY_MS = 3600_000
+
+
+def menu_named(window: QMainWindow, title: str) -> QMenu:
+    """The menu bar's menu of this title, made if missing (other features add to it)."""
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and menu.title().replace("&", "") == title.replace("&", ""):
+            return menu
+    return window.menuBar().addMenu(title)
+
+
+class RecordsMenus:
+    """Owns the dashboard window and the backup dialog while they are open."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        service: AnalyticsService,
+        runner: TaskRunner,
+        *,
+        pause_sync: Callable[[], object],
+        resume_sync: Callable[[], None],
+        after_restore: Callable[[], None],
+    ) -> None:
+        self._window = window
+        self._service = service
+        self._runner = runner
+        self._pause_sync = pause_sync
+        self._resume_sync = resume_sync
+        self._after_restore = after_restore
+        self.dashboard: DashboardWindow | None = None
+        self.backup: BackupDialog | None = None
+
+        self.dashboard_action = QAction("&Dashboard…", window)
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.dashboard_action.triggered.connect(self.open_dashboard)
+        menu_named(window, "&View").addAction(self.dashboard_action)
+        file_menu = menu_named(window, "&File")
+        self.backup_action = QAction("&Back up…", window)
+        self.backup_action.triggered.connect(lambda: self.back_up())
+        self.restore_action = QAction("&Restore…", window)
+        self.restore_action.triggered.connect(lambda: self.restore())
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+
+        self.banner = QLabel(window)
+        self.banner.setObjectName("historyBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fde68a;color:#1f2328;padding:6px 12px")
+        self.banner.hide()
+        central = window.centralWidget()
+        layout = central.layout() if central is not None else None
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(0, self.banner)
+        self._timer = QTimer(window)
+        self._timer.setInterval(NOTICE_EVERY_MS)
+        self._timer.timeout.connect(self.refresh_notice)
+        self._timer.start()
+        self.refresh_notice()
+
+    # --- the dashboard ---------------------------------------------------------------
+
+    def open_dashboard(self) -> DashboardWindow:
+        if self.dashboard is None:
+            self.dashboard = DashboardWindow(self._service, self._runner, self._window)
+            self.dashboard.finished.connect(self._dashboard_closed)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        return self.dashboard
+
+    def _dashboard_closed(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.deleteLater()
+            self.dashboard = None
+
+    # --- backups ----------------------------------------------------------------------
+
+    def back_up(self, target: Path | None = None) -> BackupDialog | None:
+        archive = target or choose_backup_target(self._window)
+        if archive is None:
+            return None
+        return self._open(
+            BackupDialog(self._service, archive, restoring=False, parent=self._window)
+        )
+
+    def restore(
+        self, source: Path | None = None, ask: Callable[[str], bool] | None = None
+    ) -> BackupDialog | None:
+        archive = source or choose_backup_source(self._window)
+        if archive is None:
+            return None
+        dialog = BackupDialog(
+            self._service,
+            archive,
+            restoring=True,
+            pause_sync=self._pause_sync,
+            resume_sync=self._resume_sync,
+            ask=ask,
+            parent=self._window,
+        )
+        dialog.ended.connect(lambda ok, _sentence: self._restored() if ok else None)
+        return self._open(dialog)
+
+    def _open(self, dialog: BackupDialog) -> BackupDialog:
+        self.backup = dialog
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _restored(self) -> None:
+        self._after_restore()
+        self.refresh_notice()
+        if self.dashboard is not None:
+            self.dashboard.load()
+
+    # --- the history notice -------------------------------------------------------------
+
+    def refresh_notice(self) -> None:
+        self._runner.run(self._service.retention_notice, self.show_notice)
+
+    def show_notice(self, notice: RetentionNotice | None) -> None:
+        if notice is None:
+            self.banner.hide()
+            return
+        self.banner.setText("⏳ " + notice.sentence(datetime.now(UTC)))
+        self.banner.show()
