@@ -9,12 +9,14 @@ import contextlib
 import gc
 import logging
 import os
+import shutil
 import sys
 import time
 import webbrowser
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import qasync
@@ -65,6 +67,7 @@ log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
 DEMO_SYNC_INTERVAL_SECONDS = 5.0
+OPENED_FILES_KEPT_SECONDS = 86_400.0
 FINISH_SECONDS = 30.0  # at most this long for the pass in progress when closing
 
 
@@ -174,6 +177,7 @@ def build_window(
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
     window.thread_pane.composer.set_send_key(send_key)
     window.thread_pane.files_folder = paths.cache / "files"
+    forget_opened_files(window.thread_pane.files_folder)
     if identity is not None:
         add_members_menu(window, team or TeamService(database.sessions), runner, identity)
     runner.run(service.store_journalled_replies, window.apply_changes)
@@ -268,6 +272,23 @@ def build_window(
         pages,
         records,
     )
+
+
+def forget_opened_files(folder: Path, older_than: float = OPENED_FILES_KEPT_SECONDS) -> None:
+    """Copies of files written out for the system's viewer are not kept: the
+    database holds the files, and a FREE shop's history must not outlive its
+    30 days on disk.  A day's grace lets a viewer still have one open."""
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - older_than
+    for copy in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if copy.stat().st_mtime >= cutoff:
+                continue
+            if copy.is_dir():
+                shutil.rmtree(copy)
+            else:
+                copy.unlink()
 
 
 def finish(loop: asyncio.AbstractEventLoop, task: "asyncio.Task[None] | None") -> None:

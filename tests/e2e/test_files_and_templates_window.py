@@ -168,3 +168,20 @@ def test_the_template_dialog_says_why_when_meta_cannot_be_asked(shop, make_windo
     pane.composer.template_button.click()
     idle(qtbot, running)
     assert running.window.thread_pane.picker is not None
+
+
+def test_copies_written_for_the_viewer_are_forgotten_after_a_day(tmp_path):
+    import os
+    import time
+
+    from snorq_desktop.window import forget_opened_files
+
+    old, fresh = tmp_path / "m-old", tmp_path / "m-new"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "photo.png").write_bytes(PNG)
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(old, (two_days_ago, two_days_ago))
+    forget_opened_files(tmp_path)
+    assert not old.exists()
+    assert (fresh / "photo.png").read_bytes() == PNG
