@@ -11,6 +11,7 @@ from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.ui.conversation_delegate import ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.label_manager import LabelManager
+from snorq_desktop.ui.menu_bar import menu_named
 from snorq_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class WindowLabels:
         self.actions.manage_requested.connect(self.open_manager)
         window.sidebar.manage_labels_requested.connect(self.open_manager)
         window.counts_shown.connect(lambda _: self.catalog.reload())
-        menu = window.menuBar().addMenu("&Labels")
+        menu = menu_named(window, "&Labels")
         manage = menu.addAction("Manage labels…")
         manage.triggered.connect(self.open_manager)
         manage.setEnabled(window.identity is not None)  # labels belong to an organisation

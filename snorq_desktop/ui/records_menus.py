@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout
 
 from snorq_desktop.domain.retention import RetentionNotice
 from snorq_desktop.sync.analytics_service import AnalyticsService
@@ -18,18 +18,10 @@ from snorq_desktop.ui.backup_dialog import (
     choose_backup_target,
 )
 from snorq_desktop.ui.dashboard import DashboardWindow
+from snorq_desktop.ui.menu_bar import menu_named
 from snorq_desktop.ui.tasks import TaskRunner
 
 NOTICE_EVERY_MS = 3600_000
-
-
-def menu_named(window: QMainWindow, title: str) -> QMenu:
-    """The menu bar's menu of this title, made if missing (other features add to it)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.title().replace("&", "") == title.replace("&", ""):
-            return menu
-    return window.menuBar().addMenu(title)
 
 
 class RecordsMenus:

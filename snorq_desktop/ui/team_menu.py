@@ -5,14 +5,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from snorq_desktop.ui.menu_bar import menu_named
+
 
 def team_menu(window: QMainWindow) -> QMenu:
     """The menu bar's Team menu, made on first use."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text().replace("&", "") == "Team":
-            return menu
-    return window.menuBar().addMenu("&Team")
+    return menu_named(window, "&Team")
 
 
 def add_team_menu(

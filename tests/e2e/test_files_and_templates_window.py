@@ -185,3 +185,17 @@ def test_copies_written_for_the_viewer_are_forgotten_after_a_day(tmp_path):
     forget_opened_files(tmp_path)
     assert not old.exists()
     assert (fresh / "photo.png").read_bytes() == PNG
+
+
+def test_the_menu_bar_keeps_the_usual_order_whoever_adds_first(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from snorq_desktop.ui.menu_bar import menu_named
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    for title in ("&Labels", "&Team", "&View", "&File", "&Help"):
+        menu_named(window, title)
+    assert menu_named(window, "Team") is menu_named(window, "&Team")  # found, not made again
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "View", "Labels", "Team", "Help"]
