@@ -79,11 +79,7 @@ class TeamPages:
             )
             current = None if database.embedded else team_database_from_url(database.engine.url)
             page = TeamDatabasePage(service, current, self._window)
-            page.switched.connect(
-                lambda where: self._window.statusBar().showMessage(
-                    f"SNORQ Desktop will open the team database at {where} from its next start."
-                )
-            )
+            page.switched.connect(self._window.database_moved)
             page.finished.connect(lambda _: self._forget("database_page"))
             self.database_page = page
         self.database_page.show()

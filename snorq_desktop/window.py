@@ -225,6 +225,8 @@ def build_window(
             )
         )
         window.thread_pane.template_source = sync.templates
+        # The data moved to a team database: this app's engine stops writing here.
+        window.left_database.connect(lambda _: finish(loop, sync.stop()))
         # A reply was stored: send it now rather than at the next pass.
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None

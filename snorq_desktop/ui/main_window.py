@@ -44,10 +44,13 @@ RECONNECT_EVERY_MS = 3000
 
 class MainWindow(QMainWindow):
     """Signals:
-    - ``counts_shown(object)``: the sidebar's counts were refreshed (ViewCounts).
+    - ``counts_shown(object)``: the sidebar's counts were refreshed (ViewCounts);
+    - ``left_database(str)``: the data moved to this team database; nothing more
+      may be written to the one this window works on.
     """
 
     counts_shown = Signal(object)
+    left_database = Signal(str)
 
     def __init__(
         self,
@@ -123,6 +126,7 @@ class MainWindow(QMainWindow):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setStyleSheet("background:#f5b942;color:#222;padding:6px;font-weight:600")
         self.banner.hide()
+        self.moved_to: str | None = None  # the team database the data moved to
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -327,7 +331,24 @@ class MainWindow(QMainWindow):
 
     # --- offline ------------------------------------------------------------------
 
+    def database_moved(self, where: str) -> None:
+        """The team's data now lives elsewhere: nothing more is written here (it
+        would never reach the team database); the banner says to reopen."""
+        self.moved_to = where
+        self.left_database.emit(where)
+        self._reconnect_timer.stop()
+        self.banner.setText(
+            f"Your data is now in the team database at {where}. Close and reopen "
+            "SNORQ Desktop to go on there; this window no longer saves anything."
+        )
+        self.banner.show()
+        self.thread_pane.stop_writing(
+            "Replies wait for the team database: close and reopen SNORQ Desktop."
+        )
+
     def _offline(self, sentence: str) -> None:
+        if self.moved_to is not None:
+            return
         self.banner.setText(f"⚠ {sentence} Replies you write wait until it is back.")
         self.banner.show()
         self._reconnect_timer.start()
@@ -338,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def _online(self) -> None:
         self._reconnect_timer.stop()
+        if self.moved_to is not None:
+            return
         self.banner.hide()
         # Catch up: replies written offline, then everything that may have moved.
         self._runner.run(self._service.store_journalled_replies, self.apply_changes)

@@ -121,6 +121,7 @@ class ThreadPane(QWidget):
         self.template_source: Callable[[str], Future[list[MessageTemplate]]] | None = None
         self.files_folder = Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
+        self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -227,10 +228,19 @@ class ThreadPane(QWidget):
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
-        if reason is None and header.template_only_reason:
+        if self._writing_stopped is not None:
+            self.composer.set_blocked(self._writing_stopped)
+        elif reason is None and header.template_only_reason:
             self.composer.set_blocked(header.template_only_reason, template_only=True)
         else:
             self.composer.set_blocked(reason, can_reconnect=header.connection_id is not None)
+
+    def stop_writing(self, reason: str) -> None:
+        """No more replies or notes from this window (its database was left behind)."""
+        self._writing_stopped = reason
+        self.composer.set_note_mode(False)
+        self.composer.set_blocked(reason)
+        self.composer.setEnabled(False)
 
     def _reconnect(self) -> None:
         if self.header is not None and self.header.connection_id is not None:

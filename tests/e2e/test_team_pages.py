@@ -220,3 +220,24 @@ def test_the_team_menu_opens_both_pages(shop, make_window, qtbot):
     assert team.database_page.host.text() == "127.0.0.1"  # the database in use now
     assert not team.database_page.move_button.isEnabled()  # it is no built-in one
     qtbot.waitUntil(lambda: team.connections_page.table.rowCount() == 3, timeout=10_000)
+
+
+def test_after_the_move_the_window_writes_nothing_more_and_says_to_reopen(shop, make_window, qtbot):
+    """Replies written after the move would stay in the built-in database, which the
+    next start no longer opens: the window stops taking them and says why."""
+    shop.add_conversations(2)
+    running = make_window()
+    window = running.window
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, running)
+    window.database_moved("db.example.com:5432/shop")
+    assert window.banner.isVisible()
+    assert "close and reopen" in window.banner.text().lower()
+    composer = window.thread_pane.composer
+    assert not composer.isEnabled() and not composer.note_mode
+    # Opening another conversation, or the database answering again, changes nothing.
+    window.inbox_view.setCurrentIndex(window.inbox.index(1))
+    idle(qtbot, running)
+    window._online()
+    assert window.banner.isVisible() and not composer.isEnabled()
+    assert "reopen" in (composer.blocked_reason or "")
