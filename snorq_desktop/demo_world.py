@@ -21,7 +21,8 @@ from snorq_desktop.fakes.meta import FakeMeta
 from snorq_desktop.fakes.tiktok import FakeTikTok
 from snorq_desktop.relay.app import RelaySecrets, build_relay
 from snorq_desktop.store.models import Conversation
-from snorq_desktop.sync.demo import DEMO_ACCOUNTS, DEMO_BUSINESS_ACCOUNT
+from snorq_desktop.store.platform_apps import AppProvider
+from snorq_desktop.sync.demo import DEMO_ACCOUNTS, DEMO_APPS, DEMO_BUSINESS_ACCOUNT
 from snorq_desktop.sync.demo_content import CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
 from snorq_desktop.sync.demo_files import picture
 
@@ -100,6 +101,14 @@ def start_demo_world(sessions: sessionmaker[Session]) -> DemoWorld:
     tiktok.start()
     for name, body in DEMO_TEMPLATES:
         meta.add_template(DEMO_BUSINESS_ACCOUNT, name, body)
+    # Reconnecting from Team ▸ Connections… logs in to these, in the browser.
+    meta.add_app(*DEMO_APPS[AppProvider.META])
+    tiktok.add_app(*DEMO_APPS[AppProvider.TIKTOK])
+    page_id, _, shop_name = DEMO_ACCOUNTS[Platform.FACEBOOK]
+    meta.login_pages = [(page_id, shop_name)]
+    tiktok.login_business = DEMO_ACCOUNTS[Platform.TIKTOK][0]
+    phone_id, number, name = DEMO_ACCOUNTS[Platform.WHATSAPP]
+    meta.add_phone_number(phone_id, "demo-whatsapp", number, name)
     for platform, (account, _, _) in DEMO_ACCOUNTS.items():
         token = f"demo-{platform.value.lower()}"
         if platform is Platform.TIKTOK:

@@ -28,6 +28,7 @@ from snorq_desktop.store.attachments import keep_outgoing
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation, Message
+from snorq_desktop.store.platform_apps import AppProvider, save_app_credentials
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.sync.demo_files import sample
@@ -54,6 +55,12 @@ _EXTENSIONS = {
     "application/pdf": ".pdf",
     "video/mp4": ".mp4",
     "audio/ogg": ".ogg",
+}
+# The demo shop's own Meta and TikTok apps (registered with the demo's fake
+# platforms), so Team ▸ Connections… can reconnect through a browser there.
+DEMO_APPS = {
+    AppProvider.META: ("demo-meta-app", "demo-meta-app-secret"),
+    AppProvider.TIKTOK: ("demo-tiktok-client", "demo-tiktok-client-secret"),
 }
 DEMO_BUSINESS_ACCOUNT = "102290129340398"  # the demo's WhatsApp Business Account
 
@@ -102,6 +109,15 @@ def seed_demo(
             )
             for platform, (account_id, username, display) in DEMO_ACCOUNTS.items()
         }
+        for provider, (app_id, app_secret) in DEMO_APPS.items():
+            save_app_credentials(
+                session,
+                cipher,
+                organization_id=org,
+                provider=provider,
+                app_id=app_id,
+                app_secret=SecretToken(app_secret),
+            )
         for index, (name, username, platform, language) in enumerate(CUSTOMERS):
             _seed_conversation(
                 session,
