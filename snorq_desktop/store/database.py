@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.errors import DatabaseUnavailable, InvalidDatabaseUrl
 
@@ -142,3 +143,13 @@ def connect_checked(url: URL) -> Engine:
         engine.dispose()
         raise explain_connection_failure(url, error) from None
     return engine
+
+
+def plan_foreign_keys_once(session: Session) -> None:
+    """For this transaction only: let PostgreSQL reuse generic plans.
+
+    Each foreign-key check is a cached one-row lookup run once per written row;
+    under the session's force_custom_plan it is planned again for every row.
+    Bulk writes (ingest, bulk labels, the purge) turn that off: 10,000 messages
+    ingest in ~500 ms instead of ~750 (bench/ingest.py)."""
+    session.execute(text("SET LOCAL plan_cache_mode = auto"))

@@ -19,6 +19,7 @@ from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import Changes, preview_of
 from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage, ReadUpTo
+from snorq_desktop.store.database import plan_foreign_keys_once
 from snorq_desktop.store.models import PlatformConnection
 
 _STAGING = """
@@ -131,6 +132,7 @@ def ingest_messages(
     """Store a batch of one connection's messages once each; the caller commits."""
     moved: list[tuple[str, int, int, str]] = []
     if messages:
+        plan_foreign_keys_once(session)
         _stage(session, messages)
         created = [
             row[0]
