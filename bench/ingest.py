@@ -110,6 +110,7 @@ def copy_only(sessions, messages: list[PlatformMessage]) -> None:
                         None,
                         m.sent_at,
                         m.content,
+                        True,
                     )
                 )
 

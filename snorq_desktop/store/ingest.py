@@ -15,7 +15,7 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.delivery import STATUS_RANK
-from snorq_desktop.domain.enums import MessageStatus, Platform
+from snorq_desktop.domain.enums import MessageDirection, MessageStatus, Platform
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import Changes, preview_of
 from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage, ReadUpTo
@@ -27,15 +27,34 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_batch (
     message_row_id text, conversation_row_id text, conversation_external_id text,
     contact_id text, contact_name text, contact_username text, contact_avatar_url text,
     external_id text, direction text, content text, content_type text, media_url text,
-    media_type text, sent_at timestamptz, preview text
+    media_type text, sent_at timestamptz, preview text, is_new boolean
 ) ON COMMIT DROP
 """
 _COLUMNS = (
     "message_row_id, conversation_row_id, conversation_external_id, contact_id, contact_name, "
     "contact_username, contact_avatar_url, external_id, direction, content, content_type, "
-    "media_url, media_type, sent_at, preview"
+    "media_url, media_type, sent_at, preview, is_new"
 )
-_TYPES = ["text"] * 13 + ["timestamptz", "text"]
+_TYPES = ["text"] * 13 + ["timestamptz", "text", "bool"]
+
+# What of a batch is stored already: its conversations (with their contact
+# fields), then -- only in those -- its messages.  Only the rest is staged, so a
+# poll that overlaps the last one (the usual case) costs two reads.  Not
+# check-then-insert: the INSERT below still decides, ON CONFLICT, should another
+# app store the same meanwhile.
+_STORED_CONVERSATIONS = """
+SELECT c.external_id, c.id, c.contact_name, c.contact_username, c.contact_avatar_url
+FROM conversations c
+WHERE c.platform_connection_id = :connection AND c.external_id = ANY(CAST(:conversations AS text[]))
+"""
+_NOT_STORED = """
+SELECT v.n
+FROM unnest(CAST(:conversations AS text[]), CAST(:messages AS text[]))
+     WITH ORDINALITY AS v(conversation, message, n)
+WHERE NOT EXISTS (
+    SELECT 1 FROM messages m WHERE m.conversation_id = v.conversation AND m.external_id = v.message
+)
+"""
 
 # A conversation new in this batch is inserted complete (preview, last message,
 # unread count: all its messages are new), so the UPDATE below never touches a
@@ -47,7 +66,7 @@ WITH per AS (
            count(DISTINCT external_id) FILTER (WHERE direction = 'INBOUND') AS inbound,
            max(sent_at) AS newest,
            (array_agg(preview ORDER BY sent_at DESC, message_row_id DESC))[1] AS preview
-    FROM ingest_batch GROUP BY conversation_external_id
+    FROM ingest_batch WHERE is_new GROUP BY conversation_external_id
 )
 INSERT INTO conversations AS c (id, organization_id, platform_connection_id, platform,
     external_id, contact_external_id, contact_name, contact_username, contact_avatar_url,
@@ -55,8 +74,8 @@ INSERT INTO conversations AS c (id, organization_id, platform_connection_id, pla
 SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
        b.conversation_external_id, b.contact_id, b.contact_name, b.contact_username,
-       b.contact_avatar_url, per.preview, per.newest, per.inbound
-FROM ingest_batch b JOIN per USING (conversation_external_id)
+       b.contact_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0)
+FROM ingest_batch b LEFT JOIN per USING (conversation_external_id)
 ORDER BY b.conversation_external_id, (b.direction = 'INBOUND') DESC, b.sent_at DESC
 ON CONFLICT (platform_connection_id, external_id) DO UPDATE SET
     contact_name = COALESCE(EXCLUDED.contact_name, c.contact_name),
@@ -84,7 +103,8 @@ WITH inserted AS (
       ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
     -- A FREE organisation keeps 30 days (domain/plans.py): a poll that brings back
     -- an older message does not store again what the history purge removed.
-    WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = :org AND o.plan = 'FREE'
+    WHERE b.is_new
+      AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = :org AND o.plan = 'FREE'
                       AND b.sent_at < now() - interval '30 days')
     -- In index order: each conversation's rows land together in the indexes.
     ORDER BY c.id, b.sent_at
@@ -131,9 +151,10 @@ def ingest_messages(
 ) -> IngestResult:
     """Store a batch of one connection's messages once each; the caller commits."""
     moved: list[tuple[str, int, int, str]] = []
-    if messages:
+    fresh, context = _what_is_new(session, connection_id, messages)
+    if fresh or context:
         plan_foreign_keys_once(session)
-        _stage(session, messages)
+        _stage(session, fresh, context)
         created = [
             row[0]
             for row in session.execute(
@@ -162,7 +183,63 @@ def ingest_messages(
     )
 
 
-def _stage(session: Session, messages: Sequence[PlatformMessage]) -> None:
+def _contact_key(message: PlatformMessage) -> tuple[bool, float]:
+    # The row a conversation's contact fields come from: the customer's newest
+    # message (the upsert's DISTINCT ON picks the same).
+    return (message.direction is MessageDirection.INBOUND, message.sent_at.timestamp())
+
+
+def _what_is_new(
+    session: Session, connection_id: str, messages: Sequence[PlatformMessage]
+) -> tuple[list[PlatformMessage], list[PlatformMessage]]:
+    """(messages not stored yet, one message per other conversation whose contact
+    fields must still be written)."""
+    if not messages:
+        return [], []
+    best: dict[str, PlatformMessage] = {}
+    for message in messages:
+        known = best.get(message.conversation_id)
+        if known is None or _contact_key(message) > _contact_key(known):
+            best[message.conversation_id] = message
+    row_ids: dict[str, str] = {}
+    contacts: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for row in session.execute(
+        text(_STORED_CONVERSATIONS), {"connection": connection_id, "conversations": list(best)}
+    ):
+        row_ids[row[0]] = row[1]
+        contacts[row[0]] = (row[2], row[3], row[4])
+    fresh = [m for m in messages if m.conversation_id not in row_ids]
+    maybe_stored = [m for m in messages if m.conversation_id in row_ids]
+    if maybe_stored:  # a batch of new conversations skips this read
+        new_ones = session.execute(
+            text(_NOT_STORED),
+            {
+                "conversations": [row_ids[m.conversation_id] for m in maybe_stored],
+                "messages": [m.message_id for m in maybe_stored],
+            },
+        ).scalars()
+        fresh += [maybe_stored[n - 1] for n in new_ones]
+    staged = {id(m) for m in fresh}
+    with_fresh = {m.conversation_id for m in fresh}
+    context = []
+    for conversation, message in best.items():
+        if id(message) in staged:
+            continue
+        offered = (message.contact_name, message.contact_username, message.contact_avatar_url)
+        current = contacts.get(conversation)
+        changes_contact = current is None or any(
+            new is not None and new != old for new, old in zip(offered, current, strict=True)
+        )
+        if conversation in with_fresh or changes_contact:
+            context.append(message)
+    return fresh, context
+
+
+def _stage(
+    session: Session,
+    messages: Sequence[PlatformMessage],
+    context: Sequence[PlatformMessage] = (),
+) -> None:
     session.execute(text(_STAGING))
     # Several batches may share one transaction (one per connection of a webhook pass).
     session.execute(text("TRUNCATE ingest_batch"))
@@ -174,10 +251,12 @@ def _stage(session: Session, messages: Sequence[PlatformMessage]) -> None:
     ):
         copy.set_types(_TYPES)
         # One candidate id per conversation of the batch (used only if it is new).
-        conversation_ids = {m.conversation_id: "" for m in messages}
+        conversation_ids = {m.conversation_id: "" for m in [*messages, *context]}
         for key in conversation_ids:
             conversation_ids[key] = new_id()
-        for message in messages:
+        # New messages, then rows that only carry a conversation's contact fields.
+        rows = [(m, True) for m in messages] + [(m, False) for m in context]
+        for message, is_new in rows:
             copy.write_row(
                 (
                     new_id(),
@@ -195,6 +274,7 @@ def _stage(session: Session, messages: Sequence[PlatformMessage]) -> None:
                     message.media_type,
                     message.sent_at,
                     preview_of(message.content_type, message.content),
+                    is_new,
                 )
             )
 
