@@ -12,7 +12,7 @@ from snorq_desktop.domain.platform_events import MalformedPayload, PlatformMessa
 from snorq_desktop.platforms.client import Account, Recipient
 from snorq_desktop.platforms.errors import PermanentFailure, TemporaryFailure
 from snorq_desktop.platforms.media import fetch_file
-from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph
+from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph, graph_pages
 from snorq_desktop.platforms.payload import field, identifier, items, optional
 
 STANDARD_WINDOW = timedelta(hours=24)
@@ -135,24 +135,19 @@ class MessengerClient:
 
     async def changed_conversations(self, account: Account, since: datetime | None) -> list[str]:
         """Newest first; stops paging at the first conversation older than ``since``."""
-        url: str | None = f"{self._base}/{account.platform_user_id}/conversations"
-        params: dict[str, Any] | None = {
-            "platform": "messenger",
-            "fields": "id,updated_time,participants",
-            "limit": 25,
-        }
         changed: list[str] = []
-        while url:
-            body = await graph(
-                self._http, "GET", url, account.access_token, usage=self.usage, params=params
-            )
+        async for body in graph_pages(
+            self._http,
+            f"{self._base}/{account.platform_user_id}/conversations",
+            account.access_token,
+            {"platform": "messenger", "fields": "id,updated_time,participants", "limit": 25},
+            usage=self.usage,
+        ):
             for n, conversation in enumerate(items(body, "data", "conversations", required=True)):
                 updated = _parse_time(conversation.get("updated_time"), f"data[{n}].updated_time")
                 if since is not None and updated <= since:
                     return changed
                 changed.append(self._contact_of(conversation, account, f"data[{n}]"))
-            paging = optional(body, "paging", dict) or {}
-            url, params = optional(paging, "next", str), None
         return changed
 
     def _contact_of(self, conversation: Any, account: Account, where: str) -> str:

@@ -1,6 +1,7 @@
 """Meta Graph API (WhatsApp Cloud API and Messenger): requests and its errors."""
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -143,3 +144,23 @@ async def graph(
     if usage is not None:
         usage.read(response)
     return raise_for_graph_error(response)
+
+
+async def graph_pages(
+    client: httpx.AsyncClient,
+    url: str,
+    token: SecretToken,
+    params: dict[str, Any],
+    *,
+    usage: UsageMeter | None = None,
+) -> AsyncIterator[Any]:
+    """Each page of a Graph list, following ``paging.next`` (which carries the
+    query itself) until there is none or the caller stops reading."""
+    next_url: str | None = url
+    query: dict[str, Any] | None = params
+    while next_url:
+        body = await graph(client, "GET", next_url, token, usage=usage, params=query)
+        yield body
+        paging = body.get("paging") if isinstance(body, dict) else None
+        following = paging.get("next") if isinstance(paging, dict) else None
+        next_url, query = (following if isinstance(following, str) else None), None

@@ -18,7 +18,7 @@ from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.platforms.client import Account, Recipient
 from snorq_desktop.platforms.errors import PermanentFailure, TemporaryFailure
 from snorq_desktop.platforms.media import fetch_file, too_large
-from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph
+from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL, UsageMeter, graph, graph_pages
 from snorq_desktop.platforms.payload import field, items, optional
 
 SERVICE_WINDOW = timedelta(hours=24)
@@ -129,17 +129,18 @@ class WhatsAppClient:
 
     async def templates(self, account: Account, business_account_id: str) -> list[MessageTemplate]:
         """The business's approved templates (Graph: /{WABA_ID}/message_templates)."""
-        url: str | None = f"{self._base}/{business_account_id}/message_templates"
-        params: dict[str, Any] | None = {
-            "fields": "name,language,status,category,components",
-            "status": "APPROVED",
-            "limit": 100,
-        }
         found: list[MessageTemplate] = []
-        while url:
-            body = await graph(
-                self._http, "GET", url, account.access_token, usage=self.usage, params=params
-            )
+        async for body in graph_pages(
+            self._http,
+            f"{self._base}/{business_account_id}/message_templates",
+            account.access_token,
+            {
+                "fields": "name,language,status,category,components",
+                "status": "APPROVED",
+                "limit": 100,
+            },
+            usage=self.usage,
+        ):
             for n, entry in enumerate(items(body, "data", "templates", required=True)):
                 where = f"data[{n}]"
                 if optional(entry, "status", str) not in (None, "APPROVED"):
@@ -156,7 +157,6 @@ class WhatsAppClient:
                         body=text,
                     )
                 )
-            url, params = optional(optional(body, "paging", dict) or {}, "next", str), None
         return found
 
     async def download(self, account: Account, media: MediaToFetch) -> DownloadedFile:
