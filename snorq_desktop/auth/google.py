@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from snorq_desktop.auth.id_token import GoogleAccount, b64url_encode, token_key_id, verify_id_token
-from snorq_desktop.auth.loopback import LoopbackListener
+from snorq_desktop.auth.redirect_catcher import RedirectCatcher
 from snorq_desktop.domain.errors import SignInCancelled, SignInFailed
 
 DEFAULT_ISSUER = "https://accounts.google.com"
@@ -119,9 +119,20 @@ class GoogleSignIn:
         (the command line prints it) makes a missing browser no dead end, so then
         the wait goes on; without it, no browser ends the sign-in with a sentence."""
         endpoints = self.discovery()
+        with RedirectCatcher("Signed in", "Sign-in stopped") as listener:
+            return self._sign_in_through(listener, endpoints, timeout, cancel, on_url, open_browser)
+
+    def _sign_in_through(
+        self,
+        listener: RedirectCatcher,
+        endpoints: dict[str, Any],
+        timeout: float,
+        cancel: threading.Event | None,
+        on_url: Callable[[str], None] | None,
+        open_browser: Callable[[str], object],
+    ) -> SignedIn:
         verifier = secrets.token_urlsafe(64)
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        listener = LoopbackListener()
         query = {
             "response_type": "code",
             "client_id": self.config.client_id,
@@ -145,7 +156,21 @@ class GoogleSignIn:
                 no_browser.set()
 
         threading.Thread(target=open_it, daemon=True).start()
-        answer = listener.wait(timeout, cancel or threading.Event(), no_browser)
+        cancel = cancel or threading.Event()
+        answer = listener.wait(timeout, cancel, no_browser)
+        if answer is None:
+            if no_browser.is_set():
+                raise SignInFailed(
+                    "No web browser could be opened on this computer; set the BROWSER "
+                    "environment variable to one, then sign in again."
+                )
+            if cancel.is_set():
+                raise SignInCancelled("Sign-in cancelled; nobody was signed in.")
+            minutes = max(1, round(timeout / 60))
+            raise SignInCancelled(
+                f"The sign-in was not finished in the browser within {minutes} "
+                f"minute{'s' if minutes != 1 else ''}; start it again when ready."
+            )
         if answer.get("state") != state:
             raise SignInFailed(
                 "The browser's answer does not belong to this sign-in (possible forged sign-in); "

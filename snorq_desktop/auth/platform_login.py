@@ -62,7 +62,9 @@ class PlatformLogin:
         """(code, redirect uri) from one login in the browser, or LoginFailed."""
         self._cancelled.clear()
         state = secrets.token_urlsafe(24)
-        with RedirectCatcher(f"{name} is connected to SNORQ Desktop.") as catcher:
+        with RedirectCatcher(
+            f"{name} is connected to SNORQ Desktop.", f"{name} was not connected."
+        ) as catcher:
             if self._opener(authorize(catcher.redirect_uri, state)) is False:
                 raise LoginFailed(
                     "No web browser could be opened for the login; set one as this "

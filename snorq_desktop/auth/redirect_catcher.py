@@ -1,4 +1,5 @@
-"""The one-shot listener a browser login comes back to (RFC 8252, loopback).
+"""The one-shot listener a browser login comes back to (RFC 8252, loopback):
+Google sign-in and the platforms' logins alike.
 
 Bound to 127.0.0.1 on a port the OS chooses, it takes the redirect for its
 path, answers the browser with a short page, and closes.  Other requests a
@@ -20,7 +21,8 @@ _DONE_PAGE = (
 
 class _Server(HTTPServer):
     answer: dict[str, str] | None = None
-    headline = "Done."
+    done = "Done."
+    stopped = "Nothing was changed."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,8 +33,10 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path != CALLBACK_PATH:
             self.send_error(404)
             return
-        self.server.answer = {key: values[0] for key, values in parse_qs(parts.query).items()}
-        page = _DONE_PAGE.format(self.server.headline).encode()
+        answer = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        self.server.answer = answer
+        headline = self.server.stopped if "error" in answer else self.server.done
+        page = _DONE_PAGE.format(headline).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
@@ -44,20 +48,22 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class RedirectCatcher:
-    def __init__(self, headline: str = "Done.") -> None:
+    def __init__(self, done: str = "Done.", stopped: str = "Nothing was changed.") -> None:
+        """``done`` / ``stopped``: the page's headline after a login that worked /
+        one the person (or the provider) refused."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.headline = headline
-        self._server.timeout = 0.2
+        self._server.done, self._server.stopped = done, stopped
+        self._server.timeout = 0.2  # how often waiting looks at the stop flags
 
     @property
     def redirect_uri(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
 
-    def wait(self, timeout: float, cancelled: threading.Event) -> dict[str, str] | None:
-        """The redirect's query parameters; None when cancelled or timed out."""
+    def wait(self, timeout: float, *stops: threading.Event) -> dict[str, str] | None:
+        """The redirect's query parameters; None when a stop was set or time ran out."""
         deadline = time.monotonic() + timeout
         while self._server.answer is None:
-            if cancelled.is_set() or time.monotonic() > deadline:
+            if any(stop.is_set() for stop in stops) or time.monotonic() > deadline:
                 return None
             self._server.handle_request()
         return self._server.answer
