@@ -72,48 +72,10 @@ class FakeMeta(FakePlatform):
         self, account: str, person: str, text: str, *, name: str = "Customer", whatsapp: bool = True
     ) -> str:
         """A customer writes; WhatsApp delivers it by webhook, Messenger also keeps it pollable."""
-        message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
-        thread = self._thread(account, person, name)
-        thread.messages.append(FakeMessage(message_id, person, text, self.clock.now()))
-        if whatsapp:
-            self._webhook(
-                self._whatsapp_envelope(
-                    account,
-                    {
-                        "contacts": [{"profile": {"name": name}, "wa_id": person}],
-                        "messages": [
-                            {
-                                "from": person,
-                                "id": message_id,
-                                "timestamp": str(int(self.clock.now())),
-                                "type": "text",
-                                "text": {"body": text},
-                            }
-                        ],
-                    },
-                )
-            )
-        else:
-            self._webhook(
-                {
-                    "object": "page",
-                    "entry": [
-                        {
-                            "id": account,
-                            "time": int(self.clock.now() * 1000),
-                            "messaging": [
-                                {
-                                    "sender": {"id": person},
-                                    "recipient": {"id": account},
-                                    "timestamp": int(self.clock.now() * 1000),
-                                    "message": {"mid": message_id, "text": text},
-                                }
-                            ],
-                        }
-                    ],
-                }
-            )
-        return message_id
+        content: dict[str, Any] = (
+            {"type": "text", "text": {"body": text}} if whatsapp else {"text": text}
+        )
+        return self._customer_message(account, person, name, whatsapp, text, None, content)
 
     def customer_sends_file(
         self,
@@ -129,10 +91,8 @@ class FakeMeta(FakePlatform):
     ) -> str:
         """A customer sends a file: WhatsApp names it by media id, Messenger by a CDN URL."""
         stored = self.files.put(account, file_name, mime_type, data)
-        message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
-        thread = self._thread(account, person, name)
-        thread.messages.append(FakeMessage(message_id, person, caption, self.clock.now(), stored))
         major = mime_type.split("/")[0]
+        content: dict[str, Any]
         if whatsapp:
             kind = major if major in ("image", "video", "audio") else "document"
             media: dict[str, Any] = {
@@ -144,6 +104,28 @@ class FakeMeta(FakePlatform):
                 media["caption"] = caption
             if kind == "document":
                 media["filename"] = file_name
+            content = {"type": kind, kind: media}
+        else:
+            kind = major if major in ("image", "video", "audio") else "file"
+            content = {"attachments": [{"type": kind, "payload": {"url": self._cdn(stored)}}]}
+        return self._customer_message(account, person, name, whatsapp, caption, stored, content)
+
+    def _customer_message(
+        self,
+        account: str,
+        person: str,
+        name: str,
+        whatsapp: bool,
+        text: str,
+        file: StoredFile | None,
+        content: dict[str, Any],
+    ) -> str:
+        """Keep a customer's message in its thread and deliver it by webhook, in
+        the platform's envelope; ``content`` is the message's own fields."""
+        message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
+        thread = self._thread(account, person, name)
+        thread.messages.append(FakeMessage(message_id, person, text, self.clock.now(), file))
+        if whatsapp:
             self._webhook(
                 self._whatsapp_envelope(
                     account,
@@ -154,40 +136,33 @@ class FakeMeta(FakePlatform):
                                 "from": person,
                                 "id": message_id,
                                 "timestamp": str(int(self.clock.now())),
-                                "type": kind,
-                                kind: media,
+                                **content,
                             }
                         ],
                     },
                 )
             )
-        else:
-            kind = major if major in ("image", "video", "audio") else "file"
-            at = int(self.clock.now() * 1000)
-            self._webhook(
-                {
-                    "object": "page",
-                    "entry": [
-                        {
-                            "id": account,
-                            "time": at,
-                            "messaging": [
-                                {
-                                    "sender": {"id": person},
-                                    "recipient": {"id": account},
-                                    "timestamp": at,
-                                    "message": {
-                                        "mid": message_id,
-                                        "attachments": [
-                                            {"type": kind, "payload": {"url": self._cdn(stored)}}
-                                        ],
-                                    },
-                                }
-                            ],
-                        }
-                    ],
-                }
-            )
+            return message_id
+        at = int(self.clock.now() * 1000)
+        self._webhook(
+            {
+                "object": "page",
+                "entry": [
+                    {
+                        "id": account,
+                        "time": at,
+                        "messaging": [
+                            {
+                                "sender": {"id": person},
+                                "recipient": {"id": account},
+                                "timestamp": at,
+                                "message": {"mid": message_id, **content},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
         return message_id
 
     def _cdn(self, stored: StoredFile) -> str:
