@@ -17,14 +17,14 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.dataset import BIG_CONVERSATION, ORGANIZATION, conninfo
-from snorq_desktop.app import Database
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.window import build_window
 from snorq_desktop.domain.inbox import InboxQuery
-from snorq_desktop.paths import AppPaths
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.inbox_service import InboxService
-from snorq_desktop.sync.reply_journal import ReplyJournal
-from snorq_desktop.window import build_window
 
 RUNS = 30
 

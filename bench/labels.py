@@ -21,12 +21,12 @@ from sqlalchemy import text
 from bench.dataset import ORGANIZATION, conninfo
 from bench.inbox import row, timed
 from snorq_desktop.domain.inbox import InboxPosition, InboxQuery
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.store import labels as store
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.inbox import view_counts
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from snorq_desktop.sync.inbox_service import InboxService
-from snorq_desktop.sync.reply_journal import ReplyJournal
 
 PAGE_ONE = """
 import sys, tempfile, time
@@ -34,8 +34,8 @@ from pathlib import Path
 from snorq_desktop.domain.inbox import InboxQuery
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.inbox_service import InboxService
-from snorq_desktop.sync.reply_journal import ReplyJournal
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import ReplyJournal
 engine = create_database_engine(parse_database_url(sys.argv[1]))
 service = InboxService(session_factory(engine), ReplyJournal(Path(tempfile.mkdtemp()) / "j"))
 service.identity()

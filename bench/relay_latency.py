@@ -23,12 +23,12 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
 from bench.dataset import conninfo
-from snorq_desktop.app import Database
-from snorq_desktop.paths import AppPaths
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.window import build_window
 from snorq_desktop.relay.app import RelaySecrets, build_relay
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.window import build_window
 from tests.webhook_bodies import whatsapp_message
 
 

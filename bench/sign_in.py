@@ -31,7 +31,7 @@ from snorq_desktop.auth.id_token import (
     rsa_key_from_jwk,
     verify_id_token,
 )
-from snorq_desktop.fakes.oidc import FakeGoogle, visit
+from snorq_desktop.demo.fakes.oidc import FakeGoogle, visit
 
 
 def app_sign_in(fake: FakeGoogle, http: httpx.Client) -> float:

@@ -16,11 +16,11 @@ import psycopg
 from psycopg import sql
 from PySide6.QtWidgets import QApplication
 
+from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.analytics_service import AnalyticsService
-from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.dashboard import DashboardWindow
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.theme import apply_theme

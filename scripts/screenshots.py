@@ -15,13 +15,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.window import build_window, open_demo
+from snorq_desktop.demo.content import DEMO_TEMPLATES
 from snorq_desktop.domain.templates import MessageTemplate
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.sync.demo_content import DEMO_TEMPLATES
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.theme import apply_theme
 from snorq_desktop.ui.thread_model import MessageRole
-from snorq_desktop.window import build_window, open_demo
 
 
 def settle(app: QApplication, done, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]

@@ -10,17 +10,17 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from snorq_desktop.accounts import AccountFlow, SignedInHere
-from snorq_desktop.paths import AppPaths
+from snorq_desktop.boot.accounts import AccountFlow, SignedInHere
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.boot.window import open_demo
 from snorq_desktop.secrets.account import SignedInAccount
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.team import TeamService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.identity import default_identity
-from snorq_desktop.sync.team_service import TeamService
-from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.members import MembersDialog
 from snorq_desktop.ui.tasks import TaskRunner
-from snorq_desktop.window import open_demo
 
 
 def settle(app: QApplication, runner: TaskRunner, seconds: float = 0.5) -> None:

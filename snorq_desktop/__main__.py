@@ -1,3 +1,3 @@
-from snorq_desktop.cli import main
+from snorq_desktop.boot.cli import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 
-from snorq_desktop.sync.avatars import AvatarDownloader
+from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.ui.conversation_delegate import AVATAR, AvatarSource
 
 _KEEP = 400

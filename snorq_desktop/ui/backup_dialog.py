@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from snorq_desktop.domain.errors import KnownError, RestoreWouldLoseData
-from snorq_desktop.sync.analytics_service import AnalyticsService
+from snorq_desktop.services.analytics import AnalyticsService
 
 log = logging.getLogger(__name__)
 STEPS = 1000

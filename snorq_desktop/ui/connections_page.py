@@ -38,8 +38,8 @@ from snorq_desktop.domain.connections import (
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.inbox import PLATFORM_NAMES
-from snorq_desktop.sync.connections_service import ConnectionsService
-from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.services.connections import ConnectionsService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.formatting import relative_time
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.whatsapp_form import WhatsAppForm

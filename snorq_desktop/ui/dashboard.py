@@ -33,7 +33,7 @@ from snorq_desktop.domain.analytics import (
 )
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.inbox import PLATFORM_NAMES
-from snorq_desktop.sync.analytics_service import AnalyticsService
+from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.ui.charts import DURATION_STEPS, DayChart, Series
 from snorq_desktop.ui.tasks import TaskRunner
 

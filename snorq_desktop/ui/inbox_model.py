@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 
 from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxPosition, InboxQuery
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1

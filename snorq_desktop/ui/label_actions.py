@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget, QWidgetAction
 
 from snorq_desktop.domain.labels import MAX_LABEL_NAME, label_key
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.sidebar import label_dot
 from snorq_desktop.ui.tasks import TaskRunner

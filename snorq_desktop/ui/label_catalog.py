@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 
 from snorq_desktop.domain.labels import DEFAULT_LABEL_COLOUR, LabelInfo, label_key
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.labels import DEFAULT_LABEL_COLOUR, LABEL_COLOURS, MAX_LABEL_NAME
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.sidebar import label_dot
 from snorq_desktop.ui.tasks import TaskRunner

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QMenu
 
 from snorq_desktop.domain.inbox import Changes
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.conversation_delegate import ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.label_manager import LabelManager

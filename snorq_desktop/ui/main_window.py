@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
 from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL, read_notice
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.label_actions import LabelActions

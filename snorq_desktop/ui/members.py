@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.roles import can_grant, can_manage_members, rank
-from snorq_desktop.sync.team_service import Team
+from snorq_desktop.services.team import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage
 
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
 BOX = QSize(260, 200)  # the largest a photo is drawn in a bubble

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout
 
 from snorq_desktop.domain.retention import RetentionNotice
-from snorq_desktop.sync.analytics_service import AnalyticsService
+from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.ui.backup_dialog import (
     BackupDialog,
     choose_backup_source,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from snorq_desktop.domain.errors import DatabaseUnavailable, KnownError
-from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.services.worker import DatabaseWorker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

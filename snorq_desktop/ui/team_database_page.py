@@ -31,8 +31,8 @@ from snorq_desktop.domain.team_database import (
     TransferReport,
 )
 from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.sync.team_database import ConnectionCheck, TeamDatabaseService
-from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.services.team_database import ConnectionCheck, TeamDatabaseService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.tasks import TaskRunner
 
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from snorq_desktop.domain.enums import MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import Changes, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.tasks import TaskRunner
 
 MessageRole = Qt.ItemDataRole.UserRole + 1  # a ThreadMessage (None on a note's row)

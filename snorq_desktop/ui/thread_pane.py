@@ -34,7 +34,7 @@ from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
-from snorq_desktop.sync.inbox_service import InboxService
+from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import Composer
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate

@@ -19,11 +19,11 @@ from snorq_desktop.domain.errors import (
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress
 from snorq_desktop.secrets.keys import KeychainKeyStore, KeySet
+from snorq_desktop.services.team import TeamService
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.models import Invite, User
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.store.users import GoogleProfile
-from snorq_desktop.sync.team_service import TeamService
 from tests.keychain import MemoryKeychain
 
 ADDRESS = TeamAddress(

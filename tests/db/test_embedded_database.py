@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from snorq_desktop.cli import main
+from snorq_desktop.boot.cli import main
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.embedded import EmbeddedServer, find_server_programs
 from snorq_desktop.store.migrate import schema_status

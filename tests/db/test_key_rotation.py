@@ -3,8 +3,8 @@
 import keyring.backends.fail
 from sqlalchemy import text
 
-from snorq_desktop.app import Database, rotate_token_key
-from snorq_desktop.cli import main
+from snorq_desktop.boot.app import Database, rotate_token_key
+from snorq_desktop.boot.cli import main
 from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher

@@ -9,11 +9,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from snorq_desktop.app import open_database
-from snorq_desktop.cli import main
+from snorq_desktop.boot.app import open_database
+from snorq_desktop.boot.cli import main
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import SchemaNotReady, SchemaTooNew
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import migrations_directory, upgrade_schema
 

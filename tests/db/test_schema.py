@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from snorq_desktop.cli import main
+from snorq_desktop.boot.cli import main
 
 SEED_ENUMS = {
     "Platform": ["TIKTOK", "WHATSAPP", "FACEBOOK"],

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import PlanType
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store import transfer
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.transfer import TransferRefused, move_everything, tables_in_order
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from snorq_desktop.sync.demo import seed_demo
 from tests.conftest import create_database, drop_database
 
 

@@ -7,14 +7,14 @@ import socket
 import pytest
 from sqlalchemy import text
 
-from snorq_desktop.app import open_database, remember_team_database
+from snorq_desktop.boot.app import open_database, remember_team_database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import DatabaseUnavailable, SchemaTooNew
 from snorq_desktop.domain.team_database import InvalidTeamDatabase, SslMode, TeamDatabase
 from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.team_database import TeamDatabaseService
 from snorq_desktop.store.database import create_database_engine
-from snorq_desktop.sync.team_database import TeamDatabaseService
 
 
 def address_of(url, **changes) -> TeamDatabase:
@@ -183,8 +183,8 @@ def test_the_team_database_going_away_mid_move_is_a_sentence_and_keeps_nothing(
 ):
     import secrets as random_names
 
+    from snorq_desktop.demo.shop import seed_demo
     from snorq_desktop.store.unit_of_work import session_factory
-    from snorq_desktop.sync.demo import seed_demo
     from tests.conftest import create_database, drop_database
 
     seed_demo(session_factory(engine))

@@ -11,17 +11,17 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.app import Database
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.window import RunningWindow, build_window
+from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from snorq_desktop.sync.demo import seed_demo
-from snorq_desktop.window import RunningWindow, build_window
 
 
 @dataclass

@@ -11,18 +11,18 @@ import httpx
 from sqlalchemy import text
 
 from snorq_desktop.auth.platform_login import LoginEndpoints, PlatformLogin
+from snorq_desktop.demo.fakes.meta import FakeMeta
+from snorq_desktop.demo.fakes.tiktok import FakeTikTok
 from snorq_desktop.domain.enums import PlanType, Platform
-from snorq_desktop.fakes.meta import FakeMeta
-from snorq_desktop.fakes.tiktok import FakeTikTok
 from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.tiktok_api import TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.services.connections import ConnectionsService
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from snorq_desktop.sync.connections_service import ConnectionsService
 from snorq_desktop.sync.engine import SyncEngine
 
 PAGE, PHONE, BUSINESS = "1143561907842211", "106540352242922", "bc-7193318264"

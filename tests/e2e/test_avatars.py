@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from snorq_desktop.sync.avatars import AvatarDownloader
+from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.ui.avatars import CachedAvatars
 
 

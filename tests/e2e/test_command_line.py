@@ -82,10 +82,10 @@ def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
     webhooks are stored; then it quits with the exit code 0."""
     from sqlalchemy import func, select
 
+    from snorq_desktop.boot.paths import AppPaths
+    from snorq_desktop.boot.window import open_demo
     from snorq_desktop.domain.enums import MessageStatus
-    from snorq_desktop.paths import AppPaths
     from snorq_desktop.store.models import Message, WebhookEvent
-    from snorq_desktop.window import open_demo
 
     tmp_path.chmod(0o755)  # the built-in server may run as another user (root here)
     command = [sys.executable, "-m", "snorq_desktop", "--home", str(tmp_path)]

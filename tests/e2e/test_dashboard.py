@@ -7,9 +7,9 @@ import pytest
 
 from snorq_desktop.domain.analytics import DateRange
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.analytics_service import AnalyticsService
-from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.dashboard import DashboardWindow
 from snorq_desktop.ui.tasks import TaskRunner
 from tests.history import History

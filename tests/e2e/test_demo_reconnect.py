@@ -4,12 +4,12 @@ demo's own fake platforms: the demo shop's apps are registered there."""
 import httpx
 
 from snorq_desktop.auth.platform_login import LoginEndpoints, PlatformLogin
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.window import open_demo
+from snorq_desktop.demo.shop import DEMO_ACCOUNTS
 from snorq_desktop.domain.enums import Platform
-from snorq_desktop.paths import AppPaths
+from snorq_desktop.services.connections import ConnectionsService
 from snorq_desktop.store.identity import default_identity
-from snorq_desktop.sync.connections_service import ConnectionsService
-from snorq_desktop.sync.demo import DEMO_ACCOUNTS
-from snorq_desktop.window import open_demo
 from tests.e2e.connect_world import Browser
 
 

@@ -8,9 +8,9 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
+from snorq_desktop.demo.files import picture
 from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.templates import MessageTemplate
-from snorq_desktop.sync.demo_files import picture
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.message_delegate import _card_lines
 from snorq_desktop.ui.thread_model import MessageRole
@@ -174,7 +174,7 @@ def test_copies_written_for_the_viewer_are_forgotten_after_a_day(tmp_path):
     import os
     import time
 
-    from snorq_desktop.window import forget_opened_files
+    from snorq_desktop.boot.window import forget_opened_files
 
     old, fresh = tmp_path / "m-old", tmp_path / "m-new"
     for folder in (old, fresh):

@@ -8,19 +8,19 @@ from PySide6.QtGui import QAction
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from snorq_desktop.accounts import AccountFlow, signed_in_here, team_service
-from snorq_desktop.app import Database
+from snorq_desktop.boot.accounts import AccountFlow, signed_in_here, team_service
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.demo.fakes.oidc import FakeGoogle, fake_browser
 from snorq_desktop.domain.enums import MemberRole, PlanType
 from snorq_desktop.domain.errors import PermissionDenied
 from snorq_desktop.domain.identity import Identity
-from snorq_desktop.fakes.oidc import FakeGoogle, fake_browser
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.invite_code import InviteCode
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.store.users import GoogleProfile
-from snorq_desktop.sync.worker import DatabaseWorker
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.members import MembersDialog
 from snorq_desktop.ui.tasks import TaskRunner

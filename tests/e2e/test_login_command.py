@@ -13,19 +13,19 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from snorq_desktop.cli import main
+from snorq_desktop.boot.cli import main
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.demo.fakes.oidc import FakeGoogle
 from snorq_desktop.domain.enums import MemberRole, PlanType
-from snorq_desktop.fakes.oidc import FakeGoogle
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.account import ACCOUNT_ENTRY
 from snorq_desktop.secrets.invite_code import TeamAddress
 from snorq_desktop.secrets.keys import KEYCHAIN_SERVICE
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.team import TeamService
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.store.users import GoogleProfile
-from snorq_desktop.sync.team_service import TeamService
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     monkeypatch.setenv("SNORQ_GOOGLE_ISSUER", fake.url)
     monkeypatch.setenv("SNORQ_GOOGLE_CLIENT_ID", fake.client_id)
     monkeypatch.setenv("SNORQ_GOOGLE_CLIENT_SECRET", fake.client_secret)
-    monkeypatch.setenv("BROWSER", f"{sys.executable} -m snorq_desktop.fakes.oidc %s")
+    monkeypatch.setenv("BROWSER", f"{sys.executable} -m snorq_desktop.demo.fakes.oidc %s")
     # webbrowser reads $BROWSER once per process: make it read ours.
     monkeypatch.setattr(webbrowser, "_tryorder", None)
     monkeypatch.setattr(webbrowser, "_browsers", {})

@@ -13,8 +13,8 @@ from snorq_desktop.domain.enums import ContentType, Platform
 from snorq_desktop.domain.errors import FileRefused
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.templates import MessageTemplate
-from snorq_desktop.sync.inbox_service import InboxService
-from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from tests.e2e.test_sync_engine import BUSINESS, PAGE, PHONE, World
 from tests.e2e.test_sync_engine import world as world  # the fixture
 

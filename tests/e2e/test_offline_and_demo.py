@@ -8,9 +8,9 @@ import sys
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import ContentType, MessageStatus, Platform
 from snorq_desktop.store.models import Conversation, Message
-from snorq_desktop.sync.demo import seed_demo
 from snorq_desktop.ui import main_window
 from snorq_desktop.ui.thread_model import MessageRole
 from snorq_desktop.ui.tray import badge_icon
@@ -91,15 +91,15 @@ def test_the_demo_world_runs_on_the_fake_platforms(engine, tmp_path):
 
     import httpx
 
-    from snorq_desktop.app import platform_clients
-    from snorq_desktop.demo_world import start_demo_world
+    from snorq_desktop.boot.app import platform_clients
+    from snorq_desktop.demo.world import start_demo_world
     from snorq_desktop.domain.ids import new_id
     from snorq_desktop.secrets.cipher import TokenCipher
     from snorq_desktop.secrets.keys import KeySet
+    from snorq_desktop.services.inbox import InboxService
+    from snorq_desktop.services.reply_journal import ReplyJournal
     from snorq_desktop.store.unit_of_work import session_factory
     from snorq_desktop.sync.engine import SyncEngine
-    from snorq_desktop.sync.inbox_service import InboxService
-    from snorq_desktop.sync.reply_journal import ReplyJournal
 
     sessions = session_factory(engine)
     sealer = TokenCipher(KeySet.fresh())

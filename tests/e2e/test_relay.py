@@ -14,7 +14,7 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from snorq_desktop.cli import main
+from snorq_desktop.boot.cli import main
 from snorq_desktop.domain.enums import MessageDirection, Platform
 from snorq_desktop.domain.platform_events import PlatformMessage
 from snorq_desktop.relay.app import RelaySecrets, build_relay

@@ -9,19 +9,19 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from snorq_desktop.accounts import account_store, sign_in, sign_out
-from snorq_desktop.app import Database
+from snorq_desktop.boot.accounts import account_store, sign_in, sign_out
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.boot.sign_in_window import signed_in_or_first_run
+from snorq_desktop.boot.window import build_window
+from snorq_desktop.demo.fakes.oidc import FakeGoogle
 from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.ids import new_id
-from snorq_desktop.fakes.oidc import FakeGoogle
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
-from snorq_desktop.sign_in_window import signed_in_or_first_run
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.sign_out import add_sign_out_menu
-from snorq_desktop.window import build_window
 from tests.e2e.conftest import idle
 
 
@@ -31,7 +31,7 @@ def google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     fake.start()
     fake.account.sub, fake.account.email, fake.account.name = "g-ben", "ben@example.com", "Ben"
     # The real opener (Python's webbrowser) with $BROWSER naming our browser program.
-    monkeypatch.setenv("BROWSER", f"{sys.executable} -m snorq_desktop.fakes.oidc %s")
+    monkeypatch.setenv("BROWSER", f"{sys.executable} -m snorq_desktop.demo.fakes.oidc %s")
     monkeypatch.setattr(webbrowser, "_tryorder", None)
     monkeypatch.setattr(webbrowser, "_browsers", {})
     yield fake

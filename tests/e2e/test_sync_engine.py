@@ -11,12 +11,12 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
+from snorq_desktop.demo.fakes.meta import FakeMeta
+from snorq_desktop.demo.fakes.server import Fault
+from snorq_desktop.demo.fakes.tiktok import FakeTikTok
 from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.fakes.meta import FakeMeta
-from snorq_desktop.fakes.server import Fault
-from snorq_desktop.fakes.tiktok import FakeTikTok
 from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.tiktok_api import TikTokClient
@@ -290,12 +290,12 @@ def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
     platform's status events turn it to read."""
     from PySide6.QtCore import Qt
 
-    from snorq_desktop.app import Database
+    from snorq_desktop.boot.app import Database
+    from snorq_desktop.boot.paths import AppPaths
+    from snorq_desktop.boot.window import build_window
     from snorq_desktop.domain.enums import MessageStatus
-    from snorq_desktop.paths import AppPaths
     from snorq_desktop.ui.inbox_model import SummaryRole
     from snorq_desktop.ui.thread_model import MessageRole
-    from snorq_desktop.window import build_window
 
     monkeypatch.setenv("SNORQ_GRAPH_URL", world.meta.url)
     monkeypatch.setenv("SNORQ_TIKTOK_URL", world.tiktok.url + "/open_api/v1.3")

@@ -9,13 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from sqlalchemy import text
 
+from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import ConnectionStatus
 from snorq_desktop.domain.team_database import SslMode, TeamDatabase
+from snorq_desktop.services.team_database import TeamDatabaseService
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.transfer import tables_in_order
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.demo import seed_demo
-from snorq_desktop.sync.team_database import TeamDatabaseService
 from snorq_desktop.ui.connections_page import ConnectionsPage
 from snorq_desktop.ui.team_database_page import TeamDatabasePage
 from tests.conftest import create_database, drop_database

@@ -55,7 +55,7 @@ def test_the_window_without_qt_says_how_to_get_it(tmp_path):
     # PySide6 blocked in sys.modules: importing it fails as in a relay-only install.
     script = (
         "import sys; sys.modules['PySide6'] = None\n"
-        "from snorq_desktop.cli import main\n"
+        "from snorq_desktop.boot.cli import main\n"
         f"raise SystemExit(main(['--home', {str(tmp_path)!r}]))\n"
     )
     result = subprocess.run(

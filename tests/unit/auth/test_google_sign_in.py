@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
+from snorq_desktop.demo.fakes.oidc import FakeGoogle, fake_browser
+from snorq_desktop.demo.fakes.server import Fault
 from snorq_desktop.domain.errors import SignInCancelled, SignInFailed
-from snorq_desktop.fakes.oidc import FakeGoogle, fake_browser
-from snorq_desktop.fakes.server import Fault
 
 
 @pytest.fixture

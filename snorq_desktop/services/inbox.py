@@ -30,6 +30,9 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.services.labels import LabelService
+from snorq_desktop.services.notes import NoteService
+from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.store import attachments, inbox, outbox
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
@@ -37,9 +40,6 @@ from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
-from snorq_desktop.sync.label_service import LabelService
-from snorq_desktop.sync.note_service import NoteService
-from snorq_desktop.sync.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.sync.webhook_intake import store_pending_events
 
 

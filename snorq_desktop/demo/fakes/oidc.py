@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlencode
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request
+from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request
 
 
 def _b64(data: bytes) -> str:
@@ -233,7 +233,7 @@ def fake_browser(url: str) -> bool:
 
 
 def serve(arguments: list[str]) -> None:
-    """``python -m snorq_desktop.fakes.oidc serve [EMAIL [NAME]]``: a stand-in Google
+    """``python -m snorq_desktop.demo.fakes.oidc serve [EMAIL [NAME]]``: a stand-in Google
     for trying the sign-in by hand; prints the variables to point the app at it."""
     import time
 
@@ -260,5 +260,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:
         serve(sys.argv[2:])
     else:
-        # A "browser" for $BROWSER: `BROWSER="python -m snorq_desktop.fakes.oidc %s"`.
+        # A "browser" for $BROWSER: `BROWSER="python -m snorq_desktop.demo.fakes.oidc %s"`.
         visit(sys.argv[1])

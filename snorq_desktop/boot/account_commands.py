@@ -5,12 +5,12 @@ import getpass
 import os
 import sys
 
-from snorq_desktop.accounts import account_store, join_team, sign_in, sign_out
-from snorq_desktop.app import open_database
+from snorq_desktop.boot.accounts import account_store, join_team, sign_in, sign_out
+from snorq_desktop.boot.app import open_database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import KnownError, SignInCancelled
 from snorq_desktop.domain.identity import Identity
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
 
 
 def run(command: str, settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:

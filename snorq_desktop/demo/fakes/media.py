@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from snorq_desktop.fakes.server import Request
+from snorq_desktop.demo.fakes.server import Request
 
 _counter = itertools.count(1)
 

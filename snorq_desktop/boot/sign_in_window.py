@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
 
-from snorq_desktop.accounts import AccountFlow, signed_in_here
-from snorq_desktop.app import Database
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
-from snorq_desktop.sync.worker import DatabaseWorker
+from snorq_desktop.boot.accounts import AccountFlow, signed_in_here
+from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.tasks import TaskRunner
 

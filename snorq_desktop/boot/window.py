@@ -24,34 +24,34 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
-from snorq_desktop.accounts import sign_out, team_service
-from snorq_desktop.app import Database, open_database, optional_cipher, platform_clients
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
-from snorq_desktop.demo_world import DemoWorld, start_demo_world
+from snorq_desktop.boot.accounts import sign_out, team_service
+from snorq_desktop.boot.app import Database, open_database, optional_cipher, platform_clients
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
+from snorq_desktop.boot.team_pages import TeamPages
+from snorq_desktop.demo.shop import seed_demo
+from snorq_desktop.demo.world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
 from snorq_desktop.domain.tokens import TokenSealer
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
-from snorq_desktop.settings import Settings
-from snorq_desktop.sign_in_window import Started, signed_in_or_first_run
+from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.avatars import AvatarDownloader
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import ReplyJournal
+from snorq_desktop.services.team import TeamService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.sync.analytics_service import AnalyticsService
-from snorq_desktop.sync.avatars import AvatarDownloader
-from snorq_desktop.sync.demo import seed_demo
 from snorq_desktop.sync.engine import SyncEngine
-from snorq_desktop.sync.inbox_service import InboxService
 from snorq_desktop.sync.listener import ChangeListener
-from snorq_desktop.sync.reply_journal import ReplyJournal
 from snorq_desktop.sync.runner import SyncRunner
-from snorq_desktop.sync.team_service import TeamService
-from snorq_desktop.sync.worker import DatabaseWorker
-from snorq_desktop.team_pages import TeamPages
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow

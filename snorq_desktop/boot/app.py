@@ -16,10 +16,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.team_database import TeamDatabase
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.meta_api import DEFAULT_GRAPH_URL
@@ -32,7 +33,6 @@ from snorq_desktop.secrets.database_passwords import (
     open_database_passwords,
 )
 from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
-from snorq_desktop.settings import Settings
 from snorq_desktop.store.connections import reseal_all_tokens
 from snorq_desktop.store.database import connect_checked, describe, parse_database_url
 from snorq_desktop.store.embedded import EmbeddedServer

@@ -3,8 +3,8 @@
 import struct
 import zlib
 
+from snorq_desktop.demo.files import document, picture, sample
 from snorq_desktop.domain.enums import ContentType
-from snorq_desktop.sync.demo_files import document, picture, sample
 
 
 def test_the_picture_is_a_valid_png():

@@ -1,37 +1,30 @@
 """Signing in, signing out and joining a team: the composition root's part.
 
-Wires the Google sign-in (auth/), the keychain (secrets/) and the database
-(sync/team_service.py) together for the command line and the window.
+Builds services/accounts.py's AccountService from the settings, the keychain and
+the database, for the command line and the window; joining a team also moves
+this app to the team's database, which only the root may decide.
 """
 
-import contextlib
 import threading
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlalchemy.engine import URL
 
-from snorq_desktop.app import Database, token_key_store
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
-from snorq_desktop.domain.errors import KnownError, SignInFailed
+from snorq_desktop.boot.app import Database, token_key_store
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
+from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
-from snorq_desktop.paths import AppPaths
 from snorq_desktop.secrets.account import AccountStore, SignedInAccount, open_account_store
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.accounts import AccountService, SignedInHere, profile_of
+from snorq_desktop.services.team import TeamService
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.migrate import require_current_schema
 from snorq_desktop.store.unit_of_work import session_factory
-from snorq_desktop.store.users import GoogleProfile
-from snorq_desktop.sync.team_service import TeamService
-
-
-@dataclass(frozen=True)
-class SignedInHere:
-    account: SignedInAccount
-    user_id: str
-    identity: Identity | None  # None: onboarding comes next
 
 
 def account_store(settings: Settings, paths: AppPaths) -> AccountStore:
@@ -48,11 +41,6 @@ def google(settings: Settings) -> GoogleSignIn:
             issuer=settings.google_issuer,
         )
     )
-
-
-def profile_of(account: SignedInAccount) -> GoogleProfile:
-    # Stored only after Google verified the address (see sign_in below).
-    return GoogleProfile(account.google_id, account.email, True, account.name, account.avatar_url)
 
 
 def team_service(database: Database, settings: Settings, paths: AppPaths) -> TeamService:
@@ -75,6 +63,14 @@ def team_service(database: Database, settings: Settings, paths: AppPaths) -> Tea
     return TeamService(database.sessions, address=address, key_store=keys)
 
 
+def account_service(settings: Settings, paths: AppPaths, database: Database) -> AccountService:
+    return AccountService(
+        account_store(settings, paths),
+        google(settings) if settings.google_client_id else None,
+        lambda: team_service(database, settings, paths),
+    )
+
+
 def sign_in(
     settings: Settings,
     paths: AppPaths,
@@ -85,54 +81,25 @@ def sign_in(
     cancel: threading.Event | None = None,
     on_url: Callable[[str], None] | None = None,
 ) -> SignedInHere:
-    """Google in the browser, then the users row, then the keychain (in that order:
-    nothing is remembered unless the whole sign-in worked)."""
-    store = account_store(settings, paths)
-    signed = google(settings).sign_in(
-        open_browser=open_browser, timeout=timeout, cancel=cancel, on_url=on_url
+    # Google is asked even without a client id: it says which setting is missing.
+    service = AccountService(
+        account_store(settings, paths),
+        google(settings),
+        lambda: team_service(database, settings, paths),
     )
-    if not signed.account.email_verified:
-        raise SignInFailed(
-            f"Google has not verified {signed.account.email} yet; verify it with Google, then "
-            "sign in again."
-        )
-    previous = store.load()
-    account = SignedInAccount(
-        google_id=signed.account.subject,
-        email=signed.account.email,
-        name=signed.account.name,
-        avatar_url=signed.account.picture,
-        # Google sends a refresh token only on the first consent: keep the old one.
-        refresh_token=signed.refresh_token
-        or (
-            previous.refresh_token
-            if previous and previous.google_id == signed.account.subject
-            else None
-        ),
-    )
-    user_id, identity = team_service(database, settings, paths).signed_in(profile_of(account))
-    store.save(account)
-    return SignedInHere(account, user_id, identity)
+    return service.sign_in(open_browser=open_browser, timeout=timeout, cancel=cancel, on_url=on_url)
 
 
 def sign_out(settings: Settings, paths: AppPaths) -> SignedInAccount | None:
-    """Forget who is signed in here, and tell Google (best effort)."""
-    account = account_store(settings, paths).clear()
-    if account is not None and account.refresh_token and settings.google_client_id:
-        # The issuer may be away: the token is forgotten here all the same.
-        with contextlib.suppress(SignInFailed):
-            google(settings).revoke(account.refresh_token)
-    return account
+    return AccountService(
+        account_store(settings, paths),
+        google(settings) if settings.google_client_id else None,
+        team=None,  # signing out touches no database
+    ).sign_out()
 
 
 def signed_in_here(settings: Settings, paths: AppPaths, database: Database) -> SignedInHere | None:
-    """Who is signed in on this computer, and their row in this database (made if
-    the database is new to them), or None."""
-    account = account_store(settings, paths).load()
-    if account is None:
-        return None
-    user_id, identity = team_service(database, settings, paths).signed_in(profile_of(account))
-    return SignedInHere(account, user_id, identity)
+    return account_service(settings, paths, database).signed_in_here()
 
 
 def join_team(

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from snorq_desktop.fakes.media import FileStore, StoredFile, file_reply, multipart
-from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request, later
+from snorq_desktop.demo.fakes.media import FileStore, StoredFile, file_reply, multipart
+from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request, later
 
 READ_CAP = 20  # Messenger shows only the 20 most recent messages of a conversation
 

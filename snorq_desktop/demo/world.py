@@ -16,15 +16,15 @@ import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.demo.content import CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
+from snorq_desktop.demo.fakes.meta import FakeMeta
+from snorq_desktop.demo.fakes.tiktok import FakeTikTok
+from snorq_desktop.demo.files import picture
+from snorq_desktop.demo.shop import DEMO_ACCOUNTS, DEMO_APPS, DEMO_BUSINESS_ACCOUNT
 from snorq_desktop.domain.enums import Platform
-from snorq_desktop.fakes.meta import FakeMeta
-from snorq_desktop.fakes.tiktok import FakeTikTok
 from snorq_desktop.relay.app import RelaySecrets, build_relay
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.platform_apps import AppProvider
-from snorq_desktop.sync.demo import DEMO_ACCOUNTS, DEMO_APPS, DEMO_BUSINESS_ACCOUNT
-from snorq_desktop.sync.demo_content import CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
-from snorq_desktop.sync.demo_files import picture
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from snorq_desktop.fakes.media import FileStore, file_reply, multipart
-from snorq_desktop.fakes.server import FakePlatform, Fault, Reply, Request
+from snorq_desktop.demo.fakes.media import FileStore, file_reply, multipart
+from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request
 
 READ_CAP = 20
 

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from snorq_desktop import __version__
-from snorq_desktop.app import open_database, rotate_token_key, run_sync_pass, token_key_store
+from snorq_desktop.boot.app import open_database, rotate_token_key, run_sync_pass, token_key_store
+from snorq_desktop.boot.logs import configure_logging
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import KnownError
-from snorq_desktop.logs import configure_logging
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
 from snorq_desktop.store.migrate import schema_status
 
 log = logging.getLogger("snorq_desktop")
@@ -181,7 +181,7 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
 def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     # Qt loads only for the window, so `db` and `keys` stay quick and headless.
     try:
-        from snorq_desktop.window import run_window
+        from snorq_desktop.boot.window import run_window
     except ImportError as missing:
         # qasync says "No Qt implementations found" without naming a module.
         window_only = ("PySide6", "shiboken6", "qasync")
@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "sync":
             return _sync_once(settings, paths, arguments)
         if arguments.command in ("login", "logout", "join"):
-            from snorq_desktop import account_commands
+            from snorq_desktop.boot import account_commands
 
             return account_commands.run(arguments.command, settings, paths, arguments)
         action = getattr(arguments, f"{arguments.command}_command")

@@ -6,20 +6,20 @@ from collections.abc import Callable
 
 import httpx
 
-from snorq_desktop.app import (
+from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
+from snorq_desktop.boot.app import (
     Database,
     database_passwords,
     remember_team_database,
     token_cipher,
     token_key_store,
 )
-from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.tokens import TokenSealer
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
+from snorq_desktop.services.connections import ConnectionsService
+from snorq_desktop.services.team_database import TeamDatabaseService
 from snorq_desktop.store.team_address import team_database_from_url
-from snorq_desktop.sync.connections_service import ConnectionsService
-from snorq_desktop.sync.team_database import TeamDatabaseService
 from snorq_desktop.ui.connections_page import ConnectionsPage
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.team_database_page import TeamDatabasePage

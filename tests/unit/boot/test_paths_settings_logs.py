@@ -2,9 +2,9 @@ import logging
 import stat
 from logging.handlers import RotatingFileHandler
 
-from snorq_desktop.logs import configure_logging, redact
-from snorq_desktop.paths import AppPaths
-from snorq_desktop.settings import Settings
+from snorq_desktop.boot.logs import configure_logging, redact
+from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.settings import Settings
 
 
 def test_home_relocates_every_folder(tmp_path):

@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
+from snorq_desktop.demo.files import sample
+from snorq_desktop.demo.labels import seed_labels_and_notes
 from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
@@ -30,9 +33,6 @@ from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation, Message
 from snorq_desktop.store.platform_apps import AppProvider, save_app_credentials
 from snorq_desktop.store.unit_of_work import unit_of_work
-from snorq_desktop.sync.demo_content import ANSWERS, ASKS, CUSTOMERS, MEDIA
-from snorq_desktop.sync.demo_files import sample
-from snorq_desktop.sync.demo_labels import seed_labels_and_notes
 
 
 def demo_conversation_id(platform: Platform, contact: str) -> str:
