@@ -95,7 +95,6 @@ def shoot_files_and_templates(app: QApplication, running, out: Path) -> None:  #
             future.set_result(templates)
             return future
 
-        window.thread_pane.template_source = source
         picker = TemplatePicker(lambda: source(""), window)
         picker.show()
         settle(app, lambda: picker.list.count() > 0)

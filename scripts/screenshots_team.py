@@ -11,12 +11,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from snorq_desktop.boot.accounts import AccountFlow, SignedInHere
+from snorq_desktop.boot.app import open_plumbing
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.boot.window import open_demo
 from snorq_desktop.secrets.account import SignedInAccount
 from snorq_desktop.services.team import TeamService
-from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.members import MembersDialog
@@ -40,21 +40,23 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    worker = DatabaseWorker()
-    runner = TaskRunner(worker)
+    plumbing = open_plumbing()
+    runner = TaskRunner(plumbing.worker)
     with tempfile.TemporaryDirectory(prefix="snorq-shots-") as home:
         Path(home).chmod(0o755)
         paths = AppPaths.resolve(home)
         paths.create()
         with open_demo(paths) as demo:
-            welcome = FirstRunDialog(AccountFlow(Settings(), paths, demo.database), runner)
+            welcome = FirstRunDialog(
+                AccountFlow(Settings(), paths, demo.database, plumbing.http), runner
+            )
             welcome.show()
             settle(app, runner)
             shoot(welcome, out / "first-run-sign-in.png")
             account = SignedInAccount("g-sam", "sam@example.com", "Sam Rivera")
             here = SignedInHere(account, "unused", None)
             onboarding = FirstRunDialog(
-                AccountFlow(Settings(), paths, demo.database, signed_in=here),
+                AccountFlow(Settings(), paths, demo.database, plumbing.http, signed_in=here),
                 runner,
                 signed_in=True,
             )
@@ -73,7 +75,7 @@ def main() -> None:
             settle(app, runner)
             shoot(members, out / "members.png")
     runner.stop()
-    worker.shutdown()
+    plumbing.close()
 
 
 if __name__ == "__main__":

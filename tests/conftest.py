@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from snorq_desktop.boot.app import Plumbing, open_plumbing
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
 from tests.keychain import MemoryKeychain
@@ -124,3 +125,11 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
             yield session
         outer.rollback()
+
+
+@pytest.fixture
+def plumbing() -> Iterator[Plumbing]:
+    """The app's worker and HTTP clients, made as the composition root makes them."""
+    made = open_plumbing()
+    yield made
+    made.close()

@@ -48,14 +48,14 @@ def _host(url: str) -> str:
 
 
 class GoogleSignIn:
-    def __init__(self, config: SignInConfig, http: httpx.Client | None = None) -> None:
+    def __init__(self, config: SignInConfig, http: httpx.Client) -> None:
         if not config.client_id:
             raise SignInFailed(
                 "No Google client id is set: put it in settings.json (google_client_id) or "
                 "SNORQ_GOOGLE_CLIENT_ID."
             )
         self.config = config
-        self._http = http or httpx.Client(timeout=20)
+        self._http = http  # the app's one client, made by the composition root
         self._discovery: dict[str, Any] | None = None
 
     # --- the issuer -------------------------------------------------------------

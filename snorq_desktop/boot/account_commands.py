@@ -6,7 +6,7 @@ import os
 import sys
 
 from snorq_desktop.boot.accounts import account_store, join_team, sign_in, sign_out
-from snorq_desktop.boot.app import open_database
+from snorq_desktop.boot.app import open_database, open_plumbing
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import KnownError, SignInCancelled
@@ -17,7 +17,11 @@ def run(command: str, settings: Settings, paths: AppPaths, arguments: argparse.N
     if command == "login":
         return _login(settings, paths, arguments.timeout)
     if command == "logout":
-        account = sign_out(settings, paths)
+        plumbing = open_plumbing()
+        try:
+            account = sign_out(settings, paths, plumbing.http)
+        finally:
+            plumbing.close()
         print(f"Signed out {account.email}." if account else "Nobody was signed in.")
         return 0
     return _join(settings, paths, arguments.code, arguments.db_user)
@@ -30,18 +34,22 @@ def _where(identity: Identity | None) -> str:
 
 
 def _login(settings: Settings, paths: AppPaths, timeout: float) -> int:
-    with open_database(settings, paths, migrate=False) as database:
-        print("Opening your browser to sign in with Google… (Ctrl+C stops)")
-        try:
+    plumbing = open_plumbing()
+    try:
+        with open_database(settings, paths, migrate=False) as database:
+            print("Opening your browser to sign in with Google… (Ctrl+C stops)")
             done = sign_in(
                 settings,
                 paths,
                 database,
+                plumbing.http,
                 timeout=timeout,
                 on_url=lambda url: print(f"If no browser opens, visit:\n  {url}", flush=True),
             )
-        except KeyboardInterrupt:
-            raise SignInCancelled("Sign-in cancelled; nobody was signed in.") from None
+    except KeyboardInterrupt:
+        raise SignInCancelled("Sign-in cancelled; nobody was signed in.") from None
+    finally:
+        plumbing.close()
     name = done.account.name or done.account.email
     print(f"Signed in as {name} <{done.account.email}>; {_where(done.identity)}.")
     return 0

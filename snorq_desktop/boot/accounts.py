@@ -10,6 +10,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import replace
 
+import httpx
 from sqlalchemy.engine import URL
 
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
@@ -33,13 +34,14 @@ def account_store(settings: Settings, paths: AppPaths) -> AccountStore:
     )
 
 
-def google(settings: Settings) -> GoogleSignIn:
+def google(settings: Settings, http: httpx.Client) -> GoogleSignIn:
     return GoogleSignIn(
         SignInConfig(
             client_id=settings.google_client_id or "",
             client_secret=settings.google_client_secret,
             issuer=settings.google_issuer,
-        )
+        ),
+        http,
     )
 
 
@@ -63,10 +65,12 @@ def team_service(database: Database, settings: Settings, paths: AppPaths) -> Tea
     return TeamService(database.sessions, address=address, key_store=keys)
 
 
-def account_service(settings: Settings, paths: AppPaths, database: Database) -> AccountService:
+def account_service(
+    settings: Settings, paths: AppPaths, database: Database, http: httpx.Client
+) -> AccountService:
     return AccountService(
         account_store(settings, paths),
-        google(settings) if settings.google_client_id else None,
+        google(settings, http) if settings.google_client_id else None,
         lambda: team_service(database, settings, paths),
     )
 
@@ -75,6 +79,7 @@ def sign_in(
     settings: Settings,
     paths: AppPaths,
     database: Database,
+    http: httpx.Client,
     *,
     open_browser: Callable[[str], object] = webbrowser.open,
     timeout: float = 300.0,
@@ -84,22 +89,24 @@ def sign_in(
     # Google is asked even without a client id: it says which setting is missing.
     service = AccountService(
         account_store(settings, paths),
-        google(settings),
+        google(settings, http),
         lambda: team_service(database, settings, paths),
     )
     return service.sign_in(open_browser=open_browser, timeout=timeout, cancel=cancel, on_url=on_url)
 
 
-def sign_out(settings: Settings, paths: AppPaths) -> SignedInAccount | None:
+def sign_out(settings: Settings, paths: AppPaths, http: httpx.Client) -> SignedInAccount | None:
     return AccountService(
         account_store(settings, paths),
-        google(settings) if settings.google_client_id else None,
+        google(settings, http) if settings.google_client_id else None,
         team=None,  # signing out touches no database
     ).sign_out()
 
 
-def signed_in_here(settings: Settings, paths: AppPaths, database: Database) -> SignedInHere | None:
-    return account_service(settings, paths, database).signed_in_here()
+def signed_in_here(
+    settings: Settings, paths: AppPaths, database: Database, http: httpx.Client
+) -> SignedInHere | None:
+    return account_service(settings, paths, database, http).signed_in_here()
 
 
 def join_team(
@@ -145,6 +152,7 @@ class AccountFlow:
         settings: Settings,
         paths: AppPaths,
         database: Database,
+        http: httpx.Client,
         *,
         open_browser: Callable[[str], object] = webbrowser.open,
         timeout: float = 300.0,
@@ -153,6 +161,7 @@ class AccountFlow:
         self.settings = settings  # replaced when joining a team moves the app to its database
         self._paths = paths
         self._database = database
+        self._http = http
         self._open_browser = open_browser
         self._timeout = timeout
         self.account = signed_in.account if signed_in else None
@@ -171,6 +180,7 @@ class AccountFlow:
             self.settings,
             self._paths,
             self._database,
+            self._http,
             open_browser=self._open_browser,
             timeout=self._timeout,
             cancel=cancel,

@@ -33,6 +33,7 @@ from snorq_desktop.secrets.database_passwords import (
     open_database_passwords,
 )
 from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.connections import reseal_all_tokens
 from snorq_desktop.store.database import connect_checked, describe, parse_database_url
 from snorq_desktop.store.embedded import EmbeddedServer
@@ -42,6 +43,43 @@ from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.engine import PassReport, SyncEngine
 
 log = logging.getLogger(__name__)
+
+HTTP_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Plumbing:
+    """What the app works through, made once here and handed down: the one worker
+    (the database lane and the long lane) and the HTTP clients.
+
+    Two clients, one per kind of caller: ``http`` serves code that waits on a
+    worker thread (contact pictures, platform logins, the Connections page,
+    Google sign-in, all synchronous); ``loop_http`` serves the platform clients
+    the sync engine awaits on the asyncio loop.  httpx's AsyncClient cannot be
+    used from those threads, nor its Client awaited on the loop.
+    """
+
+    worker: DatabaseWorker
+    http: httpx.Client
+    loop_http: httpx.AsyncClient
+
+    def close(self) -> None:
+        """Ends the worker and the threads' client.  ``loop_http`` is closed on its
+        loop, by whoever awaited it (:meth:`aclose`)."""
+        self.worker.shutdown()
+        self.http.close()
+
+    async def aclose(self) -> None:
+        await self.loop_http.aclose()
+
+
+def open_plumbing() -> Plumbing:
+    """The one place the app makes its worker and its HTTP clients."""
+    return Plumbing(
+        DatabaseWorker(),
+        httpx.Client(timeout=HTTP_TIMEOUT_SECONDS),
+        httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS),
+    )
 
 
 @dataclass
@@ -184,15 +222,21 @@ def optional_cipher(settings: Settings, paths: AppPaths) -> TokenCipher | None:
 def run_sync_pass(database: Database, settings: Settings, paths: AppPaths) -> PassReport:
     """One pass of the sync engine: webhooks received, every active connection's
     new messages and its outbox."""
+    plumbing = open_plumbing()
 
     async def one_pass() -> PassReport:
-        async with httpx.AsyncClient(timeout=30) as http:
+        try:
             engine = SyncEngine(
                 database.engine,
                 database.sessions,
                 optional_cipher(settings, paths),
-                platform_clients(http),
+                platform_clients(plumbing.loop_http),
             )
             return await engine.pass_once()
+        finally:
+            await plumbing.aclose()
 
-    return asyncio.run(one_pass())
+    try:
+        return asyncio.run(one_pass())
+    finally:
+        plumbing.close()

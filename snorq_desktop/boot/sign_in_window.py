@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 
 from snorq_desktop.boot.accounts import AccountFlow, signed_in_here
-from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.app import Database, Plumbing
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
-from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.tasks import TaskRunner
 
@@ -22,16 +21,21 @@ class Started:
 
 
 def signed_in_or_first_run(
-    settings: Settings, paths: AppPaths, database: Database, *, quit_after_ms: int = 0
+    settings: Settings,
+    paths: AppPaths,
+    database: Database,
+    plumbing: Plumbing,
+    *,
+    quit_after_ms: int = 0,
 ) -> Started | None:
     """The signed-in user's id in ``database``; None if the person closed the screen
     (or ``quit_after_ms`` passed: scripts and smoke tests)."""
-    here = signed_in_here(settings, paths, database)
+    here = signed_in_here(settings, paths, database, plumbing.http)
     if here is not None and here.identity is not None:
         return Started(here.user_id, settings, here.account.email)
-    flow = AccountFlow(settings, paths, database, signed_in=here)
-    worker = DatabaseWorker()
-    runner = TaskRunner(worker)
+    flow = AccountFlow(settings, paths, database, plumbing.http, signed_in=here)
+    # A runner of its own on the app's worker: it ends with the screen.
+    runner = TaskRunner(plumbing.worker)
     try:
         dialog = FirstRunDialog(flow, runner, signed_in=here is not None)
         if quit_after_ms:
@@ -39,7 +43,6 @@ def signed_in_or_first_run(
         accepted = dialog.exec() == FirstRunDialog.DialogCode.Accepted
     finally:
         runner.stop()
-        worker.shutdown()
     if not accepted or dialog.identity is None:
         return None
     who = flow.account.email if flow.account else dialog.identity.user_name

@@ -4,11 +4,10 @@ to the pages (part of the composition root, like window.py)."""
 import webbrowser
 from collections.abc import Callable
 
-import httpx
-
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
 from snorq_desktop.boot.app import (
     Database,
+    Plumbing,
     database_passwords,
     remember_team_database,
     token_cipher,
@@ -23,7 +22,7 @@ from snorq_desktop.store.team_address import team_database_from_url
 from snorq_desktop.ui.connections_page import ConnectionsPage
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.team_database_page import TeamDatabasePage
-from snorq_desktop.ui.team_menu import add_team_menu
+from snorq_desktop.ui.team_menu import add_team_pages
 
 
 class TeamPages:
@@ -36,6 +35,7 @@ class TeamPages:
         database: Database,
         settings: Settings,
         paths: AppPaths,
+        plumbing: Plumbing,
         *,
         movable: bool,
         sealer: TokenSealer | None,
@@ -52,11 +52,11 @@ class TeamPages:
         self._endpoints = endpoints or LoginEndpoints()
         self._opener = opener
         self._on_connected = on_connected
-        self._http = httpx.Client(timeout=30)
+        self._plumbing = plumbing
         self.database_page: TeamDatabasePage | None = None
         self.connections_page: ConnectionsPage | None = None
-        add_team_menu(
-            window,
+        add_team_pages(
+            window.menus.team,
             open_database=self.open_database_page,
             open_connections=self.open_connections_page,
         )
@@ -78,7 +78,7 @@ class TeamPages:
                 lambda: database_passwords(self._settings, self._paths),
             )
             current = None if database.embedded else team_database_from_url(database.engine.url)
-            page = TeamDatabasePage(service, current, self._window)
+            page = TeamDatabasePage(service, current, self._plumbing.worker, self._window)
             page.switched.connect(self._window.database_moved)
             page.finished.connect(lambda _: self._forget("database_page"))
             self.database_page = page
@@ -93,11 +93,11 @@ class TeamPages:
                 self._database.sessions,
                 self._seal_with,
                 identity.organization_id if identity else None,
-                PlatformLogin(self._http, self._endpoints, opener=self._opener),
-                self._http,
+                PlatformLogin(self._plumbing.http, self._endpoints, opener=self._opener),
+                self._plumbing.http,
                 relay_url=self._settings.relay_url,
             )
-            page = ConnectionsPage(service, self._window)
+            page = ConnectionsPage(service, self._plumbing.worker, self._window)
             if self._on_connected is not None:
                 page.connected.connect(self._on_connected)
             page.finished.connect(lambda _: self._forget("connections_page"))
@@ -118,4 +118,3 @@ class TeamPages:
         for page in (self.database_page, self.connections_page):
             if page is not None:
                 page.done(0)
-        self._http.close()

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import QApplication
 from snorq_desktop import __version__
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
 from snorq_desktop.boot.accounts import sign_out, team_service
-from snorq_desktop.boot.app import Database, open_database, optional_cipher, platform_clients
+from snorq_desktop.boot.app import (
+    Database,
+    Plumbing,
+    open_database,
+    open_plumbing,
+    optional_cipher,
+    platform_clients,
+)
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
@@ -44,7 +51,6 @@ from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.services.team import TeamService
-from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
@@ -62,6 +68,7 @@ from snorq_desktop.ui.sign_out import add_sign_out_menu
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
+from snorq_desktop.ui.thread_pane import TemplateSource
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,7 @@ def open_demo(paths: AppPaths) -> Iterator[Demo]:
 @dataclass
 class RunningWindow:
     window: MainWindow
-    worker: DatabaseWorker
+    plumbing: Plumbing
     runner: TaskRunner
     service: InboxService
     demo_timer: QTimer | None
@@ -120,6 +127,7 @@ class RunningWindow:
     loop: asyncio.AbstractEventLoop | None = None
     team: TeamPages | None = None
     records: RecordsMenus | None = None
+    owns_plumbing: bool = False  # made for this window: ended with it
 
     def close(self) -> None:
         if self.team is not None:
@@ -132,8 +140,15 @@ class RunningWindow:
             self.listener.stop()
         self.window.close()
         self.runner.stop()
-        self.worker.shutdown()
-        self.avatars.close()
+        if self.owns_plumbing:
+            close_plumbing(self.plumbing, self.loop)
+
+
+def close_plumbing(plumbing: Plumbing, loop: asyncio.AbstractEventLoop | None) -> None:
+    """The worker and the clients; the loop's client on its loop (if it has one)."""
+    if loop is not None and not loop.is_closed():
+        finish(loop, loop.create_task(plumbing.aclose()))
+    plumbing.close()
 
 
 def build_window(
@@ -151,6 +166,8 @@ def build_window(
     browser: Opener | None = None,
     user_id: str | None = None,
     team: TeamService | None = None,
+    plumbing: Plumbing | None = None,
+    templates: TemplateSource | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -161,25 +178,55 @@ def build_window(
     needed when ``sync_interval`` is given.
     ``login_endpoints`` / ``browser``: where platform logins go and what opens
     them (tests: the fakes and a scripted browser).
+    ``plumbing``: the app's worker and HTTP clients (None: made for this window,
+    and ended with it).  ``templates``: where WhatsApp templates come from when
+    not from the sync engine (tests, screenshots).
     """
-    worker = DatabaseWorker()
-    runner = TaskRunner(worker)
+    owns_plumbing = plumbing is None
+    if plumbing is None:
+        plumbing = open_plumbing()
+    runner = TaskRunner(plumbing.worker)
     journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
     service = InboxService(database.sessions, journal, acting_user_id=user_id)
-    identity: Identity | None = worker.submit(service.identity).result()
+    identity: Identity | None = plumbing.worker.submit(service.identity).result()
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
-    downloader = AvatarDownloader(paths.cache / "avatars")
+    downloader = AvatarDownloader(paths.cache / "avatars", plumbing.http, plumbing.worker)
     avatars = CachedAvatars(downloader)
+    sync = None
+    if identity is not None and sync_interval is not None:
+        if loop is None:
+            raise ValueError("syncing needs the window's asyncio loop")
+        loop_http = plumbing.loop_http
+
+        def make_engine(_runner_http: httpx.AsyncClient) -> SyncEngine:
+            # The platform clients use the root's client, not the runner's own.
+            clients = (
+                platform_clients(loop_http, world.graph_url, world.tiktok_url)
+                if world is not None
+                else platform_clients(loop_http)
+            )
+            return SyncEngine(database.engine, database.sessions, sealer, clients)
+
+        sync = SyncRunner(make_engine, loop=loop, interval=sync_interval)
+    files_folder = paths.cache / "files"
+    forget_opened_files(files_folder)
     window = MainWindow(
-        service, runner, state, identity, title_suffix=" (demo)" if demo else "", avatars=avatars
+        service,
+        runner,
+        state,
+        identity,
+        title_suffix=" (demo)" if demo else "",
+        avatars=avatars,
+        send_key=send_key,
+        files_folder=files_folder,
+        template_source=sync.templates if sync is not None else templates,
     )
     avatars.setParent(window)
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
-    window.thread_pane.composer.set_send_key(send_key)
-    window.thread_pane.files_folder = paths.cache / "files"
-    forget_opened_files(window.thread_pane.files_folder)
     if identity is not None:
-        add_members_menu(window, team or TeamService(database.sessions), runner, identity)
+        add_members_menu(
+            window.menus.team, window, team or TeamService(database.sessions), runner, identity
+        )
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
     if world is not None:
@@ -202,21 +249,9 @@ def build_window(
             conninfo, [CHANNEL, WEBHOOK_CHANNEL], notices.heard.emit, notices.reconnected.emit
         )
         listener.start()
-    sync = None
-    if identity is not None and sync_interval is not None:
-        if loop is None:
-            raise ValueError("syncing needs the window's asyncio loop")
-
-        def make_engine(http: httpx.AsyncClient) -> SyncEngine:
-            clients = (
-                platform_clients(http, world.graph_url, world.tiktok_url)
-                if world is not None
-                else platform_clients(http)
-            )
-            return SyncEngine(database.engine, database.sessions, sealer, clients)
-
-        sync = SyncRunner(make_engine, loop=loop, interval=sync_interval)
+    if sync is not None and loop is not None:
         sync.start()
+        sync_loop = loop
         # Read receipts to the platform, best effort, after the person opened it.
         window.thread_pane.conversation_read.connect(
             lambda conversation_id: runner.run(
@@ -224,9 +259,8 @@ def build_window(
                 lambda receipt: sync.send_read_receipt(receipt) if receipt else None,
             )
         )
-        window.thread_pane.template_source = sync.templates
         # The data moved to a team database: this app's engine stops writing here.
-        window.left_database.connect(lambda _: finish(loop, sync.stop()))
+        window.left_database.connect(lambda _: finish(sync_loop, sync.stop()))
         # A reply was stored: send it now rather than at the next pass.
         window.thread_pane.changed.connect(
             lambda changes: sync.wake() if changes.messages else None
@@ -244,6 +278,7 @@ def build_window(
         database,
         settings or Settings(),
         paths,
+        plumbing,
         movable=database.embedded and not demo,
         sealer=sealer,
         endpoints=login_endpoints,
@@ -257,13 +292,17 @@ def build_window(
             window,
             AnalyticsService(database.engine, database.sessions, lambda: service.organization_id),
             runner,
+            plumbing.worker,
+            file_menu=window.menus.file,
+            view_menu=window.menus.view,
+            banners=window.banners,
             pause_sync=lambda: sync.pause() if sync is not None else None,
             resume_sync=lambda: sync.resume() if sync is not None else None,
             after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
         )
     return RunningWindow(
         window,
-        worker,
+        plumbing,
         runner,
         service,
         demo_timer,
@@ -273,6 +312,7 @@ def build_window(
         loop,
         pages,
         records,
+        owns_plumbing,
     )
 
 
@@ -334,6 +374,23 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     follow_system_theme(app)
     if demo and settings.database_url:
         raise KnownError("--demo uses its own database: leave out --database-url.")
+    # The one worker and the HTTP clients, for the sign-in screen and the window.
+    plumbing = open_plumbing()
+    try:
+        return _run_window(app, settings, paths, plumbing, demo=demo, quit_after_ms=quit_after_ms)
+    finally:
+        plumbing.close()
+
+
+def _run_window(
+    app: QApplication,
+    settings: Settings,
+    paths: AppPaths,
+    plumbing: Plumbing,
+    *,
+    demo: bool,
+    quit_after_ms: int,
+) -> int:
     with ExitStack() as stack:
         user_id: str | None = None  # the demo acts as its shop's owner
         started: Started | None = None
@@ -344,7 +401,9 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
         else:
             database = stack.enter_context(open_database(settings, paths, migrate=False))
-            started = signed_in_or_first_run(settings, paths, database, quit_after_ms=quit_after_ms)
+            started = signed_in_or_first_run(
+                settings, paths, database, plumbing, quit_after_ms=quit_after_ms
+            )
             if started is None:
                 return 0  # closed on the first-run screen
             if started.settings.database_url != settings.database_url:  # joined a team
@@ -367,10 +426,15 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
             settings=settings,
             user_id=user_id,
             team=None if demo else team_service(database, settings, paths),
+            plumbing=plumbing,
         )
         if started is not None and running.window.identity is not None:
             add_sign_out_menu(
-                running.window, running.runner, started.who, lambda: sign_out(settings, paths)
+                running.window.menus.team,
+                running.window,
+                running.runner,
+                started.who,
+                lambda: sign_out(settings, paths, plumbing.http),
             )
         running.window.show()
         # Everything made so far lives as long as the app: keep the garbage
@@ -382,5 +446,6 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
         log.info("window shown on %s", database.where)
         code = loop.run_forever()
         running.close()
+        loop.run_until_complete(plumbing.aclose())  # on the loop it served
     loop.close()
     return int(code)

@@ -3,35 +3,40 @@
 import hashlib
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import httpx
 
+from snorq_desktop.services.worker import DatabaseWorker
+
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 2_000_000
+TIMEOUT_SECONDS = 10.0
 
 
 class AvatarDownloader:
-    def __init__(self, cache_dir: Path, client: httpx.Client | None = None) -> None:
+    """Downloads on the app's HTTP client, on the worker's long lane: network waits
+    stay off the window and never hold up its database queries."""
+
+    def __init__(self, cache_dir: Path, http: httpx.Client, worker: DatabaseWorker) -> None:
         self.cache_dir = cache_dir
-        self._client = client or httpx.Client(timeout=10, follow_redirects=True)
-        # Network waits stay off the database worker and the window.
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="snorq-avatars")
+        self._http = http
+        self._worker = worker
 
     def cached_file(self, url: str) -> Path:
         return self.cache_dir / hashlib.sha256(url.encode("utf-8")).hexdigest()
 
     def fetch(self, url: str) -> "Future[Path | None]":
-        return self._executor.submit(self._download, url)
+        return self._worker.submit_long(self._download, url)
 
     def _download(self, url: str) -> Path | None:
         target = self.cached_file(url)
         if target.exists():
             return target
         try:
-            response = self._client.get(url)
+            response = self._http.get(url, timeout=TIMEOUT_SECONDS, follow_redirects=True)
             response.raise_for_status()
         except httpx.HTTPError as error:
             log.info("avatar not fetched (%s): %s", type(error).__name__, url.split("?")[0])
@@ -45,7 +50,3 @@ class AvatarDownloader:
         temporary.write_bytes(response.content)
         temporary.replace(target)
         return target
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._client.close()

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from snorq_desktop.domain.analytics import Dashboard, DateRange, DayFigures
 from snorq_desktop.domain.enums import PlanType
 from snorq_desktop.domain.plans import PLAN_LIMITS
-from snorq_desktop.store.models import DailyPlatformAnalytics
+from snorq_desktop.store.records_models import DailyPlatformAnalytics
 
 ROLLUP_LOCK = "snorq-analytics-rollup"
 _SAID = "COALESCE({t}.platform_timestamp, {t}.created_at)"

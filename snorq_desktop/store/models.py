@@ -17,28 +17,22 @@ Deliberate choices beyond the seed, each needed by a later feature:
 - Timestamps are ``timestamptz``: a team spans time zones.
 """
 
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     CheckConstraint,
-    Date,
     DateTime,
-    Enum,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from snorq_desktop.domain.enums import (
     ConnectionStatus,
@@ -50,53 +44,42 @@ from snorq_desktop.domain.enums import (
     PlanType,
     Platform,
 )
-from snorq_desktop.domain.ids import new_id
+from snorq_desktop.store.model_base import (
+    Base,
+    created_at_column,
+    id_column,
+    seed_enum,
+    updated_at_column,
+)
 
-NAMING_CONVENTION = {
-    "ix": "%(table_name)s_%(column_0_N_name)s_idx",
-    "uq": "%(table_name)s_%(column_0_N_name)s_key",
-    "ck": "%(table_name)s_%(constraint_name)s_check",
-    "fk": "%(table_name)s_%(column_0_name)s_fkey",
-    "pk": "%(table_name)s_pkey",
-}
+# The records' tables live in their own module; importing them here registers
+# them on Base.metadata for whoever reads the whole schema (Alembic, the move).
+from snorq_desktop.store.records_models import (
+    AnalyticsPending,
+    DailyAnalytics,
+    DailyPlatformAnalytics,
+    HistoryRetention,
+)
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def seed_enum(enum: type[StrEnum]) -> Enum:
-    """A PostgreSQL enum type named as in the seed (``"Platform"``, …)."""
-    return Enum(
-        enum,
-        name=enum.__name__,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
-def _id_column() -> Mapped[str]:
-    return mapped_column(Text, primary_key=True, default=new_id)
-
-
-def _created_at() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-def _updated_at() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+__all__ = [
+    "AnalyticsPending",
+    "Base",
+    "DailyAnalytics",
+    "DailyPlatformAnalytics",
+    "HistoryRetention",
+]
 
 
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     email: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str | None] = mapped_column(Text)
     avatar_url: Mapped[str | None] = mapped_column(Text)
     google_id: Mapped[str | None] = mapped_column(Text, unique=True)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     def __repr__(self) -> str:
         return f"User(id={self.id!r}, email={self.email!r})"
@@ -105,15 +88,15 @@ class User(Base):
 class Organization(Base):
     __tablename__ = "organizations"
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(Text)
     slug: Mapped[str] = mapped_column(Text, unique=True)
     plan: Mapped[PlanType] = mapped_column(
         seed_enum(PlanType), default=PlanType.FREE, server_default=PlanType.FREE.value
     )
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     def __repr__(self) -> str:
         return f"Organization(id={self.id!r}, slug={self.slug!r}, plan={self.plan!s})"
@@ -133,13 +116,13 @@ class OrganizationMember(Base):
         ),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     role: Mapped[MemberRole] = mapped_column(
         seed_enum(MemberRole), default=MemberRole.MEMBER, server_default=MemberRole.MEMBER.value
     )
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    joined_at: Mapped[datetime] = _created_at()
+    joined_at: Mapped[datetime] = created_at_column()
 
 
 class PlatformConnection(Base):
@@ -155,7 +138,7 @@ class PlatformConnection(Base):
         ),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
     platform_user_id: Mapped[str] = mapped_column(Text)
     platform_username: Mapped[str | None] = mapped_column(Text)
@@ -174,8 +157,8 @@ class PlatformConnection(Base):
     # Beyond the seed: WhatsApp's business account id (templates are listed there).
     business_account_id: Mapped[str | None] = mapped_column(Text)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     def __repr__(self) -> str:
         # Tokens stay out of reprs, even sealed.
@@ -217,7 +200,7 @@ class Conversation(Base):
         ),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
     external_id: Mapped[str] = mapped_column(Text)
     external_thread_id: Mapped[str | None] = mapped_column(Text)
@@ -240,8 +223,8 @@ class Conversation(Base):
     platform_connection_id: Mapped[str] = mapped_column(
         ForeignKey("platform_connections.id", ondelete="CASCADE")
     )
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class Message(Base):
@@ -289,7 +272,7 @@ class Message(Base):
         ),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     external_id: Mapped[str | None] = mapped_column(Text)
     direction: Mapped[MessageDirection] = mapped_column(seed_enum(MessageDirection))
     content: Mapped[str | None] = mapped_column(Text)
@@ -308,8 +291,8 @@ class Message(Base):
     platform_timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
     # Beyond the seed, for the outbox: when an app began handing this reply to the
     # platform (set before the request, so a crash mid-send is known), and why
     # the platform refused it.
@@ -335,7 +318,7 @@ class Attachment(Base):
     sha256: Mapped[str | None] = mapped_column(Text)
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     problem: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created_at()
+    created_at: Mapped[datetime] = created_at_column()
 
 
 class WebhookEvent(Base):
@@ -357,11 +340,11 @@ class WebhookEvent(Base):
         ),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     source: Mapped[str] = mapped_column(Text)  # "meta" or "tiktok"
     dedupe_key: Mapped[str] = mapped_column(Text, unique=True)  # sha256 of the raw body
     body: Mapped[bytes] = mapped_column(LargeBinary)  # exactly as signed
-    received_at: Mapped[datetime] = _created_at()
+    received_at: Mapped[datetime] = created_at_column()
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -388,7 +371,7 @@ class Label(Base):
         CheckConstraint("color ~ '^#[0-9a-fA-F]{6}$'", name="color_hex"),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(Text)
     color: Mapped[str] = mapped_column(Text, default="#6366f1", server_default="#6366f1")
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -416,7 +399,7 @@ class Note(Base):
         CheckConstraint("btrim(content) <> ''", name="content_not_blank"),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     content: Mapped[str] = mapped_column(Text)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     # CASCADE, like the seed's other required relations to a user (owner,
@@ -426,7 +409,7 @@ class Note(Base):
     # their own organisation's included, since PostgreSQL checks them before the
     # organisation's cascade reaches the notes.
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created_at()
+    created_at: Mapped[datetime] = created_at_column()
 
 
 class PlatformApp(Base):
@@ -439,14 +422,14 @@ class PlatformApp(Base):
         CheckConstraint("provider IN ('META', 'TIKTOK')", name="provider"),
     )
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     provider: Mapped[str] = mapped_column(Text)  # "META" (WhatsApp, Messenger) or "TIKTOK"
     app_id: Mapped[str | None] = mapped_column(Text)  # Meta app id / TikTok client key
     app_secret: Mapped[str | None] = mapped_column(Text)  # sealed
     webhook_verify_token: Mapped[str | None] = mapped_column(Text)  # sealed
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class Invite(Base):
@@ -458,79 +441,14 @@ class Invite(Base):
     __tablename__ = "invites"
     __table_args__ = (Index("invites_organization_id_idx", "organization_id"),)
 
-    id: Mapped[str] = _id_column()
+    id: Mapped[str] = id_column()
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(Text)
     role: Mapped[MemberRole] = mapped_column(seed_enum(MemberRole))
     code_hash: Mapped[str] = mapped_column(Text, unique=True)
     sealed_keys: Mapped[bytes | None] = mapped_column(LargeBinary)  # cleared once used
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = _created_at()
+    created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-
-class DailyAnalytics(Base):
-    """The seed's Phase 3 model: one row per organisation and day (UTC days), filled
-    by the rollup (store/analytics.py).  ``avg_response_time`` is in seconds,
-    None on a day without a first reply.  Deleting the organisation deletes its
-    rows (the seed's cascades from Organization, kept for a derived table)."""
-
-    __tablename__ = "daily_analytics"
-    __table_args__ = (UniqueConstraint("organization_id", "date"),)
-
-    id: Mapped[str] = _id_column()
-    date: Mapped[date] = mapped_column(Date)
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    messages_received: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    messages_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    conversations_new: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    avg_response_time: Mapped[int | None] = mapped_column(Integer)
-
-
-class DailyPlatformAnalytics(Base):
-    """Beyond the seed: the same day split by platform, for the dashboard's charts.
-    Keeps the response-time sum and count, so days and platforms add up exactly."""
-
-    __tablename__ = "daily_platform_analytics"
-    __table_args__ = (UniqueConstraint("organization_id", "date", "platform"),)
-
-    id: Mapped[str] = _id_column()
-    date: Mapped[date] = mapped_column(Date)
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
-    messages_received: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    messages_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    conversations_new: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    responses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    response_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
-
-
-class AnalyticsPending(Base):
-    """Conversations whose messages changed since the last rollup, and the span of
-    time they changed in: written by a trigger on ``messages`` in the writer's own
-    transaction, taken (deleted) by the rollup that recomputes those days."""
-
-    __tablename__ = "analytics_pending"
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
-    organization_id: Mapped[str] = mapped_column(Text)
-    conversation_id: Mapped[str] = mapped_column(Text)
-    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class HistoryRetention(Base):
-    """The FREE plan's 30-day history, per organisation: when the team was first
-    warned that older messages will go, and the last purge."""
-
-    __tablename__ = "history_retention"
-
-    id: Mapped[str] = _id_column()
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), unique=True
-    )
-    warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_purge_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_purge_messages: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

@@ -1,12 +1,11 @@
 """Backing up and restoring from the window, with a progress bar.
 
-The work runs on a thread of its own (pg_dump of a big shop takes minutes; the
-window stays usable meanwhile) and reports through signals.  A restore first
+The work runs on the worker's long lane (pg_dump of a big shop takes minutes;
+the window's queries go on meanwhile) and reports through signals.  A restore first
 stops the sync engine (``pause_sync``), and asks before replacing newer data.
 """
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from snorq_desktop.domain.errors import KnownError, RestoreWouldLoseData
 from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.worker import DatabaseWorker
 
 log = logging.getLogger(__name__)
 STEPS = 1000
@@ -43,6 +43,7 @@ class BackupDialog(QDialog):
     def __init__(
         self,
         service: AnalyticsService,
+        worker: DatabaseWorker,
         archive: Path,
         *,
         restoring: bool,
@@ -53,6 +54,7 @@ class BackupDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._worker = worker
         self.archive = archive
         self.restoring = restoring
         self._pause_sync = pause_sync
@@ -84,9 +86,7 @@ class BackupDialog(QDialog):
         self._run(confirmed=False)
 
     def _run(self, *, confirmed: bool) -> None:
-        threading.Thread(
-            target=self._work, args=(confirmed,), name="snorq-backup", daemon=True
-        ).start()
+        self._worker.submit_long(self._work, confirmed)
 
     def _work(self, confirmed: bool) -> None:
         try:

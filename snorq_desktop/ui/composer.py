@@ -143,10 +143,6 @@ class Composer(QWidget):
         else:
             self.editor.setPlaceholderText(f"Write a reply… ({key} sends)")
 
-    def set_send_key(self, send_key: str) -> None:
-        self.send_key = send_key
-        self._update_placeholder()
-
     def set_blocked(
         self, reason: str | None, *, template_only: bool = False, can_reconnect: bool = False
     ) -> None:

@@ -65,13 +65,15 @@ class ConnectionsPage(QDialog):
 
     connected = Signal(str)
 
-    def __init__(self, service: ConnectionsService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: ConnectionsService, worker: DatabaseWorker, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Platform connections")
         self.setObjectName("connectionsPage")
         self._service = service
-        self._worker = DatabaseWorker()
-        self._runner = TaskRunner(self._worker, self)
+        # Its tasks wait minutes (a browser login): the long lane.
+        self._runner = TaskRunner(worker, self, long=True)
         self.rows: list[ConnectionRow] = []
         self._focus: str | None = None
         self.whatsapp_form: WhatsAppForm | None = None
@@ -396,5 +398,4 @@ class ConnectionsPage(QDialog):
     def done(self, result: int) -> None:
         self._service.cancel_login()  # a browser login in progress ends at once
         self._runner.stop()
-        self._worker.shutdown()
         super().done(result)

@@ -1,6 +1,7 @@
 """The window a shop owner keeps open all day: views, inbox, thread."""
 
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
@@ -28,15 +29,17 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
 from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL, read_notice
 from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.labels_wiring import WindowLabels
+from snorq_desktop.ui.menu_bar import build_menu_bar
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
-from snorq_desktop.ui.thread_pane import ThreadPane
+from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
 
 RECONNECT_EVERY_MS = 3000
@@ -61,7 +64,12 @@ class MainWindow(QMainWindow):
         *,
         title_suffix: str = "",
         avatars: AvatarSource | None = None,
+        send_key: str = SEND_WITH_CTRL_ENTER,
+        files_folder: Path | None = None,
+        template_source: TemplateSource | None = None,
     ) -> None:
+        """The features that hang from the menu bar add their actions to
+        ``menus`` (File, View, Labels, Team, made here in that order)."""
         super().__init__()
         self._service = service
         self._runner = runner
@@ -70,6 +78,7 @@ class MainWindow(QMainWindow):
         name = identity.organization_name if identity else "no organisation yet"
         self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
         self.setObjectName("mainWindow")
+        self.menus = build_menu_bar(self)
 
         self.sidebar = Sidebar(self)
         self.search = QLineEdit(self)
@@ -112,7 +121,15 @@ class MainWindow(QMainWindow):
         column.addWidget(self.empty_inbox)
         self.label_catalog = LabelCatalog(service, runner, self)
         self.label_actions = LabelActions(service, runner, self.label_catalog, self)
-        self.thread_pane = ThreadPane(service, runner, self, label_actions=self.label_actions)
+        self.thread_pane = ThreadPane(
+            service,
+            runner,
+            self,
+            label_actions=self.label_actions,
+            send_key=send_key,
+            files_folder=files_folder,
+            template_source=template_source,
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -133,6 +150,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
         outer.addWidget(self.banner)
         outer.addWidget(self.splitter, 1)
+        self.banners = outer  # where features put their banners, above the columns
         self.setCentralWidget(central)
         self.resize(1180, 760)
 
@@ -150,8 +168,20 @@ class MainWindow(QMainWindow):
         self._reconnect_timer.setInterval(RECONNECT_EVERY_MS)
         self._reconnect_timer.timeout.connect(self._try_reconnect)
         self._current_leaving = False
+        self.labels = WindowLabels(
+            service,
+            runner,
+            self.label_catalog,
+            self.label_actions,
+            inbox_view=self.inbox_view,
+            inbox=self.inbox,
+            sidebar=self.sidebar,
+            menu=self.menus.labels,
+            rows=(self.inbox_delegate, self.switcher.row_painter),
+            enabled=identity is not None,
+            dialog_parent=self,
+        )
         self._wire()
-        self.labels = WindowLabels(self, service, runner)
         self._restore_state()
         if identity is None:
             self._show_no_organisation()
@@ -170,6 +200,8 @@ class MainWindow(QMainWindow):
         self.inbox.loading_changed.connect(self.progress.setVisible)
         self.inbox.page_loaded.connect(self._page_loaded)
         self.thread_pane.changed.connect(self.apply_changes)
+        self.labels.changed.connect(self.apply_changes)
+        self.counts_shown.connect(lambda _: self.label_catalog.reload())
         self.switcher.conversation_chosen.connect(self.open_conversation)
         self.tray.conversation_clicked.connect(self._from_notification)
         self.tray.show_requested.connect(self._bring_to_front)

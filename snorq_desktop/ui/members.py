@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -32,7 +32,6 @@ from snorq_desktop.services.team import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
-from snorq_desktop.ui.team_menu import team_menu
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -277,10 +276,10 @@ class MembersDialog(QDialog):
 
 
 def add_members_menu(
-    window: QMainWindow, actions: TeamActions, runner: TaskRunner, identity: Identity
+    menu: QMenu, window: QWidget, actions: TeamActions, runner: TaskRunner, identity: Identity
 ) -> QAction:
-    """Team ▸ Members… in the window's menu bar (the Team menu is shared)."""
-    action = team_menu(window).addAction("Members…")
+    """Team ▸ Members… on the window's Team menu."""
+    action = menu.addAction("Members…")
     action.setObjectName("membersAction")
     opened: list[MembersDialog] = []
 

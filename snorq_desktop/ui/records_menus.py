@@ -1,6 +1,6 @@
 """The window's entries for the shop's records: View ▸ Dashboard…, File ▸ Back up…
 and Restore…, and the banner that warns a FREE organisation before its history
-purge.  Hooked into the main window by window.py in a few lines."""
+purge.  Given its menus and its banner's place by window.py."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -8,17 +8,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QLabel, QMenu, QWidget
 
 from snorq_desktop.domain.retention import RetentionNotice
 from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.backup_dialog import (
     BackupDialog,
     choose_backup_source,
     choose_backup_target,
 )
 from snorq_desktop.ui.dashboard import DashboardWindow
-from snorq_desktop.ui.menu_bar import menu_named
 from snorq_desktop.ui.tasks import TaskRunner
 
 NOTICE_EVERY_MS = 3600_000
@@ -29,10 +29,14 @@ class RecordsMenus:
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: QWidget,
         service: AnalyticsService,
         runner: TaskRunner,
+        worker: DatabaseWorker,
         *,
+        file_menu: QMenu,
+        view_menu: QMenu,
+        banners: QBoxLayout,
         pause_sync: Callable[[], object],
         resume_sync: Callable[[], None],
         after_restore: Callable[[], None],
@@ -40,6 +44,7 @@ class RecordsMenus:
         self._window = window
         self._service = service
         self._runner = runner
+        self._worker = worker
         self._pause_sync = pause_sync
         self._resume_sync = resume_sync
         self._after_restore = after_restore
@@ -49,8 +54,7 @@ class RecordsMenus:
         self.dashboard_action = QAction("&Dashboard…", window)
         self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.dashboard_action.triggered.connect(self.open_dashboard)
-        menu_named(window, "&View").addAction(self.dashboard_action)
-        file_menu = menu_named(window, "&File")
+        view_menu.addAction(self.dashboard_action)
         self.backup_action = QAction("&Back up…", window)
         self.backup_action.triggered.connect(lambda: self.back_up())
         self.restore_action = QAction("&Restore…", window)
@@ -63,10 +67,7 @@ class RecordsMenus:
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fde68a;color:#1f2328;padding:6px 12px")
         self.banner.hide()
-        central = window.centralWidget()
-        layout = central.layout() if central is not None else None
-        if isinstance(layout, QVBoxLayout):
-            layout.insertWidget(0, self.banner)
+        banners.insertWidget(0, self.banner)
         self._timer = QTimer(window)
         self._timer.setInterval(NOTICE_EVERY_MS)
         self._timer.timeout.connect(self.refresh_notice)
@@ -95,7 +96,7 @@ class RecordsMenus:
         if archive is None:
             return None
         return self._open(
-            BackupDialog(self._service, archive, restoring=False, parent=self._window)
+            BackupDialog(self._service, self._worker, archive, restoring=False, parent=self._window)
         )
 
     def restore(
@@ -106,6 +107,7 @@ class RecordsMenus:
             return None
         dialog = BackupDialog(
             self._service,
+            self._worker,
             archive,
             restoring=True,
             pause_sync=self._pause_sync,

@@ -4,16 +4,14 @@ the next start asks who you are (the first-run screen)."""
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 
 from snorq_desktop.ui.tasks import TaskRunner
-from snorq_desktop.ui.team_menu import team_menu
 
 
 def add_sign_out_menu(
-    window: QMainWindow, runner: TaskRunner, who: str, sign_out: Callable[[], object]
+    menu: QMenu, window: QWidget, runner: TaskRunner, who: str, sign_out: Callable[[], object]
 ) -> QAction:
-    menu = team_menu(window)
     menu.addSeparator()
     action = menu.addAction(f"Sign out {who}…")
     action.setObjectName("signOutAction")

@@ -27,9 +27,14 @@ class TaskRunner(QObject):
     failed = Signal(str)
     _delivered = Signal(object)
 
-    def __init__(self, worker: DatabaseWorker, parent: QObject | None = None) -> None:
+    def __init__(
+        self, worker: DatabaseWorker, parent: QObject | None = None, *, long: bool = False
+    ) -> None:
+        """``long``: this runner's tasks may wait minutes (a login, a data move), so
+        they run on the worker's long lane, never ahead of the window's queries."""
         super().__init__(parent)
         self._worker = worker
+        self._submit = worker.submit_long if long else worker.submit
         self._pending = 0
         self._stopped = False
         self.offline = False
@@ -48,7 +53,7 @@ class TaskRunner(QObject):
         if self._stopped:
             return  # the window is closing: nothing more reaches the database
         self._pending += 1
-        future = self._worker.submit(work)
+        future = self._submit(work)
         # add_done_callback runs on the worker thread: hop to ours with a signal.
         future.add_done_callback(lambda f: self._delivered.emit((f, on_done, on_error)))
 

@@ -50,6 +50,7 @@ class TeamDatabasePage(QDialog):
         self,
         service: TeamDatabaseService,
         current: TeamDatabase | None,
+        worker: DatabaseWorker,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -57,8 +58,8 @@ class TeamDatabasePage(QDialog):
         self.setObjectName("teamDatabasePage")
         self._service = service
         self.working = False
-        self._worker = DatabaseWorker()
-        self._runner = TaskRunner(self._worker, self)
+        # Its tasks wait minutes (a data move): the long lane.
+        self._runner = TaskRunner(worker, self, long=True)
 
         self.host = QLineEdit(self)
         self.host.setPlaceholderText("db.example.com")
@@ -285,5 +286,4 @@ class TeamDatabasePage(QDialog):
             self.status.setText("Wait until this finishes; nothing is kept half-way.")
             return
         self._runner.stop()
-        self._worker.shutdown()
         super().done(result)

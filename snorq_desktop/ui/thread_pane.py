@@ -35,7 +35,7 @@ from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, Th
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
-from snorq_desktop.ui.composer import Composer
+from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
@@ -44,6 +44,7 @@ from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
 from snorq_desktop.ui.thread_model import ThreadModel
 
+TemplateSource = Callable[[str], Future[list[MessageTemplate]]]
 _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
 
 
@@ -67,7 +68,13 @@ class ThreadPane(QWidget):
         parent: QWidget | None = None,
         *,
         label_actions: LabelActions | None = None,
+        send_key: str = SEND_WITH_CTRL_ENTER,
+        files_folder: Path | None = None,
+        template_source: TemplateSource | None = None,
     ) -> None:
+        """``files_folder``: where files are written out for the system's viewer;
+        ``template_source``: asks Meta for a connection's approved templates (None
+        while syncing is off)."""
         super().__init__(parent)
         self._service = service
         self._runner = runner
@@ -112,14 +119,12 @@ class ThreadPane(QWidget):
         self.view.setWordWrap(True)
         self.view.clicked.connect(self._clicked)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
-        self.composer = Composer(parent=self)
+        self.composer = Composer(send_key, parent=self)
         self.composer.send_requested.connect(self.send)
         self.composer.attach_requested.connect(self.choose_file)
         self.composer.template_requested.connect(self.choose_template)
-        # Set by the composition root when syncing runs: asks Meta for a
-        # connection's approved templates.
-        self.template_source: Callable[[str], Future[list[MessageTemplate]]] | None = None
-        self.files_folder = Path(tempfile.gettempdir()) / "snorq-files"
+        self.template_source = template_source
+        self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None

@@ -4,24 +4,19 @@ writes), cascades, and a label's view paged by keyset."""
 
 import threading
 import time
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from snorq_desktop.domain.enums import ConversationStatus, PlanType, Platform
+from snorq_desktop.domain.enums import ConversationStatus
 from snorq_desktop.domain.errors import NotFound
 from snorq_desktop.domain.inbox import InboxQuery
 from snorq_desktop.domain.labels import InvalidLabel, LabelNameTaken
-from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.secrets.cipher import TokenCipher
-from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import inbox
 from snorq_desktop.store import labels as store
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from tests.db.shops import make_shop
 
 ARRAY_EQUALS_TABLES = """
     SELECT c.id, COALESCE(c.labels, '{}'),
@@ -38,34 +33,8 @@ def disagreements(connection_or_session) -> list[tuple[str, list[str], list[str]
     return [(r[0], r[1], r[2]) for r in rows if list(r[1]) != list(r[2])]
 
 
-def make_shop(session, slug: str, conversations: int) -> tuple[str, list[str]]:
-    """An organisation with ``conversations`` WhatsApp conversations, one minute apart
-    (the first is the newest); returns (organisation, conversation ids newest first)."""
-    owner = orgs.create_user(session, email=f"{slug}@example.com", name=slug.title())
-    org = orgs.create_organization(session, owner_id=owner, name=slug, slug=slug, plan=PlanType.PRO)
-    connection = connect_platform(
-        session,
-        TokenCipher(KeySet.fresh()),
-        organization_id=org,
-        account=PlatformAccount(Platform.WHATSAPP, f"{slug}-phone", SecretToken("t")),
-    )
-    now = datetime.now(UTC)
-    ids = [f"{slug}-c{n:05d}" for n in range(conversations)]
-    session.execute(
-        text("""
-            INSERT INTO conversations (id, organization_id, platform_connection_id, platform,
-                external_id, contact_external_id, contact_name, last_message_at)
-            SELECT :prefix || lpad(n::text, 5, '0'), :org, :conn, 'WHATSAPP', 'e' || n,
-                   'p' || n, 'Customer ' || n, CAST(:now AS timestamptz) - n * interval '1 minute'
-            FROM generate_series(0, :count - 1) AS n
-        """),
-        {"prefix": f"{slug}-c", "org": org, "conn": connection, "now": now, "count": conversations},
-    )
-    return org, ids
-
-
 def old_shop(session, slug: str, conversations: int) -> tuple[str, list[str]]:
-    """make_shop's rows, written with the seed's columns only (a schema before 0005)."""
+    """shops.make_shop's rows, written with the seed's columns only (a schema before 0005)."""
     for statement in (
         "INSERT INTO users (id, email) VALUES (:slug || '-u', :slug || '@example.com')",
         "INSERT INTO organizations (id, name, slug, owner_id)"

@@ -8,7 +8,7 @@ from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.notes import InvalidNote
 from snorq_desktop.store import notes, outbox
 from snorq_desktop.store import organizations as orgs
-from tests.db.test_labels import make_shop
+from tests.db.shops import make_shop
 
 
 def test_a_member_writes_notes_and_only_the_author_changes_them(session):

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import qasync
@@ -22,6 +23,7 @@ from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from tests.e2e.sync_world import World, running_world
 
 
 @dataclass
@@ -114,11 +116,15 @@ def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., Runni
     """Opens a window on the test database (after the test has put its data there)."""
     opened: list[RunningWindow] = []
 
-    def make(name: str = "app") -> RunningWindow:
+    def make(name: str = "app", **options: Any) -> RunningWindow:
+        """``options``: build_window's (send_key, templates...)."""
         paths = AppPaths.resolve(tmp_path / name)
         paths.create()
         running = build_window(
-            Database(engine, session_factory(engine), "test", embedded=False), paths, demo=False
+            Database(engine, session_factory(engine), "test", embedded=False),
+            paths,
+            demo=False,
+            **options,
         )
         qtbot.addWidget(running.window)
         running.window.show()
@@ -151,3 +157,9 @@ def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     # Qt wait of the session returns at once.  qasync marked this thread as
     # running the loop; later tests run loops of their own.
     asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def world(engine: Engine) -> Iterator[World]:
+    """The fake platforms, a shop connected to each, and the relay (sync_world.py)."""
+    yield from running_world(engine)

@@ -47,9 +47,11 @@ def picture_server(qapp, tmp_path):
     server.server_close()
 
 
-def test_a_picture_is_fetched_once_then_painted_from_the_cache(picture_server, tmp_path, qtbot):
+def test_a_picture_is_fetched_once_then_painted_from_the_cache(
+    picture_server, tmp_path, qtbot, plumbing
+):
     base, hits = picture_server
-    downloader = AvatarDownloader(tmp_path / "avatars")
+    downloader = AvatarDownloader(tmp_path / "avatars", plumbing.http, plumbing.worker)
     avatars = CachedAvatars(downloader)
     url = f"{base}/ana.png"
     assert avatars.pixmap(url) is None  # initials meanwhile
@@ -60,15 +62,16 @@ def test_a_picture_is_fetched_once_then_painted_from_the_cache(picture_server, t
     assert picture is not None and not picture.isNull()
     assert downloader.cached_file(url).exists()
     # a new app finds it in the cache without asking again
-    again = CachedAvatars(AvatarDownloader(tmp_path / "avatars"))
+    again = CachedAvatars(AvatarDownloader(tmp_path / "avatars", plumbing.http, plumbing.worker))
     assert again.pixmap(url) is not None
     assert hits == ["/ana.png"]
-    downloader.close()
 
 
-def test_a_missing_picture_is_asked_for_once_and_initials_stay(picture_server, tmp_path, qtbot):
+def test_a_missing_picture_is_asked_for_once_and_initials_stay(
+    picture_server, tmp_path, qtbot, plumbing
+):
     base, hits = picture_server
-    downloader = AvatarDownloader(tmp_path / "avatars")
+    downloader = AvatarDownloader(tmp_path / "avatars", plumbing.http, plumbing.worker)
     avatars = CachedAvatars(downloader)
     url = f"{base}/gone.png"
     assert avatars.pixmap(url) is None
@@ -76,4 +79,3 @@ def test_a_missing_picture_is_asked_for_once_and_initials_stay(picture_server, t
     qtbot.wait(100)
     assert avatars.pixmap(url) is None
     assert hits == ["/gone.png"]
-    downloader.close()

@@ -106,10 +106,9 @@ def test_outside_the_window_the_composer_offers_templates(shop, make_window, qtb
         future.set_result([template])
         return future
 
-    running = make_window()
+    running = make_window(templates=source)
     window = running.window
     pane = window.thread_pane
-    pane.template_source = source
     conversation = _open_first(qtbot, running)
     composer = pane.composer
     qtbot.waitUntil(lambda: composer.template_button.isVisible())
@@ -144,15 +143,14 @@ def test_outside_the_window_the_composer_offers_templates(shop, make_window, qtb
 def test_the_template_dialog_says_why_when_meta_cannot_be_asked(shop, make_window, qtbot):
     shop.add_conversations(1)
     shop.sql("UPDATE messages SET platform_timestamp = now() - interval '3 days'")
-    running = make_window()
-    pane = running.window.thread_pane
 
     def failing(_connection_id: str) -> Future[list[MessageTemplate]]:
         future: Future[list[MessageTemplate]] = Future()
         future.set_exception(RuntimeError("Meta could not be reached (ConnectError)."))
         return future
 
-    pane.template_source = failing
+    running = make_window(templates=failing)
+    pane = running.window.thread_pane
     _open_first(qtbot, running)
     qtbot.waitUntil(lambda: pane.composer.template_button.isVisible())
 
@@ -187,15 +185,19 @@ def test_copies_written_for_the_viewer_are_forgotten_after_a_day(tmp_path):
     assert (fresh / "photo.png").read_bytes() == PNG
 
 
-def test_the_menu_bar_keeps_the_usual_order_whoever_adds_first(qtbot):
-    from PySide6.QtWidgets import QMainWindow
-
-    from snorq_desktop.ui.menu_bar import menu_named
-
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    for title in ("&Labels", "&Team", "&View", "&File", "&Help"):
-        menu_named(window, title)
-    assert menu_named(window, "Team") is menu_named(window, "&Team")  # found, not made again
+def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_them(
+    shop, make_window
+):
+    window = make_window().window
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert titles == ["File", "View", "Labels", "Team", "Help"]
+    assert titles == ["File", "View", "Labels", "Team"]
+    entries = {
+        menu.title().replace("&", ""): [a.text() for a in menu.actions() if a.text()]
+        for menu in (window.menus.file, window.menus.view, window.menus.labels, window.menus.team)
+    }
+    assert entries == {
+        "File": ["&Back up…", "&Restore…"],
+        "View": ["&Dashboard…"],
+        "Labels": ["Manage labels…"],
+        "Team": ["Members…", "Database…", "Connections…"],
+    }

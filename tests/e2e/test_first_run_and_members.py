@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from snorq_desktop.boot.accounts import AccountFlow, signed_in_here, team_service
-from snorq_desktop.boot.app import Database
+from snorq_desktop.boot.app import Database, Plumbing
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.demo.fakes.oidc import FakeGoogle, fake_browser
@@ -17,7 +17,6 @@ from snorq_desktop.domain.enums import MemberRole, PlanType
 from snorq_desktop.domain.errors import PermissionDenied
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.secrets.invite_code import InviteCode
-from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.store.users import GoogleProfile
@@ -36,12 +35,10 @@ def google() -> Iterator[FakeGoogle]:
 
 
 @pytest.fixture
-def runner() -> Iterator[TaskRunner]:
-    worker = DatabaseWorker()
-    runner = TaskRunner(worker)
+def runner(plumbing: Plumbing) -> Iterator[TaskRunner]:
+    runner = TaskRunner(plumbing.worker)
     yield runner
     runner.stop()
-    worker.shutdown()
 
 
 @pytest.fixture
@@ -64,11 +61,12 @@ def settings_for(google: FakeGoogle) -> Settings:
     )
 
 
-def first_run(qtbot, google, database, app_paths, runner, *, timeout=30.0, signed_in=None):
+def first_run(qtbot, google, database, app_paths, runner, http, *, timeout=30.0, signed_in=None):
     flow = AccountFlow(
         settings_for(google),
         app_paths,
         database,
+        http,
         open_browser=fake_browser,
         timeout=timeout,
         signed_in=signed_in,
@@ -83,8 +81,8 @@ def wait(qtbot, runner):
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=30_000)
 
 
-def test_sign_in_then_create_an_organisation(qtbot, google, database, app_paths, runner):
-    flow, dialog = first_run(qtbot, google, database, app_paths, runner)
+def test_sign_in_then_create_an_organisation(plumbing, qtbot, google, database, app_paths, runner):
+    flow, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=30_000)
     assert "Maya Okafor &lt;maya@example.com&gt;" in dialog.who.text()  # shown, not a tag
@@ -95,12 +93,12 @@ def test_sign_in_then_create_an_organisation(qtbot, google, database, app_paths,
     assert dialog.identity is not None
     assert dialog.identity.organization_name == "Maya's Shop"
     # Next start: signed in, with an organisation: no first-run screen.
-    here = signed_in_here(flow.settings, app_paths, database)
+    here = signed_in_here(flow.settings, app_paths, database, plumbing.http)
     assert here is not None and here.identity == dialog.identity
 
 
 def test_a_taken_address_proposes_the_next_free_one(
-    qtbot, google, database, app_paths, runner, shop
+    plumbing, qtbot, google, database, app_paths, runner, shop
 ):
     # "maya" is the shop fixture's slug; Zoe signs in for the first time.
     google.account.sub, google.account.email, google.account.name = (
@@ -108,7 +106,7 @@ def test_a_taken_address_proposes_the_next_free_one(
         "zoe@example.com",
         "Zoe",
     )
-    _, dialog = first_run(qtbot, google, database, app_paths, runner)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=30_000)
     dialog.org_name.setText("Maya")
@@ -122,10 +120,10 @@ def test_a_taken_address_proposes_the_next_free_one(
 
 
 def test_a_person_already_in_an_organisation_goes_straight_to_it(
-    qtbot, google, database, app_paths, runner, shop
+    plumbing, qtbot, google, database, app_paths, runner, shop
 ):
     """The shop's owner was added by email before ever signing in: found, and done."""
-    _, dialog = first_run(qtbot, google, database, app_paths, runner)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     with qtbot.waitSignal(dialog.accepted, timeout=30_000):
         dialog.sign_in_button.click()
     assert dialog.identity is not None
@@ -135,9 +133,11 @@ def test_a_person_already_in_an_organisation_goes_straight_to_it(
     )
 
 
-def test_cancel_stops_a_sign_in_waiting_on_the_browser(qtbot, google, database, app_paths, runner):
+def test_cancel_stops_a_sign_in_waiting_on_the_browser(
+    plumbing, qtbot, google, database, app_paths, runner
+):
     google.behaviour = "never"
-    _, dialog = first_run(qtbot, google, database, app_paths, runner)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     dialog.sign_in_button.click()
     assert dialog.cancel_button.isEnabled() and not dialog.sign_in_button.isEnabled()
     qtbot.waitUntil(lambda: bool(google.authorize_requests), timeout=10_000)
@@ -147,9 +147,11 @@ def test_cancel_stops_a_sign_in_waiting_on_the_browser(qtbot, google, database, 
     assert dialog.pages.currentIndex() == 0
 
 
-def test_the_screen_gives_up_after_its_timeout(qtbot, google, database, app_paths, runner):
+def test_the_screen_gives_up_after_its_timeout(
+    plumbing, qtbot, google, database, app_paths, runner
+):
     google.behaviour = "never"
-    _, dialog = first_run(qtbot, google, database, app_paths, runner, timeout=0.5)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http, timeout=0.5)
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: "not finished in the browser" in dialog.error.text(), timeout=10_000)
     assert dialog.sign_in_button.isEnabled()
@@ -165,16 +167,18 @@ def test_the_screen_gives_up_after_its_timeout(qtbot, google, database, app_path
     ],
 )
 def test_a_failed_sign_in_shows_its_sentence(
-    qtbot, google, database, app_paths, runner, behaviour, fault, sentence
+    plumbing, qtbot, google, database, app_paths, runner, behaviour, fault, sentence
 ):
     google.behaviour, google.token_fault = behaviour, fault
-    _, dialog = first_run(qtbot, google, database, app_paths, runner)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: sentence in dialog.error.text(), timeout=30_000)
     assert dialog.pages.currentIndex() == 0
 
 
-def test_join_with_an_invite_code(qtbot, google, database, app_paths, runner, database_url: URL):
+def test_join_with_an_invite_code(
+    plumbing, qtbot, google, database, app_paths, runner, database_url: URL
+):
     owner_team = team_service(database, Settings(), app_paths)
     owner_id, _ = owner_team.signed_in(
         GoogleProfile("g-owner", "owner@example.com", True, "O", None)
@@ -187,7 +191,7 @@ def test_join_with_an_invite_code(qtbot, google, database, app_paths, runner, da
     code = owner_team.invite(identity, "maya@example.com", MemberRole.MEMBER)
     assert InviteCode.parse(code).address.database == database_url.database
 
-    _, dialog = first_run(qtbot, google, database, app_paths, runner)
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=30_000)
     dialog.code.setPlainText(code)

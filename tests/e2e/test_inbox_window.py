@@ -109,9 +109,12 @@ def test_plain_enter_makes_a_new_line_unless_configured_to_send(shop, make_windo
     qtbot.keyClicks(composer.editor, "line one")
     qtbot.keyClick(composer.editor, Qt.Key.Key_Return)
     assert composer.editor.toPlainText() == "line one\n"
-    composer.set_send_key("enter")
-    with qtbot.waitSignal(composer.send_requested):
-        qtbot.keyClick(composer.editor, Qt.Key.Key_Return)
+    configured = make_window("enter-sends", send_key="enter")
+    sending = configured.window.thread_pane.composer
+    _open_row(qtbot, configured, 0)
+    qtbot.keyClicks(sending.editor, "line one")
+    with qtbot.waitSignal(sending.send_requested):
+        qtbot.keyClick(sending.editor, Qt.Key.Key_Return)
 
 
 def test_close_archive_and_reopen_move_a_conversation_between_views(shop, make_window, qtbot):

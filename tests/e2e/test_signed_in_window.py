@@ -54,7 +54,7 @@ def _press_sign_in_when_shown(seen: list[FirstRunDialog]) -> QTimer:
 
 
 def test_first_start_signs_in_and_later_starts_go_straight_to_the_window(
-    qtbot, google, shop, engine, tmp_path
+    qtbot, google, shop, engine, tmp_path, plumbing
 ):
     with unit_of_work(shop.sessions) as session:
         ben = orgs.create_user(session, email="ben@example.com", name="Ben")
@@ -73,15 +73,15 @@ def test_first_start_signs_in_and_later_starts_go_straight_to_the_window(
 
     seen: list[FirstRunDialog] = []
     timer = _press_sign_in_when_shown(seen)
-    started = signed_in_or_first_run(settings, paths, database)
+    started = signed_in_or_first_run(settings, paths, database, plumbing)
     assert started is not None and started.user_id == ben
     assert len(seen) == 1 and google.authorize_requests
 
-    again = signed_in_or_first_run(settings, paths, database)  # remembered: no screen
+    again = signed_in_or_first_run(settings, paths, database, plumbing)  # remembered: no screen
     timer.stop()
     assert again is not None and again.user_id == ben and len(seen) == 1
 
-    running = build_window(database, paths, demo=False, user_id=ben)
+    running = build_window(database, paths, demo=False, user_id=ben, plumbing=plumbing)
     qtbot.addWidget(running.window)
     try:
         idle(qtbot, running)
@@ -96,7 +96,7 @@ def test_first_start_signs_in_and_later_starts_go_straight_to_the_window(
         running.close()
 
 
-def test_closing_the_first_run_screen_opens_no_window(qtbot, google, engine, tmp_path):
+def test_closing_the_first_run_screen_opens_no_window(qtbot, google, engine, tmp_path, plumbing):
     settings = Settings(google_client_id=google.client_id, google_issuer=google.url)
     paths = AppPaths.resolve(tmp_path / "app")
     paths.create()
@@ -111,12 +111,12 @@ def test_closing_the_first_run_screen_opens_no_window(qtbot, google, engine, tmp
     timer.setInterval(50)
     timer.timeout.connect(close_it)
     timer.start()
-    assert signed_in_or_first_run(settings, paths, database) is None
+    assert signed_in_or_first_run(settings, paths, database, plumbing) is None
     timer.stop()
 
 
 def test_sign_out_in_the_window_forgets_the_person_and_closes(
-    qtbot, google, shop, engine, tmp_path, monkeypatch
+    qtbot, google, shop, engine, tmp_path, monkeypatch, plumbing
 ):
     google.account.email, google.account.sub = "maya@example.com", "g-maya"
     settings = Settings(
@@ -127,17 +127,21 @@ def test_sign_out_in_the_window_forgets_the_person_and_closes(
     paths = AppPaths.resolve(tmp_path / "app")
     paths.create()
     database = Database(engine, session_factory(engine), "test", embedded=False)
-    signed = sign_in(settings, paths, database, timeout=30)
+    signed = sign_in(settings, paths, database, plumbing.http, timeout=30)
     assert signed.identity is not None and account_store(settings, paths).load() is not None
 
-    running = build_window(database, paths, demo=False, user_id=signed.user_id)
+    running = build_window(database, paths, demo=False, user_id=signed.user_id, plumbing=plumbing)
     qtbot.addWidget(running.window)
     quits: list[bool] = []
     monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     try:
         action = add_sign_out_menu(
-            running.window, running.runner, "maya@example.com", lambda: sign_out(settings, paths)
+            running.window.menus.team,
+            running.window,
+            running.runner,
+            "maya@example.com",
+            lambda: sign_out(settings, paths, plumbing.http),
         )
         assert action.text() == "Sign out maya@example.com…"
         action.trigger()

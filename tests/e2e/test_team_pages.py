@@ -47,11 +47,11 @@ def fill(page: TeamDatabasePage, url, *, password: str | None = None) -> None:
 
 
 def test_the_database_page_tests_moves_with_progress_and_checks_counts(
-    engine, team_url, qtbot, monkeypatch
+    plumbing, engine, team_url, qtbot, monkeypatch
 ):
     seed_demo(session_factory(engine), now=datetime.now(UTC) - timedelta(minutes=1))
     remembered: list[TeamDatabase] = []
-    page = TeamDatabasePage(TeamDatabaseService(engine, remembered.append), None)
+    page = TeamDatabasePage(TeamDatabaseService(engine, remembered.append), None, plumbing.worker)
     qtbot.addWidget(page)
     page.show()
 
@@ -90,8 +90,10 @@ def world(engine):
     made.stop()
 
 
-def test_the_connections_page_connects_messenger_and_its_messages_arrive(world, qtbot, monkeypatch):
-    page = ConnectionsPage(world.service)
+def test_the_connections_page_connects_messenger_and_its_messages_arrive(
+    plumbing, world, qtbot, monkeypatch
+):
+    page = ConnectionsPage(world.service, plumbing.worker)
     qtbot.addWidget(page)
     page.show()
     world.meta.add_account(PAGE, "page-token")
@@ -146,8 +148,8 @@ def test_the_connections_page_connects_messenger_and_its_messages_arrive(world, 
     page.done(0)
 
 
-def test_a_refused_login_is_one_sentence_on_the_page(world, qtbot):
-    page = ConnectionsPage(world.service)
+def test_a_refused_login_is_one_sentence_on_the_page(plumbing, world, qtbot):
+    page = ConnectionsPage(world.service, plumbing.worker)
     qtbot.addWidget(page)
     world.meta.deny_login = True
     world.service.save_app("META", META_APP, META_SECRET)
@@ -157,9 +159,9 @@ def test_a_refused_login_is_one_sentence_on_the_page(world, qtbot):
     page.done(0)
 
 
-def test_the_whatsapp_form_shows_what_to_paste_into_meta(world, qtbot):
+def test_the_whatsapp_form_shows_what_to_paste_into_meta(plumbing, world, qtbot):
     world.meta.add_phone_number(PHONE, "wa-token", "+1 555-0100", "Maya's Shop")
-    page = ConnectionsPage(world.service)
+    page = ConnectionsPage(world.service, plumbing.worker)
     qtbot.addWidget(page)
     form = page.connect_whatsapp()
     form.phone_number_id.setText(PHONE)

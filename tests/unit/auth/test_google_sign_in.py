@@ -23,13 +23,24 @@ def google() -> Iterator[FakeGoogle]:
     fake.stop()
 
 
+# One client for the module, as the app has one (the composition root's).
+HTTP = httpx.Client(timeout=10)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_the_client() -> Iterator[None]:
+    yield
+    HTTP.close()
+
+
 def client(google: FakeGoogle, secret: str | None = None) -> GoogleSignIn:
     return GoogleSignIn(
         SignInConfig(
             client_id=google.client_id,
             client_secret=secret or google.client_secret,
             issuer=google.url,
-        )
+        ),
+        HTTP,
     )
 
 
@@ -153,12 +164,12 @@ def test_an_issuer_that_names_itself_otherwise_is_refused(google):
         client_id=google.client_id, issuer=google.url.replace("127.0.0.1", "localhost")
     )
     with pytest.raises(SignInFailed, match="not the issuer configured"):
-        GoogleSignIn(config).sign_in(open_browser=fake_browser, timeout=5)
+        GoogleSignIn(config, HTTP).sign_in(open_browser=fake_browser, timeout=5)
 
 
 def test_no_client_id_is_one_sentence():
     with pytest.raises(SignInFailed, match="SNORQ_GOOGLE_CLIENT_ID"):
-        GoogleSignIn(SignInConfig(client_id=""))
+        GoogleSignIn(SignInConfig(client_id=""), HTTP)
 
 
 def test_no_browser_is_one_sentence_unless_the_address_is_shown_otherwise(google):
