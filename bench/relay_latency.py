@@ -12,13 +12,11 @@ import hmac
 import json
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import psycopg
-import uvicorn
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
@@ -26,9 +24,10 @@ from bench.dataset import conninfo
 from snorq_desktop.boot.app import Database
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.window import build_window
-from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.relay.app import RelaySecrets
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.unit_of_work import session_factory
+from tests.shop import serving_relay
 from tests.webhook_bodies import whatsapp_message
 
 
@@ -60,18 +59,8 @@ def main() -> None:
     engine = create_database_engine(parse_database_url(args.database_url))
     sessions = session_factory(engine)
     secret = "bench-secret"
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_relay(sessions, RelaySecrets(None, secret, None)),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-        )
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    relay = serving_relay(sessions, RelaySecrets(None, secret, None))
+    relay_url = relay.__enter__()
 
     app = QApplication.instance() or QApplication([])
     paths = AppPaths.resolve(Path(tempfile.mkdtemp(prefix="snorq-bench-")))
@@ -88,7 +77,7 @@ def main() -> None:
 
     run = f"lat{int(time.time())}"
     latencies = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+    with httpx.Client(base_url=relay_url) as client:
         for n in range(args.samples):
             body = whatsapp_message(
                 n, phone_number_id="WHATSAPP", wa_id=f"{run}-{n}", timestamp=int(time.time()) + 3600
@@ -121,7 +110,7 @@ def main() -> None:
                 time.sleep(0.0005)
             latencies.append((time.perf_counter() - started) * 1000)
     running.close()
-    server.should_exit = True
+    relay.__exit__(None, None, None)
     raw_notify = notify_round_trip(args.database_url, 200)
     p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
     print(

@@ -23,6 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
 from tests.keychain import MemoryKeychain
+from tests.world import World, open_world
 
 
 def _server_url() -> URL:
@@ -124,3 +125,10 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
             yield session
         outer.rollback()
+
+
+@pytest.fixture
+def world(engine: Engine) -> Iterator[World]:
+    """The fake platforms, a shop connected to each, and the relay they deliver to."""
+    with open_world(engine) as made:
+        yield made

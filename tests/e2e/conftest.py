@@ -15,13 +15,11 @@ from snorq_desktop.boot.app import Database
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.window import RunningWindow, build_window
 from snorq_desktop.demo.shop import seed_demo
-from snorq_desktop.domain.enums import PlanType, Platform
-from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.domain.enums import Platform
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
+from tests.shop import every_platform, open_shop
 
 
 @dataclass
@@ -80,26 +78,9 @@ class Shop:
 @pytest.fixture
 def shop(engine: Engine) -> Shop:
     sessions = session_factory(engine)
-    cipher = TokenCipher(KeySet.fresh())
     with unit_of_work(sessions) as session:
-        owner = orgs.create_user(session, email="maya@example.com", name="Maya Okafor")
-        org = orgs.create_organization(
-            session, owner_id=owner, name="Maya's Shop", slug="maya", plan=PlanType.PRO
-        )
-        connections = {
-            platform: connect_platform(
-                session,
-                cipher,
-                organization_id=org,
-                account=PlatformAccount(
-                    platform=platform,
-                    platform_user_id=f"{platform.value}-acct",
-                    access_token=SecretToken("t"),
-                ),
-            )
-            for platform in Platform
-        }
-    return Shop(engine, sessions, org, owner, connections)
+        ids = open_shop(session, TokenCipher(KeySet.fresh()), every_platform())
+    return Shop(engine, sessions, ids.organization_id, ids.owner_id, ids.connections)
 
 
 @pytest.fixture
