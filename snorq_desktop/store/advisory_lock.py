@@ -13,12 +13,13 @@ from sqlalchemy import Connection, Engine, text
 
 def take(engine: Engine, key: str) -> Connection | None:
     """The connection holding ``key``'s lock, or None if another session holds it."""
-    db = engine.connect()
+    # Autocommit: one round trip to take it, none to begin or end a transaction
+    # (the lock belongs to the session, not to a transaction).
+    db = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
         taken = db.execute(
             text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": key}
         ).scalar()
-        db.commit()
     except BaseException:
         db.close()
         raise
@@ -31,7 +32,6 @@ def take(engine: Engine, key: str) -> Connection | None:
 def give_back(db: Connection, key: str) -> None:
     try:
         db.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
-        db.commit()
     finally:
         db.close()
 
