@@ -92,14 +92,21 @@ def demo_shop(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., RunningWindow]]:
-    """Opens a window on the test database (after the test has put its data there)."""
+    """Opens a window on the test database (after the test has put its data there).
+    ``loop`` (the qt_loop fixture, asked for before this one so that it outlives
+    the windows): with its sync runner, which alone stores what the relay
+    received; without it the window only hears the team."""
     opened: list[RunningWindow] = []
 
-    def make(name: str = "app") -> RunningWindow:
+    def make(name: str = "app", *, loop: asyncio.AbstractEventLoop | None = None) -> RunningWindow:
         paths = AppPaths.resolve(tmp_path / name)
         paths.create()
         running = build_window(
-            Database(engine, session_factory(engine), "test", embedded=False), paths, demo=False
+            Database(engine, session_factory(engine), "test", embedded=False),
+            paths,
+            demo=False,
+            sync_interval=3600.0 if loop is not None else None,
+            loop=loop,
         )
         qtbot.addWidget(running.window)
         running.window.show()
