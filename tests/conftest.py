@@ -24,6 +24,7 @@ from snorq_desktop.boot.app import Plumbing, open_plumbing
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
 from tests.keychain import MemoryKeychain
+from tests.world import World, open_world
 
 
 def _server_url() -> URL:
@@ -133,3 +134,10 @@ def plumbing() -> Iterator[Plumbing]:
     made = open_plumbing()
     yield made
     made.close()
+
+
+@pytest.fixture
+def world(engine: Engine) -> Iterator[World]:
+    """The fake platforms, a shop connected to each, and the relay they deliver to."""
+    with open_world(engine) as made:
+        yield made

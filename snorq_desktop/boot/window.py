@@ -42,7 +42,6 @@ from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.demo.world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
-from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
@@ -57,6 +56,7 @@ from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.listener import ChangeListener
+from snorq_desktop.sync.outbox_sender import OutboxBell
 from snorq_desktop.sync.runner import SyncRunner
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
@@ -187,7 +187,11 @@ def build_window(
         plumbing = open_plumbing()
     runner = TaskRunner(plumbing.worker)
     journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
-    service = InboxService(database.sessions, journal, acting_user_id=user_id)
+    # A stored reply rings it: the outbox sender sends at once, not at the next pass.
+    outbox_bell = OutboxBell()
+    service = InboxService(
+        database.sessions, journal, acting_user_id=user_id, reply_stored=outbox_bell.ring
+    )
     identity: Identity | None = plumbing.worker.submit(service.identity).result()
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     downloader = AvatarDownloader(paths.cache / "avatars", plumbing.http, plumbing.worker)
@@ -205,9 +209,20 @@ def build_window(
                 if world is not None
                 else platform_clients(loop_http)
             )
-            return SyncEngine(database.engine, database.sessions, sealer, clients)
+            # The service's origin: the window skips the NOTIFY echo of what the
+            # engine changed, since the runner hands it over (on_changes).
+            return SyncEngine(
+                database.engine, database.sessions, sealer, clients, origin=service.origin
+            )
 
-        sync = SyncRunner(make_engine, loop=loop, interval=sync_interval)
+        sync = SyncRunner(
+            make_engine,
+            loop=loop,
+            interval=sync_interval,
+            # The window exists before the first pass ends: each pass's changes go to it.
+            on_changes=lambda changes: window.apply_changes(changes),
+            outbox_bell=outbox_bell,
+        )
     files_folder = paths.cache / "files"
     forget_opened_files(files_folder)
     window = MainWindow(
@@ -235,20 +250,6 @@ def build_window(
         # Off the UI thread: it reads the database and posts a webhook to the relay.
         demo_timer.timeout.connect(lambda: runner.run(world.customer_writes))
         demo_timer.start()
-    listener = None
-    if identity is not None:
-        notices = TeamNotices(window)
-        notices.heard.connect(window.on_team_notice)
-        # On every (re)connect, catch up: webhooks that arrived while no app was
-        # listening, and whatever the team did meanwhile.
-        notices.reconnected.connect(window.catch_up)
-        conninfo = database.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
-        listener = ChangeListener(
-            conninfo, [CHANNEL, WEBHOOK_CHANNEL], notices.heard.emit, notices.reconnected.emit
-        )
-        listener.start()
     if sync is not None and loop is not None:
         sync.start()
         sync_loop = loop
@@ -261,10 +262,29 @@ def build_window(
         )
         # The data moved to a team database: this app's engine stops writing here.
         window.left_database.connect(lambda _: finish(sync_loop, sync.stop()))
-        # A reply was stored: send it now rather than at the next pass.
-        window.thread_pane.changed.connect(
-            lambda changes: sync.wake() if changes.messages else None
+    listener = None
+    if identity is not None:
+        notices = TeamNotices(window)
+        notices.heard.connect(window.on_team_notice)
+        # On every (re)connect, catch up on whatever the team did meanwhile, and
+        # store the webhooks that arrived while no app was listening.
+        notices.reconnected.connect(window.catch_up)
+        take_in = sync.take_in if sync is not None else lambda: None
+
+        def connected() -> None:
+            notices.reconnected.emit()
+            take_in()
+
+        conninfo = database.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
         )
+        listener = ChangeListener(
+            conninfo,
+            on_team_notice=notices.heard.emit,
+            on_webhook=take_in,
+            on_connected=connected,
+        )
+        listener.start()
     if login_endpoints is None and world is not None:
         # The demo logs in to its own fake platforms, never to the real ones.
         login_endpoints = LoginEndpoints(

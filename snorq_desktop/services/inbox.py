@@ -2,6 +2,7 @@
 thread (the database worker), returning plain values and the Changes made."""
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +41,6 @@ from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
-from snorq_desktop.sync.webhook_intake import store_pending_events
 
 
 class InboxService:
@@ -50,10 +50,17 @@ class InboxService:
         journal: ReplyJournal,
         *,
         acting_user_id: str | None = None,
+        origin: str | None = None,
+        reply_stored: Callable[[], None] = lambda: None,
     ) -> None:
         """``acting_user_id``: the signed-in person (replies are sent as them);
-        None: the owner of the oldest organisation (the demo, tests)."""
+        None: the owner of the oldest organisation (the demo, tests).
+        ``origin``: this app's id, on every NOTIFY it sends (its sync engine's
+        too), so it can tell its own notices from the team's.
+        ``reply_stored``: called (on the worker thread) once a reply waits to be
+        sent: the outbox sender's bell, so it goes now rather than at a pass."""
         self._sessions = sessions
+        self._reply_stored = reply_stored
         self._acting_user_id = acting_user_id
         # Reads are single statements: no BEGIN/ROLLBACK round trips around them.
         self._reads = sessionmaker(
@@ -62,7 +69,7 @@ class InboxService:
         )
         self._journal = journal
         self._identity: Identity | None = None
-        self.origin = new_id()  # this app, so it can tell its own notices from the team's
+        self.origin = origin or new_id()
         self._candidates: tuple[str, frozenset[str] | None] = ("", None)
         self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
@@ -307,6 +314,7 @@ class InboxService:
             # person sees why; keeping it would retry a refusal for ever.
             self._journal.remove(reply.message_id)
             raise
+        self._reply_stored()  # committed: the sender may go before the journal is tidied
         self._journal.remove(reply.message_id)
         ids = frozenset({reply.conversation_id})
         return Changes(conversations=ids, messages=ids)
@@ -326,13 +334,8 @@ class InboxService:
         with unit_of_work(self._sessions) as session:
             conversation_id = actions.retry_failed(session, self._org, message_id)
             ids = frozenset({conversation_id})
-            return self._tell_the_team(session, Changes(conversations=ids, messages=ids))
-
-    def store_webhook_events(self) -> Changes:
-        """What the relay received since the last pass (any app of the team may do it)."""
-        changes = Changes()
-        while (result := store_pending_events(self._sessions)).events:
-            changes = changes | result.changes
+            changes = self._tell_the_team(session, Changes(conversations=ids, messages=ids))
+        self._reply_stored()
         return changes
 
     def unread_total(self) -> int:

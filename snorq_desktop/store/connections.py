@@ -6,9 +6,9 @@ this module never sees a key and never stores a clear token.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
@@ -16,6 +16,7 @@ from snorq_desktop.domain.errors import NotFound, PlatformAlreadyConnected
 from snorq_desktop.domain.inbox import PLATFORM_NAMES
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.store.models import Conversation, Organization, PlatformConnection
+from snorq_desktop.store.platform_apps import AppCredentials, AppProvider, app_credentials
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,65 @@ def read_tokens(
         raise NotFound("That platform connection no longer exists.")
     access, refresh = row
     return sealer.open(access), (sealer.open(refresh) if refresh is not None else None)
+
+
+@dataclass(frozen=True)
+class FreshTokens:
+    """What a platform answered to a token refresh."""
+
+    access_token: SecretToken
+    refresh_token: SecretToken | None
+    expires_in: int | None  # seconds
+
+
+def refresh_tokens_once(
+    session: Session,
+    sealer: TokenSealer,
+    connection_id: str,
+    organization_id: str,
+    *,
+    now: datetime,
+    margin: timedelta,
+    refresh: Callable[[SecretToken, AppCredentials | None], FreshTokens],
+) -> SecretToken | None:
+    """The access token to use, refreshed first if it expires within ``margin``;
+    None if the connection has no refresh token.
+
+    TikTok refresh tokens work once: every app of the team takes the
+    connection's row lock, re-reads the tokens, and refreshes only if nobody
+    did meanwhile (compare and swap), so a refresh token is never used twice.
+    ``refresh`` asks the platform while the row stays locked."""
+    row = session.execute(
+        select(
+            PlatformConnection.token_expires_at,
+            PlatformConnection.refresh_token,
+            PlatformConnection.access_token,
+        )
+        .where(PlatformConnection.id == connection_id)
+        .with_for_update()
+    ).one()
+    expires_at, sealed_refresh, sealed_access = row
+    if sealed_refresh is None:
+        return None
+    if expires_at is not None and expires_at > now + margin:
+        # Not due, or another app refreshed while we waited for the lock:
+        # the token stored now is the one to use.
+        return sealer.open(sealed_access)
+    # The organisation's own TikTok app, when entered on the connections page.
+    app = app_credentials(session, sealer, organization_id, AppProvider.TIKTOK)
+    grant = refresh(sealer.open(sealed_refresh), app)
+    session.execute(
+        update(PlatformConnection)
+        .where(PlatformConnection.id == connection_id)
+        .values(
+            access_token=sealer.seal(grant.access_token),
+            refresh_token=(
+                sealer.seal(grant.refresh_token) if grant.refresh_token else sealed_refresh
+            ),
+            token_expires_at=now + timedelta(seconds=grant.expires_in or 86_400),
+        )
+    )
+    return grant.access_token
 
 
 def conversation_count(session: Session, connection_id: str) -> int:

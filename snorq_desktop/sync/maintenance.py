@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.store import analytics, retention
+from snorq_desktop.store import advisory_lock, analytics, retention
 from snorq_desktop.store.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -50,18 +50,10 @@ def purge_history(
     """Remove what is past the FREE organisations' history, where due.  ``stopping``
     is asked between batches: an app closing mid-purge leaves the rest to the next
     run (every batch is whole)."""
-    with engine.connect() as holder:
-        taken = holder.execute(
-            text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": PURGE_LOCK}
-        ).scalar_one()
-        holder.commit()
+    with advisory_lock.held(engine, PURGE_LOCK) as taken:
         if not taken:
             return PurgeReport(ran=False)
-        try:
-            return _purge_while_locked(sessions, batch, warning_period, stopping)
-        finally:
-            holder.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": PURGE_LOCK})
-            holder.commit()
+        return _purge_while_locked(sessions, batch, warning_period, stopping)
 
 
 def _purge_while_locked(

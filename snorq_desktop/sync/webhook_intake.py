@@ -48,8 +48,11 @@ class _ConnectionBatch:
     watermarks: list[ReadUpTo]
 
 
-def store_pending_events(sessions: sessionmaker[Session], *, limit: int = 500) -> IntakeResult:
-    """One transaction: claim up to ``limit`` events, store what they say, mark them."""
+def store_pending_events(
+    sessions: sessionmaker[Session], *, limit: int = 500, origin: str = "intake"
+) -> IntakeResult:
+    """One transaction: claim up to ``limit`` events, store what they say, mark them.
+    ``origin`` tags the NOTIFY (the app's id: its own window skips the echo)."""
     with unit_of_work(sessions) as session:
         pending = claim_pending(session, limit)
         if not pending:
@@ -74,7 +77,7 @@ def store_pending_events(sessions: sessionmaker[Session], *, limit: int = 500) -
             if batch is None:
                 continue
             batch_changes, batch_stored = _store(session, batch)
-            notify_changes(session, batch.organization_id, batch_changes, origin="intake")
+            notify_changes(session, batch.organization_id, batch_changes, origin)
             changes, stored = changes | batch_changes, stored + batch_stored
     return IntakeResult(len(pending), stored, unrouted, changes)
 

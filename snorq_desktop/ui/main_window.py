@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
-from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL, read_notice
+from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
@@ -340,11 +340,9 @@ class MainWindow(QMainWindow):
 
     # --- the rest of the team -----------------------------------------------------------
 
-    def on_team_notice(self, channel: str, payload: str) -> None:
-        """Another app (or the relay) changed something: refresh only that."""
-        if channel == WEBHOOK_CHANNEL:
-            self._runner.run(self._service.store_webhook_events, self.apply_changes)
-            return
+    def on_team_notice(self, payload: str) -> None:
+        """Another app changed something: refresh only that.  This app's own
+        changes (its sync engine's too) came through apply_changes already."""
         organization, origin, changes = read_notice(payload)
         if organization != self._service.organization_id or origin == self._service.origin:
             return
@@ -357,7 +355,6 @@ class MainWindow(QMainWindow):
         """After a gap in listening: what was said meanwhile was not heard."""
         if self.identity is None:
             return
-        self._runner.run(self._service.store_webhook_events, self.apply_changes)
         self._apply_query()
         self.refresh_counts()
 

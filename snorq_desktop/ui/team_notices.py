@@ -5,9 +5,9 @@ from PySide6.QtCore import QObject, Signal
 
 class TeamNotices(QObject):
     """Signals:
-    - ``heard(str, str)``: a notification (channel, payload) from the database;
+    - ``heard(str)``: what the team changed (a NOTIFY payload) from the database;
     - ``reconnected()``: listening again after a gap: catch up.
     """
 
-    heard = Signal(str, str)
+    heard = Signal(str)
     reconnected = Signal()

@@ -16,30 +16,24 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage
-from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.ingest import apply_delivery_updates, ingest_messages
+from tests.shop import account, open_shop
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def shop(session):
-    owner = orgs.create_user(session, email="o@example.com")
     # PRO: these batches are dated T0, and a FREE shop stores nothing older than 30 days.
-    org = orgs.create_organization(session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO)
-    connection = connect_platform(
+    ids = open_shop(
         session,
         TokenCipher(KeySet.fresh()),
-        organization_id=org,
-        account=PlatformAccount(
-            platform=Platform.WHATSAPP, platform_user_id="1055", access_token=SecretToken("t")
-        ),
+        [account(Platform.WHATSAPP, "1055")],
+        plan=PlanType.PRO,
     )
-    return org, connection
+    return ids.organization_id, ids.connections[Platform.WHATSAPP]
 
 
 def msg(

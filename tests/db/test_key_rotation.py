@@ -5,38 +5,27 @@ from sqlalchemy import text
 
 from snorq_desktop.boot.app import Database, rotate_token_key
 from snorq_desktop.boot.cli import main
-from snorq_desktop.domain.enums import PlanType, Platform
-from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.domain.enums import Platform
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeychainKeyStore, load_or_create
 from snorq_desktop.store import connections as conns
-from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from tests.keychain import MemoryKeychain
+from tests.shop import account, open_shop
 
 
 def _connect_three(sessions, cipher):
     with unit_of_work(sessions) as session:
-        owner = orgs.create_user(session, email="o@example.com")
-        org = orgs.create_organization(
-            session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO
+        open_shop(
+            session,
+            cipher,
+            [
+                account(Platform.TIKTOK, "tiktok", "a-TIKTOK", refresh_token="r-tt"),
+                account(Platform.WHATSAPP, "whatsapp", "a-WHATSAPP"),
+                account(Platform.FACEBOOK, "facebook", "a-FACEBOOK"),
+            ],
+            email="o@example.com",
         )
-        for platform, refresh in (
-            (Platform.TIKTOK, "r-tt"),
-            (Platform.WHATSAPP, None),
-            (Platform.FACEBOOK, None),
-        ):
-            conns.connect_platform(
-                session,
-                cipher,
-                organization_id=org,
-                account=conns.PlatformAccount(
-                    platform=platform,
-                    platform_user_id=platform.value.lower(),
-                    access_token=SecretToken(f"a-{platform.value}"),
-                    refresh_token=SecretToken(refresh) if refresh else None,
-                ),
-            )
 
 
 def test_rotation_reseals_every_token_and_drops_the_old_key(engine):

@@ -16,14 +16,11 @@ from snorq_desktop.boot.app import Database
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.window import RunningWindow, build_window
 from snorq_desktop.demo.shop import seed_demo
-from snorq_desktop.domain.enums import PlanType, Platform
-from snorq_desktop.domain.tokens import SecretToken
+from snorq_desktop.domain.enums import Platform
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from tests.e2e.sync_world import World, running_world
+from tests.shop import every_platform, open_shop
 
 
 @dataclass
@@ -82,26 +79,9 @@ class Shop:
 @pytest.fixture
 def shop(engine: Engine) -> Shop:
     sessions = session_factory(engine)
-    cipher = TokenCipher(KeySet.fresh())
     with unit_of_work(sessions) as session:
-        owner = orgs.create_user(session, email="maya@example.com", name="Maya Okafor")
-        org = orgs.create_organization(
-            session, owner_id=owner, name="Maya's Shop", slug="maya", plan=PlanType.PRO
-        )
-        connections = {
-            platform: connect_platform(
-                session,
-                cipher,
-                organization_id=org,
-                account=PlatformAccount(
-                    platform=platform,
-                    platform_user_id=f"{platform.value}-acct",
-                    access_token=SecretToken("t"),
-                ),
-            )
-            for platform in Platform
-        }
-    return Shop(engine, sessions, org, owner, connections)
+        ids = open_shop(session, TokenCipher(KeySet.fresh()), every_platform())
+    return Shop(engine, sessions, ids.organization_id, ids.owner_id, ids.connections)
 
 
 @pytest.fixture
@@ -113,10 +93,15 @@ def demo_shop(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., RunningWindow]]:
-    """Opens a window on the test database (after the test has put its data there)."""
+    """Opens a window on the test database (after the test has put its data there).
+    ``loop`` (the qt_loop fixture, asked for before this one so that it outlives
+    the windows): with its sync runner, which alone stores what the relay
+    received; without it the window only hears the team."""
     opened: list[RunningWindow] = []
 
-    def make(name: str = "app", **options: Any) -> RunningWindow:
+    def make(
+        name: str = "app", *, loop: asyncio.AbstractEventLoop | None = None, **options: Any
+    ) -> RunningWindow:
         """``options``: build_window's (send_key, templates...)."""
         paths = AppPaths.resolve(tmp_path / name)
         paths.create()
@@ -124,6 +109,8 @@ def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., Runni
             Database(engine, session_factory(engine), "test", embedded=False),
             paths,
             demo=False,
+            sync_interval=3600.0 if loop is not None else None,
+            loop=loop,
             **options,
         )
         qtbot.addWidget(running.window)
@@ -157,9 +144,3 @@ def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     # Qt wait of the session returns at once.  qasync marked this thread as
     # running the loop; later tests run loops of their own.
     asyncio.events._set_running_loop(None)
-
-
-@pytest.fixture
-def world(engine: Engine) -> Iterator[World]:
-    """The fake platforms, a shop connected to each, and the relay (sync_world.py)."""
-    yield from running_world(engine)

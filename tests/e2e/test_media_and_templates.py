@@ -15,7 +15,7 @@ from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from tests.e2e.sync_world import BUSINESS, PAGE, PHONE, World
+from tests.world import BUSINESS, PAGE, PHONE, World
 
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
 PDF = b"%PDF-1.7\n" + os.urandom(5000)

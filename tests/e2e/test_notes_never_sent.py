@@ -3,7 +3,7 @@ sync pass against the fake WhatsApp sends the reply written with it, and only th
 
 from snorq_desktop.store import notes, outbox
 from snorq_desktop.store.unit_of_work import unit_of_work
-from tests.e2e.sync_world import PHONE
+from tests.world import PHONE
 
 
 def test_a_sync_pass_sends_the_reply_and_never_the_note(world):

@@ -111,7 +111,7 @@ def test_the_demo_world_runs_on_the_fake_platforms(engine, tmp_path):
         for _ in range(5):
             world.customer_writes()
         service = InboxService(sessions, ReplyJournal(tmp_path / "journal.json"))
-        assert service.store_webhook_events().arrivals
+        assert asyncio.run(SyncEngine(engine, sessions, sealer, {}).take_in()).changes.arrivals
         with sessions() as session:
             after = session.execute(select(func.count()).select_from(Conversation)).scalar_one()
             newest = session.execute(

@@ -4,23 +4,22 @@
 import hashlib
 import hmac
 import json
-import threading
 import time
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from snorq_desktop.boot.cli import main
 from snorq_desktop.domain.enums import MessageDirection, Platform
 from snorq_desktop.domain.platform_events import PlatformMessage
-from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.relay.app import RelaySecrets
 from snorq_desktop.store.ingest import ingest_messages
 from snorq_desktop.store.unit_of_work import unit_of_work
 from tests import webhook_bodies as bodies
+from tests.shop import serving_relay
 
 SECRETS = RelaySecrets(
     meta_verify_token="verify-me", meta_app_secret="meta-secret", tiktok_app_secret="tiktok-secret"
@@ -39,20 +38,11 @@ def tiktok_signature(raw: bytes, stamp: int, secret: str = "tiktok-secret") -> s
 @pytest.fixture
 def relay(shop):
     """The relay served by uvicorn on a free loopback port."""
-    app = build_relay(shop.sessions, SECRETS)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "relay did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    with (
+        serving_relay(shop.sessions, SECRETS) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
         yield client
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def events(shop) -> int:

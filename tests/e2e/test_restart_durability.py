@@ -7,25 +7,23 @@ import hmac
 import json
 import threading
 import time
+from contextlib import ExitStack
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
-from snorq_desktop.domain.enums import PlanType, Platform
-from snorq_desktop.domain.tokens import SecretToken
-from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.domain.enums import Platform
+from snorq_desktop.relay.app import RelaySecrets
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.webhook_intake import store_pending_events
 from tests import webhook_bodies as bodies
+from tests.shop import account, open_shop, serving_relay
 
 EVENTS = 1000
 
@@ -36,40 +34,22 @@ def test_a_restart_in_the_middle_loses_nothing_and_duplicates_nothing(tmp_path):
     server = EmbeddedServer(folder)
     url = server.start()
     engine = create_database_engine(url)
-    relay = None
+    stack = ExitStack()
     try:
         upgrade_schema(engine)
         sessions = session_factory(engine)
         with unit_of_work(sessions) as session:
-            owner = orgs.create_user(session, email="o@example.com")
-            org = orgs.create_organization(
-                session, owner_id=owner, name="S", slug="s", plan=PlanType.PRO
-            )
-            connect_platform(
+            open_shop(
                 session,
                 TokenCipher(KeySet.fresh()),
-                organization_id=org,
-                account=PlatformAccount(
-                    platform=Platform.WHATSAPP,
-                    platform_user_id="106540352242922",
-                    access_token=SecretToken("t"),
-                ),
+                [account(Platform.WHATSAPP, "106540352242922")],
+                email="o@example.com",
             )
-        relay = uvicorn.Server(
-            uvicorn.Config(
-                build_relay(sessions, RelaySecrets(None, "meta-secret", None)),
-                host="127.0.0.1",
-                port=0,
-                log_level="critical",
-                lifespan="off",
-            )
+        base = stack.enter_context(
+            serving_relay(sessions, RelaySecrets(None, "meta-secret", None), log_level="critical")
         )
-        threading.Thread(target=relay.run, daemon=True).start()
-        while not relay.started:
-            time.sleep(0.01)
         with engine.connect() as connection:
             started = connection.execute(text("SELECT pg_postmaster_start_time()")).scalar()
-        base = f"http://127.0.0.1:{relay.servers[0].sockets[0].getsockname()[1]}"
         refused = 0
         with httpx.Client(base_url=base, timeout=10) as client:
             for n in range(EVENTS):
@@ -128,7 +108,6 @@ def test_a_restart_in_the_middle_loses_nothing_and_duplicates_nothing(tmp_path):
         assert started_again is not None
         assert started_again > started, "the server really restarted mid-way"
     finally:
-        if relay is not None:
-            relay.should_exit = True
+        stack.close()  # the relay
         engine.dispose()
         server.release()

@@ -17,7 +17,7 @@ from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.sync.engine import SyncEngine
-from tests.e2e.sync_world import BUSINESS, PAGE, PHONE
+from tests.world import BUSINESS, PAGE, PHONE
 
 
 def wait_for(predicate, timeout=5.0):
@@ -225,7 +225,7 @@ def test_the_open_window_receives_replies_sends_and_shows_the_ticks(
 
 def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
     from snorq_desktop.platforms.client import Account
-    from snorq_desktop.sync.engine import ConnectionRow
+    from snorq_desktop.store.sync_records import ConnectionRow
 
     world.sql(
         "UPDATE platform_connections SET refresh_token = :r, token_expires_at = now() - "
@@ -246,7 +246,7 @@ def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
                     world.engine, world.sessions, world.cipher, {Platform.TIKTOK: client}
                 )
                 barrier.wait()
-                account = await engine._refresh_if_due(
+                account = await engine.connections.refresh_if_due(
                     row, client, Account(BUSINESS, SecretToken("old"))
                 )
                 results.append(account.access_token.reveal())

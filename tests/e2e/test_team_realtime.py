@@ -48,12 +48,12 @@ def test_a_reply_and_a_read_in_one_app_show_in_the_other(shop, make_window, qtbo
     assert thread.index(thread.rowCount() - 1).data(MessageRole).content == "On its way today"
 
 
-def test_a_webhook_stored_by_the_relay_reaches_the_open_window(shop, make_window, qtbot):
+def test_a_webhook_stored_by_the_relay_reaches_the_open_window(shop, qt_loop, make_window, qtbot):
     shop.sql(
         "UPDATE platform_connections SET platform_user_id = '106540352242922' "
         "WHERE platform = 'WHATSAPP'"
     )
-    running = make_window()
+    running = make_window(loop=qt_loop)
     qtbot.wait(300)
     raw = json.dumps(bodies.whatsapp_message(1, text="Do you ship to Porto?")).encode()
     with unit_of_work(shop.sessions) as session:  # exactly what the relay does
@@ -69,7 +69,9 @@ def test_a_webhook_stored_by_the_relay_reaches_the_open_window(shop, make_window
     assert shop.sql("SELECT count(*) FROM webhook_events WHERE processed_at IS NULL") == [(0,)]
 
 
-def test_webhooks_received_while_no_app_ran_are_stored_when_one_starts(shop, make_window, qtbot):
+def test_webhooks_received_while_no_app_ran_are_stored_when_one_starts(
+    shop, qt_loop, make_window, qtbot
+):
     shop.sql(
         "UPDATE platform_connections SET platform_user_id = '106540352242922' "
         "WHERE platform = 'WHATSAPP'"
@@ -77,6 +79,47 @@ def test_webhooks_received_while_no_app_ran_are_stored_when_one_starts(shop, mak
     with unit_of_work(shop.sessions) as session:
         for n in range(3):
             record_event(session, "meta", json.dumps(bodies.whatsapp_message(n)).encode())
-    running = make_window()
+    running = make_window(loop=qt_loop)
     qtbot.waitUntil(lambda: running.window.inbox.rowCount() == 1, timeout=3000)
     qtbot.waitUntil(lambda: running.window.inbox.summary_at(0).unread_count == 3, timeout=3000)
+
+
+def test_one_webhook_is_shown_once_by_the_app_that_stored_it_and_heard_by_the_other(
+    shop, qt_loop, make_window, qtbot
+):
+    """Only the sync runner stores what the relay received; the app that stored it
+    applies the change once (its runner hands it over, its NOTIFY echo is skipped),
+    so its tray says it once; another app of the team hears it by NOTIFY."""
+    shop.sql(
+        "UPDATE platform_connections SET platform_user_id = '106540352242922' "
+        "WHERE platform = 'WHATSAPP'"
+    )
+    storing, other = make_window("maya", loop=qt_loop), make_window("leo")
+    qtbot.wait(300)  # both listeners connected, the first pass over
+    applied: dict[str, list[object]] = {"maya": [], "leo": []}
+    notified: list[str] = []
+    for name, running in (("maya", storing), ("leo", other)):
+        model = running.window.inbox
+        original = model.apply_changes
+
+        def recorded(changes, original=original, seen=applied[name]):
+            if changes.arrivals:
+                seen.append(changes)
+            original(changes)
+
+        model.apply_changes = recorded
+    storing.window.isActiveWindow = lambda: False  # the person is in another program
+    storing.window.tray.notify = lambda conversation_id, title, preview: notified.append(preview)
+    raw = json.dumps(bodies.whatsapp_message(1, text="Do you ship to Porto?")).encode()
+    with unit_of_work(shop.sessions) as session:  # exactly what the relay does
+        record_event(session, "meta", raw)
+    qtbot.waitUntil(lambda: other.window.inbox.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: storing.window.inbox.rowCount() == 1, timeout=3000)
+    qtbot.wait(500)  # room for a second application, had there been one
+    idle(qtbot, storing)
+    assert len(applied["maya"]) == 1
+    assert notified == ["Do you ship to Porto?"]
+    assert len(applied["leo"]) == 1
+    assert other.window.inbox.index(0).data(SummaryRole).last_message_preview == (
+        "Do you ship to Porto?"
+    )

@@ -1,39 +1,35 @@
-"""The sync engine's world for the end-to-end tests: the fake platforms (real HTTP
-on 127.0.0.1), a shop connected to each, and the relay in front of the test
-database (the ``world`` fixture in conftest.py starts it)."""
+"""The fake platforms (real HTTP on 127.0.0.1) with a shop connected to each
+and the relay they deliver webhooks to: what the sync engine's tests work
+against.  The ``world`` fixture (tests/conftest.py) makes one per test."""
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
-import uvicorn
 from sqlalchemy import Engine, text
 
 from snorq_desktop.demo.fakes.meta import FakeMeta
 from snorq_desktop.demo.fakes.tiktok import FakeTikTok
-from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.ids import new_id
-from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.platforms.client import PlatformClient
 from snorq_desktop.platforms.messenger_api import MessengerClient
 from snorq_desktop.platforms.tiktok_api import TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
-from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.relay.app import RelaySecrets
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import organizations as orgs
-from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.engine import SyncEngine
+from tests.shop import account, open_shop, serving_relay
 
 PHONE, PAGE, BUSINESS = "106540352242922", "1143561907842211", "bc-7193318264"
 
 
 class World:
-    def __init__(self, engine, relay_url: str) -> None:
+    def __init__(self, engine: Engine, relay_url: str) -> None:
         self.engine = engine
         self.sessions = session_factory(engine)
         self.cipher = TokenCipher(KeySet.fresh())
@@ -45,39 +41,37 @@ class World:
         self.meta.add_account(PAGE, "page-token")
         self.tiktok.add_account(BUSINESS, "tt-access", "tt-refresh")
         with unit_of_work(self.sessions) as session:
-            self.owner = orgs.create_user(session, email="maya@example.com", name="Maya")
-            self.org = orgs.create_organization(
-                session, owner_id=self.owner, name="Shop", slug="shop", plan=PlanType.PRO
+            ids = open_shop(
+                session,
+                self.cipher,
+                [
+                    account(Platform.WHATSAPP, PHONE, "wa-token"),
+                    account(Platform.FACEBOOK, PAGE, "page-token"),
+                    account(Platform.TIKTOK, BUSINESS, "tt-access"),
+                ],
+                owner_name="Maya",
+                name="Shop",
+                slug="shop",
             )
-            self.connections = {
-                platform: connect_platform(
-                    session,
-                    self.cipher,
-                    organization_id=self.org,
-                    account=PlatformAccount(
-                        platform=platform, platform_user_id=account, access_token=SecretToken(token)
-                    ),
-                )
-                for platform, account, token in (
-                    (Platform.WHATSAPP, PHONE, "wa-token"),
-                    (Platform.FACEBOOK, PAGE, "page-token"),
-                    (Platform.TIKTOK, BUSINESS, "tt-access"),
-                )
-            }
+        self.owner, self.org, self.connections = ids.owner_id, ids.organization_id, ids.connections
 
     def sql(self, statement: str, **params):
         with self.engine.begin() as connection:
             result = connection.execute(text(statement), params)
             return [tuple(r) for r in result] if result.returns_rows else []
 
+    def clients(self, http: httpx.AsyncClient) -> dict[Platform, PlatformClient]:
+        """The three platform clients, pointed at the fakes."""
+        return {
+            Platform.WHATSAPP: WhatsAppClient(http, self.meta.url),
+            Platform.FACEBOOK: MessengerClient(http, self.meta.url),
+            Platform.TIKTOK: TikTokClient(http, self.tiktok.url + "/open_api/v1.3"),
+        }
+
     def run_pass(self, clock=None, engines: int = 1):
         async def go():
             async with httpx.AsyncClient(timeout=5) as http:
-                clients: dict[Platform, PlatformClient] = {
-                    Platform.WHATSAPP: WhatsAppClient(http, self.meta.url),
-                    Platform.FACEBOOK: MessengerClient(http, self.meta.url),
-                    Platform.TIKTOK: TikTokClient(http, self.tiktok.url + "/open_api/v1.3"),
-                }
+                clients = self.clients(http)
                 made = [
                     SyncEngine(
                         self.engine,
@@ -120,20 +114,13 @@ class World:
         self.tiktok.stop()
 
 
-def running_world(engine: Engine) -> Iterator[World]:
-    """The world with the relay running in front of ``engine``'s database."""
-    sessions = session_factory(engine)
-    app = build_relay(sessions, RelaySecrets("v", "meta-app-secret", "tiktok-app-secret"))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    made = World(engine, f"http://127.0.0.1:{port}")
-    yield made
-    made.stop()
-    server.should_exit = True
-    thread.join(timeout=10)
+@contextmanager
+def open_world(engine: Engine) -> Iterator[World]:
+    with serving_relay(
+        session_factory(engine), RelaySecrets("v", "meta-app-secret", "tiktok-app-secret")
+    ) as relay_url:
+        made = World(engine, relay_url)
+        try:
+            yield made
+        finally:
+            made.stop()
