@@ -247,7 +247,9 @@ def measure(shop: Shop, replies: int, *, bell: bool) -> tuple[list[float], list[
 
     passes = Passes()
 
-    def make_engine(http: httpx.AsyncClient) -> SyncEngine:
+    http = httpx.AsyncClient(timeout=30)  # as the app's root makes it
+
+    def make_engine() -> SyncEngine:
         clients = platform_clients(http, shop.meta.url, shop.tiktok.url + "/open_api/v1.3")
         engine = SyncEngine(shop.engine, shop.sessions, shop.cipher, clients)
         passes.follow(engine)

@@ -18,7 +18,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import qasync
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
@@ -202,8 +201,8 @@ def build_window(
             raise ValueError("syncing needs the window's asyncio loop")
         loop_http = plumbing.loop_http
 
-        def make_engine(_runner_http: httpx.AsyncClient) -> SyncEngine:
-            # The platform clients use the root's client, not the runner's own.
+        def make_engine() -> SyncEngine:
+            # The platform clients use the root's one client on the loop.
             clients = (
                 platform_clients(loop_http, world.graph_url, world.tiktok_url)
                 if world is not None

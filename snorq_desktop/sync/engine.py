@@ -148,6 +148,12 @@ class SyncEngine:
         )
         self._purge.add_done_callback(_log_purge)
 
+    async def finish(self) -> None:
+        """The app is closing: wait for a running purge, which stops after its
+        current batch, so no task is left pending when the loop ends."""
+        if self._purge is not None and not self._purge.done():
+            await asyncio.gather(self._purge, return_exceptions=True)
+
     # --- asked by the window ------------------------------------------------------------
 
     async def send_read_receipt(self, receipt: ReadReceipt) -> None:

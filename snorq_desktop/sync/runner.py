@@ -22,8 +22,6 @@ from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from typing import Any
 
-import httpx
-
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate
@@ -44,7 +42,7 @@ class SyncRunner:
 
     def __init__(
         self,
-        make_engine: Callable[[httpx.AsyncClient], SyncEngine],
+        make_engine: Callable[[], SyncEngine],
         *,
         loop: asyncio.AbstractEventLoop,
         interval: float = 15.0,
@@ -168,26 +166,27 @@ class SyncRunner:
         task.add_done_callback(self._errands.discard)
 
     async def _main(self) -> None:
-        async with httpx.AsyncClient(timeout=30) as http:
-            engine = self._engine = self._make_engine(http)
-            self._bell.listen(self._ring)
-            beside = [
-                self._loop.create_task(self._intake(engine), name="snorq-intake"),
-                self._loop.create_task(self._sender(engine), name="snorq-outbox"),
-            ]
-            try:
-                while not self._stopping:
-                    self._wake.clear()
-                    await self._work("pass", engine.pass_once)
-                    if not self._stopping:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
-            finally:
-                self._bell.stop_listening()
-                self._intake_now.set()
-                self._send_now.set()
-                await asyncio.gather(*beside, return_exceptions=True)
-                self._engine = None
+        # The engine's platform clients use the root's one HTTP client (boot/).
+        engine = self._engine = self._make_engine()
+        self._bell.listen(self._ring)
+        beside = [
+            self._loop.create_task(self._intake(engine), name="snorq-intake"),
+            self._loop.create_task(self._sender(engine), name="snorq-outbox"),
+        ]
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                await self._work("pass", engine.pass_once)
+                if not self._stopping:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+        finally:
+            self._bell.stop_listening()
+            self._intake_now.set()
+            self._send_now.set()
+            await asyncio.gather(*beside, return_exceptions=True)
+            await engine.finish()
+            self._engine = None
 
     async def _intake(self, engine: SyncEngine) -> None:
         while not self._stopping:

@@ -12,13 +12,6 @@ PACKAGE = "snorq_desktop"
 ROOT = Path(__file__).resolve().parents[2] / PACKAGE
 MAX_LINES = 500
 
-# The sync engine is being reworked on the `engine` branch (issue 16, steps 2-4):
-# its runner still makes its own AsyncClient and engine.py is still one module.
-# Each entry goes when that branch lands; the tests below fail if one is no
-# longer needed, so the list cannot outlive its reason.
-SYNC_REWORK_CLIENTS = {"snorq_desktop/sync/runner.py"}
-SYNC_REWORK_LONG_MODULES = {"snorq_desktop/sync/engine.py"}
-
 
 def _sources() -> Iterator[Path]:
     for path in sorted(ROOT.rglob("*.py")):
@@ -98,10 +91,7 @@ def test_the_circle_finder_finds_a_circle() -> None:
 def test_no_module_is_over_500_lines() -> None:
     lengths = {_name(p): len(p.read_text(encoding="utf-8").splitlines()) for p in _sources()}
     too_long = {name: n for name, n in lengths.items() if n > MAX_LINES}
-    assert set(too_long) <= SYNC_REWORK_LONG_MODULES, too_long
-    assert all(lengths.get(name, 0) > MAX_LINES for name in SYNC_REWORK_LONG_MODULES), (
-        "a module of the sync rework is short now: take it off SYNC_REWORK_LONG_MODULES"
-    )
+    assert too_long == {}, too_long
 
 
 def test_the_package_root_holds_at_most_three_modules() -> None:
@@ -154,16 +144,11 @@ def test_one_place_makes_the_database_worker() -> None:
 
 def test_one_place_makes_the_http_clients() -> None:
     places = _constructions({"httpx.Client", "httpx.AsyncClient"})
-    outside_sync = {p for p in places if p.split(":")[0] not in SYNC_REWORK_CLIENTS}
-    assert outside_sync == {"snorq_desktop/boot/app.py:open_plumbing"}, places
+    assert set(places) == {"snorq_desktop/boot/app.py:open_plumbing"}, places
     assert sorted(places["snorq_desktop/boot/app.py:open_plumbing"]) == [
         "httpx.AsyncClient",
         "httpx.Client",
     ]
-    still_there = {p.split(":")[0] for p in places} & SYNC_REWORK_CLIENTS
-    assert still_there == SYNC_REWORK_CLIENTS, (
-        "the sync engine takes the root's client now: empty SYNC_REWORK_CLIENTS"
-    )
 
 
 @pytest.mark.parametrize(

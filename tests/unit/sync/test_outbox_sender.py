@@ -43,7 +43,9 @@ def test_a_stored_reply_is_sent_at_once_without_waiting_for_a_pass(world, tmp_pa
     passes: list[object] = []
 
     async def go() -> None:
-        def make_engine(http: httpx.AsyncClient) -> SyncEngine:
+        http = httpx.AsyncClient(timeout=30)  # the root's one client, in the app
+
+        def make_engine() -> SyncEngine:
             engine = SyncEngine(world.engine, world.sessions, world.cipher, world.clients(http))
             whole_pass = engine.pass_once
 
@@ -65,6 +67,7 @@ def test_a_stored_reply_is_sent_at_once_without_waiting_for_a_pass(world, tmp_pa
         task = runner.stop()
         assert task is not None
         await task
+        await http.aclose()
 
     asyncio.run(go())
     assert [sent["text"] for sent in world.meta.sent] == ["Yes! Size M?"]

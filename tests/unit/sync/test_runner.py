@@ -29,7 +29,9 @@ def test_a_relayed_webhook_wakes_the_intake_and_is_handed_over_once(world):
     connected: list[object] = []
 
     async def go() -> None:
-        def make_engine(http: httpx.AsyncClient) -> SyncEngine:
+        http = httpx.AsyncClient(timeout=30)  # the root's one client, in the app
+
+        def make_engine() -> SyncEngine:
             engine = SyncEngine(
                 world.engine, world.sessions, world.cipher, world.clients(http), origin="app-1"
             )
@@ -64,6 +66,7 @@ def test_a_relayed_webhook_wakes_the_intake_and_is_handed_over_once(world):
         task = runner.stop()
         assert task is not None
         await task
+        await http.aclose()
         listener.stop()
 
     asyncio.run(go())
