@@ -30,6 +30,7 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
@@ -67,6 +68,7 @@ class InboxService:
         self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
+        self.drafts = DraftService(sessions, self._reads, self._acting_as)
 
     # --- who ------------------------------------------------------------------
 

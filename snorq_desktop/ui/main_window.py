@@ -94,7 +94,9 @@ class MainWindow(QMainWindow):
         self.inbox_view = QListView(self)
         self.inbox_view.setObjectName("inboxView")
         self.inbox_view.setModel(self.inbox)
-        self.inbox_delegate = ConversationDelegate(avatars, parent=self.inbox_view)
+        self.inbox_delegate = ConversationDelegate(
+            avatars, parent=self.inbox_view, has_draft=self._has_draft
+        )
         self.inbox_view.setItemDelegate(self.inbox_delegate)
         self.inbox_view.setUniformItemSizes(True)
         # Lay out new pages a batch at a time between events: a 100,000-row
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
         else:
             self._apply_query()
             self.refresh_counts()
+            self.thread_pane.drafts.load_written()
 
     # --- wiring -------------------------------------------------------------------
 
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
         self.inbox.page_loaded.connect(self._page_loaded)
         self.thread_pane.changed.connect(self.apply_changes)
         self.labels.changed.connect(self.apply_changes)
+        self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
         self.switcher.conversation_chosen.connect(self.open_conversation)
         self.tray.conversation_clicked.connect(self._from_notification)
@@ -423,7 +427,11 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/splitter", self.splitter.saveState())
         self._state.sync()
 
+    def _has_draft(self, conversation_id: str) -> bool:
+        return self.thread_pane.drafts.has_draft(conversation_id)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.thread_pane.drafts.save_now(wait=True)  # before the worker ends
         self.save_state()
         self.tray.icon.hide()
         super().closeEvent(event)

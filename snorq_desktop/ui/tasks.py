@@ -57,6 +57,18 @@ class TaskRunner(QObject):
         # add_done_callback runs on the worker thread: hop to ours with a signal.
         future.add_done_callback(lambda f: self._delivered.emit((f, on_done, on_error)))
 
+    def finish(self, work: Callable[[], object], timeout: float = 10.0) -> bool:
+        """Run ``work`` and wait for it (the window closing: what must be saved
+        before the worker ends).  False if it failed or took too long (logged)."""
+        if self._stopped:
+            return False
+        try:
+            self._submit(work).result(timeout)
+        except Exception:
+            log.warning("could not finish a task before closing", exc_info=True)
+            return False
+        return True
+
     def stop(self) -> None:
         self._stopped = True
 
