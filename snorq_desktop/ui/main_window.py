@@ -31,6 +31,7 @@ from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL, read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
+from snorq_desktop.ui.inbox_hold import InboxHold
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.inbox_view.setMouseTracking(True)
         self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.inbox_view.setFrameShape(QListView.Shape.NoFrame)
+        self.inbox_hold = InboxHold(self.inbox_view, self.inbox)
         self.empty_inbox = QLabel(self)
         self.empty_inbox.setObjectName("emptyInbox")
         self.empty_inbox.setWordWrap(True)
