@@ -27,9 +27,7 @@ def _pointer(widget, kind: QEvent.Type) -> None:
     QApplication.sendEvent(widget, QEvent(kind))
 
 
-def test_rows_hold_still_under_the_pointer_and_the_pill_counts_what_waits(
-    shop, make_window, qtbot
-):
+def test_rows_hold_still_under_the_pointer_and_the_pill_counts_what_waits(shop, make_window, qtbot):
     shop.add_conversations(5)
     running = make_window()
     window = running.window
