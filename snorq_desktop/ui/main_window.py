@@ -1,5 +1,6 @@
 """The window a shop owner keeps open all day: views, inbox, thread."""
 
+import itertools
 from functools import partial
 from pathlib import Path
 
@@ -14,10 +15,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -33,6 +32,7 @@ from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_hold import InboxHold
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
+from snorq_desktop.ui.inbox_view import FOCUS_RING, InboxListView
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.labels_wiring import WindowLabels
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         name = identity.organization_name if identity else "no organisation yet"
         self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
         self.setObjectName("mainWindow")
+        self.setStyleSheet(FOCUS_RING)
         self.menus = build_menu_bar(self)
 
         self.sidebar = Sidebar(self)
@@ -92,21 +93,12 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.inbox = InboxModel(service, runner, parent=self)
-        self.inbox_view = QListView(self)
-        self.inbox_view.setObjectName("inboxView")
+        self.inbox_view = InboxListView(self)
         self.inbox_view.setModel(self.inbox)
         self.inbox_delegate = ConversationDelegate(
             avatars, parent=self.inbox_view, has_draft=self._has_draft
         )
         self.inbox_view.setItemDelegate(self.inbox_delegate)
-        self.inbox_view.setUniformItemSizes(True)
-        # Lay out new pages a batch at a time between events: a 100,000-row
-        # inbox never freezes the window while it grows.
-        self.inbox_view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.inbox_view.setBatchSize(500)
-        self.inbox_view.setMouseTracking(True)
-        self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.inbox_view.setFrameShape(QListView.Shape.NoFrame)
         self.inbox_hold = InboxHold(self.inbox_view, self.inbox)
         self.empty_inbox = QLabel(self)
         self.empty_inbox.setObjectName("emptyInbox")
@@ -186,6 +178,7 @@ class MainWindow(QMainWindow):
             dialog_parent=self,
         )
         self._wire()
+        self._tab_order()
         self._restore_state()
         if identity is None:
             self._show_no_organisation()
@@ -208,7 +201,9 @@ class MainWindow(QMainWindow):
         self.labels.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
-        self.switcher.conversation_chosen.connect(self.open_conversation)
+        self.switcher.conversation_chosen.connect(self.open_to_reply)
+        # Enter on a row: the next keys are the reply.
+        self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
         self.tray.show_requested.connect(self._bring_to_front)
         self._runner.database_lost.connect(self._offline)
@@ -225,6 +220,23 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
+
+    def _tab_order(self) -> None:
+        """search → list → thread → reply box → Send, then the rest."""
+        pane, composer = self.thread_pane, self.thread_pane.composer
+        chain = [
+            self.search,
+            self.inbox_view,
+            pane.view,
+            composer.editor,
+            composer.send_button,
+            composer.attach_button,
+            composer.reply_tab,
+            composer.note_tab,
+            self.sidebar,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- the inbox ----------------------------------------------------------------
 
@@ -284,6 +296,14 @@ class MainWindow(QMainWindow):
             index = self.inbox.index(row)
             self.inbox_view.setCurrentIndex(index)
             self.inbox_view.scrollTo(index)
+
+    def focus_reply(self) -> None:
+        self.thread_pane.composer.editor.setFocus()
+
+    def open_to_reply(self, conversation_id: str) -> None:
+        """Open it and put the focus in its reply box (the switcher, Enter on a row)."""
+        self.open_conversation(conversation_id)
+        self.focus_reply()
 
     def open_conversation(self, conversation_id: str) -> None:
         """Open it, and select it in the inbox, showing All if the current view hides it."""
