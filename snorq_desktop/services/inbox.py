@@ -2,6 +2,7 @@
 thread (the database worker), returning plain values and the Changes made."""
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
+from snorq_desktop.store.search_previews import matching_previews
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
 from snorq_desktop.sync.webhook_intake import store_pending_events
@@ -117,9 +119,14 @@ class InboxService:
                 self._candidates = (query.search, found)
             candidates = self._candidates[1]
         with self._reads() as session:
-            return inbox.inbox_page(
+            rows = inbox.inbox_page(
                 session, self._org, query, after=after, limit=limit, candidates=candidates
             )
+            if not query.search.strip():
+                return rows
+            # A search result shows the words that matched, not the latest message.
+            words = matching_previews(session, self._org, [r.id for r in rows], query.search)
+        return [replace(r, last_message_preview=words[r.id]) if r.id in words else r for r in rows]
 
     def summaries(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
         with self._reads() as session:
