@@ -99,6 +99,11 @@ class InboxService:
         assert self._identity is not None
         return self._identity.organization_id
 
+    def unsent_replies(self) -> int:
+        """My replies still "Sending…" (kept, and sent by the next app to sync)."""
+        with self._reads() as session:
+            return outbox.count_unsent(session, self._org, self._acting_as().user_id)
+
     def ping(self) -> None:
         with self._reads() as session:
             session.execute(text("SELECT 1"))

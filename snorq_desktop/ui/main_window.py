@@ -1,6 +1,7 @@
 """The window a shop owner keeps open all day: views, inbox, thread."""
 
 import itertools
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -68,13 +69,18 @@ class MainWindow(QMainWindow):
         send_key: str = SEND_WITH_CTRL_ENTER,
         files_folder: Path | None = None,
         template_source: TemplateSource | None = None,
+        confirm_close: Callable[[int], bool] | None = None,
     ) -> None:
         """The features that hang from the menu bar add their actions to
-        ``menus`` (File, View, Labels, Team, made here in that order)."""
+        ``menus`` (File, View, Labels, Team, made here in that order).
+        ``confirm_close``: asked, with how many of my replies are still sending,
+        whether to close anyway (None: close without asking)."""
         super().__init__()
         self._service = service
         self._runner = runner
         self._state = window_state
+        self._confirm_close = confirm_close
+        self._closing_for_good = False
         self.identity = identity
         name = identity.organization_name if identity else "no organisation yet"
         self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
@@ -449,10 +455,22 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/splitter", self.splitter.saveState())
         self._state.sync()
 
+    def close_without_asking(self) -> None:
+        """Close, whatever is still sending (the app is ending anyway)."""
+        self._closing_for_good = True
+        self.close()
+
     def _has_draft(self, conversation_id: str) -> bool:
         return self.thread_pane.drafts.has_draft(conversation_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        asking = self._confirm_close is not None and not self._closing_for_good
+        if asking and self.isVisible() and self.identity is not None:
+            assert self._confirm_close is not None
+            unsent = self._runner.answer(self._service.unsent_replies) or 0
+            if unsent and not self._confirm_close(unsent):
+                event.ignore()
+                return
         self.thread_pane.drafts.save_now(wait=True)  # before the worker ends
         self.save_state()
         self.tray.icon.hide()
