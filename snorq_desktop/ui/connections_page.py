@@ -344,9 +344,25 @@ class ConnectionsPage(QDialog):
         else:
             self.connect_whatsapp(chosen.platform_user_id)
 
+    def disconnect_question(self, chosen: ConnectionRow) -> str:
+        return (
+            f"Disconnect {PLATFORM_NAMES[chosen.platform]} “{chosen.account_name}”? No new "
+            "messages come in and no replies go out from it, for the whole team, until it is "
+            "reconnected. Its conversations and messages stay here."
+        )
+
     def disconnect_selected(self) -> None:
         chosen = self.selected()
         if chosen is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Disconnect",
+            self.disconnect_question(chosen),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         self._run(
             lambda: self._service.disconnect(chosen.id),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
@@ -262,7 +263,7 @@ def roles(dialog: MembersDialog) -> dict[str, str]:
 
 
 def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
-    qtbot, database, app_paths, runner
+    qtbot, database, app_paths, runner, monkeypatch
 ):
     owner, _, _ = team_of_three(database, app_paths)
     dialog = members_page(qtbot, database, app_paths, runner, owner)
@@ -294,9 +295,25 @@ def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
 
     select(dialog, "eve@example.com")
     dialog.role.setCurrentIndex(dialog.role.findData(MemberRole.ADMIN))
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+
+    def answer(_parent, _title, question, *_args):
+        asked.append(question)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog.change_role_button.click()  # asked first (issue 19.3): Cancel changes nothing
+    wait(qtbot, runner)
+    assert roles(dialog)["eve@example.com"] == "Member"
+    assert asked[0].startswith("Make Eve admin instead of member?")
+    assert "change their roles" in asked[0]
+    select(dialog, "eve@example.com")
+    dialog.role.setCurrentIndex(dialog.role.findData(MemberRole.ADMIN))
     dialog.change_role_button.click()
     wait(qtbot, runner)
     assert roles(dialog)["eve@example.com"] == "Admin"
+    monkeypatch.undo()
 
     select(dialog, "eve@example.com")
     dialog.remove_button.click()
