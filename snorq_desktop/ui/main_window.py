@@ -455,6 +455,12 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/splitter", self.splitter.saveState())
         self._state.sync()
 
+    def connection_states_changed(self) -> None:
+        """Reconnected, disconnected or deleted (Team ▸ Connections…): the reply box,
+        the thread's notice and the rows show the new state without reopening."""
+        self.thread_pane.connection_states_changed()
+        self.inbox.forget_summaries()
+
     def close_without_asking(self) -> None:
         """Close, whatever is still sending (the app is ending anyway)."""
         self._closing_for_good = True

@@ -243,6 +243,11 @@ class ThreadPane(QWidget):
         else:
             self.composer.set_blocked(reason, can_reconnect=header.connection_id is not None)
 
+    def connection_states_changed(self) -> None:
+        """A connection was renewed or stopped: the reply box says so now."""
+        if (conversation_id := self.conversation_id) is not None:
+            self._load_header(conversation_id)
+
     def stop_writing(self, reason: str) -> None:
         """No more replies or notes from this window (its database was left behind)."""
         self._writing_stopped = reason
