@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from snorq_desktop.domain.inbox import ConversationSummary
 from snorq_desktop.ui.formatting import colour_for, initials, relative_time
-from snorq_desktop.ui.icons import platform_icon_name, svg_pixmap
+from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
 
 ROW_HEIGHT = 68
@@ -87,7 +87,8 @@ class ConversationDelegate(QStyledItemDelegate):
             BADGE,
             BADGE,
         )
-        painter.drawPixmap(badge_at, svg_pixmap(platform_icon_name(summary.platform), BADGE, ratio))
+        badge = badge_pixmap(platform_icon_name(summary.platform), BADGE, ratio)
+        painter.drawPixmap(badge_at, badge)
 
         left = rect.left() + PAD * 2 + AVATAR
         right = rect.right() - PAD
