@@ -372,3 +372,38 @@ def test_the_window_has_team_members_in_its_menu(qtbot, shop, make_window):
     dialog = running.window.findChild(MembersDialog)
     assert dialog is not None and dialog.isVisible()
     assert roles(dialog) == {"maya@example.com": "Owner"}
+
+
+# --- layout (issue 12.5): nothing clipped ------------------------------------------
+
+
+def test_the_members_table_shows_long_addresses_whole(
+    qtbot, database, app_paths, runner, monkeypatch
+):
+    owner, _, _ = team_of_three(database, app_paths)
+    team = team_service(database, Settings(), app_paths)
+    long_address = "alexandra.konstantinopoulou@example-boutique.com"
+    team.invite(owner, long_address, MemberRole.MEMBER)
+    dialog = members_page(qtbot, database, app_paths, runner, owner)
+    row = next(
+        r for r in range(dialog.model.rowCount()) if dialog.model.index(r, 1).data() == long_address
+    )
+    needed = dialog.table.fontMetrics().horizontalAdvance(long_address)
+    assert dialog.table.columnWidth(1) >= needed
+    assert dialog.model.index(row, 1).data() == long_address
+
+
+def test_the_invite_dialog_fits_its_title_and_its_error(qtbot, database, app_paths, runner):
+    owner, _, _ = team_of_three(database, app_paths)
+    dialog = members_page(qtbot, database, app_paths, runner, owner)
+    invite = dialog.open_invite()
+    qtbot.addWidget(invite)
+    title = invite.fontMetrics().horizontalAdvance(invite.windowTitle())
+    assert invite.width() >= title + 120  # room for the title bar's buttons
+    invite.email.setText("not an address " * 6)
+    invite.make_button.click()
+    qtbot.waitUntil(lambda: "is not an email address" in invite.error.text(), timeout=10_000)
+    qtbot.wait(50)
+    error = invite.error
+    assert error.height() >= error.heightForWidth(error.width())
+    assert error.geometry().bottom() <= invite.rect().bottom()
