@@ -1,5 +1,6 @@
 """Renders the README's screenshots from the demo: the main window in the light
-and the dark palette, with a conversation open.
+and the dark palette, with a conversation open, a draft left on another row
+and the "N new ↑" pill of a list held still under the pointer.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
@@ -13,12 +14,16 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
 
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.window import build_window, open_demo
 from snorq_desktop.demo.content import DEMO_TEMPLATES
+from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.templates import MessageTemplate
+from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.theme import apply_theme
 from snorq_desktop.ui.thread_model import MessageRole
@@ -49,10 +54,15 @@ def main() -> None:
             window.resize(1280, 800)
             window.show()
             settle(app, lambda: window.inbox.rowCount() > 0 and running.runner.pending == 0)
+            # A reply left half-written in the second conversation: "Draft:" on its row.
+            window.inbox_view.setCurrentIndex(window.inbox.index(1))
+            settle(app, lambda: running.runner.pending == 0)
+            window.thread_pane.composer.editor.setPlainText("Yes, we still have it in size M")
             window.inbox_view.setCurrentIndex(window.inbox.index(0))
             settle(
                 app, lambda: window.thread_pane.model.rowCount() > 0 and running.runner.pending == 0
             )
+            hold_with_news(app, running, demo.database.engine)
             for name, dark in (("light", False), ("dark", True)):
                 apply_theme(app, dark=dark)
                 settle(app, lambda: True, 0.2)
@@ -62,6 +72,20 @@ def main() -> None:
             apply_theme(app, dark=False)
             shoot_files_and_templates(app, running, out)
             running.close()
+
+
+def hold_with_news(app: QApplication, running, engine) -> None:  # type: ignore[no-untyped-def]
+    """The pointer over the list while a customer further down writes: the rows
+    stay put and the pill says so."""
+    window = running.window
+    QApplication.sendEvent(window.inbox_view.viewport(), QEvent(QEvent.Type.Enter))
+    last = window.inbox.index(window.inbox.rowCount() - 1).data(ConversationIdRole)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE conversations SET last_message_at = now() WHERE id = :c"), {"c": last}
+        )
+    window.apply_changes(Changes(conversations=frozenset({last})))
+    settle(app, lambda: running.runner.pending == 0 and window.inbox_hold.pill.isVisible())
 
 
 def _open_until(app: QApplication, running, wanted) -> bool:  # type: ignore[no-untyped-def]

@@ -100,6 +100,7 @@ class TeamPages:
             page = ConnectionsPage(service, self._plumbing.worker, self._window)
             if self._on_connected is not None:
                 page.connected.connect(self._on_connected)
+            page.states_changed.connect(self._window.connection_states_changed)
             page.finished.connect(lambda _: self._forget("connections_page"))
             self.connections_page = page
         if isinstance(connection_id, str):

@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 import webbrowser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +63,7 @@ from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
 from snorq_desktop.ui.records_menus import RecordsMenus
-from snorq_desktop.ui.sign_out import add_sign_out_menu
+from snorq_desktop.ui.sign_out import add_sign_out_menu, ask_before_closing
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
@@ -137,7 +137,7 @@ class RunningWindow:
             self.demo_timer.stop()
         if self.listener is not None:
             self.listener.stop()
-        self.window.close()
+        self.window.close_without_asking()
         self.runner.stop()
         if self.owns_plumbing:
             close_plumbing(self.plumbing, self.loop)
@@ -167,6 +167,7 @@ def build_window(
     team: TeamService | None = None,
     plumbing: Plumbing | None = None,
     templates: TemplateSource | None = None,
+    confirm_close: Callable[[int], bool] | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -234,6 +235,7 @@ def build_window(
         send_key=send_key,
         files_folder=files_folder,
         template_source=sync.templates if sync is not None else templates,
+        confirm_close=confirm_close,
     )
     avatars.setParent(window)
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
@@ -446,7 +448,9 @@ def _run_window(
             user_id=user_id,
             team=None if demo else team_service(database, settings, paths),
             plumbing=plumbing,
+            confirm_close=lambda unsent: ask(unsent),
         )
+        ask = ask_before_closing(running.window)
         if started is not None and running.window.identity is not None:
             add_sign_out_menu(
                 running.window.menus.team,
@@ -461,7 +465,13 @@ def _run_window(
         # while a 100,000-row inbox pages in, without this).
         gc.freeze()
         if quit_after_ms:
-            QTimer.singleShot(quit_after_ms, app.quit)
+            window = running.window
+
+            def quit_now() -> None:
+                window.close_without_asking()
+                app.quit()
+
+            QTimer.singleShot(quit_after_ms, quit_now)
         log.info("window shown on %s", database.where)
         code = loop.run_forever()
         running.close()

@@ -3,6 +3,7 @@ thread (the database worker), returning plain values and the Changes made."""
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
@@ -39,6 +41,7 @@ from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
+from snorq_desktop.store.search_previews import matching_previews
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
 
@@ -74,6 +77,7 @@ class InboxService:
         self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
+        self.drafts = DraftService(sessions, self._reads, self._acting_as)
 
     # --- who ------------------------------------------------------------------
 
@@ -102,6 +106,11 @@ class InboxService:
         assert self._identity is not None
         return self._identity.organization_id
 
+    def unsent_replies(self) -> int:
+        """My replies still "Sending…" (kept, and sent by the next app to sync)."""
+        with self._reads() as session:
+            return outbox.count_unsent(session, self._org, self._acting_as().user_id)
+
     def ping(self) -> None:
         with self._reads() as session:
             session.execute(text("SELECT 1"))
@@ -122,9 +131,14 @@ class InboxService:
                 self._candidates = (query.search, found)
             candidates = self._candidates[1]
         with self._reads() as session:
-            return inbox.inbox_page(
+            rows = inbox.inbox_page(
                 session, self._org, query, after=after, limit=limit, candidates=candidates
             )
+            if not query.search.strip():
+                return rows
+            # A search result shows the words that matched, not the latest message.
+            words = matching_previews(session, self._org, [r.id for r in rows], query.search)
+        return [replace(r, last_message_preview=words[r.id]) if r.id in words else r for r in rows]
 
     def summaries(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
         with self._reads() as session:

@@ -284,6 +284,8 @@ def _stage(
             )
 
 
+NO_REASON_GIVEN = "The platform did not deliver it and gave no reason."
+
 _RANK_SQL = (
     "CASE {column} "
     + " ".join(f"WHEN '{status.value}' THEN {rank}" for status, rank in STATUS_RANK.items())
@@ -299,8 +301,11 @@ _FORWARD = (
 )
 
 _APPLY_STATUSES = f"""
-UPDATE messages m SET status = CAST(v.status AS "MessageStatus")
-FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[])) AS v(external_id, status),
+UPDATE messages m SET status = CAST(v.status AS "MessageStatus"),
+    failure_reason = CASE WHEN v.status = 'FAILED'
+                          THEN COALESCE(v.error, :no_reason) ELSE m.failure_reason END
+FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(:errors AS text[]))
+         AS v(external_id, status, error),
      conversations c
 WHERE m.external_id = v.external_id AND m.direction = 'OUTBOUND'
   AND c.id = m.conversation_id AND c.platform_connection_id = :connection
@@ -325,10 +330,12 @@ def apply_delivery_updates(
     """Move our messages' statuses forward only; duplicates and late arrivals of an
     older status change nothing.  For one message, the furthest status wins."""
     best: dict[str, MessageStatus] = {}
+    errors: dict[str, str | None] = {}
     for event in updates:
         known = best.get(event.message_id)
         if known is None or STATUS_RANK[event.status] > STATUS_RANK[known]:
             best[event.message_id] = event.status
+            errors[event.message_id] = event.error  # a failure says why on its bubble
     if not best:
         return Changes()
     rows = session.execute(
@@ -337,6 +344,8 @@ def apply_delivery_updates(
             "connection": connection_id,
             "ids": list(best),
             "statuses": [status.value for status in best.values()],
+            "errors": [errors[message_id] for message_id in best],
+            "no_reason": NO_REASON_GIVEN,
         },
     ).all()
     return Changes(messages=frozenset(row[0] for row in rows))

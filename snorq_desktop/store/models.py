@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -410,6 +411,28 @@ class Note(Base):
     # organisation's cascade reaches the notes.
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class ReplyDraft(Base):
+    """Beyond the seed: what a member has written but not sent, per conversation,
+    and whether it is meant as an internal note; so it survives switching
+    conversations and restarting, and follows the member to another computer."""
+
+    __tablename__ = "reply_drafts"
+    __table_args__ = (
+        Index("reply_drafts_organization_id_user_id_idx", "organization_id", "user_id"),
+    )
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    content: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    as_note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class PlatformApp(Base):

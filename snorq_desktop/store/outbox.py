@@ -189,3 +189,20 @@ def mark_connection(
         .where(PlatformConnection.id == connection_id)
         .values(status=status, error_message=error)
     )
+
+
+def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:
+    """This member's replies that no platform has taken yet."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.organization_id == organization_id,
+                Message.direction == MessageDirection.OUTBOUND,
+                Message.status == MessageStatus.PENDING,
+                Message.sent_by_user_id == sender_id,
+            )
+        )
+        or 0
+    )

@@ -2,9 +2,10 @@
 when the conversation's connection cannot send, the box is disabled and says why.
 
 The "Internal note" tab turns the box yellow and its button into "Add note": what
-is written then goes to the team's notes, never to the customer.  The tab stays
-chosen until the person changes it, so moving to another conversation never turns
-a note into a reply.
+is written then goes to the team's notes, never to the customer.  The text and
+the tab belong to the open conversation (ui/drafts.py keeps them with it), so
+moving to another conversation never sends one customer's reply to another, nor
+turns a note into a reply.
 """
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal

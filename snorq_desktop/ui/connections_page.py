@@ -57,13 +57,23 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def _last_sync(connection: ConnectionRow, now: datetime) -> str:
+    """A disconnected connection is not syncing, however recently it last did."""
+    if connection.status is ConnectionStatus.DISCONNECTED:
+        return "not syncing"
+    return relative_time(connection.last_sync_at, now) if connection.last_sync_at else "never"
+
+
 class ConnectionsPage(QDialog):
     """Signals:
     - ``connected(str)``: a connection was made or renewed (its id): the sync
-      engine should look at it now rather than at its next pass.
+      engine should look at it now rather than at its next pass;
+    - ``states_changed()``: a connection was made, renewed, disconnected or
+      deleted here: every view showing a connection's state looks again.
     """
 
     connected = Signal(str)
+    states_changed = Signal()
 
     def __init__(
         self, service: ConnectionsService, worker: DatabaseWorker, parent: QWidget | None = None
@@ -205,7 +215,7 @@ class ConnectionsPage(QDialog):
                 PLATFORM_NAMES[connection.platform],
                 connection.account_name,
                 connection.status.value,
-                relative_time(connection.last_sync_at, now) if connection.last_sync_at else "never",
+                _last_sync(connection, now),
                 connection.error_message or "",
             ]
             for column, value in enumerate(values):
@@ -271,6 +281,7 @@ class ConnectionsPage(QDialog):
         self._logging_in(False, sentence)
         self._focus = connection_id
         self.connected.emit(connection_id)
+        self.states_changed.emit()
         self.refresh()
 
     def connect_messenger(self) -> None:
@@ -319,6 +330,7 @@ class ConnectionsPage(QDialog):
                 form.connected(setup)
             self.status.setText("WhatsApp is connected.")
             self.connected.emit(phone_number_id)
+            self.states_changed.emit()
             self.refresh()
 
         def failed(error: Exception) -> None:
@@ -344,9 +356,25 @@ class ConnectionsPage(QDialog):
         else:
             self.connect_whatsapp(chosen.platform_user_id)
 
+    def disconnect_question(self, chosen: ConnectionRow) -> str:
+        return (
+            f"Disconnect {PLATFORM_NAMES[chosen.platform]} “{chosen.account_name}”? No new "
+            "messages come in and no replies go out from it, for the whole team, until it is "
+            "reconnected. Its conversations and messages stay here."
+        )
+
     def disconnect_selected(self) -> None:
         chosen = self.selected()
         if chosen is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Disconnect",
+            self.disconnect_question(chosen),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
         self._run(
             lambda: self._service.disconnect(chosen.id),
@@ -393,6 +421,7 @@ class ConnectionsPage(QDialog):
 
     def _after(self, sentence: str) -> None:
         self.status.setText(sentence)
+        self.states_changed.emit()
         self.refresh()
 
     def done(self, result: int) -> None:

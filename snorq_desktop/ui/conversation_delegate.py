@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from snorq_desktop.domain.inbox import ConversationSummary
 from snorq_desktop.ui.formatting import colour_for, initials, relative_time
-from snorq_desktop.ui.icons import platform_icon_name, svg_pixmap
+from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
 
 ROW_HEIGHT = 68
@@ -22,6 +22,8 @@ BADGE = 18
 PAD = 10
 CHIPS = 3  # label chips painted at most; a "+n" says how many more
 CHIP_TEXT = 12  # characters of a label name on a chip
+DRAFT_MARK = "Draft:"
+DRAFT_COLOUR = "#d93025"  # the red mail clients use for an unsent draft
 
 
 class AvatarSource:
@@ -32,9 +34,18 @@ class AvatarSource:
 
 
 class ConversationDelegate(QStyledItemDelegate):
-    def __init__(self, avatars: AvatarSource | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        avatars: AvatarSource | None = None,
+        parent: QWidget | None = None,
+        *,
+        has_draft: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``has_draft``: whether I left an unsent reply in a conversation (its row
+        then says "Draft:" before the preview)."""
         super().__init__(parent)
         self._avatars = avatars or AvatarSource()
+        self._has_draft = has_draft or (lambda _: False)
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         # A label's chip colour by its name (the window's LabelCatalog.colour_of).
         self.label_colour: Callable[[str], QColor] = lambda _: QColor("#6366f1")
@@ -76,7 +87,8 @@ class ConversationDelegate(QStyledItemDelegate):
             BADGE,
             BADGE,
         )
-        painter.drawPixmap(badge_at, svg_pixmap(platform_icon_name(summary.platform), BADGE, ratio))
+        badge = badge_pixmap(platform_icon_name(summary.platform), BADGE, ratio)
+        painter.drawPixmap(badge_at, badge)
 
         left = rect.left() + PAD * 2 + AVATAR
         right = rect.right() - PAD
@@ -117,6 +129,8 @@ class ConversationDelegate(QStyledItemDelegate):
                 self._paint_unread(painter, bottom_line, summary.unread_count, palette, base_font)
                 - 6
             )
+        if self._has_draft(summary.id):
+            bottom_line.setLeft(self._paint_draft_mark(painter, bottom_line, base_font, selected))
         preview_font = QFont(base_font)
         preview_font.setBold(summary.unread_count > 0)
         painter.setFont(preview_font)
@@ -128,6 +142,18 @@ class ConversationDelegate(QStyledItemDelegate):
             bottom_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview
         )
         painter.restore()
+
+    def _paint_draft_mark(self, painter: QPainter, line: QRect, font: QFont, selected: bool) -> int:
+        """ "Draft:" in the draft colour; returns where the preview starts."""
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(QColor("#ffd7d3") if selected else QColor(DRAFT_COLOUR))
+        width = QFontMetrics(bold).horizontalAdvance(DRAFT_MARK) + 4
+        painter.drawText(
+            line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, DRAFT_MARK
+        )
+        return line.left() + width
 
     def _paint_chips(
         self, painter: QPainter, line: QRect, labels: tuple[str, ...], font: QFont

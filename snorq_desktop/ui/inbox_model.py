@@ -38,12 +38,15 @@ class InboxModel(QAbstractListModel):
     - ``loading_changed(bool)``: a page is being fetched (for a progress hint);
     - ``page_loaded(int)``: rows now loaded, after each page;
     - ``row_leaving(int)``: a row is about to be removed by a change (sent before
-      Qt's own signals, which already move the view's current row).
+      Qt's own signals, which already move the view's current row);
+    - ``waiting_changed(int)``: how many conversations wait to move up or come in
+      while the rows are held (see :meth:`hold`).
     """
 
     loading_changed = Signal(bool)
     page_loaded = Signal(int)
     row_leaving = Signal(int)
+    waiting_changed = Signal(int)
 
     def __init__(
         self,
@@ -67,6 +70,8 @@ class InboxModel(QAbstractListModel):
         self._generation = 0  # results of an older query are dropped
         self._loading = False
         self._exhausted = True
+        self._held = False
+        self._waiting: dict[str, ConversationSummary] = {}  # held back from moving
 
     # --- Qt model contract --------------------------------------------------
 
@@ -120,6 +125,7 @@ class InboxModel(QAbstractListModel):
         self._loaded = set()
         self._cache.clear()
         self._refetching.clear()
+        self._set_waiting({})
         self._exhausted = False
         self._loading = False
         self.endResetModel()
@@ -252,7 +258,46 @@ class InboxModel(QAbstractListModel):
         if then is not None:
             then()
 
+    # --- holding the rows still ------------------------------------------------
+
+    def hold(self, held: bool) -> None:
+        """``held``: rows keep their places (the pointer is over them, or they are
+        scrolled): changed rows are repainted where they are, and moving up or new
+        ones wait; letting go places them."""
+        self._held = held
+        if not held:
+            self.release_waiting()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def release_waiting(self) -> None:
+        """Put the waiting conversations where they belong now."""
+        waiting, held = self._waiting, self._held
+        self._held = False
+        self._set_waiting({})
+        for summary in waiting.values():
+            self._place(summary)
+        self._held = held
+
+    def _set_waiting(self, waiting: dict[str, ConversationSummary]) -> None:
+        changed = len(waiting) != len(self._waiting)
+        self._waiting = waiting
+        if changed:
+            self.waiting_changed.emit(len(waiting))
+
+    def _hold_back(self, summary: ConversationSummary, row: int) -> None:
+        self._waiting[summary.id] = summary
+        self.waiting_changed.emit(len(self._waiting))
+        if row >= 0:  # the row shows its news in its old place
+            self._remember(summary)
+            self.dataChanged.emit(self.index(row), self.index(row))
+
     def _remove(self, conversation_id: str) -> None:
+        if conversation_id in self._waiting:
+            del self._waiting[conversation_id]
+            self.waiting_changed.emit(len(self._waiting))
         row = self.row_of(conversation_id)
         if row >= 0:
             self.row_leaving.emit(row)
@@ -274,6 +319,10 @@ class InboxModel(QAbstractListModel):
     def _place(self, summary: ConversationSummary) -> None:
         row = self.row_of(summary.id)
         target = self._target_row(summary.position, row)
+        # Held: nothing moves or comes in above others (one after the last row moves nothing).
+        if self._held and target != row and not (row < 0 and target == len(self._positions)):
+            self._hold_back(summary, row)
+            return
         self._remember(summary)
         if row < 0:
             # Only add rows inside the loaded range; later ones come with paging.

@@ -1,5 +1,7 @@
 """The window a shop owner keeps open all day: views, inbox, thread."""
 
+import itertools
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -14,10 +16,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -31,7 +31,9 @@ from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
+from snorq_desktop.ui.inbox_hold import InboxHold
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
+from snorq_desktop.ui.inbox_view import FOCUS_RING, InboxListView
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.labels_wiring import WindowLabels
@@ -67,17 +69,23 @@ class MainWindow(QMainWindow):
         send_key: str = SEND_WITH_CTRL_ENTER,
         files_folder: Path | None = None,
         template_source: TemplateSource | None = None,
+        confirm_close: Callable[[int], bool] | None = None,
     ) -> None:
         """The features that hang from the menu bar add their actions to
-        ``menus`` (File, View, Labels, Team, made here in that order)."""
+        ``menus`` (File, View, Labels, Team, made here in that order).
+        ``confirm_close``: asked, with how many of my replies are still sending,
+        whether to close anyway (None: close without asking)."""
         super().__init__()
         self._service = service
         self._runner = runner
         self._state = window_state
+        self._confirm_close = confirm_close
+        self._closing_for_good = False
         self.identity = identity
         name = identity.organization_name if identity else "no organisation yet"
         self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
         self.setObjectName("mainWindow")
+        self.setStyleSheet(FOCUS_RING)
         self.menus = build_menu_bar(self)
 
         self.sidebar = Sidebar(self)
@@ -91,19 +99,13 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.inbox = InboxModel(service, runner, parent=self)
-        self.inbox_view = QListView(self)
-        self.inbox_view.setObjectName("inboxView")
+        self.inbox_view = InboxListView(self)
         self.inbox_view.setModel(self.inbox)
-        self.inbox_delegate = ConversationDelegate(avatars, parent=self.inbox_view)
+        self.inbox_delegate = ConversationDelegate(
+            avatars, parent=self.inbox_view, has_draft=self._has_draft
+        )
         self.inbox_view.setItemDelegate(self.inbox_delegate)
-        self.inbox_view.setUniformItemSizes(True)
-        # Lay out new pages a batch at a time between events: a 100,000-row
-        # inbox never freezes the window while it grows.
-        self.inbox_view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.inbox_view.setBatchSize(500)
-        self.inbox_view.setMouseTracking(True)
-        self.inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.inbox_view.setFrameShape(QListView.Shape.NoFrame)
+        self.inbox_hold = InboxHold(self.inbox_view, self.inbox)
         self.empty_inbox = QLabel(self)
         self.empty_inbox.setObjectName("emptyInbox")
         self.empty_inbox.setWordWrap(True)
@@ -182,12 +184,14 @@ class MainWindow(QMainWindow):
             dialog_parent=self,
         )
         self._wire()
+        self._tab_order()
         self._restore_state()
         if identity is None:
             self._show_no_organisation()
         else:
             self._apply_query()
             self.refresh_counts()
+            self.thread_pane.drafts.load_written()
 
     # --- wiring -------------------------------------------------------------------
 
@@ -201,8 +205,11 @@ class MainWindow(QMainWindow):
         self.inbox.page_loaded.connect(self._page_loaded)
         self.thread_pane.changed.connect(self.apply_changes)
         self.labels.changed.connect(self.apply_changes)
+        self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
-        self.switcher.conversation_chosen.connect(self.open_conversation)
+        self.switcher.conversation_chosen.connect(self.open_to_reply)
+        # Enter on a row: the next keys are the reply.
+        self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
         self.tray.show_requested.connect(self._bring_to_front)
         self._runner.database_lost.connect(self._offline)
@@ -219,6 +226,23 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
+
+    def _tab_order(self) -> None:
+        """search → list → thread → reply box → Send, then the rest."""
+        pane, composer = self.thread_pane, self.thread_pane.composer
+        chain = [
+            self.search,
+            self.inbox_view,
+            pane.view,
+            composer.editor,
+            composer.send_button,
+            composer.attach_button,
+            composer.reply_tab,
+            composer.note_tab,
+            self.sidebar,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- the inbox ----------------------------------------------------------------
 
@@ -278,6 +302,14 @@ class MainWindow(QMainWindow):
             index = self.inbox.index(row)
             self.inbox_view.setCurrentIndex(index)
             self.inbox_view.scrollTo(index)
+
+    def focus_reply(self) -> None:
+        self.thread_pane.composer.editor.setFocus()
+
+    def open_to_reply(self, conversation_id: str) -> None:
+        """Open it and put the focus in its reply box (the switcher, Enter on a row)."""
+        self.open_conversation(conversation_id)
+        self.focus_reply()
 
     def open_conversation(self, conversation_id: str) -> None:
         """Open it, and select it in the inbox, showing All if the current view hides it."""
@@ -420,7 +452,29 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/splitter", self.splitter.saveState())
         self._state.sync()
 
+    def connection_states_changed(self) -> None:
+        """Reconnected, disconnected or deleted (Team ▸ Connections…): the reply box,
+        the thread's notice and the rows show the new state without reopening."""
+        self.thread_pane.connection_states_changed()
+        self.inbox.forget_summaries()
+
+    def close_without_asking(self) -> None:
+        """Close, whatever is still sending (the app is ending anyway)."""
+        self._closing_for_good = True
+        self.close()
+
+    def _has_draft(self, conversation_id: str) -> bool:
+        return self.thread_pane.drafts.has_draft(conversation_id)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        asking = self._confirm_close is not None and not self._closing_for_good
+        if asking and self.isVisible() and self.identity is not None:
+            assert self._confirm_close is not None
+            unsent = self._runner.answer(self._service.unsent_replies) or 0
+            if unsent and not self._confirm_close(unsent):
+                event.ignore()
+                return
+        self.thread_pane.drafts.save_now(wait=True)  # before the worker ends
         self.save_state()
         self.tray.icon.hide()
         super().closeEvent(event)

@@ -114,7 +114,11 @@ class MembersDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Addresses and roles are shown whole; the name takes what is left.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.invite_button = QPushButton("Invite…", self)
         self.role = QComboBox(self)
         for role in (MemberRole.ADMIN, MemberRole.MEMBER):
@@ -233,7 +237,18 @@ class MembersDialog(QDialog):
 
     def change_role(self) -> None:
         user_id, role = self._selected_member_id(), self.role.currentData()
-        if user_id is not None:
+        team = self.model.team
+        if user_id is None or team is None:
+            return
+        member = next(m for m in team.members if m.user_id == user_id)
+        answer = QMessageBox.question(
+            self,
+            "Change role",
+            role_question(member.name or member.email, member.role, role),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
             self._act(lambda: self._actions.change_role(self._identity, user_id, role))
 
     def remove(self) -> None:
@@ -273,6 +288,20 @@ class MembersDialog(QDialog):
         dialog.finished.connect(lambda _: self.reload())
         dialog.show()
         return dialog
+
+
+ROLE_MEANS = {
+    MemberRole.ADMIN: "can invite and remove members and change their roles",
+    MemberRole.MEMBER: "can answer conversations and write notes, but not manage the team",
+}
+
+
+def role_question(who: str, current: MemberRole, new: MemberRole) -> str:
+    return (
+        f"Make {who} {ROLE_NAMES[new].lower()} instead of {ROLE_NAMES[current].lower()}? "
+        f"{ROLE_NAMES[new]}s {ROLE_MEANS.get(new, 'own the organisation')}. "
+        "It applies at once, in every app of the team."
+    )
 
 
 def add_members_menu(

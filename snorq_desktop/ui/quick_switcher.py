@@ -1,4 +1,7 @@
-"""Ctrl+K: type a few letters of a name or a message, press Enter, you are there."""
+"""Ctrl+K: type a few letters of a name or a message, press Enter, you are there.
+
+However fast it is typed: an Enter that comes before the results of what was
+typed waits for them and opens their best match, never the previous one."""
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -41,7 +44,8 @@ class QuickSwitcher(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self._search)
-        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search.textChanged.connect(self._typed)
+        self._enter_waiting = False  # Enter came before the results of what was typed
         self.search.returnPressed.connect(self._choose_current)
         self.list.activated.connect(self._choose)
         self.results.page_loaded.connect(self._select_first)
@@ -53,15 +57,35 @@ class QuickSwitcher(QDialog):
         self.show()
         self.search.setFocus()
 
+    def _typed(self, _: str) -> None:
+        self._enter_waiting = False
+        self._debounce.start()
+
     def _search(self) -> None:
+        self._debounce.stop()
         self.results.set_query(InboxQuery(search=self.search.text()))
+
+    def _shows_what_was_typed(self) -> bool:
+        return (
+            not self._debounce.isActive()
+            and self.results.query.search == self.search.text()
+            and not self.results.loading
+        )
 
     def _select_first(self, _: int) -> None:
         if not self.list.currentIndex().isValid() and self.results.rowCount() > 0:
             self.list.setCurrentIndex(self.results.index(0))
+        if self._enter_waiting and self._shows_what_was_typed():
+            self._enter_waiting = False
+            self._choose(self.list.currentIndex())
 
     def _choose_current(self) -> None:
-        self._choose(self.list.currentIndex())
+        if self._shows_what_was_typed():
+            self._choose(self.list.currentIndex())
+            return
+        self._enter_waiting = True
+        if self._debounce.isActive() or self.results.query.search != self.search.text():
+            self._search()  # now, not after the pause meant for typing
 
     def _choose(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from snorq_desktop.domain.inbox import VIEW_TITLES, InboxView, ViewCounts
 from snorq_desktop.domain.labels import LabelInfo
-from snorq_desktop.ui.icons import platform_icon_name, svg_icon
+from snorq_desktop.ui.icons import badge_icon, platform_icon_name
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
 LabelIdRole = Qt.ItemDataRole.UserRole + 2
@@ -55,7 +55,7 @@ class Sidebar(QListView):
             item.setData(view.value, ViewRole)  # Qt hands back plain strings
             item.setEditable(False)
             if view.platform is not None:
-                item.setIcon(svg_icon(platform_icon_name(view.platform)))
+                item.setIcon(badge_icon(platform_icon_name(view.platform)))
             self.views.appendRow(item)
         self.setModel(self.views)
         self.setItemDelegate(_RoomyRows(self))

@@ -1,5 +1,6 @@
 """Team ▸ Sign out…: forget the Google sign-in on this computer, then close;
-the next start asks who you are (the first-run screen)."""
+the next start asks who you are (the first-run screen).  And the question
+asked when the window closes with replies still sending."""
 
 from collections.abc import Callable
 
@@ -30,3 +31,19 @@ def add_sign_out_menu(
 
     action.triggered.connect(confirm)
     return action
+
+
+def ask_before_closing(window: QWidget) -> Callable[[int], bool]:
+    """The question the window asks when it closes with replies still sending."""
+
+    def ask(unsent: int) -> bool:
+        replies = "1 reply is" if unsent == 1 else f"{unsent} replies are"
+        answer = QMessageBox.question(
+            window,
+            "Replies still sending",
+            f"{replies} still sending. They are kept, and go out the next time SNORQ "
+            "Desktop runs (or from a teammate's app). Close anyway?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    return ask

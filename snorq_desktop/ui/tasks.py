@@ -57,6 +57,22 @@ class TaskRunner(QObject):
         # add_done_callback runs on the worker thread: hop to ours with a signal.
         future.add_done_callback(lambda f: self._delivered.emit((f, on_done, on_error)))
 
+    def finish(self, work: Callable[[], object], timeout: float = 10.0) -> bool:
+        """Run ``work`` and wait for it (the window closing: what must be saved
+        before the worker ends).  False if it failed or took too long (logged)."""
+        return self.answer(lambda: work() or True, timeout) is not None
+
+    def answer(self, work: Callable[[], T], timeout: float = 10.0) -> T | None:
+        """``work``'s result, waited for (the window closing); None if it failed
+        or took too long (logged)."""
+        if self._stopped:
+            return None
+        try:
+            return self._submit(work).result(timeout)
+        except Exception:
+            log.warning("could not finish a task before closing", exc_info=True)
+            return None
+
     def stop(self) -> None:
         self._stopped = True
 

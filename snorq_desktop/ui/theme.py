@@ -56,6 +56,11 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> None:
     """``dark=None`` follows the system, now and whenever it changes."""
     app.setStyle("Fusion")
     app.setPalette(palette_for(system_prefers_dark() if dark is None else dark))
+    # A style sheet keeps the palette it was applied with (the window's focus
+    # ring): set again, its widgets take the new colours.
+    for widget in app.topLevelWidgets():
+        if widget.styleSheet():
+            widget.setStyleSheet(widget.styleSheet())
 
 
 def follow_system_theme(app: QApplication) -> None:

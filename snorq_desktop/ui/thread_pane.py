@@ -36,6 +36,7 @@ from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
+from snorq_desktop.ui.drafts import ReplyDrafts
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
@@ -121,6 +122,7 @@ class ThreadPane(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.composer = Composer(send_key, parent=self)
         self.composer.send_requested.connect(self.send)
+        self.drafts = ReplyDrafts(service, runner, self.composer, self)
         self.composer.attach_requested.connect(self.choose_file)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
@@ -185,6 +187,7 @@ class ThreadPane(QWidget):
     def open(self, conversation_id: str | None) -> None:
         if conversation_id == self.model.conversation_id:
             return
+        self.drafts.switch(conversation_id)
         self.stack.setCurrentIndex(0 if conversation_id is None else 1)
         self.header = None
         self._pinned = True
@@ -239,6 +242,11 @@ class ThreadPane(QWidget):
             self.composer.set_blocked(header.template_only_reason, template_only=True)
         else:
             self.composer.set_blocked(reason, can_reconnect=header.connection_id is not None)
+
+    def connection_states_changed(self) -> None:
+        """A connection was renewed or stopped: the reply box says so now."""
+        if (conversation_id := self.conversation_id) is not None:
+            self._load_header(conversation_id)
 
     def stop_writing(self, reason: str) -> None:
         """No more replies or notes from this window (its database was left behind)."""

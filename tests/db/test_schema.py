@@ -146,6 +146,10 @@ ADDED_TABLES = {
     "analytics_pending": "id",
     "history_retention": "id",
 }
+# Added tables keyed by what they belong to, not an id of their own.
+ADDED_COMPOSITE_KEYS = {
+    "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
+}
 
 # (table, column list, unique, partial predicate)
 SEED_INDEXES = {
@@ -235,7 +239,7 @@ def test_every_table_has_the_seed_columns_types_nullability_and_defaults(upgrade
     for table, column, type_, nullable, default in rows:
         found.setdefault(table, {})[column] = (type_, nullable, default)
     assert {table: found[table] for table in SEED_COLUMNS} == SEED_COLUMNS
-    assert set(found) - set(SEED_COLUMNS) == set(ADDED_TABLES)
+    assert set(found) - set(SEED_COLUMNS) == set(ADDED_TABLES) | set(ADDED_COMPOSITE_KEYS)
 
 
 def test_every_table_has_a_text_primary_key_named_id(upgraded):
@@ -253,6 +257,11 @@ def test_every_table_has_a_text_primary_key_named_id(upgraded):
             # The seed's @@id([conversationId, labelId])
             ("conversation_labels", "conversation_id"),
             ("conversation_labels", "label_id"),
+            *(
+                (table, column)
+                for table, columns in ADDED_COMPOSITE_KEYS.items()
+                for column in columns
+            ),
         ]
     )
 
@@ -296,6 +305,10 @@ def test_the_seed_cascades(upgraded):
     # Tables beyond the seed go with what they hang off.
     assert found == SEED_FOREIGN_KEYS | {
         ("attachments", "message_id"): ("messages", "CASCADE"),
+        # a draft goes with its conversation, its writer or its organisation
+        ("reply_drafts", "conversation_id"): ("conversations", "CASCADE"),
+        ("reply_drafts", "organization_id"): ("organizations", "CASCADE"),
+        ("reply_drafts", "user_id"): ("users", "CASCADE"),
         # invites go with their organisation; who made or used one may leave
         ("invites", "organization_id"): ("organizations", "CASCADE"),
         ("invites", "created_by"): ("users", "SET NULL"),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
@@ -262,7 +263,7 @@ def roles(dialog: MembersDialog) -> dict[str, str]:
 
 
 def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
-    qtbot, database, app_paths, runner
+    qtbot, database, app_paths, runner, monkeypatch
 ):
     owner, _, _ = team_of_three(database, app_paths)
     dialog = members_page(qtbot, database, app_paths, runner, owner)
@@ -294,9 +295,25 @@ def test_the_owner_invites_changes_roles_removes_and_hands_on_ownership(
 
     select(dialog, "eve@example.com")
     dialog.role.setCurrentIndex(dialog.role.findData(MemberRole.ADMIN))
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+
+    def answer(_parent, _title, question, *_args):
+        asked.append(question)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog.change_role_button.click()  # asked first (issue 19.3): Cancel changes nothing
+    wait(qtbot, runner)
+    assert roles(dialog)["eve@example.com"] == "Member"
+    assert asked[0].startswith("Make Eve admin instead of member?")
+    assert "change their roles" in asked[0]
+    select(dialog, "eve@example.com")
+    dialog.role.setCurrentIndex(dialog.role.findData(MemberRole.ADMIN))
     dialog.change_role_button.click()
     wait(qtbot, runner)
     assert roles(dialog)["eve@example.com"] == "Admin"
+    monkeypatch.undo()
 
     select(dialog, "eve@example.com")
     dialog.remove_button.click()
@@ -355,3 +372,38 @@ def test_the_window_has_team_members_in_its_menu(qtbot, shop, make_window):
     dialog = running.window.findChild(MembersDialog)
     assert dialog is not None and dialog.isVisible()
     assert roles(dialog) == {"maya@example.com": "Owner"}
+
+
+# --- layout (issue 12.5): nothing clipped ------------------------------------------
+
+
+def test_the_members_table_shows_long_addresses_whole(
+    qtbot, database, app_paths, runner, monkeypatch
+):
+    owner, _, _ = team_of_three(database, app_paths)
+    team = team_service(database, Settings(), app_paths)
+    long_address = "alexandra.konstantinopoulou@example-boutique.com"
+    team.invite(owner, long_address, MemberRole.MEMBER)
+    dialog = members_page(qtbot, database, app_paths, runner, owner)
+    row = next(
+        r for r in range(dialog.model.rowCount()) if dialog.model.index(r, 1).data() == long_address
+    )
+    needed = dialog.table.fontMetrics().horizontalAdvance(long_address)
+    assert dialog.table.columnWidth(1) >= needed
+    assert dialog.model.index(row, 1).data() == long_address
+
+
+def test_the_invite_dialog_fits_its_title_and_its_error(qtbot, database, app_paths, runner):
+    owner, _, _ = team_of_three(database, app_paths)
+    dialog = members_page(qtbot, database, app_paths, runner, owner)
+    invite = dialog.open_invite()
+    qtbot.addWidget(invite)
+    title = invite.fontMetrics().horizontalAdvance(invite.windowTitle())
+    assert invite.width() >= title + 120  # room for the title bar's buttons
+    invite.email.setText("not an address " * 6)
+    invite.make_button.click()
+    qtbot.waitUntil(lambda: "is not an email address" in invite.error.text(), timeout=10_000)
+    qtbot.wait(50)
+    error = invite.error
+    assert error.height() >= error.heightForWidth(error.width())
+    assert error.geometry().bottom() <= invite.rect().bottom()

@@ -126,20 +126,25 @@ def test_the_connections_page_connects_messenger_and_its_messages_arrive(
     page.refresh()
     qtbot.waitUntil(lambda: cell(page.table, 0, 3) != "never", timeout=10_000)
 
-    # disconnect: history kept
-    page.table.selectRow(0)
-    qtbot.mouseClick(page.disconnect_button, LEFT)
-    qtbot.waitUntil(lambda: cell(page.table, 0, 2) == "DISCONNECTED", timeout=10_000)
-    assert world.sql("SELECT count(*) FROM messages") == [(1,)]
-
-    # delete: the question says what goes with it
+    # disconnect: asked first (issue 19.3), then history kept
     asked = []
+    answers = [QMessageBox.StandardButton.Cancel]
 
     def confirm(_parent, _title, question, *_args):
         asked.append(question)
-        return QMessageBox.StandardButton.Yes
+        return answers.pop(0) if answers else QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", confirm)
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.disconnect_button, LEFT)  # Cancel: nothing changes
+    assert cell(page.table, 0, 2) == "ACTIVE"
+    assert "no replies go out from it, for the whole team" in asked.pop()
+    qtbot.mouseClick(page.disconnect_button, LEFT)
+    qtbot.waitUntil(lambda: cell(page.table, 0, 2) == "DISCONNECTED", timeout=10_000)
+    assert world.sql("SELECT count(*) FROM messages") == [(1,)]
+    asked.clear()
+
+    # delete: the question says what goes with it
     page.table.selectRow(0)
     qtbot.mouseClick(page.delete_button, LEFT)
     qtbot.waitUntil(lambda: page.table.rowCount() == 0, timeout=10_000)
