@@ -189,8 +189,8 @@ def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) 
         if name.split(".")[0] not in window_only:
             raise
         raise KnownError(
-            "This installation has no window (Qt was left out, as for the relay): "
-            "install SNORQ Desktop with `pip install 'snorq-desktop[desktop]'`."
+            "This installation has no window (it is the relay, snorq-relay, without Qt): "
+            "install the app with `pip install snorq-desktop`."
         ) from None
 
     return run_window(
