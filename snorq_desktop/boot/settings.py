@@ -11,6 +11,41 @@ from snorq_desktop.domain.errors import KnownError
 _TRUE = {"1", "true", "yes", "on"}
 
 
+_SEND_KEYS = ("ctrl+enter", "enter")
+_TEXT_KEYS = ("database_url", "relay_url", "google_client_id", "google_client_secret")
+
+
+def _checked(path: Path, raw: dict[str, object]) -> dict[str, object]:
+    """Each known key's value, or a KnownError naming the key and what it must be.
+
+    A wrong type is refused rather than guessed at: a number where the database
+    URL belongs would otherwise surface as a crash far from the file."""
+
+    def wrong(key: str, must: str) -> KnownError:
+        shown = json.dumps(raw[key])
+        return KnownError(
+            f'The settings file {path} has "{key}": {shown[:60]}, but it must be {must}.'
+        )
+
+    for key in _TEXT_KEYS:
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise wrong(key, "text in quotes (or null)")
+    if "allow_key_file" in raw and not isinstance(raw["allow_key_file"], bool):
+        raise wrong("allow_key_file", "true or false")
+    if raw.get("send_key") is not None and raw["send_key"] not in _SEND_KEYS:
+        raise wrong("send_key", '"ctrl+enter" or "enter"')
+    interval = raw.get("sync_interval_seconds")
+    if interval is not None and (
+        isinstance(interval, bool) or not isinstance(interval, int | float)
+    ):
+        raise wrong("sync_interval_seconds", "a number of seconds")
+    return raw
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _interval(value: object) -> float:
     """Seconds between sync passes: 5 at the least (the platforms' rate limits), 15 unset."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -45,14 +80,15 @@ class Settings:
             raise KnownError(f"The settings file {path} cannot be read: {error}.") from None
         if not isinstance(raw, dict):
             raise KnownError(f"The settings file {path} is not a JSON object.")
+        raw = _checked(path, raw)
         settings = cls(
-            database_url=raw.get("database_url") or None,
-            allow_key_file=bool(raw.get("allow_key_file", False)),
+            database_url=_text(raw.get("database_url")),
+            allow_key_file=raw.get("allow_key_file") is True,
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
-            relay_url=raw.get("relay_url") or None,
-            google_client_id=raw.get("google_client_id") or None,
-            google_client_secret=raw.get("google_client_secret") or None,
+            relay_url=_text(raw.get("relay_url")),
+            google_client_id=_text(raw.get("google_client_id")),
+            google_client_secret=_text(raw.get("google_client_secret")),
         )
         return settings
 
