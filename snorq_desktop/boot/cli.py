@@ -217,10 +217,12 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
     return 0
 
 
-def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+def _window(
+    load_settings: Callable[[], Settings], paths: AppPaths, arguments: argparse.Namespace
+) -> int:
     # Qt loads only for the window, so `db` and `keys` stay quick and headless.
     try:
-        from snorq_desktop.boot.window import run_window
+        from snorq_desktop.boot.startup import start_window
     except ImportError as missing:
         # qasync says "No Qt implementations found" without naming a module.
         window_only = ("PySide6", "shiboken6", "qasync")
@@ -232,8 +234,9 @@ def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) 
             "install the app with `pip install snorq-desktop`."
         ) from None
 
-    return run_window(
-        settings,
+    # The settings are read under the window: a broken file is shown there too.
+    return start_window(
+        load_settings,
         paths,
         demo=arguments.demo,
         quit_after_ms=int(arguments.quit_after * 1000),
@@ -277,11 +280,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths.create()
         configure_logging(paths.log_file, verbose=arguments.verbose)
-        settings = Settings.load(paths.settings_file)
-        if arguments.database_url:
-            settings = replace(settings, database_url=arguments.database_url)
+
+        def load_settings() -> Settings:
+            settings = Settings.load(paths.settings_file)
+            if arguments.database_url:
+                settings = replace(settings, database_url=arguments.database_url)
+            return settings
+
         if arguments.command is None:
-            return _window(settings, paths, arguments)
+            return _window(load_settings, paths, arguments)
+        settings = load_settings()
         if arguments.command == "relay":
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":

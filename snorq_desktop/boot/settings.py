@@ -11,6 +11,10 @@ from snorq_desktop.domain.errors import KnownError
 _TRUE = {"1", "true", "yes", "on"}
 
 
+class SettingsUnreadable(KnownError):
+    """settings.json cannot be read, or holds a value of the wrong kind."""
+
+
 _SEND_KEYS = ("ctrl+enter", "enter")
 _TEXT_KEYS = ("database_url", "relay_url", "google_client_id", "google_client_secret")
 
@@ -21,9 +25,9 @@ def _checked(path: Path, raw: dict[str, object]) -> dict[str, object]:
     A wrong type is refused rather than guessed at: a number where the database
     URL belongs would otherwise surface as a crash far from the file."""
 
-    def wrong(key: str, must: str) -> KnownError:
+    def wrong(key: str, must: str) -> SettingsUnreadable:
         shown = json.dumps(raw[key])
-        return KnownError(
+        return SettingsUnreadable(
             f'The settings file {path} has "{key}": {shown[:60]}, but it must be {must}.'
         )
 
@@ -77,9 +81,9 @@ class Settings:
         except FileNotFoundError:
             raw = {}
         except (OSError, ValueError) as error:
-            raise KnownError(f"The settings file {path} cannot be read: {error}.") from None
+            raise SettingsUnreadable(f"The settings file {path} cannot be read: {error}.") from None
         if not isinstance(raw, dict):
-            raise KnownError(f"The settings file {path} is not a JSON object.")
+            raise SettingsUnreadable(f"The settings file {path} is not a JSON object.")
         raw = _checked(path, raw)
         settings = cls(
             database_url=_text(raw.get("database_url")),

@@ -310,7 +310,11 @@ def finish(loop: asyncio.AbstractEventLoop, task: "asyncio.Task[None] | None") -
         loop.run_until_complete(asyncio.wait_for(task, FINISH_SECONDS))
 
 
-def _check_screen() -> None:
+class NoScreen(KnownError):
+    """Nowhere to show a window, so nowhere to show a problem either: stderr only."""
+
+
+def check_screen() -> None:
     """Qt aborts the process when it finds no display; say it in a sentence first."""
     if (
         sys.platform.startswith("linux")
@@ -318,7 +322,7 @@ def _check_screen() -> None:
         and not os.environ.get("DISPLAY")
         and not os.environ.get("WAYLAND_DISPLAY")
     ):
-        raise KnownError(
+        raise NoScreen(
             "There is no screen to show the window on (no DISPLAY or WAYLAND_DISPLAY). "
             "Run it in a desktop session, or set QT_QPA_PLATFORM=offscreen to run without one."
         )
@@ -352,7 +356,7 @@ def run_window(
     quit_after_ms: int = 0,
     style: str | None = None,
 ) -> int:
-    _check_screen()
+    check_screen()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("SNORQ Desktop")
