@@ -2,13 +2,42 @@
 and then by the command line."""
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from snorq_desktop.domain.errors import KnownError
 
+log = logging.getLogger(__name__)
+
 _TRUE = {"1", "true", "yes", "on"}
+# SNORQ's own Google OAuth client, written into a packaged build at build time
+# (packaging/snorq_build/google_client.py); never in the source tree.
+BUILT_IN_GOOGLE_CLIENT = "google-client.json"
+
+
+def built_in_google_client(place: Traversable | None = None) -> tuple[str | None, str | None]:
+    """(client id, client secret) of the Google client a packaged build carries, so a
+    shop owner never registers a Google app; (None, None) without one.  (A "Desktop
+    app" client's secret is no secret: Google says it ships inside the app.)"""
+    place = place or files("snorq_desktop") / "resources" / BUILT_IN_GOOGLE_CLIENT
+    try:
+        raw = json.loads(place.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as error:
+        log.warning("the built-in Google client cannot be read: %s", error)
+        return None, None
+    if not isinstance(raw, dict):
+        return None, None
+    client_id, secret = raw.get("client_id"), raw.get("client_secret")
+    return (
+        client_id if isinstance(client_id, str) and client_id else None,
+        secret if isinstance(secret, str) and secret else None,
+    )
 
 
 class SettingsUnreadable(KnownError):
@@ -71,7 +100,17 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
-        return cls.load_file(path).with_environment(os.environ)
+        return cls.load_file(path).with_environment(os.environ).with_built_in_google_client()
+
+    def with_built_in_google_client(self, place: Traversable | None = None) -> "Settings":
+        """The build's own Google client when neither the file nor the environment
+        names one (they win: a company may use its own)."""
+        if self.google_client_id:
+            return self
+        client_id, secret = built_in_google_client(place)
+        if client_id is None:
+            return self
+        return replace(self, google_client_id=client_id, google_client_secret=secret)
 
     @classmethod
     def load_file(cls, path: Path) -> "Settings":
