@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings, SettingsUnreadable
 from snorq_desktop.boot.sign_in_window import DemoWanted
-from snorq_desktop.boot.window import NoScreen, check_screen, run_window
+from snorq_desktop.boot.window import NoScreen, check_screen, qt_style_named, run_window
 from snorq_desktop.domain.errors import (
     DatabaseUnavailable,
     EmbeddedDatabaseError,
@@ -96,6 +96,8 @@ def start_window(
     check_screen()
     QApplication.instance() or QApplication(sys.argv[:1])
     route_qt_messages_to_logging()  # Qt's own chatter to the log, not the terminal
+    if style:
+        qt_style_named(style)  # a mistyped option is the typist's: stderr, no window
     ask = ask or ask_in_a_window(paths.log_file, quit_after_ms)
     while True:
         try:

@@ -328,15 +328,21 @@ def check_screen() -> None:
         )
 
 
-def use_qt_style(app: QApplication, name: str) -> None:
-    """Qt's ``-style NAME``: that style with the app's own light or dark palette,
-    kept when the system switches between them (the theme sets Fusion then)."""
+def qt_style_named(name: str) -> str:
+    """The Qt style ``name`` stands for (any case), or the sentence naming those there are."""
     styles = QStyleFactory.keys()
     chosen = next((style for style in styles if style.lower() == name.lower()), None)
     if chosen is None:
         raise KnownError(
             f"Qt has no style named {name!r} here; choose one of: {', '.join(styles)}."
         )
+    return chosen
+
+
+def use_qt_style(app: QApplication, name: str) -> None:
+    """Qt's ``-style NAME``: that style with the app's own light or dark palette,
+    kept when the system switches between them (the theme sets Fusion then)."""
+    chosen = qt_style_named(name)
 
     def restyle() -> None:
         palette = app.palette()  # setStyle puts the style's own palette back
