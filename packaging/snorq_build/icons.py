@@ -1,4 +1,5 @@
-"""The app's icon set for every OS, drawn from resources/icons/snorq.svg at build time.
+"""The app's icon set for every OS, drawn at build time from
+snorq_desktop/resources/icons/snorq.svg.
 
 Nothing generated is committed: the SVG is the one source, and Qt (already a
 dependency) renders it.  .ico and .icns are simple containers of PNG images,
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from snorq_build.contents import APP_NAME, ROOT
 
-SOURCE = ROOT / "resources" / "icons" / "snorq.svg"
+SOURCE = ROOT / "snorq_desktop" / "resources" / "icons" / "snorq.svg"
 # Linux hicolor sizes; the same renders feed .ico and .icns.
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from snorq_desktop.auth.redirect_catcher import RedirectCatcher
+from snorq_desktop.auth.redirect_catcher import PortTaken, RedirectCatcher
 from snorq_desktop.domain.connections import FacebookPage, LoginFailed
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.platforms import meta_login, tiktok_login
@@ -24,6 +24,12 @@ from snorq_desktop.platforms.tiktok_api import DEFAULT_TIKTOK_URL
 from snorq_desktop.platforms.tiktok_login import TikTokGrant
 
 LOGIN_TIMEOUT_SECONDS = 300.0
+# Facebook Login matches the redirect URI exactly, port included (strict mode),
+# so it is one fixed address, registered under Facebook Login ▸ Settings ▸
+# Valid OAuth Redirect URIs.  TikTok takes any port: ``http://127.0.0.1:*/callback/``.
+FACEBOOK_REDIRECT_PORT = 48123
+FACEBOOK_REDIRECT_URI = f"http://localhost:{FACEBOOK_REDIRECT_PORT}/callback/"
+TIKTOK_REDIRECT_URI = "http://127.0.0.1:*/callback/"
 
 # Opens a URL in the system browser; False when no browser could be opened.
 Opener = Callable[[str], object]
@@ -37,6 +43,33 @@ class LoginEndpoints:
     graph: str = DEFAULT_GRAPH_URL
     tiktok_authorize: str = tiktok_login.DEFAULT_AUTHORIZE_URL
     tiktok_api: str = DEFAULT_TIKTOK_URL
+    # None: the registered port for the real Facebook, any free one for a stand-in
+    # (the demo's and the tests' fakes, which may run side by side).
+    facebook_redirect_port: int | None = None
+
+    @property
+    def _real_facebook(self) -> bool:
+        return self.facebook_dialog == meta_login.DEFAULT_DIALOG_URL
+
+    @property
+    def facebook_port(self) -> int:
+        if self.facebook_redirect_port is not None:
+            return self.facebook_redirect_port
+        return FACEBOOK_REDIRECT_PORT if self._real_facebook else 0
+
+    @property
+    def facebook_host_name(self) -> str:
+        """As registered ("localhost") for the real Facebook; a stand-in needs no name."""
+        return "localhost" if self._real_facebook else "127.0.0.1"
+
+
+def _catcher(name: str, *, port: int = 0, host_name: str = "127.0.0.1") -> RedirectCatcher:
+    return RedirectCatcher(
+        f"{name} is connected to SNORQ Desktop.",
+        f"{name} was not connected.",
+        port=port,
+        host_name=host_name,
+    )
 
 
 class PlatformLogin:
@@ -58,13 +91,13 @@ class PlatformLogin:
         """Stop waiting for the browser (from any thread)."""
         self._cancelled.set()
 
-    def _browser_round(self, name: str, authorize: Callable[[str, str], str]) -> tuple[str, str]:
+    def _browser_round(
+        self, name: str, authorize: Callable[[str, str], str], catcher: RedirectCatcher
+    ) -> tuple[str, str]:
         """(code, redirect uri) from one login in the browser, or LoginFailed."""
         self._cancelled.clear()
         state = secrets.token_urlsafe(24)
-        with RedirectCatcher(
-            f"{name} is connected to SNORQ Desktop.", f"{name} was not connected."
-        ) as catcher:
+        with catcher:
             if self._opener(authorize(catcher.redirect_uri, state)) is False:
                 raise LoginFailed(
                     "No web browser could be opened for the login; set one as this "
@@ -95,11 +128,20 @@ class PlatformLogin:
 
     def facebook_pages(self, app_id: str, app_secret: SecretToken) -> list[FacebookPage]:
         """Facebook Login, then the pages the person manages with their page tokens."""
+        port = self.endpoints.facebook_port
+        try:
+            catcher = _catcher("Facebook", port=port, host_name=self.endpoints.facebook_host_name)
+        except PortTaken:
+            raise LoginFailed(
+                f"Another program on this computer uses port {port}, where Facebook sends "
+                "the login back; close it (or restart the computer) and try again."
+            ) from None
         code, redirect_uri = self._browser_round(
             "Facebook",
             lambda uri, state: meta_login.facebook_authorize_url(
                 self.endpoints.facebook_dialog, app_id, uri, state
             ),
+            catcher,
         )
         graph = self.endpoints.graph
         short = meta_login.exchange_code(
@@ -129,6 +171,7 @@ class PlatformLogin:
             lambda uri, state: tiktok_login.tiktok_authorize_url(
                 self.endpoints.tiktok_authorize, client_key, uri, state
             ),
+            _catcher("TikTok"),
         )
         return tiktok_login.exchange_auth_code(
             self._http,

@@ -1,17 +1,24 @@
 """The one-shot listener a browser login comes back to (RFC 8252, loopback):
 Google sign-in and the platforms' logins alike.
 
-Bound to 127.0.0.1 on a port the OS chooses, it takes the redirect for its
-path, answers the browser with a short page, and closes.  Other requests a
-browser makes meanwhile (a favicon) get 404 and do not end the wait.
+Bound to 127.0.0.1 on a port the OS chooses (or the one a platform insists
+on), it takes the redirect for its path, answers the browser with a short page,
+and closes.  Other requests a browser makes meanwhile (a favicon) get 404 and do
+not end the wait.
+
+The path is static and ends in a slash because that is what the platforms
+register: TikTok's Login Kit for Desktop takes ``http://127.0.0.1:*/callback/``
+(any port, this exact path), Facebook Login one exact address
+(``http://localhost:<port>/callback/``, see platform_login.py).
 """
 
+import errno
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-CALLBACK_PATH = "/callback"
+CALLBACK_PATH = "/callback/"
 _DONE_PAGE = (
     "<!doctype html><meta charset=utf-8><title>SNORQ Desktop</title>"
     "<body style='font-family:sans-serif;margin:3em'><h2>{}</h2>"
@@ -47,17 +54,36 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the query holds a code: never into a log
 
 
+class PortTaken(OSError):
+    """The one port a platform sends its login back to is used by another program."""
+
+
 class RedirectCatcher:
-    def __init__(self, done: str = "Done.", stopped: str = "Nothing was changed.") -> None:
+    def __init__(
+        self,
+        done: str = "Done.",
+        stopped: str = "Nothing was changed.",
+        *,
+        port: int = 0,
+        host_name: str = "127.0.0.1",
+    ) -> None:
         """``done`` / ``stopped``: the page's headline after a login that worked /
-        one the person (or the provider) refused."""
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        one the person (or the provider) refused.  ``port``: 0 for any free one;
+        ``host_name``: how the redirect URI names this computer (always served
+        on 127.0.0.1, which "localhost" reaches too)."""
+        try:
+            self._server = _Server(("127.0.0.1", port), _Handler)
+        except OSError as error:
+            if port and error.errno == errno.EADDRINUSE:
+                raise PortTaken(error.errno, f"port {port} is in use") from None
+            raise
         self._server.done, self._server.stopped = done, stopped
         self._server.timeout = 0.2  # how often waiting looks at the stop flags
+        self._host_name = host_name
 
     @property
     def redirect_uri(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
+        return f"http://{self._host_name}:{self._server.server_address[1]}{CALLBACK_PATH}"
 
     def wait(self, timeout: float, *stops: threading.Event) -> dict[str, str] | None:
         """The redirect's query parameters; None when a stop was set or time ran out."""

@@ -7,9 +7,11 @@ only bugs leave a traceback, and that goes to the log file.
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from snorq_desktop import __version__
 from snorq_desktop.boot.app import open_database, rotate_token_key, run_sync_pass, token_key_store
@@ -26,25 +28,52 @@ EXIT_USAGE = 2
 EXIT_BUG = 70
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="snorq-desktop",
-        description="SNORQ Desktop: TikTok, WhatsApp and Messenger conversations in one inbox.",
-    )
-    parser.add_argument("--version", action="version", version=f"snorq-desktop {__version__}")
+def _global_options(parser: argparse.ArgumentParser, *, after_command: bool) -> None:
+    """The options every command takes, before the command or after it.
+
+    After it (a command's own parser) they default to SUPPRESS, so a command that
+    is not given them keeps what was given before the command."""
+    unset = argparse.SUPPRESS if after_command else None
     parser.add_argument(
         "--database-url",
         metavar="URL",
+        default=unset,
         help="a team PostgreSQL database (default: SNORQ_DATABASE_URL, the settings, "
         "else the built-in database)",
     )
     parser.add_argument(
         "--home",
         metavar="DIR",
+        default=unset,
         help="keep every file the app writes under DIR (default: SNORQ_HOME, else the "
         "usual places of this OS)",
     )
-    parser.add_argument("--verbose", action="store_true", help="log in detail")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help="log in detail",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="snorq-desktop",
+        description="SNORQ Desktop: TikTok, WhatsApp and Messenger conversations in one inbox.",
+        epilog="--database-url, --home and --verbose may come before or after the command. "
+        "The window's look follows the system; to choose one of Qt's styles, add "
+        "-style NAME (e.g. -style Fusion).",
+    )
+    parser.add_argument("--version", action="version", version=f"snorq-desktop {__version__}")
+    _global_options(parser, after_command=False)
+    shared = argparse.ArgumentParser(add_help=False)
+    _global_options(shared, after_command=True)
+
+    def add_parser(
+        group: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, **options: Any
+    ) -> argparse.ArgumentParser:
+        return group.add_parser(name, parents=[shared], **options)
+
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -59,34 +88,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = commands.add_parser("db", help="the database schema")
+    db = add_parser(commands, "db", help="the database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser("upgrade", help="apply this version's migrations")
-    db_commands.add_parser("status", help="show which migrations the database has")
+    add_parser(db_commands, "upgrade", help="apply this version's migrations")
+    add_parser(db_commands, "status", help="show which migrations the database has")
 
-    relay = commands.add_parser(
-        "relay", help="run the webhook relay for Meta and TikTok next to a team database"
+    relay = add_parser(
+        commands, "relay", help="run the webhook relay for Meta and TikTok next to a team database"
     )
     relay.add_argument("--host", default="127.0.0.1", help="address to listen on")
     relay.add_argument("--port", type=int, default=8080, help="port to listen on")
 
-    sync = commands.add_parser(
-        "sync", help="store what has arrived (webhook events received by the relay)"
+    sync = add_parser(
+        commands, "sync", help="store what has arrived (webhook events received by the relay)"
     )
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
 
-    login = commands.add_parser("login", help="sign in with Google in the system browser")
+    login = add_parser(commands, "login", help="sign in with Google in the system browser")
     login.add_argument(
         "--timeout", type=float, default=300, metavar="SECONDS", help="give up after SECONDS"
     )
-    commands.add_parser("logout", help="sign out: forget the Google sign-in on this computer")
-    join = commands.add_parser("join", help="join a team with an invite code")
+    add_parser(commands, "logout", help="sign out: forget the Google sign-in on this computer")
+    join = add_parser(commands, "join", help="join a team with an invite code")
     join.add_argument("code", help="the invite code you were given")
     join.add_argument("--db-user", default="", help="the team database user (default: the code's)")
 
-    keys = commands.add_parser("keys", help="the key that seals platform tokens")
+    keys = add_parser(commands, "keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    rotate = key_commands.add_parser("rotate", help="seal every stored token with a new key")
+    rotate = add_parser(key_commands, "rotate", help="seal every stored token with a new key")
     rotate.add_argument(
         "--allow-key-file",
         action="store_true",
@@ -102,7 +131,17 @@ def _db_upgrade(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> i
     return 0
 
 
-def _db_status(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
+def _as_typed(arguments: argparse.Namespace, command: str) -> str:
+    """``command`` with the options this one was given, so the advice works as written."""
+    words = ["snorq-desktop", *command.split()]
+    if arguments.database_url:
+        words += ["--database-url", arguments.database_url]
+    if arguments.home:
+        words += ["--home", arguments.home]
+    return shlex.join(words)
+
+
+def _db_status(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     with open_database(settings, paths, migrate=False, check_schema=False) as database:
         status = schema_status(database.engine)
     print(f"database: {database.where}")
@@ -113,7 +152,7 @@ def _db_status(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
         return EXIT_KNOWN_ERROR
     if status.pending:
         print(f"state:    {len(status.pending)} migration(s) to apply: {', '.join(status.pending)}")
-        print("          run `snorq-desktop db upgrade`")
+        print(f"          run `{_as_typed(arguments, 'db upgrade')}`")
     else:
         print("state:    up to date")
     return 0
@@ -178,10 +217,12 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
     return 0
 
 
-def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+def _window(
+    load_settings: Callable[[], Settings], paths: AppPaths, arguments: argparse.Namespace
+) -> int:
     # Qt loads only for the window, so `db` and `keys` stay quick and headless.
     try:
-        from snorq_desktop.boot.window import run_window
+        from snorq_desktop.boot.startup import start_window
     except ImportError as missing:
         # qasync says "No Qt implementations found" without naming a module.
         window_only = ("PySide6", "shiboken6", "qasync")
@@ -189,12 +230,17 @@ def _window(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) 
         if name.split(".")[0] not in window_only:
             raise
         raise KnownError(
-            "This installation has no window (Qt was left out, as for the relay): "
-            "install SNORQ Desktop with `pip install 'snorq-desktop[desktop]'`."
+            "This installation has no window (it is the relay, snorq-relay, without Qt): "
+            "install the app with `pip install snorq-desktop`."
         ) from None
 
-    return run_window(
-        settings, paths, demo=arguments.demo, quit_after_ms=int(arguments.quit_after * 1000)
+    # The settings are read under the window: a broken file is shown there too.
+    return start_window(
+        load_settings,
+        paths,
+        demo=arguments.demo,
+        quit_after_ms=int(arguments.quit_after * 1000),
+        style=arguments.style,
     )
 
 
@@ -205,18 +251,45 @@ _COMMANDS: dict[tuple[str, str], Callable[[Settings, AppPaths, argparse.Namespac
 }
 
 
+def split_qt_style(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """Qt's own ``-style NAME`` (also ``-style=NAME``, ``--style NAME``), taken out
+    before argparse, which would read ``-style`` as ``-s -t -y -l -e``."""
+    rest: list[str] = []
+    style = None
+    words = iter(argv)
+    for word in words:
+        name, equals, value = word.partition("=")
+        if name in ("-style", "--style"):
+            style = value if equals else next(words, "")
+            if not style:
+                raise KnownError("-style needs the name of a Qt style, e.g. -style Fusion.")
+        else:
+            rest.append(word)
+    return rest, style
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    try:
+        words, style = split_qt_style(sys.argv[1:] if argv is None else argv)
+    except KnownError as error:
+        parser.error(error.sentence)
+    arguments = parser.parse_args(words)
+    arguments.style = style
     paths = AppPaths.resolve(arguments.home)
     try:
         paths.create()
         configure_logging(paths.log_file, verbose=arguments.verbose)
-        settings = Settings.load(paths.settings_file)
-        if arguments.database_url:
-            settings = replace(settings, database_url=arguments.database_url)
+
+        def load_settings() -> Settings:
+            settings = Settings.load(paths.settings_file)
+            if arguments.database_url:
+                settings = replace(settings, database_url=arguments.database_url)
+            return settings
+
         if arguments.command is None:
-            return _window(settings, paths, arguments)
+            return _window(load_settings, paths, arguments)
+        settings = load_settings()
         if arguments.command == "relay":
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":

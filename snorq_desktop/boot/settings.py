@@ -2,13 +2,81 @@
 and then by the command line."""
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from snorq_desktop.domain.errors import KnownError
 
+log = logging.getLogger(__name__)
+
 _TRUE = {"1", "true", "yes", "on"}
+# SNORQ's own Google OAuth client, written into a packaged build at build time
+# (packaging/snorq_build/google_client.py); never in the source tree.
+BUILT_IN_GOOGLE_CLIENT = "google-client.json"
+
+
+def built_in_google_client(place: Traversable | None = None) -> tuple[str | None, str | None]:
+    """(client id, client secret) of the Google client a packaged build carries, so a
+    shop owner never registers a Google app; (None, None) without one.  (A "Desktop
+    app" client's secret is no secret: Google says it ships inside the app.)"""
+    place = place or files("snorq_desktop") / "resources" / BUILT_IN_GOOGLE_CLIENT
+    try:
+        raw = json.loads(place.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as error:
+        log.warning("the built-in Google client cannot be read: %s", error)
+        return None, None
+    if not isinstance(raw, dict):
+        return None, None
+    client_id, secret = raw.get("client_id"), raw.get("client_secret")
+    return (
+        client_id if isinstance(client_id, str) and client_id else None,
+        secret if isinstance(secret, str) and secret else None,
+    )
+
+
+class SettingsUnreadable(KnownError):
+    """settings.json cannot be read, or holds a value of the wrong kind."""
+
+
+_SEND_KEYS = ("ctrl+enter", "enter")
+_TEXT_KEYS = ("database_url", "relay_url", "google_client_id", "google_client_secret")
+
+
+def _checked(path: Path, raw: dict[str, object]) -> dict[str, object]:
+    """Each known key's value, or a KnownError naming the key and what it must be.
+
+    A wrong type is refused rather than guessed at: a number where the database
+    URL belongs would otherwise surface as a crash far from the file."""
+
+    def wrong(key: str, must: str) -> SettingsUnreadable:
+        shown = json.dumps(raw[key])
+        return SettingsUnreadable(
+            f'The settings file {path} has "{key}": {shown[:60]}, but it must be {must}.'
+        )
+
+    for key in _TEXT_KEYS:
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise wrong(key, "text in quotes (or null)")
+    if "allow_key_file" in raw and not isinstance(raw["allow_key_file"], bool):
+        raise wrong("allow_key_file", "true or false")
+    if raw.get("send_key") is not None and raw["send_key"] not in _SEND_KEYS:
+        raise wrong("send_key", '"ctrl+enter" or "enter"')
+    interval = raw.get("sync_interval_seconds")
+    if interval is not None and (
+        isinstance(interval, bool) or not isinstance(interval, int | float)
+    ):
+        raise wrong("sync_interval_seconds", "a number of seconds")
+    return raw
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _interval(value: object) -> float:
@@ -32,7 +100,17 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
-        return cls.load_file(path).with_environment(os.environ)
+        return cls.load_file(path).with_environment(os.environ).with_built_in_google_client()
+
+    def with_built_in_google_client(self, place: Traversable | None = None) -> "Settings":
+        """The build's own Google client when neither the file nor the environment
+        names one (they win: a company may use its own)."""
+        if self.google_client_id:
+            return self
+        client_id, secret = built_in_google_client(place)
+        if client_id is None:
+            return self
+        return replace(self, google_client_id=client_id, google_client_secret=secret)
 
     @classmethod
     def load_file(cls, path: Path) -> "Settings":
@@ -42,17 +120,18 @@ class Settings:
         except FileNotFoundError:
             raw = {}
         except (OSError, ValueError) as error:
-            raise KnownError(f"The settings file {path} cannot be read: {error}.") from None
+            raise SettingsUnreadable(f"The settings file {path} cannot be read: {error}.") from None
         if not isinstance(raw, dict):
-            raise KnownError(f"The settings file {path} is not a JSON object.")
+            raise SettingsUnreadable(f"The settings file {path} is not a JSON object.")
+        raw = _checked(path, raw)
         settings = cls(
-            database_url=raw.get("database_url") or None,
-            allow_key_file=bool(raw.get("allow_key_file", False)),
+            database_url=_text(raw.get("database_url")),
+            allow_key_file=raw.get("allow_key_file") is True,
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
-            relay_url=raw.get("relay_url") or None,
-            google_client_id=raw.get("google_client_id") or None,
-            google_client_secret=raw.get("google_client_secret") or None,
+            relay_url=_text(raw.get("relay_url")),
+            google_client_id=_text(raw.get("google_client_id")),
+            google_client_secret=_text(raw.get("google_client_secret")),
         )
         return settings
 

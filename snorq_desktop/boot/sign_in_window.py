@@ -13,6 +13,11 @@ from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.tasks import TaskRunner
 
 
+class DemoWanted(Exception):
+    """The person chose "Try the demo" on the first-run screen: the caller closes
+    what it opened and starts the demo instead."""
+
+
 @dataclass(frozen=True)
 class Started:
     user_id: str
@@ -29,7 +34,8 @@ def signed_in_or_first_run(
     quit_after_ms: int = 0,
 ) -> Started | None:
     """The signed-in user's id in ``database``; None if the person closed the screen
-    (or ``quit_after_ms`` passed: scripts and smoke tests)."""
+    (or ``quit_after_ms`` passed: scripts and smoke tests); :class:`DemoWanted`
+    raised if they chose the demo there."""
     here = signed_in_here(settings, paths, database, plumbing.http)
     if here is not None and here.identity is not None:
         return Started(here.user_id, settings, here.account.email)
@@ -43,6 +49,8 @@ def signed_in_or_first_run(
         accepted = dialog.exec() == FirstRunDialog.DialogCode.Accepted
     finally:
         runner.stop()
+    if dialog.wants_demo:
+        raise DemoWanted
     if not accepted or dialog.identity is None:
         return None
     who = flow.account.email if flow.account else dialog.identity.user_name

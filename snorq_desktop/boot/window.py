@@ -20,7 +20,8 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from snorq_desktop import __version__
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
@@ -36,6 +37,7 @@ from snorq_desktop.boot.app import (
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
+from snorq_desktop.boot.stop_signal import StopOnSignal
 from snorq_desktop.boot.team_pages import TeamPages
 from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.demo.world import DemoWorld, start_demo_world
@@ -369,7 +371,11 @@ def finish(loop: asyncio.AbstractEventLoop, task: "asyncio.Task[None] | None") -
         loop.run_until_complete(asyncio.wait_for(task, FINISH_SECONDS))
 
 
-def _check_screen() -> None:
+class NoScreen(KnownError):
+    """Nowhere to show a window, so nowhere to show a problem either: stderr only."""
+
+
+def check_screen() -> None:
     """Qt aborts the process when it finds no display; say it in a sentence first."""
     if (
         sys.platform.startswith("linux")
@@ -377,14 +383,47 @@ def _check_screen() -> None:
         and not os.environ.get("DISPLAY")
         and not os.environ.get("WAYLAND_DISPLAY")
     ):
-        raise KnownError(
+        raise NoScreen(
             "There is no screen to show the window on (no DISPLAY or WAYLAND_DISPLAY). "
             "Run it in a desktop session, or set QT_QPA_PLATFORM=offscreen to run without one."
         )
 
 
-def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms: int = 0) -> int:
-    _check_screen()
+def qt_style_named(name: str) -> str:
+    """The Qt style ``name`` stands for (any case), or the sentence naming those there are."""
+    styles = QStyleFactory.keys()
+    chosen = next((style for style in styles if style.lower() == name.lower()), None)
+    if chosen is None:
+        raise KnownError(
+            f"Qt has no style named {name!r} here; choose one of: {', '.join(styles)}."
+        )
+    return chosen
+
+
+def use_qt_style(app: QApplication, name: str) -> None:
+    """Qt's ``-style NAME``: that style with the app's own light or dark palette,
+    kept when the system switches between them (the theme sets Fusion then)."""
+    chosen = qt_style_named(name)
+
+    def restyle() -> None:
+        palette = app.palette()  # setStyle puts the style's own palette back
+        app.setStyle(chosen)
+        app.setPalette(palette)
+
+    restyle()
+    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _: restyle())
+    log.info("Qt style: %s", chosen)
+
+
+def run_window(
+    settings: Settings,
+    paths: AppPaths,
+    *,
+    demo: bool,
+    quit_after_ms: int = 0,
+    style: str | None = None,
+) -> int:
+    check_screen()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("SNORQ Desktop")
@@ -393,6 +432,8 @@ def run_window(settings: Settings, paths: AppPaths, *, demo: bool, quit_after_ms
     app.setWindowIcon(svg_icon("snorq"))
     route_qt_messages_to_logging()
     follow_system_theme(app)
+    if style:
+        use_qt_style(app, style)
     if demo and settings.database_url:
         raise KnownError("--demo uses its own database: leave out --database-url.")
     # The one worker and the HTTP clients, for the sign-in screen and the window.
@@ -412,7 +453,9 @@ def _run_window(
     demo: bool,
     quit_after_ms: int,
 ) -> int:
+    stop = StopOnSignal(app)
     with ExitStack() as stack:
+        stack.callback(stop.restore)  # last: a SIGTERM while closing still closes
         user_id: str | None = None  # the demo acts as its shop's owner
         started: Started | None = None
         sealer: TokenSealer | None
@@ -432,6 +475,8 @@ def _run_window(
                 database = stack.enter_context(open_database(settings, paths, migrate=False))
             user_id = started.user_id
             sealer, world = optional_cipher(settings, paths), None
+        if stop.requested:  # SIGTERM while starting: close what was opened
+            return 0
         # One loop for Qt and asyncio: the sync engine's network waits run on it.
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
@@ -473,6 +518,7 @@ def _run_window(
 
             QTimer.singleShot(quit_after_ms, quit_now)
         log.info("window shown on %s", database.where)
+        QTimer.singleShot(0, stop.quit_if_requested)
         code = loop.run_forever()
         running.close()
         loop.run_until_complete(plumbing.aclose())  # on the loop it served

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from snorq_desktop.domain.errors import DatabaseUnavailable, KnownError
-from snorq_desktop.domain.team_database import TeamDatabase, TransferReport
+from snorq_desktop.domain.team_database import SslMode, TeamDatabase, TransferReport
 from snorq_desktop.store.database import connect_checked
 from snorq_desktop.store.migrate import SchemaStatus, schema_status, upgrade_schema
 from snorq_desktop.store.team_address import team_database_url
@@ -26,6 +26,20 @@ Remember = Callable[[TeamDatabase], None]
 class ConnectionCheck:
     server_version: str
     schema: SchemaStatus
+    encrypted: bool = True  # what the server and libpq agreed, not what was asked
+    sslmode: SslMode = SslMode.PREFER
+
+    @property
+    def _plain_text(self) -> str:
+        """Why this connection is not encrypted, so the person can fix it."""
+        if self.encrypted:
+            return ""
+        if self.sslmode is SslMode.DISABLE:
+            return " without encryption (disable: only on a trusted network)"
+        return (
+            " without encryption, because the server offers none and prefer then falls back "
+            "to plain text (turn on ssl on the server, then choose require or stronger)"
+        )
 
     @property
     def sentence(self) -> str:
@@ -41,7 +55,7 @@ class ConnectionCheck:
             state = f"its schema needs {len(schema.pending)} upgrade(s): press Migrate"
         else:
             state = "its schema is up to date"
-        return f"Connected to PostgreSQL {self.server_version}; {state}."
+        return f"Connected to PostgreSQL {self.server_version}{self._plain_text}; {state}."
 
 
 class TeamDatabaseService:
@@ -84,7 +98,15 @@ class TeamDatabaseService:
         with self._engine(address) as engine:
             with engine.connect() as connection:
                 version = str(connection.execute(text("SHOW server_version")).scalar_one())
-            return ConnectionCheck(version.split(" ")[0], schema_status(engine))
+                encrypted = connection.execute(
+                    text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                ).scalar_one_or_none()
+            return ConnectionCheck(
+                version.split(" ")[0],
+                schema_status(engine),
+                encrypted=bool(encrypted),
+                sslmode=address.sslmode,
+            )
 
     def migrate(self, address: TeamDatabase) -> SchemaStatus:
         """Bring the team database's schema up to this app's; refuses a newer one."""

@@ -53,7 +53,8 @@ class FirstRunFlow(Protocol):
 
 class FirstRunDialog(QDialog):
     """Accepted once the person is signed in and in an organisation
-    (:attr:`identity`); rejected if they close it."""
+    (:attr:`identity`); rejected if they close it, or choose the demo
+    (:attr:`wants_demo`)."""
 
     def __init__(
         self,
@@ -68,6 +69,7 @@ class FirstRunDialog(QDialog):
         self._runner = runner
         self._cancel = threading.Event()
         self.identity: Identity | None = None
+        self.wants_demo = False
         self.setWindowTitle("Welcome to SNORQ Desktop")
         self.setMinimumWidth(520)
         self.pages = QStackedWidget(self)
@@ -109,8 +111,12 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.sign_in_button = QPushButton("Sign in with Google", page)
         self.sign_in_button.setDefault(True)
+        # Cancel stops a sign-in waiting on the browser; with none running it closes.
         self.cancel_button = QPushButton("Cancel", page)
-        self.cancel_button.setEnabled(False)
+        self.demo_button = QPushButton("Try the demo", page)
+        self.demo_button.setToolTip(
+            "Look around a sample shop with made-up customers first; nothing is signed in."
+        )
         self.waiting = QProgressBar(page)
         self.waiting.setRange(0, 0)  # busy: the browser has it
         self.waiting.setTextVisible(False)
@@ -121,6 +127,7 @@ class FirstRunDialog(QDialog):
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.demo_button)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(buttons)
@@ -129,6 +136,7 @@ class FirstRunDialog(QDialog):
         layout.addStretch(1)
         self.sign_in_button.clicked.connect(self.start_sign_in)
         self.cancel_button.clicked.connect(self.cancel_sign_in)
+        self.demo_button.clicked.connect(self.try_demo)
         return page
 
     def start_sign_in(self) -> None:
@@ -147,12 +155,18 @@ class FirstRunDialog(QDialog):
         self._show_error(error)
 
     def cancel_sign_in(self) -> None:
+        if not self.waiting.isVisibleTo(self):
+            self.reject()  # nothing to stop: Cancel closes the screen
+            return
         self._cancel.set()
         self.status.setText("Cancelling…")
 
+    def try_demo(self) -> None:
+        self.wants_demo = True
+        self.reject()  # a sign-in still waiting on the browser stops
+
     def _waiting(self, waiting: bool) -> None:
         self.sign_in_button.setEnabled(not waiting)
-        self.cancel_button.setEnabled(waiting)
         self.waiting.setVisible(waiting)
         if not waiting:
             self.status.clear()

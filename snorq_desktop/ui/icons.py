@@ -1,32 +1,31 @@
-"""Icons drawn from the SVGs in resources/, rendered at the screen's pixel ratio
-so they stay crisp on high-DPI displays."""
+"""Icons drawn from the SVGs in snorq_desktop/resources/, rendered at the screen's
+pixel ratio so they stay crisp on high-DPI displays."""
 
-import sys
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from snorq_desktop.domain.enums import Platform
 
 
-def resources_directory() -> Path:
-    """In a bundle, in an installed wheel, or beside the package in a source tree."""
-    package = Path(__file__).resolve().parent.parent
-    candidates = [package / "resources", package.parent / "resources"]
-    if getattr(sys, "frozen", False):
-        candidates.insert(0, Path(getattr(sys, "_MEIPASS", ".")) / "resources")
-    for candidate in candidates:
-        if (candidate / "icons").is_dir():
-            return candidate
-    raise FileNotFoundError(f"no resources folder beside {package}")
+def icon_file(name: str) -> Traversable:
+    """The SVG inside the package: the same call finds it in a source tree, an
+    installed wheel and a PyInstaller bundle (which keeps package data in place)."""
+    return files("snorq_desktop") / "resources" / "icons" / f"{name}.svg"
 
 
 @cache
 def _renderer(name: str) -> QSvgRenderer:
-    return QSvgRenderer(str(resources_directory() / "icons" / f"{name}.svg"))
+    # Read as bytes: a Traversable need not be a file on disk.  A missing icon is
+    # an error here, at the call, not a blank (or a crash) later inside a paint.
+    renderer = QSvgRenderer(QByteArray(icon_file(name).read_bytes()))
+    if not renderer.isValid():
+        raise ValueError(f"the icon {name}.svg is not a valid SVG")
+    return renderer
 
 
 def svg_pixmap(name: str, size: int, ratio: float = 1.0) -> QPixmap:

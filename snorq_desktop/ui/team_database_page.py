@@ -74,6 +74,8 @@ class TeamDatabasePage(QDialog):
         self.sslmode = QComboBox(self)
         for mode in SslMode:
             self.sslmode.addItem(SSL_MODE_TITLES[mode], mode.value)  # Qt keeps it as a str
+        # Encrypted whenever the server can: Test connection says so if it cannot.
+        self.sslmode.setCurrentIndex(self.sslmode.findData(SslMode.PREFER.value))
         self.root_certificate = QLineEdit(self)
         self.root_certificate.setPlaceholderText("the root certificate file (.crt, .pem)")
         self.choose_certificate = QPushButton("Choose…", self)

@@ -144,8 +144,32 @@ def test_cancel_stops_a_sign_in_waiting_on_the_browser(
     qtbot.waitUntil(lambda: bool(google.authorize_requests), timeout=10_000)
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: "cancelled" in dialog.error.text(), timeout=10_000)
-    assert dialog.sign_in_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    assert dialog.sign_in_button.isEnabled() and dialog.isVisible()
     assert dialog.pages.currentIndex() == 0
+
+
+def test_cancel_with_no_sign_in_running_closes_the_screen(
+    plumbing, qtbot, google, database, app_paths, runner
+):
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
+    assert dialog.cancel_button.isEnabled()
+    with qtbot.waitSignal(dialog.rejected, timeout=5_000):
+        dialog.cancel_button.click()
+    assert not dialog.isVisible() and not dialog.wants_demo
+    assert google.authorize_requests == []
+
+
+def test_try_the_demo_leaves_the_screen_for_the_demo(
+    plumbing, qtbot, google, database, app_paths, runner
+):
+    google.behaviour = "never"
+    _, dialog = first_run(qtbot, google, database, app_paths, runner, plumbing.http)
+    dialog.sign_in_button.click()  # even with a sign-in waiting on the browser
+    qtbot.waitUntil(lambda: bool(google.authorize_requests), timeout=10_000)
+    with qtbot.waitSignal(dialog.rejected, timeout=5_000):
+        dialog.demo_button.click()
+    assert dialog.wants_demo
+    assert dialog._cancel.is_set()  # the waiting sign-in stops
 
 
 def test_the_screen_gives_up_after_its_timeout(

