@@ -41,6 +41,24 @@ _MAY_CHANGE = (
 )
 
 
+def spoken(message: ThreadMessage) -> str:
+    """A message in words, as a screen reader says it (and as copied)."""
+    who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
+    if message.sent_elsewhere:
+        who = "You, from elsewhere"
+    said = message.shown_text or message.content_type.value.lower()
+    parts = [f"{who}: {said}"]
+    if message.forwarded:
+        parts.insert(0, "Forwarded.")
+    if message.quoted is not None:
+        parts.insert(0, f"Reply to “{message.quoted}”.")
+    if message.edited and not message.deleted:
+        parts.append("(edited)")
+    if message.reactions:
+        parts.append("Reactions: " + " ".join(message.reactions))
+    return " ".join(parts)
+
+
 class ThreadModel(QAbstractListModel):
     """Signals:
     - ``about_to_add_newer()``: newer messages are about to be appended (the view
@@ -94,8 +112,7 @@ class ThreadModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if isinstance(message, ThreadNote):
                 return f"Internal note by {message.author_name}: {message.content}"
-            who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
-            return f"{who}: {message.content or message.content_type.value.lower()}"
+            return spoken(message)
         return None
 
     # --- loading ----------------------------------------------------------------
