@@ -89,9 +89,24 @@ INSERT INTO conversations AS c (id, organization_id, platform_connection_id, pla
     last_message_preview, last_message_at, unread_count)
 SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
-       b.conversation_external_id, b.contact_id, b.contact_name, b.contact_username,
-       b.contact_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0)
-FROM ingest_batch b LEFT JOIN per USING (conversation_external_id)
+       b.conversation_external_id, b.contact_id, b.known_name, b.known_username,
+       b.known_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0)
+FROM (
+    -- Each contact field from the newest message of the batch that has it: a
+    -- message without a name (a system message, a status) does not hide the
+    -- name an earlier message of the same batch gave.
+    SELECT b.*,
+           first_value(b.contact_name) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_name IS NULL, (b.direction = 'INBOUND') DESC, b.sent_at DESC)
+               AS known_name,
+           first_value(b.contact_username) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_username IS NULL, (b.direction = 'INBOUND') DESC,
+                        b.sent_at DESC) AS known_username,
+           first_value(b.contact_avatar_url) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_avatar_url IS NULL, (b.direction = 'INBOUND') DESC,
+                        b.sent_at DESC) AS known_avatar_url
+    FROM ingest_batch b
+) b LEFT JOIN per USING (conversation_external_id)
 WHERE per.conversation_external_id IS NOT NULL OR NOT b.is_new
 ORDER BY b.conversation_external_id, (b.direction = 'INBOUND') DESC, b.sent_at DESC
 ON CONFLICT (platform_connection_id, external_id) DO UPDATE SET
@@ -229,9 +244,19 @@ def same_people(
         stored[external_id] = external_id
         if username:
             stored.setdefault(username, external_id)
+    # Not stored yet: within the batch, a message keyed on a phone number joins the
+    # one keyed on the business-scoped id that names that number.
+    in_batch: dict[str, str] = {}
+    for message in named:
+        for alias in message.contact_aliases:
+            if alias not in stored and message.conversation_id not in stored:
+                in_batch.setdefault(alias, message.conversation_id)
     moved = []
     for message in messages:
-        if message.conversation_id not in stored:
+        if message.conversation_id not in stored and message.conversation_id in in_batch:
+            key = in_batch[message.conversation_id]
+            message = replace(message, conversation_id=key, contact_id=key)
+        elif message.conversation_id not in stored:
             for alias in message.contact_aliases:
                 if alias in stored:
                     message = replace(

@@ -183,6 +183,25 @@ def test_one_person_is_one_conversation_by_phone_or_business_scoped_id(session, 
     assert rows == [("PT.9", 2)]
 
 
+def test_in_one_batch_the_phone_and_the_business_scoped_id_are_one_person(session, shop):
+    ingest(
+        session,
+        shop,
+        [
+            msg(1, contact="PT.2200451", contact_aliases=("351912000111",)),
+            msg(2, contact_name=None, content="Rita changed her number"),
+        ],
+    )
+    assert session.execute(
+        text("SELECT external_id, contact_name, unread_count FROM conversations")
+    ).all() == [("PT.2200451", "Rita", 2)]
+
+
+def test_a_new_conversation_takes_the_name_a_message_of_its_batch_gave(session, shop):
+    ingest(session, shop, [msg(1), msg(2, contact_name=None)])
+    assert conversation(session)[3] == "Rita"
+
+
 def test_a_known_name_is_not_replaced_by_nothing_or_a_placeholder(session, shop):
     ingest(session, shop, [msg(1)])
     ingest(session, shop, [msg(2, contact_name="Customer"), msg(3, contact_name=None)])
