@@ -18,6 +18,7 @@ from snorq_desktop.domain.platform_events import (
 )
 from snorq_desktop.platforms import messenger, tiktok, whatsapp
 from snorq_desktop.platforms.signatures import SignatureRejected, verify_meta, verify_tiktok
+from tests import real_shapes as real
 from tests import webhook_bodies as bodies
 
 
@@ -173,6 +174,33 @@ def _mutations():
         bodies.whatsapp_status("w", "read"),
         bodies.messenger_message(),
         bodies.tiktok_message(),
+        # and the shapes the platforms really send (tests/real_shapes.py)
+        real.wa_messages(
+            real.wa_message("reaction", {"message_id": "wamid.T", "emoji": "👍"}),
+            real.wa_message("text", {"body": "hi"}, n=2, context={"id": "wamid.T"}),
+            real.wa_message("revoke", {"original_message_id": "wamid.T"}, n=3),
+            contacts=[real.person(user_id="PT.1")],
+        ),
+        real.messenger(
+            real.from_customer(delivery={"mids": ["m_1"], "watermark": 1765000050000}),
+            real.from_customer(
+                timestamp=1765000000000,
+                message={
+                    "mid": "m_2",
+                    "attachments": [
+                        {"type": "template", "payload": {"elements": [{"title": "t"}]}}
+                    ],
+                },
+            ),
+            real.from_customer(
+                timestamp=1765000000000,
+                reaction={"mid": "m_1", "action": "react", "emoji": "❤"},
+            ),
+        ),
+        {
+            **real.tiktok("im_mark_read_msg", {}),
+            "content": {"conversation_id": "c", "read": {"last_read_timestamp": 1}},
+        },
     ]
 
     def paths(node, prefix=()):
