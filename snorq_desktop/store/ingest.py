@@ -214,9 +214,11 @@ def ingest_messages(
 
 
 def _without_placeholder_name(message: PlatformMessage) -> PlatformMessage:
-    name = message.contact_name
+    name, username = message.contact_name, message.contact_username
     if name is not None and (not name.strip() or name.strip().casefold() in PLACEHOLDER_NAMES):
-        return replace(message, contact_name=None)
+        message = replace(message, contact_name=None)
+    if username is not None and not username.strip():
+        message = replace(message, contact_username=None)
     return message
 
 
