@@ -30,7 +30,7 @@ WHERE c.platform_connection_id = :connection
 """
 
 _REACT = f"""
-UPDATE messages m SET reactions = CASE
+UPDATE messages m SET updated_at = now(), reactions = CASE
     WHEN CAST(:emoji AS text) IS NULL
         THEN NULLIF(COALESCE(m.reactions, '{{}}'::jsonb) - CAST(:who AS text), '{{}}'::jsonb)
     ELSE COALESCE(m.reactions, '{{}}'::jsonb) || jsonb_build_object(CAST(:who AS text), :emoji)
@@ -40,14 +40,15 @@ RETURNING m.conversation_id, NULL, NULL, NULL
 """  # noqa: S608
 
 _EDIT = f"""
-UPDATE messages m SET content = COALESCE(CAST(:content AS text), m.content), edited_at = :at
+UPDATE messages m SET content = COALESCE(CAST(:content AS text), m.content), edited_at = :at,
+    updated_at = now()
 {_TARGET} AND m.deleted_at IS NULL
 RETURNING m.conversation_id, m.id, m.content_type::text, m.content
 """  # noqa: S608
 
 _DELETE = f"""
 UPDATE messages m SET content = NULL, media_url = NULL, media_thumbnail = NULL,
-    reactions = NULL, deleted_at = :at
+    reactions = NULL, deleted_at = :at, updated_at = now()
 {_TARGET} AND m.deleted_at IS NULL
 RETURNING m.conversation_id, m.id, NULL, NULL
 """  # noqa: S608
