@@ -111,6 +111,9 @@ def copy_only(sessions, messages: list[PlatformMessage]) -> None:
                         m.sent_at,
                         m.content,
                         True,
+                        None,
+                        False,
+                        False,
                     )
                 )
 

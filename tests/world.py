@@ -3,6 +3,7 @@ and the relay they deliver webhooks to: what the sync engine's tests work
 against.  The ``world`` fixture (tests/conftest.py) makes one per test."""
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -124,3 +125,11 @@ def open_world(engine: Engine) -> Iterator[World]:
             yield made
         finally:
             made.stop()
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    """Poll until ``predicate()`` holds (the fakes and the relay answer on threads)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

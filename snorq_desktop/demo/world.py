@@ -16,20 +16,23 @@ import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.demo.content import CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
+from snorq_desktop.demo.content import ASKS, CUSTOMERS, DEMO_TEMPLATES, NEW_ARRIVALS
 from snorq_desktop.demo.fakes.meta import FakeMeta
 from snorq_desktop.demo.fakes.tiktok import FakeTikTok
 from snorq_desktop.demo.files import picture
 from snorq_desktop.demo.shop import DEMO_ACCOUNTS, DEMO_APPS, DEMO_BUSINESS_ACCOUNT
-from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.enums import MessageDirection, Platform
 from snorq_desktop.relay.app import RelaySecrets, build_relay
-from snorq_desktop.store.models import Conversation
+from snorq_desktop.store.models import Conversation, Message
 from snorq_desktop.store.platform_apps import AppProvider
 
 log = logging.getLogger(__name__)
 
 _META_SECRET = "demo-meta-app-secret"
 _TIKTOK_SECRET = "demo-tiktok-app-secret"
+# This WhatsApp customer last wrote days ago and stays quiet: their conversation
+# stays outside the 24-hour window, where only an approved template can be sent.
+QUIET_CUSTOMER = "ravip"
 
 
 @dataclass
@@ -39,6 +42,7 @@ class DemoWorld:
     relay: uvicorn.Server
     sessions: sessionmaker[Session]
     rng: random.Random = field(default_factory=random.Random)
+    _said: dict[str, list[str]] = field(default_factory=dict)  # each customer's recent lines
 
     @property
     def graph_url(self) -> str:
@@ -53,22 +57,31 @@ class DemoWorld:
         with self.sessions() as session:
             rows = session.execute(
                 select(
+                    Conversation.id,
                     Conversation.platform,
                     Conversation.contact_external_id,
                     Conversation.contact_name,
                     Conversation.contact_username,
-                )
+                ).where(Conversation.contact_username.is_distinct_from(QUIET_CUSTOMER))
             ).all()
         if not rows:
             return
-        platform, contact, name, username = self.rng.choice(rows)
-        language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
-        text = self.rng.choice(NEW_ARRIVALS.get(language, NEW_ARRIVALS["en"]))
+        conversation, platform, contact, name, username = self.rng.choice(rows)
+        name = name or username or "Customer"
         account = DEMO_ACCOUNTS[platform][0]
+        whatsapp = platform is Platform.WHATSAPP
+        if platform is not Platform.TIKTOK and self.rng.random() < 0.1:
+            ours = self._our_last_message(conversation)
+            if ours is not None:  # now and then a reaction to our last reply
+                emoji = self.rng.choice(["👍", "❤️", "😮", "🙏"])
+                self.meta.customer_reacts(account, contact, ours, emoji, whatsapp=whatsapp)
+                return
         if self.rng.random() < 0.15:  # now and then a photo instead of words
             photo = picture(480, 360, self.rng.randrange(1000))
             if platform is Platform.TIKTOK:
-                self.tiktok.customer_sends_image(account, contact, photo, "image/png")
+                self.tiktok.customer_sends_image(
+                    account, contact, photo, "image/png", name=name, username=username
+                )
             else:
                 self.meta.customer_sends_file(
                     account,
@@ -76,18 +89,42 @@ class DemoWorld:
                     photo,
                     "image/png",
                     file_name="photo.png",
-                    name=name or "Customer",
-                    whatsapp=platform is Platform.WHATSAPP,
+                    name=name,
+                    whatsapp=whatsapp,
                 )
             return
-        if platform is Platform.WHATSAPP:
-            self.meta.customer_writes(account, contact, text, name=name or "Customer")
-        elif platform is Platform.FACEBOOK:
-            self.meta.customer_writes(
-                account, contact, text, name=name or "Customer", whatsapp=False
-            )
+        text = self._next_line(contact, username)
+        if platform is Platform.TIKTOK:
+            self.tiktok.customer_writes(account, contact, text, name=name, username=username)
         else:
-            self.tiktok.customer_writes(account, contact, text, name=name or "Customer")
+            self.meta.customer_writes(account, contact, text, name=name, whatsapp=whatsapp)
+
+    def _next_line(self, contact: str, username: str | None) -> str:
+        """A line this customer has not said lately: nobody repeats themselves five
+        times in a row."""
+        language = next((c[3] for c in CUSTOMERS if c[1] == username), "en")
+        # Some languages have one new line only: their questions come back too.
+        lines = list(dict.fromkeys(NEW_ARRIVALS.get(language, []) + ASKS.get(language, [])))
+        lines = lines or NEW_ARRIVALS["en"]
+        said = self._said.setdefault(contact, [])
+        fresh = [line for line in lines if line not in said] or lines
+        text = self.rng.choice(fresh)
+        said.append(text)
+        del said[: max(0, len(said) - (len(lines) - 1))]
+        return text
+
+    def _our_last_message(self, conversation: str) -> str | None:
+        with self.sessions() as session:
+            return session.execute(
+                select(Message.external_id)
+                .where(
+                    Message.conversation_id == conversation,
+                    Message.direction == MessageDirection.OUTBOUND,
+                    Message.external_id.is_not(None),
+                )
+                .order_by(Message.created_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
 
     def stop(self) -> None:
         self.relay.should_exit = True

@@ -101,6 +101,9 @@ class ConversationSummary:
         return InboxPosition(self.activity, self.id)
 
 
+DELETED_TEXT = "This message was deleted"
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadMessage:
     id: str
@@ -115,6 +118,19 @@ class ThreadMessage:
     failure_reason: str | None = None
     attachment: AttachmentInfo | None = None
     template_name: str | None = None  # sent as this WhatsApp template
+    # The message in its conversation (migration 0010).
+    reply_to_id: str | None = None  # the platform id of the message it answers
+    quoted: str | None = None  # that message's preview, when it is stored
+    forwarded: bool = False
+    sent_elsewhere: bool = False  # the business sent it from its phone / Business Suite
+    edited: bool = False
+    deleted: bool = False
+    reactions: tuple[str, ...] = ()  # the emoji on it: the customer's, then ours
+
+    @property
+    def shown_text(self) -> str | None:
+        """What the bubble says: a deleted message leaves only a note of it."""
+        return DELETED_TEXT if self.deleted else self.content
 
 
 @dataclass(frozen=True)

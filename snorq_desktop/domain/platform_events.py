@@ -33,6 +33,67 @@ class PlatformMessage:
     contact_name: str | None = None
     contact_username: str | None = None
     contact_avatar_url: str | None = None
+    reply_to: str | None = None  # the platform id of the message this answers
+    forwarded: bool = False
+    # An echo of a message the business sent from elsewhere (its phone, Meta
+    # Business Suite, the TikTok app); our own sends carry the same id and are
+    # stored once.
+    sent_elsewhere: bool = False
+    # Other ids the same person may be stored under (WhatsApp: the phone number
+    # when the conversation is keyed on the business-scoped id, or the other way).
+    contact_aliases: tuple[str, ...] = ()
+    # Not understood: ``content`` says what it was (counted, never dropped).
+    placeholder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """An emoji put on (or, when ``emoji`` is None, taken off) a message."""
+
+    platform: Platform
+    account_id: str
+    conversation_id: str
+    message_id: str  # the message reacted to
+    emoji: str | None
+    by_business: bool
+    at: datetime
+    contact_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdit:
+    """A message's sender changed its text (or caption)."""
+
+    platform: Platform
+    account_id: str
+    conversation_id: str
+    message_id: str  # the message edited
+    content: str | None
+    at: datetime
+    contact_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeletion:
+    """A message's sender deleted it for everyone."""
+
+    platform: Platform
+    account_id: str
+    conversation_id: str
+    message_id: str  # the message deleted
+    at: datetime
+    contact_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedEvent:
+    """An event of a kind the inbox does not need (account, template, call,
+    hand-over…), or one that names no conversation: logged, never stored, and
+    never a reason to refuse the rest of its body."""
+
+    platform: Platform
+    kind: str
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +119,8 @@ class ReadUpTo:
     at: datetime
 
 
-PlatformEvent = PlatformMessage | DeliveryUpdate | ReadUpTo
+MessageChange = Reaction | MessageEdit | MessageDeletion
+PlatformEvent = PlatformMessage | DeliveryUpdate | ReadUpTo | MessageChange | SkippedEvent
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,76 @@ def _attachment_url(attachment: Any) -> str | None:
     return optional(attachment, "file_url", str)
 
 
+def _kind_of(mime: str) -> ContentType:
+    for prefix, kind in (
+        ("image/", ContentType.IMAGE),
+        ("video/", ContentType.VIDEO),
+        ("audio/", ContentType.AUDIO),
+    ):
+        if mime.startswith(prefix):
+            return kind
+    return ContentType.FILE
+
+
+def _polled_parts(
+    message: Any, where: str
+) -> list[tuple[ContentType, str | None, str | None, str | None]]:
+    """(kind, link, mime type, words) for each part of a polled message: every
+    attachment, a sticker, shared links; the text goes with the first."""
+    parts: list[tuple[ContentType, str | None, str | None, str | None]] = []
+    for attachment in items(optional(message, "attachments", dict) or {}, "data", where):
+        url = _attachment_url(attachment)
+        mime = optional(attachment, "mime_type", str)
+        if url is None and mime is None:
+            # Europe: "Media not available due to new privacy rules…" -- say so.
+            said = optional(attachment, "name", str) or "An attachment that is not available"
+            parts.append((ContentType.TEXT, None, None, said))
+            continue
+        sticker = (optional(attachment, "image_data", dict) or {}).get("render_as_sticker")
+        kind = ContentType.STICKER if sticker is True else _kind_of(mime or "")
+        parts.append((kind, url, mime, None))
+    if sticker_url := optional(message, "sticker", str):
+        parts.append((ContentType.STICKER, sticker_url, None, None))
+    for share in items(optional(message, "shares", dict) or {}, "data", where):
+        link = optional(share, "link", str)
+        title = optional(share, "name", str) or optional(share, "description", str)
+        words = "\n".join(p for p in (title, link) if p)
+        if words:
+            parts.append((ContentType.TEXT, None, None, words))
+    return parts
+
+
+def _polled(message: Any, page: str, contact: str, where: str) -> list[PlatformMessage]:
+    """One polled message: one row per attachment (``mid``, ``mid#2``… as webhooks
+    store them), the text with the first."""
+    sender = identifier(field(message, "from", dict, where), "id", f"{where}.from")
+    mid = identifier(message, "id", where)
+    text = optional(message, "message", str) or None
+    parts = _polled_parts(message, where) or [(ContentType.TEXT, None, None, None)]
+    rows = []
+    for n, (kind, url, mime, said) in enumerate(parts):
+        content = said
+        if n == 0 and text:
+            content = f"{text}\n{said}" if said else text
+        rows.append(
+            PlatformMessage(
+                platform=Platform.FACEBOOK,
+                account_id=page,
+                conversation_id=contact,
+                contact_id=contact,
+                message_id=mid if n == 0 else f"{mid}#{n + 1}",
+                direction=MessageDirection.OUTBOUND if sender == page else MessageDirection.INBOUND,
+                sent_at=_parse_time(message.get("created_time"), f"{where}.created_time"),
+                content=content,
+                content_type=kind,
+                media_id=url,
+                media_type=mime,
+                contact_name=optional(message["from"], "name", str) if sender != page else None,
+            )
+        )
+    return rows
+
+
 class MessengerClient:
     platform = Platform.FACEBOOK
 
@@ -165,50 +235,13 @@ class MessengerClient:
             f"{self._base}/{thread}",
             account.access_token,
             usage=self.usage,
-            params={"fields": "messages{id,created_time,from,to,message,attachments}"},
+            params={
+                "fields": "messages{id,created_time,from,to,message,attachments,sticker,shares}"
+            },
         )
-        found = []
+        found: list[PlatformMessage] = []
         for n, message in enumerate(
             items(field(body, "messages", dict, "body"), "data", "messages")
         ):
-            where = f"messages.data[{n}]"
-            sender = identifier(field(message, "from", dict, where), "id", f"{where}.from")
-            attachments = items(optional(message, "attachments", dict) or {}, "data", where)
-            content_type, media_url, mime = ContentType.TEXT, None, None
-            if attachments:
-                mime = optional(attachments[0], "mime_type", str) or ""
-                media_url = _attachment_url(attachments[0])
-                content_type = (
-                    ContentType.IMAGE
-                    if mime.startswith("image/")
-                    else ContentType.VIDEO
-                    if mime.startswith("video/")
-                    else ContentType.AUDIO
-                    if mime.startswith("audio/")
-                    else ContentType.FILE
-                )
-            found.append(
-                PlatformMessage(
-                    platform=Platform.FACEBOOK,
-                    account_id=account.platform_user_id,
-                    conversation_id=contact,
-                    contact_id=contact,
-                    message_id=identifier(message, "id", where),
-                    direction=(
-                        MessageDirection.OUTBOUND
-                        if sender == account.platform_user_id
-                        else MessageDirection.INBOUND
-                    ),
-                    sent_at=_parse_time(message.get("created_time"), f"{where}.created_time"),
-                    content=optional(message, "message", str) or None,
-                    content_type=content_type,
-                    media_id=media_url,
-                    media_type=mime or None,
-                    contact_name=(
-                        optional(message["from"], "name", str)
-                        if sender != account.platform_user_id
-                        else None
-                    ),
-                )
-            )
+            found += _polled(message, account.platform_user_id, contact, f"messages.data[{n}]")
         return found

@@ -1,5 +1,12 @@
-"""TikTok Business Messaging webhooks: ``content`` is a JSON string inside the JSON,
-with lowercase message types."""
+"""TikTok Business Messaging webhooks: ``content`` is a JSON string inside the JSON.
+
+As TikTok really sends it, the content names the message type ``type`` (older
+notes and the content/list API say ``message_type``: both are read), carries
+the sender's and receiver's usernames as ``from`` / ``to``, and each side's
+``role`` (``personal_account``, ``business_account``).  A read receipt's time
+is ``read.last_read_timestamp``; a read by the business itself is not the
+customer reading.
+"""
 
 from typing import Any
 
@@ -9,6 +16,7 @@ from snorq_desktop.domain.platform_events import (
     PlatformEvent,
     PlatformMessage,
     ReadUpTo,
+    SkippedEvent,
 )
 from snorq_desktop.platforms.payload import (
     field,
@@ -26,32 +34,60 @@ _TYPES = {
     "sticker": ContentType.STICKER,
     "share_post": ContentType.TEXT,
 }
+_BUSINESS = "business_account"
 
 
 def parse_webhook(body: Any) -> list[PlatformEvent]:
     kind = field(body, "event", str, "body")
     business = identifier(body, "user_openid", "body")
-    content = load_json(field(body, "content", str, "body"), "TikTok webhook content")
+    raw = body.get("content")
+    content = (
+        raw
+        if isinstance(raw, dict)
+        else load_json(field(body, "content", str, "body"), "TikTok webhook content")
+    )
     if not isinstance(content, dict):
         raise MalformedPayload("body.content is not a JSON object.")
     if kind == "im_mark_read_msg":
-        # the customer read the conversation up to this time
+        return [_read(content, business, body.get("create_time"))]
+    if kind not in ("im_receive_msg", "im_send_msg"):
+        return [SkippedEvent(Platform.TIKTOK, kind)]
+    try:
         return [
-            ReadUpTo(
-                platform=Platform.TIKTOK,
-                account_id=business,
-                contact_id=identifier(content, "conversation_id", "content"),
-                status=MessageStatus.READ,
-                at=from_unix(
-                    content.get("timestamp") or body.get("create_time"),
-                    "content.timestamp",
-                    milliseconds=_looks_like_ms(content.get("timestamp")),
-                ),
+            message_from(
+                content,
+                business,
+                outbound=kind == "im_send_msg" or _is_business(content, "from", business),
+                where="content",
+                echo=kind == "im_send_msg",
             )
         ]
-    if kind not in ("im_receive_msg", "im_send_msg"):
-        return []
-    return [message_from(content, business, outbound=kind == "im_send_msg", where="content")]
+    except MalformedPayload as error:
+        return [SkippedEvent(Platform.TIKTOK, kind, error.sentence)]
+
+
+def _is_business(content: dict[str, Any], side: str, business: str) -> bool:
+    person = optional(content, f"{side}_user", dict) or {}
+    return optional(person, "role", str) == _BUSINESS or optional(person, "id", str) == business
+
+
+def _read(content: dict[str, Any], business: str, create_time: Any) -> PlatformEvent:
+    if _is_business(content, "from", business):
+        return SkippedEvent(Platform.TIKTOK, "im_mark_read_msg", "the business read it")
+    read = optional(content, "read", dict) or {}
+    stamp = read.get("last_read_timestamp") or content.get("timestamp") or create_time
+    try:
+        return ReadUpTo(
+            platform=Platform.TIKTOK,
+            account_id=business,
+            contact_id=identifier(content, "conversation_id", "content"),
+            status=MessageStatus.READ,
+            at=from_unix(
+                stamp, "content.read.last_read_timestamp", milliseconds=_looks_like_ms(stamp)
+            ),
+        )
+    except MalformedPayload as error:
+        return SkippedEvent(Platform.TIKTOK, "im_mark_read_msg", error.sentence)
 
 
 def _looks_like_ms(value: Any) -> bool:
@@ -61,26 +97,41 @@ def _looks_like_ms(value: Any) -> bool:
         return False
 
 
+def _said(content: dict[str, Any], kind: str) -> tuple[str | None, ContentType, str | None]:
+    text = None
+    if isinstance(content.get("text"), dict):
+        text = optional(content["text"], "body", str)
+    media_id = None
+    for key in ("image", "video"):
+        if isinstance(content.get(key), dict):
+            media_id = optional(content[key], "media_id", str)
+    if kind == "share_post":
+        post = optional(content, "share_post", dict) or {}
+        link = optional(post, "embed_url", str) or optional(post, "url", str)
+        return "\n".join(p for p in ("Shared a post", link, text) if p), ContentType.TEXT, None
+    content_type = _TYPES.get(kind)
+    if content_type is None:
+        return f"Unsupported TikTok message ({kind})", ContentType.TEXT, None
+    return text, content_type, media_id
+
+
 def message_from(
-    content: dict[str, Any], business: str, *, outbound: bool, where: str
+    content: dict[str, Any],
+    business: str,
+    *,
+    outbound: bool,
+    where: str,
+    echo: bool = False,
 ) -> PlatformMessage:
     """One TikTok message (webhook content, or an item of content/list)."""
-    kind = field(content, "message_type", str, where).lower()
+    kind = (optional(content, "type", str) or field(content, "message_type", str, where)).lower()
     sender = field(content, "from_user", dict, where)
     receiver = optional(content, "to_user", dict) or {}
     contact_side = receiver if outbound else sender
     contact = optional(contact_side, "id", str) or identifier(sender, "id", f"{where}.from_user")
-    text = None
-    if isinstance(content.get("text"), dict):
-        text = optional(content["text"], "body", str)
-    content_type = _TYPES.get(kind, ContentType.FILE)
-    media_id = None
-    if isinstance(content.get("image"), dict):
-        media_id = optional(content["image"], "media_id", str)
-    if kind == "share_post":
-        text = text or "Shared a post"
-    if content_type is ContentType.FILE and not text:
-        text = f"Unsupported TikTok message ({kind})"
+    username = optional(content, "to" if outbound else "from", str) or None
+    text, content_type, media_id = _said(content, kind)
+    reference = optional(content, "referenced_message_info", dict) or {}
     stamp = content.get("timestamp")
     return PlatformMessage(
         platform=Platform.TIKTOK,
@@ -93,4 +144,10 @@ def message_from(
         content=text,
         content_type=content_type,
         media_id=media_id,
+        contact_username=username,
+        reply_to=optional(reference, "referenced_message_id", str)
+        or optional(reference, "message_id", str),
+        # im_send_msg: sent by the business, from the TikTok app or by us (same id, stored once)
+        sent_elsewhere=echo,
+        placeholder=content_type is ContentType.TEXT and kind not in ("text", "share_post"),
     )

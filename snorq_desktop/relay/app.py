@@ -2,8 +2,10 @@
 raw body, stores each verified event once, and answers 200 only when it is durable.
 
 Stateless: Postgres is its queue, so any number of relays can run behind any
-load balancer.  Forged requests get 403, malformed ones 400, and neither
-writes anything.
+load balancer.  Forged requests get 403, bodies that are not JSON 400, and
+neither writes anything.  Any signed JSON body is kept: what the platforms send
+changes faster than our parsers, and a body refused is a body lost (the apps
+skip, and log, what they cannot use).
 """
 
 import logging
@@ -21,8 +23,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from snorq_desktop.domain.platform_events import MalformedPayload
+from snorq_desktop.platforms.payload import load_json
 from snorq_desktop.platforms.signatures import SignatureRejected, verify_meta, verify_tiktok
-from snorq_desktop.platforms.webhooks import META, TIKTOK, parse_body
+from snorq_desktop.platforms.webhooks import META, TIKTOK
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.webhook_events import record_event
 
@@ -72,7 +75,7 @@ def build_relay(
             log.warning("refused a %s webhook: %s", source, rejected)
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            parse_body(source, body)  # refuse what the apps could never store
+            load_json(body, "webhook body")
         except MalformedPayload as error:
             return PlainTextResponse(f"malformed: {error.sentence}", status_code=400)
         try:

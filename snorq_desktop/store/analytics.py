@@ -129,7 +129,10 @@ figures AS (
            (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
            (w.position = 1
             AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
-           (w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND')::int AS responses,
+           -- IS NOT DISTINCT FROM: a thread that starts with our message has no
+           -- previous direction, and NULL here would make the day's sum NULL.
+           (w.direction = 'OUTBOUND'
+            AND w.previous_direction IS NOT DISTINCT FROM 'INBOUND')::int AS responses,
            CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
                 THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
                 ELSE 0 END AS seconds

@@ -22,7 +22,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from snorq_desktop.domain.attachments import AttachmentInfo
 from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
@@ -349,6 +349,34 @@ def unread_total(session: Session, organization_id: str) -> int:
     )
 
 
+_QUOTED = aliased(Message, name="quoted")
+
+
+def _quoted_text() -> Any:
+    """The preview of the message a reply answers, when that message is stored."""
+    return (
+        select(func.coalesce(_QUOTED.content, literal("")).label("q"))
+        .where(
+            _QUOTED.conversation_id == Message.conversation_id,
+            _QUOTED.external_id == Message.reply_to_external_id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _quote_of(content: str | None, kept: bool) -> str | None:
+    if not kept:
+        return None
+    return " ".join((content or "").split())[:140] or "a message"
+
+
+def _reactions(found: Any) -> tuple[str, ...]:
+    if not isinstance(found, dict):
+        return ()
+    return tuple(str(found[who]) for who in ("customer", "business") if found.get(who))
+
+
 def _thread_columns() -> Any:  # a Select of many typed columns
     columns = select(
         Message.id,
@@ -367,6 +395,13 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         Attachment.size_bytes,
         Attachment.content.isnot(None).label("content_kept"),
         Attachment.problem,
+        Message.reply_to_external_id,
+        _quoted_text().label("quoted"),
+        Message.forwarded,
+        Message.sent_elsewhere,
+        Message.edited_at,
+        Message.deleted_at,
+        Message.reactions,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
@@ -392,6 +427,13 @@ def _message(row: Row[Any]) -> ThreadMessage:
             else None
         ),
         template_name=TemplateToSend.from_json(row.template).name if row.template else None,
+        reply_to_id=row.reply_to_external_id,
+        quoted=_quote_of(row.quoted, row.quoted is not None),
+        forwarded=row.forwarded,
+        sent_elsewhere=row.sent_elsewhere,
+        edited=row.edited_at is not None,
+        deleted=row.deleted_at is not None,
+        reactions=_reactions(row.reactions),
     )
 
 

@@ -9,7 +9,7 @@ again inserts nothing and changes nothing.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
@@ -27,15 +27,26 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_batch (
     message_row_id text, conversation_row_id text, conversation_external_id text,
     contact_id text, contact_name text, contact_username text, contact_avatar_url text,
     external_id text, direction text, content text, content_type text, media_url text,
-    media_type text, sent_at timestamptz, preview text, is_new boolean
+    media_type text, sent_at timestamptz, preview text, is_new boolean,
+    reply_to text, forwarded boolean, sent_elsewhere boolean
 ) ON COMMIT DROP
 """
 _COLUMNS = (
     "message_row_id, conversation_row_id, conversation_external_id, contact_id, contact_name, "
     "contact_username, contact_avatar_url, external_id, direction, content, content_type, "
-    "media_url, media_type, sent_at, preview, is_new"
+    "media_url, media_type, sent_at, preview, is_new, reply_to, forwarded, sent_elsewhere"
 )
-_TYPES = ["text"] * 13 + ["timestamptz", "text", "bool"]
+_TYPES = ["text"] * 13 + ["timestamptz", "text", "bool", "text", "bool", "bool"]
+
+# Names some clients and fakes give a person they know nothing about: never
+# written over a real one (a conversation shows the username or id instead).
+PLACEHOLDER_NAMES = frozenset({"customer", "unknown", "user", "facebook user", "tiktok user"})
+
+# A FREE organisation keeps 30 days (domain/plans.py): a poll that brings back an
+# older message does not store again what the history purge removed, and it
+# neither opens a conversation nor counts as unread.
+_KEPT = """NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = :org AND o.plan = 'FREE'
+                       AND {sent_at} < now() - interval '30 days')"""
 
 # What of a batch is stored already: its conversations (with their contact
 # fields), then -- only in those -- its messages.  Only the rest is staged, so a
@@ -71,16 +82,32 @@ WITH per AS (
            count(DISTINCT external_id) FILTER (WHERE direction = 'INBOUND') AS inbound,
            max(sent_at) AS newest,
            (array_agg(preview ORDER BY sent_at DESC, message_row_id DESC))[1] AS preview
-    FROM ingest_batch WHERE is_new GROUP BY conversation_external_id
+    FROM ingest_batch b WHERE is_new AND {kept} GROUP BY conversation_external_id
 )
 INSERT INTO conversations AS c (id, organization_id, platform_connection_id, platform,
     external_id, contact_external_id, contact_name, contact_username, contact_avatar_url,
     last_message_preview, last_message_at, unread_count)
 SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
-       b.conversation_external_id, b.contact_id, b.contact_name, b.contact_username,
-       b.contact_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0)
-FROM ingest_batch b LEFT JOIN per USING (conversation_external_id)
+       b.conversation_external_id, b.contact_id, b.known_name, b.known_username,
+       b.known_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0)
+FROM (
+    -- Each contact field from the newest message of the batch that has it: a
+    -- message without a name (a system message, a status) does not hide the
+    -- name an earlier message of the same batch gave.
+    SELECT b.*,
+           first_value(b.contact_name) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_name IS NULL, (b.direction = 'INBOUND') DESC, b.sent_at DESC)
+               AS known_name,
+           first_value(b.contact_username) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_username IS NULL, (b.direction = 'INBOUND') DESC,
+                        b.sent_at DESC) AS known_username,
+           first_value(b.contact_avatar_url) OVER (PARTITION BY b.conversation_external_id
+               ORDER BY b.contact_avatar_url IS NULL, (b.direction = 'INBOUND') DESC,
+                        b.sent_at DESC) AS known_avatar_url
+    FROM ingest_batch b
+) b LEFT JOIN per USING (conversation_external_id)
+WHERE per.conversation_external_id IS NOT NULL OR NOT b.is_new
 ORDER BY b.conversation_external_id, (b.direction = 'INBOUND') DESC, b.sent_at DESC
 ON CONFLICT (platform_connection_id, external_id) DO UPDATE SET
     contact_name = COALESCE(EXCLUDED.contact_name, c.contact_name),
@@ -92,25 +119,22 @@ WHERE (EXCLUDED.contact_name IS NOT NULL AND EXCLUDED.contact_name IS DISTINCT F
    OR (EXCLUDED.contact_avatar_url IS NOT NULL
        AND EXCLUDED.contact_avatar_url IS DISTINCT FROM c.contact_avatar_url)
 RETURNING c.id, c.xmax = 0 AS created
-"""
+""".replace("{kept}", _KEPT.format(sent_at="b.sent_at"))
 
 _INSERT_MESSAGES_AND_MOVE_CONVERSATIONS = """
 WITH inserted AS (
     INSERT INTO messages (id, organization_id, conversation_id, external_id, direction,
-        content, content_type, media_url, media_type, status, platform_timestamp)
+        content, content_type, media_url, media_type, status, platform_timestamp,
+        reply_to_external_id, forwarded, sent_elsewhere)
     SELECT b.message_row_id, :org, c.id, b.external_id, CAST(b.direction AS "MessageDirection"),
            b.content, CAST(b.content_type AS "ContentType"), b.media_url, b.media_type,
            CAST(CASE b.direction WHEN 'INBOUND' THEN 'DELIVERED' ELSE 'SENT' END
                 AS "MessageStatus"),
-           b.sent_at
+           b.sent_at, b.reply_to, b.forwarded, b.sent_elsewhere
     FROM ingest_batch b
     JOIN conversations c
       ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
-    -- A FREE organisation keeps 30 days (domain/plans.py): a poll that brings back
-    -- an older message does not store again what the history purge removed.
-    WHERE b.is_new
-      AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = :org AND o.plan = 'FREE'
-                      AND b.sent_at < now() - interval '30 days')
+    WHERE b.is_new AND {kept}
     -- In index order: each conversation's rows land together in the indexes.
     ORDER BY c.id, b.sent_at
     ON CONFLICT (conversation_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
@@ -137,7 +161,7 @@ moved AS (
     RETURNING c.id
 )
 SELECT p.conversation_id, p.total, p.inbound, p.preview FROM per_conversation p
-"""
+""".replace("{kept}", _KEPT.format(sent_at="b.sent_at"))
 
 
 @dataclass(frozen=True)
@@ -156,6 +180,7 @@ def ingest_messages(
 ) -> IngestResult:
     """Store a batch of one connection's messages once each; the caller commits."""
     moved: list[tuple[str, int, int, str]] = []
+    messages = same_people(session, connection_id, [_without_placeholder_name(m) for m in messages])
     fresh, context = _what_is_new(session, connection_id, messages)
     if fresh or context:
         plan_foreign_keys_once(session)
@@ -186,6 +211,67 @@ def ingest_messages(
         inserted=sum(row[1] for row in moved),
         changes=Changes(conversations=ids, messages=ids, arrivals=arrivals),
     )
+
+
+def _without_placeholder_name(message: PlatformMessage) -> PlatformMessage:
+    name, username = message.contact_name, message.contact_username
+    if name is not None and (not name.strip() or name.strip().casefold() in PLACEHOLDER_NAMES):
+        message = replace(message, contact_name=None)
+    if username is not None and not username.strip():
+        message = replace(message, contact_username=None)
+    return message
+
+
+_KNOWN_AS = """
+SELECT external_id, contact_username FROM conversations
+WHERE platform_connection_id = :connection
+  AND (external_id = ANY(CAST(:ids AS text[])) OR contact_username = ANY(CAST(:ids AS text[])))
+"""
+
+
+def same_people(
+    session: Session, connection_id: str, messages: Sequence[PlatformMessage]
+) -> list[PlatformMessage]:
+    """One person, one conversation: a message keyed on an id the person is not
+    stored under (a WhatsApp business-scoped id for someone first seen by phone
+    number, or the other way) joins the conversation already there."""
+    named = [m for m in messages if m.contact_aliases or m.platform is Platform.WHATSAPP]
+    if not named:
+        return list(messages)
+    ids = sorted({i for m in named for i in (m.conversation_id, *m.contact_aliases)})
+    stored: dict[str, str] = {}
+    for external_id, username in session.execute(
+        text(_KNOWN_AS), {"connection": connection_id, "ids": ids}
+    ):
+        stored[external_id] = external_id
+        if username:
+            stored.setdefault(username, external_id)
+    # Not stored yet: within the batch, a message keyed on a phone number joins the
+    # one keyed on the business-scoped id that names that number.
+    in_batch: dict[str, str] = {}
+    for message in named:
+        for alias in message.contact_aliases:
+            if alias not in stored and message.conversation_id not in stored:
+                in_batch.setdefault(alias, message.conversation_id)
+    moved = []
+    for message in messages:
+        if message.conversation_id not in stored and message.conversation_id in in_batch:
+            key = in_batch[message.conversation_id]
+            message = replace(message, conversation_id=key, contact_id=key)
+        elif message.conversation_id not in stored:
+            for alias in message.contact_aliases:
+                if alias in stored:
+                    message = replace(
+                        message,
+                        conversation_id=stored[alias],
+                        contact_id=stored[alias],
+                    )
+                    break
+        elif stored[message.conversation_id] != message.conversation_id:
+            target = stored[message.conversation_id]
+            message = replace(message, conversation_id=target, contact_id=target)
+        moved.append(message)
+    return moved
 
 
 def _contact_key(message: PlatformMessage) -> tuple[bool, float]:
@@ -280,6 +366,9 @@ def _stage(
                     message.sent_at,
                     preview_of(message.content_type, message.content),
                     is_new,
+                    message.reply_to,
+                    message.forwarded,
+                    message.sent_elsewhere,
                 )
             )
 
@@ -303,9 +392,10 @@ _FORWARD = (
 _APPLY_STATUSES = f"""
 UPDATE messages m SET status = CAST(v.status AS "MessageStatus"),
     failure_reason = CASE WHEN v.status = 'FAILED'
-                          THEN COALESCE(v.error, :no_reason) ELSE m.failure_reason END
-FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(:errors AS text[]))
-         AS v(external_id, status, error),
+                          THEN COALESCE(v.reason, m.failure_reason, :no_reason)
+                          ELSE m.failure_reason END
+FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]))
+         AS v(external_id, status, reason),
      conversations c
 WHERE m.external_id = v.external_id AND m.direction = 'OUTBOUND'
   AND c.id = m.conversation_id AND c.platform_connection_id = :connection
@@ -330,12 +420,12 @@ def apply_delivery_updates(
     """Move our messages' statuses forward only; duplicates and late arrivals of an
     older status change nothing.  For one message, the furthest status wins."""
     best: dict[str, MessageStatus] = {}
-    errors: dict[str, str | None] = {}
+    reasons: dict[str, str | None] = {}
     for event in updates:
         known = best.get(event.message_id)
         if known is None or STATUS_RANK[event.status] > STATUS_RANK[known]:
             best[event.message_id] = event.status
-            errors[event.message_id] = event.error  # a failure says why on its bubble
+            reasons[event.message_id] = event.error  # a failure says why on its bubble
     if not best:
         return Changes()
     rows = session.execute(
@@ -344,7 +434,7 @@ def apply_delivery_updates(
             "connection": connection_id,
             "ids": list(best),
             "statuses": [status.value for status in best.values()],
-            "errors": [errors[message_id] for message_id in best],
+            "reasons": [reasons[message] for message in best],
             "no_reason": NO_REASON_GIVEN,
         },
     ).all()

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from snorq_desktop.domain.enums import (
@@ -195,6 +196,11 @@ class Conversation(Base):
             postgresql_where=text("unread_count > 0"),
         ),
         Index(
+            "conversations_platform_connection_id_contact_username_idx",
+            "platform_connection_id",
+            "contact_username",
+        ),
+        Index(
             "conversations_contact_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
@@ -301,6 +307,17 @@ class Message(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     # The WhatsApp template this reply is sent as (domain.templates.TemplateToSend JSON).
     template: Mapped[str | None] = mapped_column(Text)
+    # Beyond the seed (migration 0010): the message in its conversation.
+    reply_to_external_id: Mapped[str | None] = mapped_column(Text)  # may not be stored
+    forwarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # An echo of a message the business sent from its phone / Business Suite / TikTok app.
+    sent_elsewhere: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # {"customer": "😮", "business": "👍"}: reactions are not messages.
+    reactions: Mapped[dict[str, str] | None] = mapped_column(JSONB)
 
 
 class Attachment(Base):

@@ -16,13 +16,18 @@ from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import (
     DeliveryUpdate,
     MalformedPayload,
+    MessageDeletion,
+    MessageEdit,
     PlatformEvent,
     PlatformMessage,
+    Reaction,
     ReadUpTo,
+    SkippedEvent,
 )
 from snorq_desktop.platforms.webhooks import parse_body
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.ingest import apply_delivery_updates, apply_watermarks, ingest_messages
+from snorq_desktop.store.message_changes import apply_message_changes
 from snorq_desktop.store.models import PlatformConnection
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.webhook_events import claim_pending, mark_processed
@@ -36,6 +41,7 @@ class IntakeResult:
     messages: int
     unrouted: int
     changes: Changes
+    skipped: int = 0  # events of kinds the inbox does not need (logged)
 
 
 @dataclass
@@ -46,6 +52,7 @@ class _ConnectionBatch:
     messages: list[PlatformMessage]
     updates: list[DeliveryUpdate]
     watermarks: list[ReadUpTo]
+    edits: list[Reaction | MessageEdit | MessageDeletion]
 
 
 def store_pending_events(
@@ -58,15 +65,16 @@ def store_pending_events(
         if not pending:
             return IntakeResult(0, 0, 0, Changes())
         batches: dict[tuple[Platform, str], _ConnectionBatch | None] = {}
-        unrouted = 0
+        unrouted = skipped = 0
         for event in pending:
             try:
                 parsed = parse_body(event.source, event.body)
             except MalformedPayload as error:  # the relay checked it; a newer shape?
                 mark_processed(session, event.id, error=f"unreadable: {error.sentence}")
                 continue
-            missing = _route(session, parsed, batches)
+            missing, passed = _route(session, parsed, batches)
             unrouted += missing
+            skipped += passed
             mark_processed(
                 session,
                 event.id,
@@ -79,16 +87,26 @@ def store_pending_events(
             batch_changes, batch_stored = _store(session, batch)
             notify_changes(session, batch.organization_id, batch_changes, origin)
             changes, stored = changes | batch_changes, stored + batch_stored
-    return IntakeResult(len(pending), stored, unrouted, changes)
+    return IntakeResult(len(pending), stored, unrouted, changes, skipped)
 
 
 def _route(
     session: Session,
     events: list[PlatformEvent],
     batches: dict[tuple[Platform, str], "_ConnectionBatch | None"],
-) -> int:
-    missing = 0
+) -> tuple[int, int]:
+    """Sort a body's events into their connections' batches: (unrouted, skipped)."""
+    missing = skipped = 0
     for event in events:
+        if isinstance(event, SkippedEvent):
+            log.info(
+                "skipped a %s webhook event (%s)%s",
+                event.platform.value,
+                event.kind,
+                f": {event.note}" if event.note else "",
+            )
+            skipped += 1
+            continue
         key = (event.platform, event.account_id)
         if key not in batches:
             batches[key] = _connection_batch(session, *key)
@@ -99,9 +117,11 @@ def _route(
             batch.messages.append(event)
         elif isinstance(event, DeliveryUpdate):
             batch.updates.append(event)
-        else:
+        elif isinstance(event, ReadUpTo):
             batch.watermarks.append(event)
-    return missing
+        else:
+            batch.edits.append(event)
+    return missing, skipped
 
 
 def _connection_batch(
@@ -121,7 +141,7 @@ def _connection_batch(
             account,
         )
         return None
-    return _ConnectionBatch(row[0], row[1], platform, [], [], [])
+    return _ConnectionBatch(row[0], row[1], platform, [], [], [], [])
 
 
 def _store(session: Session, batch: _ConnectionBatch) -> tuple[Changes, int]:
@@ -135,6 +155,10 @@ def _store(session: Session, batch: _ConnectionBatch) -> tuple[Changes, int]:
             messages=batch.messages,
         )
         changes, stored = result.changes, result.inserted
+    # After the messages: a reaction, edit or delete may name one stored just now.
+    changes = changes | apply_message_changes(
+        session, connection_id=batch.connection_id, changes=batch.edits
+    )
     changes = changes | apply_delivery_updates(
         session, connection_id=batch.connection_id, updates=batch.updates
     )

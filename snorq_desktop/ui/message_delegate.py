@@ -60,6 +60,7 @@ class MessageLayout:
     text: QRect | None
     meta: QRect
     reason: QRect | None = None  # why the platform refused it, under the bubble
+    context: QRect | None = None  # "Forwarded", the quoted message it answers
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,23 @@ def shows_picture(message: ThreadMessage) -> bool:
 
 
 def _caption(message: ThreadMessage) -> str | None:
-    return message.content if message.content else None
+    return message.shown_text or None
+
+
+def context_text(message: ThreadMessage) -> str | None:
+    """What is said above the text: forwarded, and the message it answers."""
+    lines = []
+    if message.forwarded:
+        lines.append("↪ Forwarded")
+    if message.quoted is not None:
+        lines.append(f"↩ “{message.quoted}”")
+    elif message.reply_to_id:
+        lines.append("↩ Reply to an earlier message")
+    return "\n".join(lines) or None
+
+
+def _has_card(message: ThreadMessage) -> bool:
+    return message.content_type is not ContentType.TEXT and not message.deleted
 
 
 def layout_message(
@@ -139,18 +156,28 @@ def layout_message(
     card = None
     card_width = 0
     card_height = CARD_HEIGHT
-    if message.content_type is not ContentType.TEXT:
+    if _has_card(message):
         card_width = min(inner, 280)
-    if shows_picture(message):
+    if shows_picture(message) and not message.deleted:
         card_width, card_height = min(inner, 260), PICTURE_HEIGHT
     caption = _caption(message)
     text_size = QSize(0, 0)
     if caption:
         text_size = metrics.boundingRect(QRect(0, 0, inner, 100_000), _TEXT_FLAGS, caption).size()
-    meta_width = QFontMetrics(_small(font)).horizontalAdvance(_meta_text(message)) + 4
-    content_width = max(text_size.width(), card_width, meta_width, 40)
+    above = context_text(message)
+    above_size = QSize(0, 0)
+    if above:
+        above_size = (
+            QFontMetrics(_small(font))
+            .boundingRect(QRect(0, 0, inner, 100_000), _TEXT_FLAGS, above)
+            .size()
+        )
+    meta_width = QFontMetrics(_small(font)).horizontalAdvance(meta_text(message)) + 4
+    content_width = max(text_size.width(), card_width, meta_width, above_size.width(), 40)
     bubble_width = min(widest, content_width + 2 * PAD)
     height = PAD
+    if above:
+        height += above_size.height() + GAP
     if card_width:
         height += card_height + (GAP if caption else 0)
     if caption:
@@ -160,6 +187,10 @@ def layout_message(
     left = width - MARGIN - bubble_width if outbound else MARGIN
     bubble = QRect(left, top + GAP // 2, bubble_width, height)
     cursor = bubble.top() + PAD
+    context = None
+    if above:
+        context = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, above_size.height())
+        cursor += above_size.height() + GAP
     if card_width:
         card = QRect(bubble.left() + PAD, cursor, bubble_width - 2 * PAD, card_height)
         cursor += card_height + (GAP if caption else 0)
@@ -179,7 +210,13 @@ def layout_message(
         reason_left = width - MARGIN - size.width() if outbound else MARGIN
         reason = QRect(reason_left, bubble.bottom() + 3, size.width(), size.height())
         total += size.height() + 3
-    return MessageLayout(total, day, bubble, card, text, meta, reason)
+    return MessageLayout(total, day, bubble, card, text, meta, reason, context)
+
+
+def _italic(font: QFont) -> QFont:
+    slanted = QFont(font)
+    slanted.setItalic(True)
+    return slanted
 
 
 def _small(font: QFont) -> QFont:
@@ -188,12 +225,23 @@ def _small(font: QFont) -> QFont:
     return small
 
 
-def _meta_text(message: ThreadMessage) -> str:
+def meta_text(message: ThreadMessage) -> str:
     time = message.sent_at.astimezone().strftime("%H:%M")
+    reactions = " ".join(message.reactions) or None
+    edited = "edited" if message.edited and not message.deleted else None
     if message.direction is MessageDirection.INBOUND:
-        return time
+        return " · ".join(part for part in (reactions, edited, time) if part)
     template = f"Template “{message.template_name}”" if message.template_name else None
-    parts = [template, message.sender_name, time, STATUS_TEXT[message.status]]
+    elsewhere = "Sent elsewhere" if message.sent_elsewhere else None
+    parts = [
+        reactions,
+        template,
+        elsewhere,
+        message.sender_name,
+        edited,
+        time,
+        STATUS_TEXT[message.status],
+    ]
     return " · ".join(part for part in parts if part)
 
 
@@ -274,10 +322,16 @@ class MessageDelegate(QStyledItemDelegate):
                 self._paint_picture(painter, layout.card, picture, message, font)
             else:
                 self._paint_card(painter, layout.card, message, ink, font)
-        if layout.text is not None and message.content:
-            painter.setFont(font)
+        if layout.context is not None:
+            painter.setFont(_small(font))
+            faded = QColor(ink)
+            faded.setAlphaF(0.75)
+            painter.setPen(faded)
+            painter.drawText(layout.context, _TEXT_FLAGS, context_text(message) or "")
+        if layout.text is not None and (said := message.shown_text):
+            painter.setFont(_italic(font) if message.deleted else font)
             painter.setPen(ink)
-            painter.drawText(layout.text, _TEXT_FLAGS, message.content)
+            painter.drawText(layout.text, _TEXT_FLAGS, said)
         meta_ink = QColor(ink)
         meta_ink.setAlphaF(0.7)
         if message.status is MessageStatus.FAILED:
@@ -293,7 +347,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.drawText(
             layout.meta,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            _meta_text(message),
+            meta_text(message),
         )
         painter.restore()
 

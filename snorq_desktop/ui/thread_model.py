@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from snorq_desktop.domain.enums import MessageDirection, MessageStatus
+from snorq_desktop.domain.enums import MessageDirection
 from snorq_desktop.domain.inbox import Changes, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.services.inbox import InboxService
@@ -32,13 +32,24 @@ StartsDayRole = Qt.ItemDataRole.UserRole + 2
 NoteRole = Qt.ItemDataRole.UserRole + 3  # a ThreadNote (None on a message's row)
 
 _Index = QModelIndex | QPersistentModelIndex
-# Replies whose status may still change (FAILED too: a retry sends it again).
-_MAY_CHANGE = (
-    MessageStatus.PENDING,
-    MessageStatus.SENT,
-    MessageStatus.DELIVERED,
-    MessageStatus.FAILED,
-)
+
+
+def spoken(message: ThreadMessage) -> str:
+    """A message in words, as a screen reader says it (and as copied)."""
+    who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
+    if message.sent_elsewhere:
+        who = "You, from elsewhere"
+    said = message.shown_text or message.content_type.value.lower()
+    parts = [f"{who}: {said}"]
+    if message.forwarded:
+        parts.insert(0, "Forwarded.")
+    if message.quoted is not None:
+        parts.insert(0, f"Reply to “{message.quoted}”.")
+    if message.edited and not message.deleted:
+        parts.append("(edited)")
+    if message.reactions:
+        parts.append("Reactions: " + " ".join(message.reactions))
+    return " ".join(parts)
 
 
 class ThreadModel(QAbstractListModel):
@@ -94,8 +105,7 @@ class ThreadModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if isinstance(message, ThreadNote):
                 return f"Internal note by {message.author_name}: {message.content}"
-            who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
-            return f"{who}: {message.content or message.content_type.value.lower()}"
+            return spoken(message)
         return None
 
     # --- loading ----------------------------------------------------------------
@@ -202,11 +212,9 @@ class ThreadModel(QAbstractListModel):
             m for m in self._rows if isinstance(m, ThreadMessage) and m.id not in self._unconfirmed
         ]
         newest = (saved[-1].sent_at, saved[-1].id) if saved else None
-        in_flight = [
-            m.id
-            for m in saved
-            if m.direction is MessageDirection.OUTBOUND and m.status in _MAY_CHANGE
-        ]
+        # Every loaded message, not only replies still in flight: a reaction, an
+        # edit or a delete changes a message that is already shown (one read by id).
+        loaded = [m.id for m in saved]
         since = saved[0].sent_at if saved and self._has_older else None
 
         def fetch() -> tuple[list[ThreadMessage], list[ThreadNote]]:
@@ -217,7 +225,7 @@ class ThreadModel(QAbstractListModel):
             )
             # Notes are few: all of those in the loaded span, to see edits and deletions.
             notes = self._service.notes.of(conversation_id, since)
-            return [*self._service.messages(in_flight), *newer], notes
+            return [*self._service.messages(loaded), *newer], notes
 
         self._runner.run(fetch, lambda found: self._merge(conversation_id, *found, since=since))
 

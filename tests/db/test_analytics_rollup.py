@@ -151,6 +151,18 @@ def test_a_reply_that_fails_later_is_no_longer_sent_nor_a_response(history, sess
     assert daily(history)[DAY.date()] == (1, 0, 1, None)
 
 
+def test_a_conversation_of_only_our_messages_counts_no_response(history, sessions):
+    # e.g. a template sent first, or messages sent from the business's phone
+    chat = history.conversation(at(9))
+    history.message(chat, "OUTBOUND", at(9))
+    roll_up(sessions)
+    assert by_platform(history) == {(DAY.date(), "WHATSAPP"): (0, 1, 1, 0, 0)}
+    history.message(chat, "OUTBOUND", at(9.5))
+    roll_up(sessions)
+    assert by_platform(history) == {(DAY.date(), "WHATSAPP"): (0, 2, 1, 0, 0)}
+    assert daily(history)[DAY.date()] == (0, 2, 1, None)
+
+
 def test_delivery_ticks_leave_the_figures_alone(history, sessions):
     chat = history.conversation(at(9))
     history.message(chat, "INBOUND", at(9))

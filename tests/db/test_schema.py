@@ -104,6 +104,13 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "send_started_at": (TS, True, None),
         "failure_reason": ("text", True, None),
         "template": ("text", True, None),
+        # our additions for a conversation as people see it (migration 0010)
+        "reply_to_external_id": ("text", True, None),
+        "forwarded": ("boolean", False, "false"),
+        "sent_elsewhere": ("boolean", False, "false"),
+        "edited_at": (TS, True, None),
+        "deleted_at": (TS, True, None),
+        "reactions": ("jsonb", True, None),
     },
     # The seed's Phase 2 (migration 0005)
     "labels": {

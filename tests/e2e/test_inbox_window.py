@@ -424,3 +424,28 @@ def test_rows_scrolled_far_away_keep_only_their_place_and_come_back(shop, make_w
     assert inbox.index(299).data(SummaryRole).contact_name == "Customer 299"
     running.window.inbox_view.scrollToTop()
     running.window.inbox_view.viewport().repaint()  # the placeholder/refetch path paints
+
+
+def test_a_reaction_edit_or_delete_changes_the_bubble_already_shown(shop, make_window, qtbot):
+    shop.add_conversations(2)
+    running = make_window()
+    window = running.window
+    conversation_id = _open_row(qtbot, running, 0)
+    thread = window.thread_pane.model
+    shown = thread.index(thread.rowCount() - 1).data(MessageRole)
+    shop.sql(
+        "UPDATE messages SET reactions = '{\"customer\": \"😮\"}', content = 'edited words', "
+        "edited_at = now() WHERE id = :id",
+        id=shown.id,
+    )
+    ids = frozenset({conversation_id})
+    window.apply_changes(Changes(messages=ids))
+    idle(qtbot, running)
+    now = thread.index(thread.rowCount() - 1).data(MessageRole)
+    assert (now.id, now.reactions, now.content, now.edited) == (
+        shown.id,
+        ("😮",),
+        "edited words",
+        True,
+    )
+    assert thread.rowCount() == 1

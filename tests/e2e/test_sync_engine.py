@@ -17,14 +17,7 @@ from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.sync.engine import SyncEngine
-from tests.world import BUSINESS, PAGE, PHONE
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+from tests.world import BUSINESS, PAGE, PHONE, wait_for
 
 
 def test_whatsapp_round_trip_inbound_reply_and_ticks(world):

@@ -4,42 +4,32 @@ import hashlib
 import hmac
 import itertools
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from snorq_desktop.demo.fakes.media import FileStore, StoredFile, file_reply, multipart
+from snorq_desktop.demo.fakes.meta_people import FakeMessage, FakeThread, PeopleActions
 from snorq_desktop.demo.fakes.meta_setup import BusinessSetup
+from snorq_desktop.demo.fakes.meta_webhooks import (
+    messenger_from_customer,
+    messenger_receipt,
+    whatsapp_from_customer,
+    whatsapp_status,
+)
 from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request, later
 
 READ_CAP = 20  # Messenger shows only the 20 most recent messages of a conversation
 
 
-@dataclass
-class FakeMessage:
-    id: str
-    sender: str
-    text: str
-    at: float
-    file: StoredFile | None = None
-
-
-@dataclass
-class FakeThread:
-    id: str  # t_…
-    person: str  # PSID or wa_id
-    name: str
-    messages: list[FakeMessage] = field(default_factory=list)
-
-
-class FakeMeta(BusinessSetup, FakePlatform):
+class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
     def __init__(self, *, app_secret: str = "meta-app-secret") -> None:
         super().__init__()
         self.app_secret = app_secret
         self.tokens: dict[str, str] = {}  # account id (phone number id / page id) -> token
         self.threads: dict[tuple[str, str], FakeThread] = {}  # (account, person) -> thread
         self.sent: list[dict[str, Any]] = []
-        self.status_script = ["sent", "delivered", "read"]
+        self.status_script = ["sent", "delivered", "read"]  # "failed" sends errors[]
+        self.sender_actions: list[tuple[str, str]] = []  # (person, mark_seen / typing_on…)
         self.duplicate_statuses = False
         self.reverse_statuses = False
         self.usage_percent = 0  # reported in X-App-Usage on every answer
@@ -125,43 +115,14 @@ class FakeMeta(BusinessSetup, FakePlatform):
         message_id = f"{'wamid' if whatsapp else 'm'}.IN{next(self._ids)}"
         thread = self._thread(account, person, name)
         thread.messages.append(FakeMessage(message_id, person, text, self.clock.now(), file))
+        at = self.clock.now()
         if whatsapp:
-            self._webhook(
-                self._whatsapp_envelope(
-                    account,
-                    {
-                        "contacts": [{"profile": {"name": name}, "wa_id": person}],
-                        "messages": [
-                            {
-                                "from": person,
-                                "id": message_id,
-                                "timestamp": str(int(self.clock.now())),
-                                **content,
-                            }
-                        ],
-                    },
-                )
-            )
+            message = {"id": message_id, "timestamp": str(int(at)), **content}
+            self._webhook(whatsapp_from_customer(account, person, name, message))
             return message_id
-        at = int(self.clock.now() * 1000)
+        at_ms = int(at * 1000)
         self._webhook(
-            {
-                "object": "page",
-                "entry": [
-                    {
-                        "id": account,
-                        "time": at,
-                        "messaging": [
-                            {
-                                "sender": {"id": person},
-                                "recipient": {"id": account},
-                                "timestamp": at,
-                                "message": {"mid": message_id, **content},
-                            }
-                        ],
-                    }
-                ],
-            }
+            messenger_from_customer(account, person, at_ms, message={"mid": message_id, **content})
         )
         return message_id
 
@@ -294,6 +255,9 @@ class FakeMeta(BusinessSetup, FakePlatform):
                 {},
             )
         person = str(body.get("recipient", {}).get("id"))
+        if "sender_action" in body:  # mark_seen, typing_on…: an action, never a message
+            self.sender_actions.append((person, str(body["sender_action"])))
+            return 200, {"recipient_id": person}, {}
         message_id = f"m_OUT{next(self._ids)}"
         text = body.get("message", {}).get("text", "")
         self.sent.append(
@@ -302,6 +266,7 @@ class FakeMeta(BusinessSetup, FakePlatform):
         self._thread(account, person).messages.append(
             FakeMessage(message_id, account, text, self.clock.now())
         )
+        self._schedule_receipts(account, person, message_id)
         return 200, {"recipient_id": person, "message_id": message_id}, {}
 
     # --- files and templates ---------------------------------------------------------
@@ -366,6 +331,7 @@ class FakeMeta(BusinessSetup, FakePlatform):
         self._thread(page, person).messages.append(
             FakeMessage(message_id, page, "", self.clock.now(), stored)
         )
+        self._schedule_receipts(page, person, message_id)
         return 200, {"recipient_id": person, "message_id": message_id}, {}
 
     def _conversations(self, request: Request, page: str) -> Reply:
@@ -422,29 +388,6 @@ class FakeMeta(BusinessSetup, FakePlatform):
 
     # --- webhooks ---------------------------------------------------------------------
 
-    def _whatsapp_envelope(self, account: str, value: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "WABA",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "000",
-                                    "phone_number_id": account,
-                                },
-                                **value,
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-
     def _schedule_statuses(self, account: str, person: str, message_id: str) -> None:
         script = list(self.status_script)
         if self.reverse_statuses:
@@ -455,19 +398,19 @@ class FakeMeta(BusinessSetup, FakePlatform):
             later(
                 0.05 * (n + 1),
                 lambda s=status: self._webhook(  # type: ignore[misc]
-                    self._whatsapp_envelope(
-                        account,
-                        {
-                            "statuses": [
-                                {
-                                    "id": message_id,
-                                    "status": s,
-                                    "timestamp": str(int(self.clock.now())),
-                                    "recipient_id": person,
-                                }
-                            ]
-                        },
-                    )
+                    whatsapp_status(account, person, message_id, s, int(self.clock.now()))
+                ),
+            )
+
+    def _schedule_receipts(self, page: str, person: str, message_id: str) -> None:
+        """Messenger: delivered, then read -- by watermark, as Messenger reports them."""
+        if not self.webhook_url:
+            return
+        for n, kind in enumerate(("delivery", "read")):
+            later(
+                0.05 * (n + 1),
+                lambda k=kind: self._webhook(  # type: ignore[misc]
+                    messenger_receipt(page, person, k, int(self.clock.now() * 1000), [message_id])
                 ),
             )
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from snorq_desktop.demo.fakes.media import FileStore, file_reply, multipart
-from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request
+from snorq_desktop.demo.fakes.server import FakePlatform, Fault, Reply, Request, later
 
 READ_CAP = 20
 
@@ -21,6 +21,7 @@ class FakeConversation:
     person: str
     name: str
     messages: list[dict[str, Any]] = field(default_factory=list)
+    username: str | None = None  # unknown for conversations from before the fake started
 
 
 class FakeTikTok(FakePlatform):
@@ -46,17 +47,30 @@ class FakeTikTok(FakePlatform):
         self.refresh_tokens[refresh_token] = business
 
     def customer_writes(
-        self, business: str, person: str, text: str, *, name: str = "Customer"
+        self,
+        business: str,
+        person: str,
+        text: str,
+        *,
+        name: str = "Customer",
+        username: str | None = None,
     ) -> str:
-        conversation = self._conversation(business, person, name)
+        conversation = self._conversation(business, person, name, username)
         message = self._message(conversation, person, business, text)
         self._webhook("im_receive_msg", business, message)
         return str(message["message_id"])
 
     def customer_sends_image(
-        self, business: str, person: str, data: bytes, mime_type: str, *, name: str = "Customer"
+        self,
+        business: str,
+        person: str,
+        data: bytes,
+        mime_type: str,
+        *,
+        name: str = "Customer",
+        username: str | None = None,
     ) -> str:
-        conversation = self._conversation(business, person, name)
+        conversation = self._conversation(business, person, name, username)
         stored = self.files.put(business, "image", mime_type, data)
         message = self._message(conversation, person, business, "")
         message.pop("text")
@@ -64,11 +78,14 @@ class FakeTikTok(FakePlatform):
         self._webhook("im_receive_msg", business, message)
         return str(message["message_id"])
 
-    def _conversation(self, business: str, person: str, name: str = "Customer") -> FakeConversation:
+    def _conversation(
+        self, business: str, person: str, name: str = "Customer", username: str | None = None
+    ) -> FakeConversation:
         for conversation in self.conversations.values():
             if conversation.person == person:
+                conversation.username = conversation.username or username
                 return conversation
-        conversation = FakeConversation(f"{business}+{person}==", person, name)
+        conversation = FakeConversation(f"{business}+{person}==", person, name, username=username)
         self.conversations[conversation.id] = conversation
         return conversation
 
@@ -81,11 +98,34 @@ class FakeTikTok(FakePlatform):
             "timestamp": int(self.clock.now() * 1000),
             "message_type": "TEXT",
             "text": {"body": text},
-            "from_user": {"id": sender, "role": "x"},
-            "to_user": {"id": receiver, "role": "x"},
+            "from_user": {"id": sender, "role": self._role(sender)},
+            "to_user": {"id": receiver, "role": self._role(receiver)},
         }
         conversation.messages.append(message)
         return message
+
+    def _role(self, user: str) -> str:
+        return "business_account" if user in self.access_tokens.values() else "personal_account"
+
+    def _usernames(self, message: dict[str, Any]) -> dict[str, str]:
+        """``from`` / ``to``: TikTok names both sides by username in its webhooks."""
+        conversation = self.conversations.get(str(message["conversation_id"]))
+        customer = conversation.username if conversation else None
+        business = "shop"
+        if message["from_user"]["role"] == "business_account":
+            return {"from": business, **({"to": customer} if customer else {})}
+        return {**({"from": customer} if customer else {}), "to": business}
+
+    def customer_reads(self, business: str, conversation_id: str) -> int:
+        """The customer opens the conversation: im_mark_read_msg, up to now."""
+        conversation = self.conversations[conversation_id]
+        content = {
+            "conversation_id": conversation_id,
+            "read": {"last_read_timestamp": int(self.clock.now() * 1000)},
+            "from_user": {"id": conversation.person, "role": "personal_account"},
+            "to_user": {"id": business, "role": "business_account"},
+        }
+        return self._deliver("im_mark_read_msg", business, content)
 
     def error_reply(self, fault: Fault) -> Reply:
         headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after else {}
@@ -159,6 +199,11 @@ class FakeTikTok(FakePlatform):
                     "file": file,
                 }
             )
+            # TikTok echoes the business's own message, then the customer reads it.
+            # (Later than the send's answer, as on TikTok: the app stores the id first.)
+            echo, read = dict(message), conversation.id
+            later(0.3, lambda: self._webhook("im_send_msg", business, echo))
+            later(0.4, lambda: self.customer_reads(business, read))
             return self._ok({"message": {"message_id": message["message_id"]}})
         if path.endswith("conversation/list"):
             ordered = sorted(
@@ -273,7 +318,14 @@ class FakeTikTok(FakePlatform):
         )
 
     def _webhook(self, event: str, business: str, message: dict[str, Any]) -> int:
-        content = {**message, "message_type": str(message["message_type"]).lower()}
+        """A message by webhook, as TikTok sends it: ``type`` (lowercase), the
+        usernames as ``from`` / ``to``, each side's role."""
+        content = {k: v for k, v in message.items() if k != "message_type"}
+        content["type"] = str(message["message_type"]).lower()
+        content.update(self._usernames(message))
+        return self._deliver(event, business, content)
+
+    def _deliver(self, event: str, business: str, content: dict[str, Any]) -> int:
         body = {
             "event": event,
             "user_openid": business,

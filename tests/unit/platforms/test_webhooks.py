@@ -1,5 +1,5 @@
-"""Webhook bodies in the documented shapes become domain events; anything else is
-a MalformedPayload, never a crash."""
+"""Webhook bodies in the documented shapes become domain events; a body that is
+not a webhook at all is a MalformedPayload, never a crash."""
 
 import contextlib
 import json
@@ -18,6 +18,7 @@ from snorq_desktop.domain.platform_events import (
 )
 from snorq_desktop.platforms import messenger, tiktok, whatsapp
 from snorq_desktop.platforms.signatures import SignatureRejected, verify_meta, verify_tiktok
+from tests import real_shapes as real
 from tests import webhook_bodies as bodies
 
 
@@ -74,9 +75,7 @@ def test_a_whatsapp_contact_with_a_business_scoped_id_is_keyed_on_it():
             ContentType.LOCATION,
             "Shop, Rua 1",
         ),
-        ("reaction", {"message_id": "wamid.x", "emoji": "👍"}, ContentType.TEXT, "Reacted 👍"),
-        ("reaction", {"message_id": "wamid.x"}, ContentType.TEXT, "Removed a reaction"),
-        ("brand_new_type", {}, ContentType.FILE, "Unsupported WhatsApp message (brand_new_type)"),
+        ("brand_new_type", {}, ContentType.TEXT, "Unsupported WhatsApp message (brand_new_type)"),
     ],
 )
 def test_every_whatsapp_message_type(kind, payload, expected_type, expected_text):
@@ -149,7 +148,6 @@ def test_tiktok_content_is_json_inside_json():
         "text",
         {"object": "page"},
         {"object": "whatsapp_business_account", "entry": "x"},
-        {"object": "page", "entry": [{"id": "1", "messaging": [{"sender": {}}]}]},
         {"event": "im_receive_msg", "user_openid": "b", "content": "{not json"},
         {"event": "im_receive_msg", "user_openid": "b", "content": "[1, 2]"},
     ],
@@ -176,6 +174,33 @@ def _mutations():
         bodies.whatsapp_status("w", "read"),
         bodies.messenger_message(),
         bodies.tiktok_message(),
+        # and the shapes the platforms really send (tests/real_shapes.py)
+        real.wa_messages(
+            real.wa_message("reaction", {"message_id": "wamid.T", "emoji": "👍"}),
+            real.wa_message("text", {"body": "hi"}, n=2, context={"id": "wamid.T"}),
+            real.wa_message("revoke", {"original_message_id": "wamid.T"}, n=3),
+            contacts=[real.person(user_id="PT.1")],
+        ),
+        real.messenger(
+            real.from_customer(delivery={"mids": ["m_1"], "watermark": 1765000050000}),
+            real.from_customer(
+                timestamp=1765000000000,
+                message={
+                    "mid": "m_2",
+                    "attachments": [
+                        {"type": "template", "payload": {"elements": [{"title": "t"}]}}
+                    ],
+                },
+            ),
+            real.from_customer(
+                timestamp=1765000000000,
+                reaction={"mid": "m_1", "action": "react", "emoji": "❤"},
+            ),
+        ),
+        {
+            **real.tiktok("im_mark_read_msg", {}),
+            "content": {"conversation_id": "c", "read": {"last_read_timestamp": 1}},
+        },
     ]
 
     def paths(node, prefix=()):
