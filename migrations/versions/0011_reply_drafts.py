@@ -11,7 +11,7 @@ tree has no 0010, so it follows the current head, 0009; when 0010 lands first,
 its down_revision is re-chained to 0010.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from collections.abc import Sequence
