@@ -223,15 +223,15 @@ def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folde
     # A copy of the row under a path-like id, with a path-like file name.
     shop.sql(
         "INSERT INTO messages SELECT (jsonb_populate_record(NULL::messages, to_jsonb(m)"
-        " || jsonb_build_object('id', CAST(:hostile AS text), 'external_id', NULL))).* FROM messages m"
-        " WHERE m.id = :original",
+        " || jsonb_build_object('id', CAST(:hostile AS text), 'external_id', NULL))).*"
+        " FROM messages m WHERE m.id = :original",
         hostile=hostile,
         original=original,
     )
     shop.sql(
         "INSERT INTO attachments SELECT (jsonb_populate_record(NULL::attachments, to_jsonb(a)"
-        " || jsonb_build_object('message_id', CAST(:hostile AS text), 'file_name', '../../../.bashrc'))).*"
-        " FROM attachments a WHERE a.message_id = :original",
+        " || jsonb_build_object('message_id', CAST(:hostile AS text),"
+        " 'file_name', '../../../.bashrc'))).* FROM attachments a WHERE a.message_id = :original",
         hostile=hostile,
         original=original,
     )
