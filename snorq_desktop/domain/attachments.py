@@ -5,8 +5,11 @@ app of the team holds a connection can send a reply's file, and a file a
 customer sent stays viewable after the platform's download link expires.
 """
 
+import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from snorq_desktop.domain.enums import ContentType, Platform
 
@@ -155,3 +158,23 @@ def takes_caption(platform: Platform, content_type: ContentType) -> bool:
         ContentType.VIDEO,
         ContentType.FILE,
     )
+
+
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def viewer_copy_path(folder: Path, message_id: str, file_name: str) -> Path:
+    """Where a copy of a message's file is written for the system's viewer.
+
+    Both parts come from the database, which a teammate (or anyone holding the
+    team's login) can write: the folder is named by a digest of the message id,
+    never the id itself, and the file keeps only a cleaned last component of its
+    name, so a row with id ``../../..`` or a name like ``../../.bashrc`` still
+    lands inside ``folder``."""
+    token = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:32]
+    name = _UNSAFE_NAME_CHARACTERS.sub("_", PurePosixPath(file_name.replace("\\", "/")).name)
+    name = name.strip(" .") or "file"
+    target = folder / token / name[:200]
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise ValueError(f"a file copy would leave {folder}")  # cannot happen after cleaning
+    return target

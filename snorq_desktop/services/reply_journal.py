@@ -6,11 +6,14 @@ reply's id is made before either, so storing it twice is harmless.
 """
 
 import json
+import logging
 import os
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,34 @@ class JournalledReply:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, str | None]) -> "JournalledReply":
-        written = datetime.fromisoformat(str(data["written_at"]))
-        return cls(**{**data, "written_at": written})  # type: ignore[arg-type]
+    def from_json(cls, data: object) -> "JournalledReply":
+        """One journalled reply, or ValueError when it is not one this version wrote
+        (wrong shape, wrong types, or fields a newer version added)."""
+        if not isinstance(data, dict):
+            raise ValueError("a journal entry is not an object")
+        if set(data) - _FIELDS:
+            raise ValueError(f"unknown fields {sorted(set(data) - _FIELDS)}")
+        missing = _REQUIRED - set(data)
+        if missing:
+            raise ValueError(f"missing fields {sorted(missing)}")
+        for name, value in data.items():
+            if name in _REQUIRED and not isinstance(value, str):
+                raise ValueError(f"{name} is not text")
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} is not text")
+        written = datetime.fromisoformat(data["written_at"])
+        return cls(**{**data, "written_at": written})
+
+
+_FIELDS = {f.name for f in fields(JournalledReply)}
+_REQUIRED = {
+    "message_id",
+    "conversation_id",
+    "organization_id",
+    "sender_id",
+    "text",
+    "written_at",
+}
 
 
 class ReplyJournal:
@@ -78,9 +106,22 @@ class ReplyJournal:
             return []
         except ValueError:
             # A torn write: keep the file for a person to look at, start afresh.
-            self.path.replace(self.path.with_suffix(".damaged"))
+            self._set_aside("is not JSON")
             return []
-        return [JournalledReply.from_json(item) for item in raw]
+        try:
+            if not isinstance(raw, list):
+                raise ValueError("the journal is not a list")
+            return [JournalledReply.from_json(item) for item in raw]
+        except ValueError as error:
+            # Valid JSON of another shape (damaged by hand, or written by a newer
+            # version): never let it block every later reply.
+            self._set_aside(str(error))
+            return []
+
+    def _set_aside(self, why: str) -> None:
+        aside = self.path.with_suffix(f".damaged-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+        self.path.replace(aside)
+        log.warning("reply journal set aside as %s (%s); replies go on", aside.name, why)
 
     def _write(self, replies: list[JournalledReply]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snorq_desktop.domain.attachments import viewer_copy_path
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
@@ -400,7 +401,7 @@ class ThreadPane(QWidget):
             if found is None:
                 return None
             name, _mime, data = found
-            target = folder / message_id / Path(name).name  # never a path from outside
+            target = viewer_copy_path(folder, message_id, name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             return target

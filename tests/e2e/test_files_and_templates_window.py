@@ -201,3 +201,49 @@ def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_the
         "Labels": ["Manage labels…"],
         "Team": ["Members…", "Database…", "Connections…"],
     }
+
+
+
+def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folder(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    """Anyone with the team's login can write a message row: its id and file name
+    must never choose where the viewer's copy is written."""
+    shop.add_conversations(1)
+    photo = tmp_path / "blue-shoe.png"
+    photo.write_bytes(PNG)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(photo), ""))
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    running = make_window()
+    window = running.window
+    _open_first(qtbot, running)
+    window.thread_pane.composer.attach_button.click()
+    idle(qtbot, running)
+    qtbot.waitUntil(lambda: _newest(window).attachment is not None)
+    original = _newest(window).id
+    hostile = "../../../../../../../tmp/snorq-escape"
+    # A copy of the row under a path-like id, with a path-like file name.
+    shop.sql(
+        "INSERT INTO messages SELECT (jsonb_populate_record(NULL::messages, to_jsonb(m)"
+        " || jsonb_build_object('id', CAST(:hostile AS text), 'external_id', NULL))).*"
+        " FROM messages m WHERE m.id = :original",
+        hostile=hostile,
+        original=original,
+    )
+    shop.sql(
+        "INSERT INTO attachments SELECT (jsonb_populate_record(NULL::attachments, to_jsonb(a)"
+        " || jsonb_build_object('message_id', CAST(:hostile AS text),"
+        " 'file_name', '../../../.bashrc'))).* FROM attachments a WHERE a.message_id = :original",
+        hostile=hostile,
+        original=original,
+    )
+    folder = window.thread_pane.files_folder.resolve()
+
+    window.thread_pane.open_file(hostile)
+    idle(qtbot, running)
+
+    written = Path(opened[0].toLocalFile()).resolve()
+    assert written.is_relative_to(folder)
+    assert written.read_bytes() == PNG
+    assert not Path("/tmp/snorq-escape").exists()

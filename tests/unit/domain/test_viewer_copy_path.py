@@ -1,0 +1,38 @@
+"""A file written out for the system's viewer stays in its folder, whatever the database says."""
+
+import pytest
+
+from snorq_desktop.domain.attachments import viewer_copy_path
+
+
+@pytest.mark.parametrize(
+    ("message_id", "name"),
+    [
+        ("../../..", "invoice.pdf"),
+        ("/etc", "passwd"),
+        ("m1", "../../.bashrc"),
+        ("m1", "..\\..\\evil.exe"),
+        ("..", ".."),
+        ("m1", "/absolute/path.png"),
+        ("m1", ""),
+        ("m1", "a\x00b\n.txt"),
+    ],
+)
+def test_a_hostile_id_or_name_stays_inside_the_folder(tmp_path, message_id, name):
+    folder = tmp_path / "files"
+    target = viewer_copy_path(folder, message_id, name)
+    assert target.resolve().is_relative_to(folder.resolve())
+    assert target.parent.parent == folder
+    assert target.name not in {"", ".", ".."}
+    assert "/" not in target.name and "\\" not in target.name and "\x00" not in target.name
+
+
+def test_an_ordinary_name_is_kept(tmp_path):
+    assert viewer_copy_path(tmp_path, "m1", "Invoice 12.pdf").name == "Invoice 12.pdf"
+
+
+def test_two_messages_never_share_a_folder(tmp_path):
+    assert (
+        viewer_copy_path(tmp_path, "m1", "a.png").parent
+        != viewer_copy_path(tmp_path, "m2", "a.png").parent
+    )

@@ -1,0 +1,55 @@
+"""The reply journal never blocks replies: whatever is on disk, the next reply is kept."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
+
+
+def reply(message_id: str = "m1") -> JournalledReply:
+    return JournalledReply(
+        message_id=message_id,
+        conversation_id="c1",
+        organization_id="o1",
+        sender_id="u1",
+        text="Your parcel left today",
+        written_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+    )
+
+
+def test_a_reply_survives_a_reopen(tmp_path):
+    ReplyJournal(tmp_path / "journal.json").add(reply())
+    assert ReplyJournal(tmp_path / "journal.json").replies() == [reply()]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"message_id": "m0"}',  # an object, not a list
+        "[1, 2, 3]",  # entries of another shape
+        '[{"message_id": "m0"}]',  # an entry with fields missing
+        '[{"message_id": 5, "conversation_id": "c", "organization_id": "o",'
+        ' "sender_id": "u", "text": "t", "written_at": "2026-12-01T09:00:00+00:00"}]',
+        # a newer version's entry, with a field this version does not know
+        '[{"message_id": "m0", "conversation_id": "c", "organization_id": "o",'
+        ' "sender_id": "u", "text": "t", "written_at": "2026-12-01T09:00:00+00:00",'
+        ' "reply_to": "m9"}]',
+        '[{"message_id": "m0", "conversation_id": "c", "organization_id": "o",'
+        ' "sender_id": "u", "text": "t", "written_at": "not a time"}]',
+        "{torn",
+    ],
+)
+def test_a_journal_of_another_shape_is_set_aside_and_replies_go_on(tmp_path, content):
+    path = tmp_path / "journal.json"
+    path.write_text(content, encoding="utf-8")
+    journal = ReplyJournal(path)
+
+    journal.add(reply("m2"))
+
+    assert journal.replies() == [reply("m2")]
+    aside = [p for p in tmp_path.iterdir() if ".damaged" in p.name]
+    assert len(aside) == 1
+    assert aside[0].read_text(encoding="utf-8") == content  # kept for a person to look at
+    json.loads(path.read_text(encoding="utf-8"))
