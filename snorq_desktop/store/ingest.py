@@ -19,7 +19,6 @@ from snorq_desktop.domain.enums import MessageDirection, MessageStatus, Platform
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import Changes, preview_of
 from snorq_desktop.domain.platform_events import DeliveryUpdate, PlatformMessage, ReadUpTo
-from snorq_desktop.store.database import plan_foreign_keys_once
 from snorq_desktop.store.models import PlatformConnection
 
 _STAGING = """
@@ -183,7 +182,6 @@ def ingest_messages(
     messages = same_people(session, connection_id, [_without_placeholder_name(m) for m in messages])
     fresh, context = _what_is_new(session, connection_id, messages)
     if fresh or context:
-        plan_foreign_keys_once(session)
         _stage(session, fresh, context)
         created = [
             row[0]

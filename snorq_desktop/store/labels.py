@@ -22,7 +22,6 @@ from snorq_desktop.domain.labels import (
     clean_colour,
     clean_label_name,
 )
-from snorq_desktop.store.database import plan_foreign_keys_once
 from snorq_desktop.store.models import Conversation, ConversationLabel, Label
 
 _GONE = "That label no longer exists."
@@ -156,7 +155,6 @@ def apply_label(
     _require_label(session, organization_id, label_id)
     if not conversation_ids:
         return []
-    plan_foreign_keys_once(session)
     chosen = select(Conversation.id, literal(label_id)).where(
         Conversation.organization_id == organization_id,
         Conversation.id.in_(list(conversation_ids)),

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from snorq_desktop.domain.enums import PlanType
 from snorq_desktop.domain.plans import PLAN_LIMITS
 from snorq_desktop.domain.retention import RetentionNotice
-from snorq_desktop.store.database import plan_foreign_keys_once
 
 FREE_HISTORY = timedelta(days=PLAN_LIMITS[PlanType.FREE].history_days or 30)
 # Between the first warning and the first purge.
@@ -110,7 +109,6 @@ WHERE c.id = ANY(:ids)
 
 def purge_batch(session: Session, organization_id: str, boundary: datetime, batch: int) -> int:
     """Remove up to ``batch`` messages said before ``boundary``; the caller commits."""
-    plan_foreign_keys_once(session)
     touched = [
         row[0]
         for row in session.execute(
