@@ -214,7 +214,12 @@ def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folde
     photo.write_bytes(PNG)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(photo), ""))
     opened: list[QUrl] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
     running = make_window()
     window = running.window
     _open_first(qtbot, running)
