@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("code", help="the invite code you were given")
     join.add_argument("--db-user", default="", help="the team database user (default: the code's)")
 
+    from snorq_desktop.boot.team_commands import add_team_commands
+
+    add_team_commands(commands)
+
     keys = commands.add_parser("keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     rotate = key_commands.add_parser("rotate", help="seal every stored token with a new key")
@@ -221,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":
             return _sync_once(settings, paths, arguments)
+        if arguments.command == "team":
+            from snorq_desktop.boot import team_commands
+
+            return team_commands.run(settings, paths, arguments)
         if arguments.command in ("login", "logout", "join"):
             from snorq_desktop.boot import account_commands
 
