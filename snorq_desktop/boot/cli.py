@@ -159,7 +159,18 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
     with open_database(settings, paths, migrate=False) as database:
         app = build_relay(database.sessions, secrets)
         print(f"relay listening on http://{arguments.host}:{arguments.port} for {database.where}")
-        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=arguments.host,
+            port=arguments.port,
+            log_level="info",
+            # An idle connection closes after 5 s, request headers past 16 kB are
+            # refused, and at most 100 requests are in hand at once: slow or
+            # endless clients cannot hold the relay's memory or sockets.
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=16 * 1024,
+            limit_concurrency=100,
+        )
     return 0
 
 
