@@ -7,12 +7,15 @@ pages by keyset (never OFFSET), so page 1,000 costs what page 1 costs.
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Text,
     and_,
+    cast,
     func,
     literal,
     literal_column,
@@ -22,7 +25,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from snorq_desktop.domain.attachments import AttachmentInfo
 from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
@@ -141,19 +144,24 @@ def _summary(row: Row[Any]) -> ConversationSummary:
     )
 
 
+def _is(column: InstrumentedAttribute[Any], value: StrEnum) -> ColumnElement[bool]:
+    # Compared as text: under row-level security (a member's own login, migration
+    # 0012) PostgreSQL uses a column's statistics only through leakproof
+    # operators, and the enum's = and <> are not; it then guesses that one row
+    # of 100,000 is not archived and scans and sorts the whole organisation
+    # instead of reading the first 100 by the inbox index (50x slower).
+    return cast(column, Text) == value.value
+
+
 def _view_filter(view: InboxView) -> ColumnElement[bool]:
+    not_archived = ~_is(Conversation.status, ConversationStatus.ARCHIVED)
     if view.platform is not None:
-        return and_(
-            Conversation.platform == view.platform,
-            Conversation.status != ConversationStatus.ARCHIVED,
-        )
+        return and_(_is(Conversation.platform, view.platform), not_archived)
     if view.status is not None:
-        return Conversation.status == view.status
+        return _is(Conversation.status, view.status)
     if view is InboxView.UNREAD:
-        return and_(
-            Conversation.unread_count > 0, Conversation.status != ConversationStatus.ARCHIVED
-        )
-    return Conversation.status != ConversationStatus.ARCHIVED
+        return and_(Conversation.unread_count > 0, not_archived)
+    return not_archived
 
 
 def _query_filter(query: InboxQuery) -> ColumnElement[bool]:
