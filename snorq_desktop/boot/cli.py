@@ -128,7 +128,12 @@ def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namesp
         settings = replace(settings, allow_key_file=True)
     store = token_key_store(settings, paths)
     with open_database(settings, paths, migrate=False) as database:
-        result = rotate_token_key(database, store)
+        from snorq_desktop.boot.team_commands import signed_in_organizations
+
+        # The signed-in person's organisations only; nobody signed in: what this
+        # login sees (a member's login sees only its own organisations anyway).
+        mine = signed_in_organizations(settings, paths, database)
+        result = rotate_token_key(database, store, mine)
     print(
         f"Token key k{result.new_version} now seals the tokens of {result.connections} "
         f"connection(s); it is kept in {store.where}."

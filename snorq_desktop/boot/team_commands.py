@@ -11,7 +11,7 @@ import argparse
 from dataclasses import replace
 
 from snorq_desktop.boot.accounts import account_store, team_service
-from snorq_desktop.boot.app import open_database
+from snorq_desktop.boot.app import Database, open_database
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.enums import MemberRole
@@ -21,6 +21,7 @@ from snorq_desktop.secrets import member_login
 from snorq_desktop.services.accounts import profile_of
 from snorq_desktop.services.team import TeamService
 from snorq_desktop.store.database import parse_database_url
+from snorq_desktop.store.organizations import organizations_of
 
 NO_LOGIN = "-"  # a member without a login of their own (the built-in database's one person)
 
@@ -111,3 +112,15 @@ def _remove(service: TeamService, identity: Identity, email: str) -> int:
     gone = f"; their database login {login} no longer opens" if login else ""
     print(f"Removed {found.email} from {identity.organization_name}{gone}.")
     return 0
+
+
+def signed_in_organizations(
+    settings: Settings, paths: AppPaths, database: Database
+) -> list[str] | None:
+    """The organisations of the person signed in on this computer (None: nobody is)."""
+    account = account_store(settings, paths).load()
+    if account is None:
+        return None
+    user_id, _ = team_service(database, settings, paths).signed_in(profile_of(account))
+    with database.sessions() as session:
+        return organizations_of(session, user_id)

@@ -4,7 +4,7 @@ The sealer comes from the caller (secrets.cipher.TokenCipher in the app), so
 this module never sees a key and never stores a clear token.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,16 +112,21 @@ def delete_connection(session: Session, connection_id: str) -> None:
     session.execute(delete(PlatformConnection).where(PlatformConnection.id == connection_id))
 
 
-def reseal_all_tokens(session: Session, reseal: Callable[[str], str]) -> int:
+def reseal_all_tokens(
+    session: Session,
+    reseal: Callable[[str], str],
+    organization_ids: Collection[str] | None = None,
+) -> int:
     """Rewrite every stored token through ``reseal`` (key rotation) in the caller's
-    transaction; rows are locked so a concurrent token refresh waits.  Returns
-    how many connections were rewritten."""
+    transaction; rows are locked so a concurrent token refresh waits.  With
+    ``organization_ids``, only those organisations' tokens: another shop's
+    tokens in the same database are not ours to touch.  Returns how many
+    connections were rewritten."""
+    statement = select(PlatformConnection).with_for_update()
+    if organization_ids is not None:
+        statement = statement.where(PlatformConnection.organization_id.in_(organization_ids))
     connections = (
-        session.execute(
-            select(PlatformConnection).with_for_update().execution_options(populate_existing=True)
-        )
-        .scalars()
-        .all()
+        session.execute(statement.execution_options(populate_existing=True)).scalars().all()
     )
     for connection in connections:
         connection.access_token = reseal(connection.access_token)

@@ -254,3 +254,12 @@ def issue_login(session: Session, *, user_id: str, verifier: str) -> str | None:
     except PermissionDenied:
         return None
     return None if row is None else str(row[0])
+
+
+def organizations_of(session: Session, user_id: str) -> list[str]:
+    """The organisations this person belongs to."""
+    return list(
+        session.execute(
+            select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user_id)
+        ).scalars()
+    )
