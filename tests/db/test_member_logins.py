@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from snorq_desktop.domain.enums import MemberRole, PlanType
+from snorq_desktop.domain.enums import MemberRole, PlanType, Platform
 from snorq_desktop.domain.errors import PermissionDenied
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress
 from snorq_desktop.secrets.member_login import new_password
 from snorq_desktop.services.team import TeamService
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.database import create_database_engine
+from snorq_desktop.store.models import PlatformConnection
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.store.users import GoogleProfile
 
@@ -72,6 +73,20 @@ def test_a_member_joins_through_the_login_their_invite_made(database_url: URL) -
         bens_app.change_role(ben, ben.user_id, MemberRole.ADMIN)
     with pytest.raises(PermissionDenied, match="another person"):
         bens_app.change_role(replace(ben, user_id=maya_id), ben.user_id, MemberRole.ADMIN)
+
+    # A MEMBER adding a connection: the database's refusal is a sentence.
+    with (
+        pytest.raises(PermissionDenied, match="refused this"),
+        unit_of_work(session_factory(own)) as session,
+    ):
+        session.add(
+            PlatformConnection(
+                organization_id=shop.organization_id,
+                platform=Platform.TIKTOK,
+                platform_user_id="bens-own",
+                access_token="sealed",
+            )
+        )
 
     owner.remove(shop, ben.user_id)
     # Ben's app, still connected, is refused from its next statement on.
