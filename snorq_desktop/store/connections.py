@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
@@ -79,8 +80,20 @@ def connect_platform(
     connection.business_account_id = account.business_account_id or connection.business_account_id
     connection.status = ConnectionStatus.ACTIVE
     connection.error_message = None
-    session.add(connection)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(connection)
+            session.flush()
+    except IntegrityError as error:
+        if "platform_connections_platform_account_key" not in str(error.orig):
+            raise
+        # Another organisation of this database has it (a member's login cannot
+        # even see that row): its webhooks must reach exactly one shop.
+        raise PlatformAlreadyConnected(
+            f"This {PLATFORM_NAMES[account.platform]} account is already connected by another "
+            "organisation in this team database; an account can belong to one organisation "
+            "only. Disconnect it there first."
+        ) from None
     return connection.id
 
 
