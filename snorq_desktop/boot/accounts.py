@@ -119,7 +119,7 @@ def join_team(
     address = code.address
     # A code that names its own login opens it; this app then gives that login
     # a password of its own, kept with the settings (a 0600 file).
-    own_login = code.opens_own_login and not user and not password
+    own_login = code.opens_own_login and user in ("", address.user) and not password
     new_password = member_login.new_password() if own_login else None
     url = URL.create(
         "postgresql+psycopg",
