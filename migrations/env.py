@@ -3,7 +3,7 @@
 import os
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.models import Base
@@ -12,7 +12,25 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Once the schema belongs to the owner role (migration 0012), every migration
+# runs as that role, so what it creates belongs to it and no app's login.
+_OWNED_BY_OWNER_ROLE = """
+SELECT pg_has_role(current_user, 'snorq_owner', 'MEMBER') FROM pg_tables
+ WHERE schemaname = current_schema() AND tablename = 'alembic_version'
+   AND tableowner = 'snorq_owner'
+"""
+
+
 def _migrate(connection: Connection) -> None:
+    as_owner = bool(connection.execute(text(_OWNED_BY_OWNER_ROLE)).scalar())
+    if as_owner:
+        connection.execute(text("SET ROLE snorq_owner"))
+    _run(connection)
+    if as_owner:  # a failed migration's rollback undoes the SET ROLE itself
+        connection.execute(text("RESET ROLE"))
+
+
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -11,6 +11,7 @@ from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import KnownError, SignInCancelled
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.secrets.invite_code import InviteCode
 
 
 def run(command: str, settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
@@ -60,6 +61,8 @@ def _join(settings: Settings, paths: AppPaths, code: str, db_user: str) -> int:
     if account is None:
         raise KnownError("Sign in first (`snorq-desktop login`), then use the invite code.")
     password = os.environ.get("SNORQ_DATABASE_PASSWORD")
+    if password is None and not db_user and InviteCode.parse(code).opens_own_login:
+        password = ""  # the code opens the login the database made for this invite
     if password is None:
         if not sys.stdin.isatty():
             raise KnownError(

@@ -17,8 +17,9 @@ from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
 from snorq_desktop.boot.app import Database, token_key_store
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
-from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.errors import DatabaseUnavailable, InviteInvalid, KnownError
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.secrets import member_login
 from snorq_desktop.secrets.account import AccountStore, SignedInAccount, open_account_store
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress
 from snorq_desktop.services.accounts import AccountService, SignedInHere, profile_of
@@ -123,22 +124,38 @@ def join_team(
     database in the settings.  Returns the identity and the settings saved."""
     code = InviteCode.parse(code_text)
     address = code.address
+    # A code that names its own login opens it; this app then gives that login
+    # a password of its own, kept with the settings (a 0600 file).
+    own_login = code.opens_own_login and user in ("", address.user) and not password
+    new_password = member_login.new_password() if own_login else None
     url = URL.create(
         "postgresql+psycopg",
         username=user or address.user,
-        password=password or None,
+        password=(code.login_password if own_login else password) or None,
         host=address.host,
         port=address.port,
         database=address.database,
         query={"sslmode": address.sslmode} if address.sslmode else {},
     )
-    engine = connect_checked(url)
+    try:
+        engine = connect_checked(url)
+    except DatabaseUnavailable:
+        if not own_login:
+            raise
+        # The code opens its login only until it is used (the joining app then
+        # gave the login a password of its own), or until the invite expires.
+        raise InviteInvalid(
+            "This invite code no longer opens the team database: it has been used, or it "
+            "expired or was cancelled; ask for a new one."
+        ) from None
     try:
         require_current_schema(engine)
         service = TeamService(session_factory(engine), key_store=token_key_store(settings, paths))
-        identity = service.join(code, profile_of(account))
+        identity = service.join(code, profile_of(account), new_login_password=new_password)
     finally:
         engine.dispose()
+    if new_password is not None:
+        url = url.set(password=new_password)
     saved = replace(settings, database_url=url.render_as_string(hide_password=False))
     saved.save(paths.settings_file)
     return identity, saved

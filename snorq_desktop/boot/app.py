@@ -7,7 +7,7 @@ is used; they receive an engine, a session factory and a cipher.
 import asyncio
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -179,8 +179,11 @@ class RotationResult:
     connections: int
 
 
-def rotate_token_key(database: Database, store: KeyStore) -> RotationResult:
-    """A new key seals every stored token; the old keys are dropped only after.
+def rotate_token_key(
+    database: Database, store: KeyStore, organization_ids: Collection[str] | None = None
+) -> RotationResult:
+    """A new key seals every stored token (of ``organization_ids`` only, when
+    given: the signed-in person's); the old keys are dropped only after.
 
     Crash-safe in each step: the new key is saved (beside the old ones) before
     any token uses it, and the old ones are forgotten only once every token is
@@ -190,7 +193,7 @@ def rotate_token_key(database: Database, store: KeyStore) -> RotationResult:
     store.save(keys)
     cipher = TokenCipher(keys)
     with unit_of_work(database.sessions) as session:
-        count = reseal_all_tokens(session, cipher.reseal)
+        count = reseal_all_tokens(session, cipher.reseal, organization_ids)
     store.save(keys.only_current())
     log.info("token key rotated to k%d; %d connections resealed", keys.current, count)
     return RotationResult(new_version=keys.current, connections=count)

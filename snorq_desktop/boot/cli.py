@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("code", help="the invite code you were given")
     join.add_argument("--db-user", default="", help="the team database user (default: the code's)")
 
+    from snorq_desktop.boot.team_commands import add_team_commands
+
+    add_team_commands(commands, add_parser)
+
     keys = add_parser(commands, "keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     rotate = add_parser(key_commands, "rotate", help="seal every stored token with a new key")
@@ -163,7 +167,12 @@ def _keys_rotate(settings: Settings, paths: AppPaths, arguments: argparse.Namesp
         settings = replace(settings, allow_key_file=True)
     store = token_key_store(settings, paths)
     with open_database(settings, paths, migrate=False) as database:
-        result = rotate_token_key(database, store)
+        from snorq_desktop.boot.team_commands import signed_in_organizations
+
+        # The signed-in person's organisations only; nobody signed in: what this
+        # login sees (a member's login sees only its own organisations anyway).
+        mine = signed_in_organizations(settings, paths, database)
+        result = rotate_token_key(database, store, mine)
     print(
         f"Token key k{result.new_version} now seals the tokens of {result.connections} "
         f"connection(s); it is kept in {store.where}."
@@ -194,7 +203,18 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
     with open_database(settings, paths, migrate=False) as database:
         app = build_relay(database.sessions, secrets)
         print(f"relay listening on http://{arguments.host}:{arguments.port} for {database.where}")
-        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=arguments.host,
+            port=arguments.port,
+            log_level="info",
+            # An idle connection closes after 5 s, request headers past 16 kB are
+            # refused, and at most 100 requests are in hand at once: slow or
+            # endless clients cannot hold the relay's memory or sockets.
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=16 * 1024,
+            limit_concurrency=100,
+        )
     return 0
 
 
@@ -294,6 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":
             return _sync_once(settings, paths, arguments)
+        if arguments.command == "team":
+            from snorq_desktop.boot import team_commands
+
+            return team_commands.run(settings, paths, arguments)
         if arguments.command in ("login", "logout", "join"):
             from snorq_desktop.boot import account_commands
 

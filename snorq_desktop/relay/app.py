@@ -9,6 +9,7 @@ skip, and log, what they cannot use).
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,65 @@ from snorq_desktop.store.webhook_events import record_event
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Meta batches stay far below this
+MAX_SIGNATURE_CHARS = 512  # a real signature header is about 80 characters
+MAX_JSON_DEPTH = 64  # real payloads nest about 8 deep
+_SIGNATURE_HEADERS = ("x-hub-signature-256", "tiktok-signature")
+_JSON_TOKENS = re.compile(rb'[\[\]{}"\\]')
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.response = PlainTextResponse(reason, status_code=status)
+
+
+async def _capped_body(request: Request) -> bytes:
+    """The body, refused by its declared length before reading and cut off while
+    streaming: a body past the cap is never held whole in memory."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit() or len(declared) > 15:
+            raise _Refused(400, "unreadable Content-Length")
+        if int(declared) > MAX_BODY_BYTES:
+            raise _Refused(413, "body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refused(413, "body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_signature_headers(request: Request) -> None:
+    for name in _SIGNATURE_HEADERS:
+        if len(request.headers.get(name, "")) > MAX_SIGNATURE_CHARS:
+            raise _Refused(403, "forbidden")
+
+
+def _check_nesting(body: bytes) -> None:
+    """JSON nested past any real payload is refused before a parser recurses into it."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return  # cannot be deeper than that: the usual case, no scan
+    depth, in_string, escaped = 0, False, False
+    for token in _JSON_TOKENS.finditer(body):
+        mark = token.group()
+        if in_string:
+            if escaped:
+                escaped = False
+            elif mark == b"\\":
+                escaped = True
+            elif mark == b'"':
+                in_string = False
+        elif mark == b'"':
+            in_string = True
+        elif mark in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise _Refused(400, f"malformed: JSON nested deeper than {MAX_JSON_DEPTH}")
+        elif mark in (b"]", b"}"):
+            depth -= 1
 
 
 @dataclass(frozen=True)
@@ -52,9 +112,12 @@ def build_relay(
             return record_event(session, source, body)
 
     async def accept(request: Request, source: str) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return PlainTextResponse("body too large", status_code=413)
+        try:
+            body = await _capped_body(request)
+            _check_signature_headers(request)
+            _check_nesting(body)
+        except _Refused as refused:
+            return refused.response
         try:
             if source == META:
                 if not secrets.meta_app_secret:
@@ -71,7 +134,7 @@ def build_relay(
                     secrets.tiktok_app_secret,
                     now=clock(),
                 )
-        except SignatureRejected as rejected:
+        except (SignatureRejected, ValueError) as rejected:  # ValueError: an absurd number
             log.warning("refused a %s webhook: %s", source, rejected)
             return PlainTextResponse("forbidden", status_code=403)
         try:

@@ -2,9 +2,15 @@
 
 What the code carries: the team database's address (host, port, database,
 sslmode, and the database user name — not secret), the organisation, the
-invite's id, and 32 random bytes (the secret).  It never carries the database
-password: that travels separately (spoken, or a password manager), so a code
-read from a chat log does not open the database.
+invite's id, and 32 random bytes (the secret).  It never carries the shared
+database password.  Since migration 0012 the inviting app has the database
+make a login for the new member, whose first password is derived from the
+code's secret: that login can do nothing but use this invite (no policy lets
+an unmapped login see a row), and the joining app replaces its password at
+once, so a used code opens nothing.  The limit of this design: a code read
+from a chat log before it is used lets its reader use the invite (for the
+invited address), since the database cannot check a Google sign-in; send
+codes the way you would send a password.
 
 The team's token keys (which decrypt the platform tokens every member's app
 uses) travel inside the invite row, sealed with AES-256-GCM under a key
@@ -40,6 +46,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from snorq_desktop.domain.errors import InviteInvalid
 from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.secrets.member_login import LOGIN_PREFIX
 
 PREFIX = "snorq-invite-1."
 SECRET_BYTES = 32
@@ -117,6 +124,26 @@ class InviteCode:
     def code_hash(self) -> str:
         """What the database keeps to find the invite: not enough to open the keys."""
         return hashlib.sha256(b"snorq-desktop invite lookup\0" + self.secret).hexdigest()
+
+    @property
+    def opens_own_login(self) -> bool:
+        """The code names a login made for this invite (migration 0012), which
+        its secret opens: no separate database password is needed."""
+        return (self.address.user or "").startswith(LOGIN_PREFIX)
+
+    @property
+    def login_password(self) -> str:
+        """The password of the database login made for this invite (migration
+        0012): derived from the secret, so only the code opens that login, and
+        only until it is used: the joining app then sets a password of its own.
+        Before that the login can do one thing, use this invite."""
+        derived = HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=self.invite_id.encode(),
+            info=b"snorq-desktop invite database login",
+        ).derive(self.secret)
+        return _b64(derived)
 
     def _sealing_key(self) -> bytes:
         return HKDF(

@@ -2,7 +2,7 @@
 person's row, onboarding (a new organisation, or an invite), members and
 invites.  Each call is one transaction; the rules live in the store."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +13,7 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress, merge_keys
 from snorq_desktop.secrets.keys import KeyStore, load_or_create
+from snorq_desktop.secrets.member_login import scram_verifier
 from snorq_desktop.store import invites
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.invites import PendingInvite
@@ -81,12 +82,27 @@ class TeamService:
         assert identity is not None
         return identity
 
-    def join(self, code: InviteCode, profile: GoogleProfile) -> Identity:
+    def join(
+        self, code: InviteCode, profile: GoogleProfile, *, new_login_password: str | None = None
+    ) -> Identity:
         """Use the invite in this (the team's) database; the team's token keys
-        join this computer's before the membership is committed."""
+        join this computer's before the membership is committed.
+
+        ``new_login_password``: this app is logged in as the invite's own login
+        (the code opened it), whose password becomes this one; the database finds
+        or makes the person's row.  Otherwise the app's login names the user."""
         with unit_of_work(self._sessions) as session:
-            user_id = user_for_google_account(session, profile)
-            redeemed = invites.redeem_invite(session, code_hash=code.code_hash, user_id=user_id)
+            if new_login_password is not None:
+                redeemed = invites.redeem_invite(
+                    session,
+                    code_hash=code.code_hash,
+                    profile=profile,
+                    new_login_verifier=scram_verifier(new_login_password),
+                )
+            else:
+                user_id = user_for_google_account(session, profile)
+                redeemed = invites.redeem_invite(session, code_hash=code.code_hash, user_id=user_id)
+            user_id = redeemed.user_id
             if redeemed.organization_id != code.organization_id:
                 raise InviteInvalid("This invite code was altered; ask for a new one.")
             if redeemed.sealed_keys is not None and self._key_store is not None:
@@ -120,7 +136,9 @@ class TeamService:
         )
         sealed = code.seal_keys(load_or_create(self._key_store)) if self._key_store else None
         with unit_of_work(self._sessions) as session:
-            invites.create_invite(
+            # The database makes the new member's own login; the code names it
+            # and opens it (its password is derived from the code's secret).
+            login = invites.create_invite(
                 session,
                 invite_id=invite_id,
                 organization_id=identity.organization_id,
@@ -130,7 +148,10 @@ class TeamService:
                 code_hash=code.code_hash,
                 sealed_keys=sealed,
                 expires_at=datetime.now(UTC) + INVITE_LIFETIME,
+                login_verifier=scram_verifier(code.login_password),
             )
+        if login is not None:
+            code = replace(code, address=replace(code.address, user=login))
         return code.text()
 
     def cancel_invite(self, identity: Identity, invite_id: str) -> None:
@@ -169,3 +190,16 @@ class TeamService:
                 actor_id=identity.user_id,
                 new_owner_id=user_id,
             )
+
+    # --- database logins ------------------------------------------------------
+
+    def member_logins(self, identity: Identity) -> dict[str, str]:
+        """Each member's own database login, by user id (managers see them)."""
+        with self._sessions() as session:
+            return orgs.member_logins(session, identity.organization_id)
+
+    def issue_own_login(self, user_id: str, password: str) -> str | None:
+        """A database login of their own for this person, with ``password``; None
+        when this app's login may not issue logins (only the administrator's may)."""
+        with unit_of_work(self._sessions) as session:
+            return orgs.issue_login(session, user_id=user_id, verifier=scram_verifier(password))

@@ -4,11 +4,12 @@ The sealer comes from the caller (secrets.cipher.TokenCipher in the app), so
 this module never sees a key and never stores a clear token.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
@@ -80,8 +81,20 @@ def connect_platform(
     connection.business_account_id = account.business_account_id or connection.business_account_id
     connection.status = ConnectionStatus.ACTIVE
     connection.error_message = None
-    session.add(connection)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(connection)
+            session.flush()
+    except IntegrityError as error:
+        if "platform_connections_platform_account_key" not in str(error.orig):
+            raise
+        # Another organisation of this database has it (a member's login cannot
+        # even see that row): its webhooks must reach exactly one shop.
+        raise PlatformAlreadyConnected(
+            f"This {PLATFORM_NAMES[account.platform]} account is already connected by another "
+            "organisation in this team database; an account can belong to one organisation "
+            "only. Disconnect it there first."
+        ) from None
     return connection.id
 
 
@@ -172,16 +185,21 @@ def delete_connection(session: Session, connection_id: str) -> None:
     session.execute(delete(PlatformConnection).where(PlatformConnection.id == connection_id))
 
 
-def reseal_all_tokens(session: Session, reseal: Callable[[str], str]) -> int:
+def reseal_all_tokens(
+    session: Session,
+    reseal: Callable[[str], str],
+    organization_ids: Collection[str] | None = None,
+) -> int:
     """Rewrite every stored token through ``reseal`` (key rotation) in the caller's
-    transaction; rows are locked so a concurrent token refresh waits.  Returns
-    how many connections were rewritten."""
+    transaction; rows are locked so a concurrent token refresh waits.  With
+    ``organization_ids``, only those organisations' tokens: another shop's
+    tokens in the same database are not ours to touch.  Returns how many
+    connections were rewritten."""
+    statement = select(PlatformConnection).with_for_update()
+    if organization_ids is not None:
+        statement = statement.where(PlatformConnection.organization_id.in_(organization_ids))
     connections = (
-        session.execute(
-            select(PlatformConnection).with_for_update().execution_options(populate_existing=True)
-        )
-        .scalars()
-        .all()
+        session.execute(statement.execution_options(populate_existing=True)).scalars().all()
     )
     for connection in connections:
         connection.access_token = reseal(connection.access_token)

@@ -138,6 +138,14 @@ class PlatformConnection(Base):
             "platform_user_id",
             name="platform_connections_organization_id_platform_platform_user_key",
         ),
+        # Beyond the seed (migration 0012): one platform account, one organisation,
+        # database-wide, so a webhook routes to exactly one shop.
+        Index(
+            "platform_connections_platform_account_key",
+            "platform",
+            "platform_user_id",
+            unique=True,
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -365,6 +373,9 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = created_at_column()
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
+    # The platform accounts the body names (a trigger reads them from the body):
+    # a member's login sees only the events for its organisations' accounts.
+    accounts: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
 
 
 # --- The seed's Phase 2: labels and internal notes (migration 0005) -------------
@@ -492,3 +503,19 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The database login made for the invited member (migration 0012); theirs once used.
+    login: Mapped[str | None] = mapped_column(Text)
+
+
+class MemberLogin(Base):
+    """Beyond the seed (migration 0012): which person each member's database login
+    belongs to.  The row-level security policies read it with ``current_user``;
+    no member's login may read or write it (only the SECURITY DEFINER functions)."""
+
+    __tablename__ = "member_logins"
+    __table_args__ = (Index("member_logins_user_id_idx", "user_id"),)
+
+    login: Mapped[str] = mapped_column(Text, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = _created_at()
+

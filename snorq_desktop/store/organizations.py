@@ -6,13 +6,18 @@
   two apps add members at the same moment: every change to an organisation's
   membership first locks the organisation's row, so such changes take turns.
 
+Since migration 0012 the database holds these rules (SECURITY DEFINER functions
+that also check who calls): creating an organisation, role changes, removals,
+ownership and the plan call them (store/rules.py).  :func:`add_member` writes
+directly and is for the administrator's login only (the demo, tests): a
+member's login may not write ``organization_members``.
+
 Functions take the caller's session and never commit (see unit_of_work).
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import MemberRole, PlanType
@@ -22,11 +27,12 @@ from snorq_desktop.domain.errors import (
     OwnershipRuleViolated,
     PermissionDenied,
     SeatLimitReached,
-    SlugTaken,
 )
+from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.plans import plan_label, seats_for
-from snorq_desktop.domain.roles import can_grant, can_manage_members, rank
+from snorq_desktop.domain.roles import can_grant
 from snorq_desktop.store.models import Organization, OrganizationMember, User
+from snorq_desktop.store.rules import call_rule
 
 
 @dataclass(frozen=True)
@@ -54,21 +60,21 @@ def create_user(
 def create_organization(
     session: Session, *, owner_id: str, name: str, slug: str, plan: PlanType = PlanType.FREE
 ) -> str:
-    """A new organisation with ``owner_id`` as its owner and OWNER member."""
-    if session.get(User, owner_id) is None:
-        raise NotFound("That user no longer exists.")
-    organization = Organization(name=name.strip(), slug=slug, plan=plan, owner_id=owner_id)
-    try:
-        with session.begin_nested():
-            session.add(organization)
-            session.flush()
-    except IntegrityError:
-        raise SlugTaken(f"The address '{slug}' is already used by another organisation.") from None
-    session.add(
-        OrganizationMember(organization_id=organization.id, user_id=owner_id, role=MemberRole.OWNER)
+    """A new organisation with ``owner_id`` as its owner and OWNER member (the
+    database's snorq_create_organization; a plan other than FREE is then set
+    by the owner's snorq_change_plan, seats checked)."""
+    organization_id = new_id()
+    call_rule(
+        session,
+        "SELECT snorq_create_organization(:actor, :id, :name, :slug)",
+        actor=owner_id,
+        id=organization_id,
+        name=name.strip(),
+        slug=slug,
     )
-    session.flush()
-    return organization.id
+    if plan is not PlanType.FREE:
+        change_plan(session, organization_id=organization_id, actor_id=owner_id, plan=plan)
+    return organization_id
 
 
 def _lock_organization(session: Session, organization_id: str) -> Organization:
@@ -147,45 +153,26 @@ def add_member(
 def change_role(
     session: Session, *, organization_id: str, actor_id: str, user_id: str, role: MemberRole
 ) -> None:
-    _lock_organization(session, organization_id)
-    actor_role = _require_role(session, organization_id, actor_id)
-    current = _role_of(session, organization_id, user_id)
-    if current is None:
-        raise NotFound("That person is not a member of this organisation.")
-    if role is MemberRole.OWNER or current is MemberRole.OWNER:
-        raise OwnershipRuleViolated("The owner's role changes only by transferring ownership.")
-    if not can_grant(actor_role, role) or rank(current) > rank(actor_role):
-        raise PermissionDenied("Your role does not allow this change.")
-    session.execute(
-        update(OrganizationMember)
-        .where(
-            OrganizationMember.organization_id == organization_id,
-            OrganizationMember.user_id == user_id,
-        )
-        .values(role=role)
+    """Never to or from OWNER; a manager changes roles up to their own (the database checks)."""
+    call_rule(
+        session,
+        'SELECT snorq_change_role(:actor, :org, :user, CAST(:role AS "MemberRole"))',
+        actor=actor_id,
+        org=organization_id,
+        user=user_id,
+        role=role.value,
     )
 
 
 def remove_member(session: Session, *, organization_id: str, actor_id: str, user_id: str) -> None:
-    """A manager removes a member, or a member leaves; the owner cannot be removed."""
-    organization = _lock_organization(session, organization_id)
-    actor_role = _require_role(session, organization_id, actor_id)
-    target = _role_of(session, organization_id, user_id)
-    if target is None:
-        raise NotFound("That person is not a member of this organisation.")
-    if user_id == organization.owner_id:
-        raise OwnershipRuleViolated(
-            "The owner cannot be removed: transfer ownership to another member first."
-        )
-    if actor_id != user_id and (
-        not can_manage_members(actor_role) or rank(target) > rank(actor_role)
-    ):
-        raise PermissionDenied("Your role does not allow removing this member.")
-    session.execute(
-        delete(OrganizationMember).where(
-            OrganizationMember.organization_id == organization_id,
-            OrganizationMember.user_id == user_id,
-        )
+    """A manager removes a member, or a member leaves; the owner cannot be removed.
+    A person left in no organisation of the database loses their login at once."""
+    call_rule(
+        session,
+        "SELECT snorq_remove_member(:actor, :org, :user)",
+        actor=actor_id,
+        org=organization_id,
+        user=user_id,
     )
 
 
@@ -193,43 +180,24 @@ def transfer_ownership(
     session: Session, *, organization_id: str, actor_id: str, new_owner_id: str
 ) -> None:
     """The owner hands the organisation to another member; the old owner stays as ADMIN."""
-    organization = _lock_organization(session, organization_id)
-    if actor_id != organization.owner_id:
-        raise PermissionDenied("Only the owner can transfer ownership.")
-    if new_owner_id == organization.owner_id:
-        return
-    if _role_of(session, organization_id, new_owner_id) is None:
-        raise NotFound("Ownership can only go to a member of this organisation.")
-    members = OrganizationMember.__table__.c
-    # Demote first: the database holds at most one OWNER member at any moment.
-    session.execute(
-        update(OrganizationMember)
-        .where(members.organization_id == organization_id, members.user_id == actor_id)
-        .values(role=MemberRole.ADMIN)
+    call_rule(
+        session,
+        "SELECT snorq_transfer_ownership(:actor, :org, :user)",
+        actor=actor_id,
+        org=organization_id,
+        user=new_owner_id,
     )
-    session.execute(
-        update(OrganizationMember)
-        .where(members.organization_id == organization_id, members.user_id == new_owner_id)
-        .values(role=MemberRole.OWNER)
-    )
-    organization.owner_id = new_owner_id
-    session.flush()
 
 
 def change_plan(session: Session, *, organization_id: str, actor_id: str, plan: PlanType) -> None:
     """Only the owner (billing); never to a plan with fewer seats than members."""
-    organization = _lock_organization(session, organization_id)
-    if actor_id != organization.owner_id:
-        raise PermissionDenied("Only the owner can change the plan.")
-    members = member_count(session, organization_id)
-    if members > seats_for(plan):
-        raise SeatLimitReached(
-            f"The {plan_label(plan)} plan has {seats_for(plan)} seat"
-            f"{'s' if seats_for(plan) != 1 else ''}, and this organisation has {members} "
-            "members. Remove members first."
-        )
-    organization.plan = plan
-    session.flush()
+    call_rule(
+        session,
+        'SELECT snorq_change_plan(:actor, :org, CAST(:plan AS "PlanType"))',
+        actor=actor_id,
+        org=organization_id,
+        plan=plan.value,
+    )
 
 
 def members_of(session: Session, organization_id: str) -> list[MemberView]:
@@ -265,3 +233,33 @@ def lock_organization(session: Session, organization_id: str) -> Organization:
 def require_role(session: Session, organization_id: str, user_id: str) -> MemberRole:
     """The user's role here, or PermissionDenied if they are not a member."""
     return _require_role(session, organization_id, user_id)
+
+
+def member_logins(session: Session, organization_id: str) -> dict[str, str]:
+    """Each member's own database login (user id → login), for managers and the
+    administrator's login; empty for anyone else, and on the built-in database."""
+    rows = session.execute(
+        text("SELECT user_id, login FROM snorq_member_logins(:org)"), {"org": organization_id}
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def issue_login(session: Session, *, user_id: str, verifier: str) -> str | None:
+    """A login of their own for ``user_id`` (the owner of an organisation made with
+    the administrator's login); None when this session's login may not issue one."""
+    try:
+        row = call_rule(
+            session, "SELECT snorq_issue_login(:user, :verifier)", user=user_id, verifier=verifier
+        )
+    except PermissionDenied:
+        return None
+    return None if row is None else str(row[0])
+
+
+def organizations_of(session: Session, user_id: str) -> list[str]:
+    """The organisations this person belongs to."""
+    return list(
+        session.execute(
+            select(OrganizationMember.organization_id).where(OrganizationMember.user_id == user_id)
+        ).scalars()
+    )

@@ -4,7 +4,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from snorq_desktop.domain.errors import PermissionDenied
+
+_INSUFFICIENT_PRIVILEGE = "42501"  # also what a row-level security policy's check raises
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -13,6 +18,16 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One transaction: committed when the block ends, rolled back on any error.
+
+    The database refusing a member's login (a privilege it lacks, a row its
+    role may not write: migration 0012) is a sentence, not a crash."""
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+            raise
+        raise PermissionDenied(
+            "The team database refused this: your role in the organisation does not allow it."
+        ) from None

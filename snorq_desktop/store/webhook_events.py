@@ -5,7 +5,6 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.ids import new_id
@@ -24,22 +23,27 @@ def record_event(session: Session, source: str, body: bytes) -> bool:
     """Store a verified body once (a redelivery is a no-op); True if it was new.
     The NOTIFY is sent when the caller commits, so listeners see durable rows only."""
     event_id = new_id()
-    inserted = session.execute(
-        insert(WebhookEvent)
-        .values(
-            id=event_id,
-            source=source,
-            dedupe_key=hashlib.sha256(body).hexdigest(),
-            body=body,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(WebhookEvent.id)
-    ).scalar_one_or_none()
-    if inserted is not None:
+    # No RETURNING and no conflict target: the relay's login may only INSERT here
+    # (migration 0012), and either would need SELECT.  The id is new, so the one
+    # conflict there can be is the dedupe key's.
+    result = session.execute(
+        text(
+            "INSERT INTO webhook_events (id, source, dedupe_key, body) "
+            "VALUES (:id, :source, :dedupe_key, :body) ON CONFLICT DO NOTHING"
+        ),
+        {
+            "id": event_id,
+            "source": source,
+            "dedupe_key": hashlib.sha256(body).hexdigest(),
+            "body": body,
+        },
+    )
+    inserted = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    if inserted:
         session.execute(
             text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": event_id}
         )
-    return inserted is not None
+    return inserted
 
 
 def claim_pending(session: Session, limit: int) -> list[PendingEvent]:

@@ -2,6 +2,7 @@
 service the window and the command line use."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -140,7 +141,10 @@ def test_an_invite_code_joins_the_invited_person_with_the_teams_token_keys(engin
     code = owner_service.invite(identity, "Ben@example.com", MemberRole.ADMIN)
 
     parsed = InviteCode.parse(code)
-    assert parsed.address == ADDRESS and parsed.organization_name == "Maya's Shop"
+    # The code names the login the database made for Ben (migration 0012).
+    assert parsed.opens_own_login and parsed.address.user != ADDRESS.user
+    assert replace(parsed.address, user=ADDRESS.user) == ADDRESS
+    assert parsed.organization_name == "Maya's Shop"
     assert "password" not in code
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT code_hash, sealed_keys FROM invites")).one()

@@ -66,3 +66,36 @@ def test_keys_rotate_from_the_command_line_with_an_allowed_key_file(
     )
     assert "Token key k" in capsys.readouterr().out
     assert (home / "config" / "token-key.json").exists()
+
+
+def test_rotation_touches_only_the_signed_in_persons_organisations(engine):
+    """Another shop's tokens in the same database are not ours to reseal (#13.6)."""
+    store = KeychainKeyStore(MemoryKeychain())
+    sessions = session_factory(engine)
+    first = load_or_create(store).current
+    _connect_three(sessions, TokenCipher(load_or_create(store)))
+    with unit_of_work(sessions) as session:
+        other = orgs.create_user(session, email="other@example.com")
+        theirs = orgs.create_organization(session, owner_id=other, name="T", slug="t")
+        conns.connect_platform(
+            session,
+            TokenCipher(load_or_create(store)),
+            organization_id=theirs,
+            account=conns.PlatformAccount(
+                platform=Platform.TIKTOK,
+                platform_user_id="their-tiktok",
+                access_token=SecretToken("theirs"),
+            ),
+        )
+        owner = session.execute(text("SELECT id FROM users WHERE email = 'o@example.com'"))
+        mine = orgs.organizations_of(session, owner.scalar_one())
+
+    result = rotate_token_key(Database(engine, sessions, "test", embedded=False), store, mine)
+
+    assert result.connections == 3
+    with engine.connect() as connection:
+        left = connection.execute(
+            text("SELECT access_token FROM platform_connections WHERE organization_id = :o"),
+            {"o": theirs},
+        ).scalar_one()
+    assert left.startswith(f"k{first}:")  # theirs untouched, under the key they had

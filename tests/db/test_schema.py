@@ -152,6 +152,7 @@ ADDED_TABLES = {
     "daily_platform_analytics": "id",
     "analytics_pending": "id",
     "history_retention": "id",
+    "member_logins": "login",  # each member's own database login (migration 0012)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -174,6 +175,8 @@ SEED_INDEXES = {
     # beyond the seed: a name is unique whatever its case
     ("labels", "organization_id, lower(name)", True, None),
     ("daily_analytics", "organization_id, date", True, None),
+    # beyond the seed (0012): one platform account belongs to one organisation
+    ("platform_connections", "platform, platform_user_id", True, None),
 }
 
 # (table, column) -> (referenced table, on delete)
@@ -320,6 +323,8 @@ def test_the_seed_cascades(upgraded):
         ("invites", "organization_id"): ("organizations", "CASCADE"),
         ("invites", "created_by"): ("users", "SET NULL"),
         ("invites", "used_by"): ("users", "SET NULL"),
+        # a person's login goes with them
+        ("member_logins", "user_id"): ("users", "CASCADE"),
     }
 
 

@@ -203,7 +203,6 @@ def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_the
     }
 
 
-
 def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folder(
     shop, make_window, qtbot, tmp_path, monkeypatch
 ):

@@ -120,13 +120,15 @@ def test_join_uses_an_invite_and_points_the_app_at_the_team_database(
     monkeypatch.setenv("SNORQ_DATABASE_PASSWORD", "wrong")
     assert main(["join", code]) == 1
     assert "password is wrong" in capsys.readouterr().err
-    monkeypatch.setenv("SNORQ_DATABASE_PASSWORD", database_url.password or "")
+    # The code opens the login the database made for Maya's invite: no password.
+    monkeypatch.delenv("SNORQ_DATABASE_PASSWORD")
     assert main(["join", code]) == 0
     assert "maya@example.com joined Owner's Shop" in capsys.readouterr().out
     saved = Settings.load(AppPaths.resolve().settings_file)
     assert saved.database_url is not None and (database_url.database or "") in saved.database_url
+    assert "snorq_member_" in saved.database_url  # her own login, with a password of its own
     assert main(["join", code]) == 1
-    assert "already been used" in capsys.readouterr().err
+    assert "no longer opens the team database" in capsys.readouterr().err
 
 
 def test_ctrl_c_stops_a_login_waiting_on_the_browser(google, database_url: URL, tmp_path):
