@@ -18,9 +18,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.screen import NoScreen, check_screen, qt_style_named
 from snorq_desktop.boot.settings import Settings, SettingsUnreadable
 from snorq_desktop.boot.sign_in_window import DemoWanted
-from snorq_desktop.boot.window import NoScreen, check_screen, qt_style_named, run_window
+from snorq_desktop.boot.window import run_window
 from snorq_desktop.domain.errors import (
     DatabaseUnavailable,
     EmbeddedDatabaseError,

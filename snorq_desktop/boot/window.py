@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import shutil
 import sys
 import time
@@ -20,8 +19,7 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication
 
 from snorq_desktop import __version__
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener
@@ -35,6 +33,7 @@ from snorq_desktop.boot.app import (
     platform_clients,
 )
 from snorq_desktop.boot.paths import AppPaths
+from snorq_desktop.boot.screen import check_screen, use_qt_style
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
 from snorq_desktop.boot.stop_signal import StopOnSignal
@@ -369,50 +368,6 @@ def finish(loop: asyncio.AbstractEventLoop, task: "asyncio.Task[None] | None") -
         return
     with contextlib.suppress(TimeoutError):
         loop.run_until_complete(asyncio.wait_for(task, FINISH_SECONDS))
-
-
-class NoScreen(KnownError):
-    """Nowhere to show a window, so nowhere to show a problem either: stderr only."""
-
-
-def check_screen() -> None:
-    """Qt aborts the process when it finds no display; say it in a sentence first."""
-    if (
-        sys.platform.startswith("linux")
-        and not os.environ.get("QT_QPA_PLATFORM")
-        and not os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-    ):
-        raise NoScreen(
-            "There is no screen to show the window on (no DISPLAY or WAYLAND_DISPLAY). "
-            "Run it in a desktop session, or set QT_QPA_PLATFORM=offscreen to run without one."
-        )
-
-
-def qt_style_named(name: str) -> str:
-    """The Qt style ``name`` stands for (any case), or the sentence naming those there are."""
-    styles = QStyleFactory.keys()
-    chosen = next((style for style in styles if style.lower() == name.lower()), None)
-    if chosen is None:
-        raise KnownError(
-            f"Qt has no style named {name!r} here; choose one of: {', '.join(styles)}."
-        )
-    return chosen
-
-
-def use_qt_style(app: QApplication, name: str) -> None:
-    """Qt's ``-style NAME``: that style with the app's own light or dark palette,
-    kept when the system switches between them (the theme sets Fusion then)."""
-    chosen = qt_style_named(name)
-
-    def restyle() -> None:
-        palette = app.palette()  # setStyle puts the style's own palette back
-        app.setStyle(chosen)
-        app.setPalette(palette)
-
-    restyle()
-    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _: restyle())
-    log.info("Qt style: %s", chosen)
 
 
 def run_window(

@@ -62,6 +62,7 @@ from snorq_desktop.store.records_models import (
     DailyPlatformAnalytics,
     HistoryRetention,
 )
+from snorq_desktop.store.team_models import Invite, MemberLogin
 
 __all__ = [
     "AnalyticsPending",
@@ -69,6 +70,8 @@ __all__ = [
     "DailyAnalytics",
     "DailyPlatformAnalytics",
     "HistoryRetention",
+    "Invite",
+    "MemberLogin",
 ]
 
 
@@ -481,41 +484,3 @@ class PlatformApp(Base):
     webhook_verify_token: Mapped[str | None] = mapped_column(Text)  # sealed
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
-
-
-class Invite(Base):
-    """Beyond the seed: an invitation to join an organisation, for one email
-    address and one role.  Only a hash of the code's secret is kept, and the
-    token keys ride along sealed with a key derived from that secret (see
-    secrets/invite_code.py), so the database alone opens neither."""
-
-    __tablename__ = "invites"
-    __table_args__ = (Index("invites_organization_id_idx", "organization_id"),)
-
-    id: Mapped[str] = id_column()
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(Text)
-    role: Mapped[MemberRole] = mapped_column(seed_enum(MemberRole))
-    code_hash: Mapped[str] = mapped_column(Text, unique=True)
-    sealed_keys: Mapped[bytes | None] = mapped_column(LargeBinary)  # cleared once used
-    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = created_at_column()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The database login made for the invited member (migration 0012); theirs once used.
-    login: Mapped[str | None] = mapped_column(Text)
-
-
-class MemberLogin(Base):
-    """Beyond the seed (migration 0012): which person each member's database login
-    belongs to.  The row-level security policies read it with ``current_user``;
-    no member's login may read or write it (only the SECURITY DEFINER functions)."""
-
-    __tablename__ = "member_logins"
-    __table_args__ = (Index("member_logins_user_id_idx", "user_id"),)
-
-    login: Mapped[str] = mapped_column(Text, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = _created_at()
-

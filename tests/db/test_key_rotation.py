@@ -6,9 +6,11 @@ from sqlalchemy import text
 from snorq_desktop.boot.app import Database, rotate_token_key
 from snorq_desktop.boot.cli import main
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeychainKeyStore, load_or_create
 from snorq_desktop.store import connections as conns
+from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from tests.keychain import MemoryKeychain
 from tests.shop import account, open_shop

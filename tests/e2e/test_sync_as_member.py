@@ -21,11 +21,11 @@ from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from tests.e2e.test_sync_engine import (
-    World,
     test_messenger_by_polling_with_the_human_agent_tag_after_a_day,
     test_tiktok_round_trip_by_polling,
     test_whatsapp_round_trip_inbound_reply_and_ticks,
 )
+from tests.world import World
 
 __all__ = [
     "test_messenger_by_polling_with_the_human_agent_tag_after_a_day",
