@@ -33,11 +33,12 @@ from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from snorq_desktop.store import attachments, inbox, outbox
+from snorq_desktop.store import attachments, inbox, outbox, search
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
+from snorq_desktop.store.search import SearchStatistics
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
 from snorq_desktop.sync.webhook_intake import store_pending_events
@@ -63,8 +64,7 @@ class InboxService:
         self._journal = journal
         self._identity: Identity | None = None
         self.origin = new_id()  # this app, so it can tell its own notices from the team's
-        self._candidates: tuple[str, frozenset[str] | None] = ("", None)
-        self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
+        self._statistics: tuple[float, SearchStatistics | None] = (0.0, None)
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
 
@@ -104,19 +104,10 @@ class InboxService:
     def inbox_page(
         self, query: InboxQuery, after: InboxPosition | None, limit: int
     ) -> list[ConversationSummary]:
-        candidates = None
-        if query.search.strip():
-            # Found once per search (first page), reused while paging it.
-            if after is None or self._candidates[0] != query.search:
-                with self._sessions() as session, session.begin():
-                    found = inbox.search_candidates(
-                        session, self._org, query.search, statistics=self._word_statistics(session)
-                    )
-                self._candidates = (query.search, found)
-            candidates = self._candidates[1]
         with self._reads() as session:
+            statistics = self._word_statistics(session) if query.search.strip() else None
             return inbox.inbox_page(
-                session, self._org, query, after=after, limit=limit, candidates=candidates
+                session, self._org, query, after=after, limit=limit, statistics=statistics
             )
 
     def summaries(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
@@ -132,11 +123,11 @@ class InboxService:
             belong = inbox.matches(session, self._org, query, list(conversation_ids))
         return rows, belong
 
-    def _word_statistics(self, session: Session) -> tuple[float, dict[str, float]]:
+    def _word_statistics(self, session: Session) -> SearchStatistics:
         # PostgreSQL refreshes these when it analyses the table: reread now and then.
         taken, statistics = self._statistics
         if statistics is None or time.monotonic() - taken > 600:
-            statistics = inbox.message_word_statistics(session)
+            statistics = search.read_statistics(session)
             self._statistics = (time.monotonic(), statistics)
         return statistics
 

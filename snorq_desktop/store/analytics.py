@@ -85,63 +85,104 @@ DELETE FROM daily_platform_analytics p USING rollup_days r
 WHERE p.organization_id = r.organization_id AND p.date = r.day
 """
 
-# Each touched conversation's whole history, in the order things were said
-# (failed replies left out: they answered nobody), walked once with window
-# functions: the previous message's direction tells a first reply (the one
-# after a customer message), and the latest start of a run of customer
-# messages is the moment that reply's customer began waiting.  Then only the
-# rows of the days being recomputed are counted.
+# Only the messages said on the days being recomputed (the history index),
+# failed replies left out (they answered nobody), in the order they were said
+# within each conversation's day.  What came before a conversation's day is
+# read by two probes of the thread index per (conversation, day): the message
+# just before it (so its first message knows whether it answers a customer, or
+# starts the conversation), and, when that one was the customer's, the start of
+# the customer's wait (the first message after our last reply before it).  So
+# a rollup costs the days' messages, not the touched conversations' threads.
+_NOT_FAILED = "NOT ({t}.direction = 'OUTBOUND' AND {t}.status = 'FAILED')"
 _RECOMPUTE_PLATFORM_DAYS = f"""
 INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
     messages_sent, conversations_new, responses, response_seconds)
-WITH touched AS (
-    SELECT DISTINCT m.conversation_id
+WITH said AS (
+    SELECT m.organization_id, m.conversation_id, m.id, m.direction, m.status, r.day,
+           {_said("m")} AS at,
+           lag(m.direction) OVER in_day AS previous_direction,
+           row_number() OVER in_day AS position
     FROM rollup_days r
     JOIN messages m ON m.organization_id = r.organization_id
      AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
      AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+    WHERE {_NOT_FAILED.format(t="m")}
+    WINDOW in_day AS (PARTITION BY m.conversation_id, r.day ORDER BY {_said("m")}, m.id)
+),
+days_start AS MATERIALIZED (  -- probed once per (conversation, day), not per message
+    SELECT s.conversation_id, s.day, earlier.direction AS previous_direction,
+           earlier.id IS NULL AS first_ever, wait.since AS waiting_since
+    FROM said s
+    LEFT JOIN LATERAL (
+        SELECT e.direction, e.id
+        FROM messages e
+        WHERE e.conversation_id = s.conversation_id AND {_NOT_FAILED.format(t="e")}
+          AND ({_said("e")}, e.id) < (s.at, s.id)
+        ORDER BY {_said("e")} DESC, e.id DESC
+        LIMIT 1
+    ) earlier ON true
+    LEFT JOIN LATERAL (
+        SELECT (
+            SELECT {_said("f")}
+            FROM messages f
+            WHERE f.conversation_id = s.conversation_id AND {_NOT_FAILED.format(t="f")}
+              AND ({_said("f")}, f.id) > (COALESCE(reply.at, '-infinity'), COALESCE(reply.id, ''))
+            ORDER BY {_said("f")}, f.id
+            LIMIT 1
+        ) AS since
+        FROM (SELECT 1 WHERE earlier.direction = 'INBOUND') customer_was_last
+        LEFT JOIN LATERAL (
+            SELECT {_said("q")} AS at, q.id
+            FROM messages q
+            WHERE q.conversation_id = s.conversation_id AND q.direction = 'OUTBOUND'
+              AND q.status <> 'FAILED' AND ({_said("q")}, q.id) < (s.at, s.id)
+            ORDER BY {_said("q")} DESC, q.id DESC
+            LIMIT 1
+        ) reply ON true
+    ) wait ON true
+    WHERE s.position = 1
+),
+steps AS (
+    SELECT s.organization_id, s.conversation_id, s.day, s.direction, s.status, s.at, s.id,
+           CASE WHEN s.position = 1 THEN d.previous_direction
+                ELSE s.previous_direction END AS previous_direction,
+           s.position = 1 AND d.first_ever AS first_ever,
+           d.waiting_since AS waiting_before
+    FROM said s
+    JOIN days_start d ON d.conversation_id = s.conversation_id AND d.day = s.day
 ),
 waits AS (
-    -- One conversation at a time (a nested loop over the thread index, which
-    -- yields its messages already in order): never a sort of the whole table.
-    SELECT w.*
-    FROM touched t
-    CROSS JOIN LATERAL (
-        SELECT s.*,
-               max(CASE WHEN s.direction = 'INBOUND'
-                         AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
-                   OVER (ORDER BY s.at, s.id ROWS UNBOUNDED PRECEDING) AS waiting_since
-        FROM (
-            SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
-                   {_said("m")} AS at,
-                   lag(m.direction) OVER in_order AS previous_direction,
-                   row_number() OVER in_order AS position
-            FROM messages m
-            WHERE m.conversation_id = t.conversation_id
-              AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
-            WINDOW in_order AS (ORDER BY {_said("m")}, m.id)
-        ) s
-    ) w
+    -- The latest start of a run of customer messages, this day's or the one
+    -- still waiting from before it.
+    SELECT w.*,
+           COALESCE(max(CASE WHEN w.direction = 'INBOUND'
+                              AND w.previous_direction IS DISTINCT FROM 'INBOUND' THEN w.at END)
+                        OVER (PARTITION BY w.conversation_id, w.day ORDER BY w.at, w.id
+                              ROWS UNBOUNDED PRECEDING),
+                    w.waiting_before) AS waiting_since
+    FROM steps w
 ),
-figures AS (
-    SELECT r.organization_id, r.day, c.platform,
-           (w.direction = 'INBOUND')::int AS received,
-           (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
-           (w.position = 1
-            AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
-           (w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND')::int AS responses,
-           CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
-                THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
-                ELSE 0 END AS seconds
-    FROM waits w
-    JOIN rollup_days r ON r.organization_id = w.organization_id
-     AND r.day = (w.at AT TIME ZONE 'UTC')::date
-    JOIN conversations c ON c.id = w.conversation_id
+conversation_days AS (
+    SELECT organization_id, conversation_id, day,
+           count(*) FILTER (WHERE direction = 'INBOUND') AS received,
+           count(*) FILTER (WHERE direction = 'OUTBOUND'
+                            AND status IN ('SENT', 'DELIVERED', 'READ')) AS sent,
+           min(at) FILTER (WHERE first_ever) AS first_at,
+           count(*) FILTER (WHERE direction = 'OUTBOUND'
+                            AND previous_direction = 'INBOUND') AS responses,
+           COALESCE(sum(floor(extract(epoch FROM at - waiting_since))::bigint)
+                    FILTER (WHERE direction = 'OUTBOUND'
+                            AND previous_direction = 'INBOUND'), 0) AS seconds
+    FROM waits
+    GROUP BY organization_id, conversation_id, day
 )
-SELECT {_NEW_ID}, organization_id, day, platform, sum(received), sum(sent), sum(started),
-       sum(responses), sum(seconds)
-FROM figures
-GROUP BY organization_id, day, platform
+SELECT {_NEW_ID}, d.organization_id, d.day, c.platform, sum(d.received), sum(d.sent),
+       count(*) FILTER (WHERE d.first_at IS NOT NULL
+                        AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day),
+       sum(d.responses), sum(d.seconds)
+FROM conversation_days d
+JOIN conversations c ON c.id = d.conversation_id
+GROUP BY d.organization_id, d.day, c.platform
 """  # noqa: S608
 
 _RECOMPUTE_DAYS = f"""

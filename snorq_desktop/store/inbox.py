@@ -4,7 +4,6 @@ Every query is filtered by organisation, returns plain domain values, and
 pages by keyset (never OFFSET), so page 1,000 costs what page 1 costs.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,10 +17,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
     tuple_,
+    union,
 )
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.attachments import AttachmentInfo
@@ -46,6 +44,14 @@ from snorq_desktop.store.models import (
     PlatformConnection,
     User,
 )
+from snorq_desktop.store.search import (
+    SearchPlan,
+    SearchStatistics,
+    choose_plan,
+    rarest_word,
+    search_terms,
+    search_words,
+)
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
 SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -56,7 +62,6 @@ _CONTACT_TSV: ColumnElement[Any] = literal_column(
 _CONTENT_TSV: ColumnElement[Any] = literal_column(
     "to_tsvector('simple'::regconfig, COALESCE(messages.content, ''))"
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
 # The seed's array of label names, read as psycopg hands it over (a list): no
 # per-row conversion on the inbox's hottest path.
 _LABEL_NAMES: ColumnElement[Any] = literal_column("conversations.labels").label("labels")
@@ -66,45 +71,6 @@ def _run(session: Session, statement: Any) -> Any:
     """Execute a Core select on the session's connection: these reads build no ORM
     objects, and skipping the ORM's result layer halves their Python cost."""
     return session.connection().execute(statement)
-
-
-def search_words(text: str) -> list[str]:
-    return list(_WORD.findall(text.lower())[:8])
-
-
-def search_terms(text: str) -> str | None:
-    """A prefix tsquery for what the user typed: every word must match the start
-    of a word (``"ana blu"`` finds "Ana" who asked about the "blue" dress)."""
-    return " & ".join(f"{word}:*" for word in search_words(text)) or None
-
-
-def message_word_statistics(session: Session) -> tuple[float, dict[str, float]]:
-    """How many messages there are, and the share of them holding each of the most
-    common words: PostgreSQL's own statistics of the search index (from ANALYZE)."""
-    total = session.execute(
-        text("SELECT reltuples FROM pg_class WHERE relname = 'messages'")
-    ).scalar_one_or_none()
-    row = session.execute(
-        text(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = 'messages_content_search_idx'"
-        )
-    ).one_or_none()
-    frequencies: dict[str, float] = {}
-    if row is not None and row[0] is not None:
-        frequencies = dict(zip(row[0], row[1], strict=False))
-    return max(float(total or 0), 0.0), frequencies
-
-
-def estimated_matches(search: str, statistics: tuple[float, dict[str, float]]) -> float:
-    """Messages a search is expected to match: the rarest of its words, each word
-    counted as every common word it begins (a prefix search)."""
-    total, frequencies = statistics
-    shares = [
-        min(1.0, sum(f for lexeme, f in frequencies.items() if lexeme.startswith(word)))
-        for word in search_words(search)
-    ]
-    return total * min(shares) if shares else 0.0
 
 
 def _summary_columns() -> Any:  # a Select of many typed columns
@@ -197,62 +163,26 @@ def _search_filter(organization_id: str, terms: str) -> ColumnElement[bool]:
     return or_(_CONTACT_TSV.op("@@")(_tsquery(terms)), func.coalesce(first_hit, False))
 
 
-SEARCH_CANDIDATE_CAP = 20_000
-# How long the index lookup of a search may take before the word counts as
-# common; then testing conversations in inbox order finds a page sooner.
-SEARCH_CANDIDATE_BUDGET_MS = 25
-
-
-def search_candidates(
-    session: Session,
-    organization_id: str,
-    search: str,
-    cap: int = SEARCH_CANDIDATE_CAP,
-    statistics: tuple[float, dict[str, float]] | None = None,
-) -> frozenset[str] | None:
-    """The conversations a search can match, straight from the two GIN indexes;
-    None when the words are so common that more than ``cap`` messages match
-    (then walking the inbox in order and testing each conversation is faster).
-
-    A rare word then costs a few index lookups instead of a pass over the inbox.
-    """
-    terms = search_terms(search)
-    if terms is None:
-        return None
-    if statistics is not None and estimated_matches(search, statistics) > cap:
-        return None  # a common word: the index would hand over most of the inbox
-    # A safety net for words the statistics do not know: past the budget the
-    # lookup is cancelled and the search walks the inbox instead.
-    try:
-        with session.begin_nested():
-            session.execute(text(f"SET LOCAL statement_timeout = {SEARCH_CANDIDATE_BUDGET_MS}"))
-            found = session.execute(
-                select(Message.conversation_id)
-                .where(
-                    Message.organization_id == organization_id,
-                    _CONTENT_TSV.op("@@")(_tsquery(terms)),
-                )
-                .limit(cap + 1)
-            )
-            messages = found.scalars().all()
-            session.execute(text("SET LOCAL statement_timeout = 0"))
-    except OperationalError as error:
-        if getattr(error.orig, "sqlstate", None) != "57014":  # query_canceled
-            raise
-        return None
-    if len(messages) > cap:
-        return None
-    contacts = (
-        session.execute(
-            select(Conversation.id).where(
-                Conversation.organization_id == organization_id,
-                _CONTACT_TSV.op("@@")(_tsquery(terms)),
-            )
-        )
-        .scalars()
-        .all()
+def _found_messages(organization_id: str, words: list[str], terms: str, rarest: str) -> Any:
+    """The conversations of the messages holding every word, read from the search
+    index by the rarest word alone: with a common word in the index lookup,
+    PostgreSQL would first gather every message of the common word."""
+    found = select(Message.conversation_id).where(
+        Message.organization_id == organization_id,
+        _CONTENT_TSV.op("@@")(_tsquery(f"{rarest}:*")),
     )
-    return frozenset(messages) | frozenset(contacts)
+    if len(words) > 1:
+        # IS TRUE: the same test, but not one the index can take, so it is made
+        # on the messages the rare word found.
+        found = found.where(_CONTENT_TSV.op("@@")(_tsquery(terms)).is_(True))
+    return found
+
+
+def _found_contacts(organization_id: str, terms: str) -> Any:
+    return select(Conversation.id).where(
+        Conversation.organization_id == organization_id,
+        _CONTACT_TSV.op("@@")(_tsquery(terms)),
+    )
 
 
 def inbox_page(
@@ -262,26 +192,68 @@ def inbox_page(
     *,
     after: InboxPosition | None = None,
     limit: int = 100,
-    candidates: frozenset[str] | None = None,
+    statistics: SearchStatistics | None = None,
+    plan: SearchPlan | None = None,
 ) -> list[ConversationSummary]:
-    """The next ``limit`` conversations after ``after``, newest activity first.
+    """The next ``limit`` conversations after ``after``, newest activity first, in
+    one statement whatever the search.
 
-    ``candidates``: for a search, the ids :func:`search_candidates` found (None:
-    test each conversation against the search instead).
+    ``statistics`` (:func:`~snorq_desktop.store.search.read_statistics`) choose the
+    search's plan; ``plan`` forces one (every plan finds the same rows).
     """
+    statement = inbox_page_statement(
+        organization_id, query, after=after, limit=limit, statistics=statistics, plan=plan
+    )
+    return [_summary(row) for row in _run(session, statement)]
+
+
+def inbox_page_statement(
+    organization_id: str,
+    query: InboxQuery,
+    *,
+    after: InboxPosition | None = None,
+    limit: int = 100,
+    statistics: SearchStatistics | None = None,
+    plan: SearchPlan | None = None,
+) -> Any:  # a Select of many typed columns
     statement = _summary_columns().where(
         Conversation.organization_id == organization_id, _query_filter(query)
     )
-    if candidates is not None and search_terms(query.search):
-        statement = statement.where(Conversation.id.in_(candidates or [""]))
-    elif terms := search_terms(query.search):
-        statement = statement.where(_search_filter(organization_id, terms))
+    order: ColumnElement[Any] = ACTIVITY
+    words = search_words(query.search)
+    if terms := search_terms(query.search):
+        stats = statistics or SearchStatistics()
+        plan = plan or choose_plan(words, stats, limit)
+        rarest = rarest_word(words, stats)
+        if plan is SearchPlan.WALK:
+            statement = statement.where(_search_filter(organization_id, terms))
+        elif plan is SearchPlan.WALK_FOUND:
+            # IN (subquery): one hashed set of the found, probed row by row.
+            statement = statement.where(
+                or_(
+                    _CONTACT_TSV.op("@@")(_tsquery(terms)),
+                    Conversation.id.in_(_found_messages(organization_id, words, terms, rarest)),
+                )
+            )
+        else:
+            found = union(
+                _found_messages(organization_id, words, terms, rarest),
+                _found_contacts(organization_id, terms),
+            )
+            # = ANY(ARRAY(…)): the found ids are gathered once, in the server, then
+            # each read by its primary key.  (An IN would let the planner, which
+            # cannot count a prefix search well, hash-join the whole inbox.)
+            statement = statement.where(
+                Conversation.id == func.any(func.array(found.scalar_subquery()))
+            )
+            # Sorted by a value no index holds, so PostgreSQL sorts the few found
+            # instead of walking the inbox index in order looking for them.
+            order = ACTIVITY + literal_column("interval '0 seconds'")
     if after is not None:
         statement = statement.where(
             tuple_(ACTIVITY, Conversation.id) < tuple_(after.activity, after.conversation_id)
         )
-    statement = statement.order_by(ACTIVITY.desc(), Conversation.id.desc()).limit(limit)
-    return [_summary(row) for row in _run(session, statement)]
+    return statement.order_by(order.desc(), Conversation.id.desc()).limit(limit)
 
 
 def summaries(
