@@ -4,14 +4,19 @@ Every query is filtered by organisation, returns plain domain values, and
 pages by keyset (never OFFSET), so page 1,000 costs what page 1 costs.
 """
 
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    Integer,
     Row,
+    String,
     and_,
+    bindparam,
     func,
     literal,
     literal_column,
@@ -23,7 +28,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.attachments import AttachmentInfo
-from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, Platform
+from snorq_desktop.domain.enums import (
+    ConnectionStatus,
+    ContentType,
+    ConversationStatus,
+    MessageDirection,
+    MessageStatus,
+    Platform,
+)
 from snorq_desktop.domain.inbox import (
     ConversationSummary,
     InboxPosition,
@@ -122,26 +134,27 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
     return Conversation.status != ConversationStatus.ARCHIVED
 
 
-def _query_filter(query: InboxQuery) -> ColumnElement[bool]:
-    """The view, narrowed to one label's conversations in a label's view."""
+def _query_filter(query: InboxQuery, label: Any = None) -> ColumnElement[bool]:
+    """The view, narrowed to one label's conversations in a label's view
+    (``label``: the label's id, or a bind parameter standing for it)."""
     if query.label_id is None:
         return _view_filter(query.view)
     has_label = (
         select(ConversationLabel.conversation_id)
         .where(
             ConversationLabel.conversation_id == Conversation.id,
-            ConversationLabel.label_id == query.label_id,
+            ConversationLabel.label_id == (query.label_id if label is None else label),
         )
         .exists()
     )
     return and_(_view_filter(query.view), has_label)
 
 
-def _tsquery(terms: str) -> ColumnElement[Any]:
+def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
     return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
 
 
-def _search_filter(organization_id: str, terms: str) -> ColumnElement[bool]:
+def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
     """Does this conversation match, tested row by row.
 
     A correlated ``LIMIT 1`` subquery, on purpose: PostgreSQL cannot turn it into
@@ -163,25 +176,93 @@ def _search_filter(organization_id: str, terms: str) -> ColumnElement[bool]:
     return or_(_CONTACT_TSV.op("@@")(_tsquery(terms)), func.coalesce(first_hit, False))
 
 
-def _found_messages(organization_id: str, words: list[str], terms: str, rarest: str) -> Any:
+def _found_messages(organization_id: Any, several_words: bool) -> Any:
     """The conversations of the messages holding every word, read from the search
     index by the rarest word alone: with a common word in the index lookup,
     PostgreSQL would first gather every message of the common word."""
     found = select(Message.conversation_id).where(
         Message.organization_id == organization_id,
-        _CONTENT_TSV.op("@@")(_tsquery(f"{rarest}:*")),
+        _CONTENT_TSV.op("@@")(_tsquery(bindparam("rarest", type_=String))),
     )
-    if len(words) > 1:
+    if several_words:
         # IS TRUE: the same test, but not one the index can take, so it is made
         # on the messages the rare word found.
-        found = found.where(_CONTENT_TSV.op("@@")(_tsquery(terms)).is_(True))
+        found = found.where(
+            _CONTENT_TSV.op("@@")(_tsquery(bindparam("terms", type_=String))).is_(True)
+        )
     return found
 
 
-def _found_contacts(organization_id: str, terms: str) -> Any:
+def _found_contacts(organization_id: Any) -> Any:
     return select(Conversation.id).where(
         Conversation.organization_id == organization_id,
-        _CONTACT_TSV.op("@@")(_tsquery(terms)),
+        _CONTACT_TSV.op("@@")(_tsquery(bindparam("terms", type_=String))),
+    )
+
+
+# Each shape of statement (view, label, plan, paging) is built and compiled once:
+# building and compiling a select costs more than running it.
+_COMPILED: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+
+
+def _fetch(
+    session: Session, shape: tuple[Any, ...], build: Callable[[], Any], values: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Run a cached statement on the session's own psycopg connection (same
+    transaction), rows as plain tuples: no SQL built, no ORM rows per call."""
+    connection = session.connection()
+    cached = _COMPILED.get(shape)
+    if cached is None:
+        compiled = build().compile(dialect=connection.dialect)
+        cached = (compiled.string, dict(compiled.params))
+        _COMPILED[shape] = cached
+    sql, constants = cached
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    rows: list[tuple[Any, ...]] = driver.execute(sql, {**constants, **values}).fetchall()
+    return rows
+
+
+def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed columns
+    query, plan, several_words, paging = shape
+    org = bindparam("org", type_=String)
+    label = bindparam("label", type_=String) if query.label_id is not None else None
+    statement = _summary_columns().where(
+        Conversation.organization_id == org, _query_filter(query, label)
+    )
+    order: ColumnElement[Any] = ACTIVITY
+    terms = bindparam("terms", type_=String)
+    if plan is SearchPlan.WALK:
+        statement = statement.where(_search_filter(org, terms))
+    elif plan is SearchPlan.WALK_FOUND:
+        # IN (subquery): one hashed set of the found, probed row by row.
+        statement = statement.where(
+            or_(
+                _CONTACT_TSV.op("@@")(_tsquery(terms)),
+                Conversation.id.in_(_found_messages(org, several_words)),
+            )
+        )
+    elif plan is SearchPlan.FOUND:
+        found = union(_found_messages(org, several_words), _found_contacts(org))
+        # = ANY(ARRAY(…)): the found ids are gathered once, in the server, then
+        # each read by its primary key.  (An IN would let the planner, which
+        # cannot count a prefix search well, hash-join the whole inbox.)
+        statement = statement.where(
+            Conversation.id == func.any(func.array(found.scalar_subquery()))
+        )
+        # Sorted by a value no index holds, so PostgreSQL sorts the few found
+        # instead of walking the inbox index in order looking for them.
+        order = ACTIVITY + literal_column("interval '0 seconds'")
+    if paging:
+        statement = statement.where(
+            tuple_(ACTIVITY, Conversation.id)
+            < tuple_(
+                bindparam("after_at", type_=DateTime(timezone=True)),
+                bindparam("after_id", type_=String),
+            )
+        )
+    return statement.order_by(order.desc(), Conversation.id.desc()).limit(
+        bindparam("limit", type_=Integer)
     )
 
 
@@ -201,59 +282,39 @@ def inbox_page(
     ``statistics`` (:func:`~snorq_desktop.store.search.read_statistics`) choose the
     search's plan; ``plan`` forces one (every plan finds the same rows).
     """
-    statement = inbox_page_statement(
-        organization_id, query, after=after, limit=limit, statistics=statistics, plan=plan
-    )
-    return [_summary(row) for row in _run(session, statement)]
-
-
-def inbox_page_statement(
-    organization_id: str,
-    query: InboxQuery,
-    *,
-    after: InboxPosition | None = None,
-    limit: int = 100,
-    statistics: SearchStatistics | None = None,
-    plan: SearchPlan | None = None,
-) -> Any:  # a Select of many typed columns
-    statement = _summary_columns().where(
-        Conversation.organization_id == organization_id, _query_filter(query)
-    )
-    order: ColumnElement[Any] = ACTIVITY
     words = search_words(query.search)
-    if terms := search_terms(query.search):
+    values: dict[str, Any] = {"org": organization_id, "limit": limit, "label": query.label_id}
+    if words:
         stats = statistics or SearchStatistics()
         plan = plan or choose_plan(words, stats, limit)
-        rarest = rarest_word(words, stats)
-        if plan is SearchPlan.WALK:
-            statement = statement.where(_search_filter(organization_id, terms))
-        elif plan is SearchPlan.WALK_FOUND:
-            # IN (subquery): one hashed set of the found, probed row by row.
-            statement = statement.where(
-                or_(
-                    _CONTACT_TSV.op("@@")(_tsquery(terms)),
-                    Conversation.id.in_(_found_messages(organization_id, words, terms, rarest)),
-                )
-            )
-        else:
-            found = union(
-                _found_messages(organization_id, words, terms, rarest),
-                _found_contacts(organization_id, terms),
-            )
-            # = ANY(ARRAY(…)): the found ids are gathered once, in the server, then
-            # each read by its primary key.  (An IN would let the planner, which
-            # cannot count a prefix search well, hash-join the whole inbox.)
-            statement = statement.where(
-                Conversation.id == func.any(func.array(found.scalar_subquery()))
-            )
-            # Sorted by a value no index holds, so PostgreSQL sorts the few found
-            # instead of walking the inbox index in order looking for them.
-            order = ACTIVITY + literal_column("interval '0 seconds'")
+        values["terms"] = search_terms(query.search)
+        values["rarest"] = f"{rarest_word(words, stats)}:*"
+    else:
+        plan = None
     if after is not None:
-        statement = statement.where(
-            tuple_(ACTIVITY, Conversation.id) < tuple_(after.activity, after.conversation_id)
-        )
-    return statement.order_by(order.desc(), Conversation.id.desc()).limit(limit)
+        values["after_at"], values["after_id"] = after.activity, after.conversation_id
+    # The shape of the statement: the view, whether a label narrows it (not which).
+    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
+    shape = (view, plan, len(words) > 1, after is not None)
+    rows = _fetch(session, ("page", *shape), lambda: _page_statement(shape), values)
+    return [_summary_of(row) for row in rows]
+
+
+def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
+    """A summary from a raw row of :func:`_summary_columns` (enums come as text)."""
+    return ConversationSummary(
+        id=row[0],
+        platform=Platform(row[1]),
+        contact_name=row[2] or row[3] or row[4],
+        contact_avatar_url=row[5],
+        last_message_preview=row[6],
+        last_message_at=row[7],
+        activity=row[8],
+        unread_count=row[9],
+        status=ConversationStatus(row[10]),
+        connection_status=ConnectionStatus(row[11]),
+        labels=tuple(row[12]) if row[12] else (),
+    )
 
 
 def summaries(
@@ -343,18 +404,20 @@ def _thread_columns() -> Any:  # a Select of many typed columns
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
 
-def _message(row: Row[Any]) -> ThreadMessage:
+def _message(row: Any) -> ThreadMessage:
+    """A message from a row of :func:`_thread_columns`: a SQLAlchemy row, or a raw
+    one (enums as text)."""
     sender = None
-    if row.direction is MessageDirection.OUTBOUND:
+    if row.direction == MessageDirection.OUTBOUND:
         sender = row.sender_name or row.sender_email
     return ThreadMessage(
         id=row.id,
-        direction=row.direction,
+        direction=MessageDirection(row.direction),
         content=row.content,
-        content_type=row.content_type,
+        content_type=ContentType(row.content_type),
         media_url=row.media_url,
         media_type=row.media_type,
-        status=row.status,
+        status=MessageStatus(row.status),
         sent_at=row.sent_at,
         sender_name=sender,
         failure_reason=row.failure_reason,
@@ -367,6 +430,32 @@ def _message(row: Row[Any]) -> ThreadMessage:
     )
 
 
+def _thread_page_statement(paging: bool) -> Any:  # a Select of many typed columns
+    statement = _thread_columns().where(
+        Message.organization_id == bindparam("org", type_=String),
+        Message.conversation_id == bindparam("conversation", type_=String),
+    )
+    if paging:
+        statement = statement.where(
+            tuple_(SENT_AT, Message.id)
+            < tuple_(
+                bindparam("before_at", type_=DateTime(timezone=True)),
+                bindparam("before_id", type_=String),
+            )
+        )
+    return statement.order_by(SENT_AT.desc(), Message.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+
+
+# The columns of _thread_columns(), by name, for the raw rows of _fetch.
+_ThreadRow = namedtuple(
+    "_ThreadRow",
+    "id direction content content_type media_url media_type status sent_at sender_name "
+    "sender_email failure_reason template file_name size_bytes content_kept problem",
+)
+
+
 def thread_page(
     session: Session,
     organization_id: str,
@@ -376,15 +465,14 @@ def thread_page(
     limit: int = 50,
 ) -> list[ThreadMessage]:
     """Up to ``limit`` messages said before ``before`` (the newest when None), oldest first."""
-    statement = _thread_columns().where(
-        Message.organization_id == organization_id, Message.conversation_id == conversation_id
-    )
+    values: dict[str, Any] = {"org": organization_id, "conversation": conversation_id}
+    values["limit"] = limit
     if before is not None:
-        statement = statement.where(tuple_(SENT_AT, Message.id) < tuple_(before[0], before[1]))
-    statement = statement.order_by(SENT_AT.desc(), Message.id.desc()).limit(limit)
-    rows = list(_run(session, statement))
+        values["before_at"], values["before_id"] = before
+    paging = before is not None
+    rows = _fetch(session, ("thread", paging), lambda: _thread_page_statement(paging), values)
     rows.reverse()
-    return [_message(row) for row in rows]
+    return [_message(_ThreadRow._make(row)) for row in rows]
 
 
 def thread_messages(

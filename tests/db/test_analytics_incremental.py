@@ -87,29 +87,34 @@ def test_after_late_messages_the_rollup_equals_a_recount_from_scratch(engine, se
             said += timedelta(minutes=rng.choice([1, 20, 300, 900, 2000]))
             direction = rng.choice(["INBOUND", "INBOUND", "OUTBOUND"])
             status = "FAILED" if direction == "OUTBOUND" and rng.random() < 0.15 else None
-            messages.append(history.message(chat, direction, said, status=status))
+            messages.append((history.message(chat, direction, said, status=status), said))
     roll_up(sessions)
     assert stored(history) == recounted(history)
 
+    window = (START + timedelta(days=2), START + timedelta(days=5))
     for _ in range(30):  # late: said days ago, stored now, between the others
         history.message(
             rng.choice(chats),
             rng.choice(["INBOUND", "OUTBOUND"]),
-            START + timedelta(minutes=rng.uniform(0, 14 * 24 * 60)),
+            window[0] + timedelta(minutes=rng.uniform(0, 3 * 24 * 60)),
         )
-    for message in rng.sample(messages, 5):  # replies that failed after all, and back
+    inside = [m for m, said in messages if window[0] <= said < window[1]]
+    for message in rng.sample(inside, 5):  # replies that failed after all, and back
         history.sql(
             "UPDATE messages SET status = CAST(CASE WHEN status = 'FAILED' THEN 'SENT' "
             "ELSE 'FAILED' END AS \"MessageStatus\") WHERE id = :id AND direction = 'OUTBOUND'",
             id=message,
         )
-    roll_up(sessions)
+    with unit_of_work(sessions) as session:
+        # A few days: the days' own messages are read, not the whole threads.
+        assert analytics.roll_up(session).days < analytics.WHOLE_THREADS_FROM_DAYS
     incremental = stored(history)
     assert incremental == recounted(history)
 
     with unit_of_work(sessions) as session:
         analytics.note_everything(session)
-    roll_up(sessions)
+    with unit_of_work(sessions) as session:  # every day: whole threads, in order
+        assert analytics.roll_up(session).days >= analytics.WHOLE_THREADS_FROM_DAYS
     assert stored(history) == incremental
 
 

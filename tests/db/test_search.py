@@ -5,8 +5,9 @@ statement without id lists, and the plan follows the index statistics."""
 import re
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from snorq_desktop.domain.enums import ConversationStatus, PlanType, Platform
 from snorq_desktop.domain.ids import new_id
@@ -155,25 +156,24 @@ def test_a_label_view_and_a_search_narrow_together(session, shop):
         assert all(s.contact_name.startswith("Ana") for s in found)
 
 
-def test_a_search_page_is_one_statement_without_id_lists(session, shop):
+def test_a_search_page_is_one_statement_without_id_lists(session, shop, monkeypatch):
     org_id, _ = shop
     statements: list[tuple[str, object]] = []
+    execute = psycopg.Connection.execute
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
+    def record(connection, query, params=None, **kwargs):
+        statements.append((query, params))
+        return execute(connection, query, params, **kwargs)
 
-    bind = session.connection().engine
-    event.listen(bind, "before_cursor_execute", record)
-    try:
-        for plan in SearchPlan:
-            statements.clear()
-            inbox.inbox_page(session, org_id, InboxQuery(search="ana"), limit=5, plan=plan)
-            assert len(statements) == 1
-            parameters = statements[0][1]
-            values = parameters.values() if isinstance(parameters, dict) else parameters
-            assert not any(isinstance(v, list | tuple | set | frozenset) for v in values)
-    finally:
-        event.remove(bind, "before_cursor_execute", record)
+    session.connection()  # begun before counting
+    monkeypatch.setattr(psycopg.Connection, "execute", record)
+    for plan in SearchPlan:
+        statements.clear()
+        page = inbox.inbox_page(session, org_id, InboxQuery(search="ana"), limit=5, plan=plan)
+        assert len(page) == 5 and len(statements) == 1
+        parameters = statements[0][1]
+        assert isinstance(parameters, dict)
+        assert not any(isinstance(v, list | tuple | set | frozenset) for v in parameters.values())
 
 
 def test_the_plan_follows_the_statistics_and_never_walks_for_an_unlisted_word():
