@@ -100,27 +100,34 @@ _NOT_FAILED = "NOT ({t}.direction = 'OUTBOUND' AND {t}.status = 'FAILED')"
 _RECOMPUTE_PLATFORM_DAYS = f"""
 INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
     messages_sent, conversations_new, responses, response_seconds)
-WITH said AS (
-    SELECT m.organization_id, m.conversation_id, m.id, m.direction, m.status, r.day,
-           {_said("m")} AS at,
-           lag(m.direction) OVER in_day AS previous_direction,
-           row_number() OVER in_day AS position
+WITH said AS MATERIALIZED (
+    SELECT m.*, r.day
     FROM rollup_days r
-    JOIN messages m ON m.organization_id = r.organization_id
-     AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
-     AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
-    WHERE {_NOT_FAILED.format(t="m")}
-    WINDOW in_day AS (PARTITION BY m.conversation_id, r.day ORDER BY {_said("m")}, m.id)
+    -- A range of the history index per day (OFFSET 0 keeps it per day: as a
+    -- plain join, the planner, who cannot tell a day's size, reads every message).
+    CROSS JOIN LATERAL (
+        SELECT d.organization_id, d.conversation_id, d.id, d.direction, d.status,
+               {_said("d")} AS at
+        FROM messages d
+        WHERE d.organization_id = r.organization_id
+          AND {_said("d")} >= (r.day::timestamp AT TIME ZONE 'UTC')
+          AND {_said("d")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+          AND {_NOT_FAILED.format(t="d")}
+        OFFSET 0
+    ) m
 ),
-days_start AS MATERIALIZED (  -- probed once per (conversation, day), not per message
-    SELECT s.conversation_id, s.day, earlier.direction AS previous_direction,
-           earlier.id IS NULL AS first_ever, wait.since AS waiting_since
-    FROM said s
+days_start AS MATERIALIZED (
+    -- Everything said before a conversation's day is said before its first
+    -- message of the day (the same instant would be the same day).
+    SELECT g.conversation_id, g.day, earlier.direction AS previous_direction,
+           earlier.direction IS NULL AS first_ever, wait.since AS waiting_before
+    FROM (SELECT conversation_id, day, min(at) AS first_at FROM said
+          GROUP BY conversation_id, day) g
     LEFT JOIN LATERAL (
-        SELECT e.direction, e.id
+        SELECT e.direction
         FROM messages e
-        WHERE e.conversation_id = s.conversation_id AND {_NOT_FAILED.format(t="e")}
-          AND ({_said("e")}, e.id) < (s.at, s.id)
+        WHERE e.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="e")}
+          AND {_said("e")} < g.first_at
         ORDER BY {_said("e")} DESC, e.id DESC
         LIMIT 1
     ) earlier ON true
@@ -128,7 +135,7 @@ days_start AS MATERIALIZED (  -- probed once per (conversation, day), not per me
         SELECT (
             SELECT {_said("f")}
             FROM messages f
-            WHERE f.conversation_id = s.conversation_id AND {_NOT_FAILED.format(t="f")}
+            WHERE f.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="f")}
               AND ({_said("f")}, f.id) > (COALESCE(reply.at, '-infinity'), COALESCE(reply.id, ''))
             ORDER BY {_said("f")}, f.id
             LIMIT 1
@@ -137,26 +144,26 @@ days_start AS MATERIALIZED (  -- probed once per (conversation, day), not per me
         LEFT JOIN LATERAL (
             SELECT {_said("q")} AS at, q.id
             FROM messages q
-            WHERE q.conversation_id = s.conversation_id AND q.direction = 'OUTBOUND'
-              AND q.status <> 'FAILED' AND ({_said("q")}, q.id) < (s.at, s.id)
+            WHERE q.conversation_id = g.conversation_id AND q.direction = 'OUTBOUND'
+              AND q.status <> 'FAILED' AND {_said("q")} < g.first_at
             ORDER BY {_said("q")} DESC, q.id DESC
             LIMIT 1
         ) reply ON true
     ) wait ON true
-    WHERE s.position = 1
 ),
 steps AS (
     SELECT s.organization_id, s.conversation_id, s.day, s.direction, s.status, s.at, s.id,
-           CASE WHEN s.position = 1 THEN d.previous_direction
-                ELSE s.previous_direction END AS previous_direction,
-           s.position = 1 AND d.first_ever AS first_ever,
-           d.waiting_since AS waiting_before
+           CASE WHEN row_number() OVER in_day = 1 THEN d.previous_direction
+                ELSE lag(s.direction) OVER in_day END AS previous_direction,
+           row_number() OVER in_day = 1 AND d.first_ever AS first_ever,
+           d.waiting_before
     FROM said s
     JOIN days_start d ON d.conversation_id = s.conversation_id AND d.day = s.day
+    WINDOW in_day AS (PARTITION BY s.conversation_id, s.day ORDER BY s.at, s.id)
 ),
 waits AS (
     -- The latest start of a run of customer messages, this day's or the one
-    -- still waiting from before it.
+    -- still waiting from before it (same window: no second sort).
     SELECT w.*,
            COALESCE(max(CASE WHEN w.direction = 'INBOUND'
                               AND w.previous_direction IS DISTINCT FROM 'INBOUND' THEN w.at END)
@@ -166,7 +173,7 @@ waits AS (
     FROM steps w
 ),
 conversation_days AS (
-    SELECT organization_id, conversation_id, day,
+    SELECT conversation_id, day, min(organization_id) AS organization_id,
            count(*) FILTER (WHERE direction = 'INBOUND') AS received,
            count(*) FILTER (WHERE direction = 'OUTBOUND'
                             AND status IN ('SENT', 'DELIVERED', 'READ')) AS sent,
@@ -177,14 +184,18 @@ conversation_days AS (
                     FILTER (WHERE direction = 'OUTBOUND'
                             AND previous_direction = 'INBOUND'), 0) AS seconds
     FROM waits
-    GROUP BY organization_id, conversation_id, day
+    GROUP BY conversation_id, day
 )
 SELECT {_NEW_ID}, d.organization_id, d.day, c.platform, sum(d.received), sum(d.sent),
        count(*) FILTER (WHERE d.first_at IS NOT NULL
                         AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day),
        sum(d.responses), sum(d.seconds)
 FROM conversation_days d
-JOIN conversations c ON c.id = d.conversation_id
+-- One primary-key read per conversation-day (LIMIT 1 keeps it so), not a hash
+-- of every conversation.
+CROSS JOIN LATERAL (
+    SELECT k.platform, k.created_at FROM conversations k WHERE k.id = d.conversation_id LIMIT 1
+) c
 GROUP BY d.organization_id, d.day, c.platform
 """  # noqa: S608
 
