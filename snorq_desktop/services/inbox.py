@@ -33,7 +33,7 @@ from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from snorq_desktop.store import attachments, inbox, outbox, search
+from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
@@ -133,7 +133,7 @@ class InboxService:
 
     def counts(self) -> ViewCounts:
         with self._reads() as session:
-            return inbox.view_counts(session, self._org)
+            return inbox_counts.view_counts(session, self._org)
 
     def thread(
         self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50
@@ -328,4 +328,4 @@ class InboxService:
 
     def unread_total(self) -> int:
         with self._reads() as session:
-            return inbox.unread_total(session, self._org)
+            return inbox_counts.unread_total(session, self._org)

@@ -5,7 +5,7 @@ pages by keyset (never OFFSET), so page 1,000 costs what page 1 costs.
 """
 
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,11 +43,11 @@ from snorq_desktop.domain.inbox import (
     InboxView,
     ThreadHeader,
     ThreadMessage,
-    ViewCounts,
     reply_blocked_reason,
     template_only_reason,
 )
 from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.compiled_reads import fetch
 from snorq_desktop.store.models import (
     Attachment,
     Conversation,
@@ -200,29 +200,6 @@ def _found_contacts(organization_id: Any) -> Any:
     )
 
 
-# Each shape of statement (view, label, plan, paging) is built and compiled once:
-# building and compiling a select costs more than running it.
-_COMPILED: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
-
-
-def _fetch(
-    session: Session, shape: tuple[Any, ...], build: Callable[[], Any], values: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    """Run a cached statement on the session's own psycopg connection (same
-    transaction), rows as plain tuples: no SQL built, no ORM rows per call."""
-    connection = session.connection()
-    cached = _COMPILED.get(shape)
-    if cached is None:
-        compiled = build().compile(dialect=connection.dialect)
-        cached = (compiled.string, dict(compiled.params))
-        _COMPILED[shape] = cached
-    sql, constants = cached
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    rows: list[tuple[Any, ...]] = driver.execute(sql, {**constants, **values}).fetchall()
-    return rows
-
-
 def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed columns
     query, plan, several_words, paging = shape
     org = bindparam("org", type_=String)
@@ -296,7 +273,7 @@ def inbox_page(
     # The shape of the statement: the view, whether a label narrows it (not which).
     view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
     shape = (view, plan, len(words) > 1, after is not None)
-    rows = _fetch(session, ("page", *shape), lambda: _page_statement(shape), values)
+    rows = fetch(session, ("page", *shape), lambda: _page_statement(shape), values)
     return [_summary_of(row) for row in rows]
 
 
@@ -345,41 +322,6 @@ def matches(
     if terms := search_terms(query.search):
         statement = statement.where(_search_filter(organization_id, terms))
     return set(session.execute(statement).scalars())
-
-
-def view_counts(session: Session, organization_id: str) -> ViewCounts:
-    """Every sidebar count in one pass, and the unread badge from its partial index."""
-    not_archived = Conversation.status != ConversationStatus.ARCHIVED
-    columns = {
-        InboxView.ALL: func.count().filter(not_archived),
-        InboxView.UNREAD: func.count().filter(and_(not_archived, Conversation.unread_count > 0)),
-        InboxView.OPEN: func.count().filter(Conversation.status == ConversationStatus.OPEN),
-        InboxView.CLOSED: func.count().filter(Conversation.status == ConversationStatus.CLOSED),
-        InboxView.ARCHIVED: func.count().filter(Conversation.status == ConversationStatus.ARCHIVED),
-    }
-    for view in (InboxView.TIKTOK, InboxView.WHATSAPP, InboxView.FACEBOOK):
-        columns[view] = func.count().filter(
-            and_(not_archived, Conversation.platform == view.platform)
-        )
-    row = session.execute(
-        select(*columns.values()).where(Conversation.organization_id == organization_id)
-    ).one()
-    unread = session.execute(
-        select(func.coalesce(func.sum(Conversation.unread_count), 0)).where(
-            Conversation.organization_id == organization_id, Conversation.unread_count > 0
-        )
-    ).scalar_one()
-    return ViewCounts(counts=dict(zip(columns, row, strict=True)), unread_messages=int(unread))
-
-
-def unread_total(session: Session, organization_id: str) -> int:
-    return int(
-        session.execute(
-            select(func.coalesce(func.sum(Conversation.unread_count), 0)).where(
-                Conversation.organization_id == organization_id, Conversation.unread_count > 0
-            )
-        ).scalar_one()
-    )
 
 
 def _thread_columns() -> Any:  # a Select of many typed columns
@@ -470,7 +412,7 @@ def thread_page(
     if before is not None:
         values["before_at"], values["before_id"] = before
     paging = before is not None
-    rows = _fetch(session, ("thread", paging), lambda: _thread_page_statement(paging), values)
+    rows = fetch(session, ("thread", paging), lambda: _thread_page_statement(paging), values)
     rows.reverse()
     return [_message(_ThreadRow._make(row)) for row in rows]
 

@@ -19,7 +19,7 @@ from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import inbox
+from snorq_desktop.store import inbox, inbox_counts
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.arrivals import Arrival, add_inbound
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
@@ -95,10 +95,10 @@ def test_views_filter_and_count(session, org):
     assert view(InboxView.ARCHIVED) == [archived]
     assert view(InboxView.WHATSAPP) == [open_unread, closed]
     assert view(InboxView.TIKTOK) == []
-    counts = inbox.view_counts(session, org[0])
+    counts = inbox_counts.view_counts(session, org[0])
     assert counts.counts[InboxView.ALL] == 2 and counts.counts[InboxView.ARCHIVED] == 1
     assert counts.unread_messages == 7  # the badge counts archived unread too
-    assert inbox.unread_total(session, org[0]) == 7
+    assert inbox_counts.unread_total(session, org[0]) == 7
 
 
 def test_search_matches_word_prefixes_in_names_and_messages(session, org):
