@@ -96,13 +96,16 @@ def hand_plans(query: str) -> dict[str, str]:
         plans[f"walk, '{word}' found"] = _PAGE.format(
             match=f"{contact} OR c.id IN ({found})", order=_ACTIVITY
         )
-        plans[f"sort found by '{word}'"] = _PAGE.format(
-            match=f"c.id IN ({found} UNION SELECT c2.id FROM conversations c2 WHERE "
-            f"c2.organization_id = %(org)s AND "
+        both = (
+            f"{found} UNION SELECT c2.id FROM conversations c2 WHERE "
+            "c2.organization_id = %(org)s AND "
             "to_tsvector('simple'::regconfig, COALESCE(c2.contact_name, '')) "
-            "@@ to_tsquery('simple', %(terms)s))",
-            order=f"({_ACTIVITY} + interval '0 seconds')",
+            "@@ to_tsquery('simple', %(terms)s)"
         )
+        for form, match in (("IN", f"c.id IN ({both})"), ("ANY", f"c.id = ANY(ARRAY({both}))")):
+            plans[f"sort found by '{word}' ({form})"] = _PAGE.format(
+                match=match, order=f"({_ACTIVITY} + interval '0 seconds')"
+            )
     return plans
 
 
