@@ -2,7 +2,13 @@
 loaded with COPY (heavy indexes dropped first and rebuilt after, as a bulk load
 should).  One conversation has 5,000 messages; the others about 50 each.
 
-    python bench/dataset.py --database-url URL [--conversations N] [--messages N]
+    python bench/dataset.py --database-url URL [--size 5M|20M] [--conversations N] [--messages N]
+
+``--size`` names the messages (``20M``: 20,000,000) and, unless given, keeps 50
+messages a conversation (``20M``: 400,000 conversations).  Shapes the search
+benchmark relies on: every word of WORDS is in about 13 % of messages, "ok" in
+30 %, each RARE word in about 1 of 50,000, and each of the five first names of
+NAMES in a fifth of the contacts ("Ana 123" also matches one contact by its number).
 """
 
 import argparse
@@ -70,6 +76,8 @@ WORDS = [
     "soon",
 ]
 RARE = ["zircon", "turquoise", "lapis", "obsidian", "malachite"]  # ~1 in 10,000 messages
+COMMON = "ok"  # in 30 % of messages
+NAMES = ["Ana", "Kenji", "Olu", "Chloé", "Priya"]
 BIG_CONVERSATION = "c" + "0" * 24
 ORGANIZATION = "cbenchorganization0000000"
 
@@ -134,7 +142,7 @@ def load(url: str, conversations: int, messages: int, seed: int = 1) -> None:
                         p,
                         f"ext-{n}",
                         f"contact-{n}",
-                        f"{rng.choice(['Ana', 'Kenji', 'Olu', 'Chloé', 'Priya', 'Lukas'])} {n}",
+                        f"{rng.choice(NAMES)} {n}",
                         "last message",
                         at,
                         rng.choice([0, 0, 0, 1, 2]),
@@ -161,6 +169,8 @@ def load(url: str, conversations: int, messages: int, seed: int = 1) -> None:
                     words = rng.choices(WORDS, k=rng.randint(3, 12))
                     if rng.random() < 0.0001:
                         words.append(rng.choice(RARE))
+                    if rng.random() < 0.3:
+                        words.append(COMMON)
                     at = last - timedelta(minutes=k * 7)
                     copy.write_row(
                         (
@@ -186,13 +196,27 @@ def load(url: str, conversations: int, messages: int, seed: int = 1) -> None:
         print(f"indexes rebuilt and analysed in {time.perf_counter() - started:.1f} s")
 
 
+def size(text: str) -> int:
+    """``5M``, ``20M``, ``500k`` or a plain number of messages."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    try:
+        return int(float(text[:-1] if scale > 1 else text) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 5M or 20M") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--conversations", type=int, default=100_000)
-    parser.add_argument("--messages", type=int, default=5_000_000)
+    parser.add_argument("--size", type=size, help="messages, e.g. 5M or 20M (default 5M)")
+    parser.add_argument("--conversations", type=int)
+    parser.add_argument("--messages", type=int)
     args = parser.parse_args()
-    load(args.database_url, args.conversations, args.messages)
+    messages = args.messages or args.size or 5_000_000
+    conversations = args.conversations or max(2, messages // 50)
+    started = time.perf_counter()
+    load(args.database_url, conversations, messages)
+    print(f"loaded in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

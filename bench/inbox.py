@@ -23,6 +23,7 @@ from snorq_desktop.boot.window import build_window
 from snorq_desktop.domain.inbox import InboxQuery
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import ReplyJournal
+from snorq_desktop.store.compiled_reads import _COMPILED
 from snorq_desktop.store.database import create_database_engine, parse_database_url
 from snorq_desktop.store.unit_of_work import session_factory
 
@@ -282,16 +283,72 @@ def window_figures(url: str) -> None:
     engine.dispose()
 
 
+def same_sql_figures(url: str) -> None:
+    """The app's reads beside their own compiled SQL run on bare psycopg (same
+    session settings, same parameters): what the Python around them costs."""
+    engine = create_database_engine(parse_database_url(url))
+    service = InboxService(session_factory(engine), ReplyJournal(Path(tempfile.mkdtemp()) / "j"))
+    service.identity()
+    service.inbox_page(InboxQuery(), None, 100)
+    service.thread(BIG_CONVERSATION, None, 50)
+    service.counts()
+    with psycopg.connect(conninfo(url), autocommit=True) as raw:
+        raw.execute("SET plan_cache_mode = force_custom_plan")
+        raw.execute("SET jit = off")
+        raw.execute("SET max_parallel_workers_per_gather = 0")
+
+        def same(shape: tuple[object, ...], values: dict[str, object]) -> Callable[[], object]:
+            sql, constants = _COMPILED[shape]
+            return lambda: raw.execute(sql, {**constants, **values}).fetchall()
+
+        page_shape = next(k for k in _COMPILED if k[0] == "page" and not k[-1])
+        row(
+            "inbox page 1 (app)",
+            timed(lambda: service.inbox_page(InboxQuery(), None, 100)),
+            timed(same(page_shape, {"org": ORGANIZATION, "limit": 100, "label": None})),
+            "its SQL on bare psycopg",
+        )
+        values = {"org": ORGANIZATION, "conversation": BIG_CONVERSATION, "limit": 50}
+        row(
+            "thread: newest 50 of 5,000 (app)",
+            timed(lambda: service.thread(BIG_CONVERSATION, None, 50)),
+            timed(same(("thread", False), values)),
+            "its SQL on bare psycopg",
+        )
+        row(
+            "sidebar counts + badge (app, kept counts)",
+            timed(service.counts),
+            timed(same(("counts",), {"org": ORGANIZATION})),
+            "its SQL on bare psycopg",
+        )
+        conversations = raw.execute("SELECT count(*) FROM conversations").fetchone()
+        scan = (
+            "SELECT status, platform, count(*), count(*) FILTER (WHERE unread_count > 0), "
+            "sum(unread_count) FROM conversations WHERE organization_id = %s GROUP BY 1, 2"
+        )
+        row(
+            f"sidebar counts ({conversations[0] if conversations else 0:,} conversations)",
+            timed(service.counts),
+            timed(lambda: raw.execute(scan, (ORGANIZATION,)).fetchall(), runs=10),
+            "counting the inbox (before)",
+        )
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--window-only", action="store_true", help="skip the query figures")
+    parser.add_argument("--no-window", action="store_true", help="skip the window figures")
     args = parser.parse_args()
     if not args.window_only:
         print("-- query path --")
         query_figures(args.database_url)
-    print("-- window (offscreen) --")
-    window_figures(args.database_url)
+        print("-- the app beside its own SQL --")
+        same_sql_figures(args.database_url)
+    if not args.no_window:
+        print("-- window (offscreen) --")
+        window_figures(args.database_url)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.store import labels as store
 from snorq_desktop.store.database import create_database_engine, parse_database_url
-from snorq_desktop.store.inbox import view_counts
+from snorq_desktop.store.inbox_counts import view_counts
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 
 PAGE_ONE = """

@@ -12,7 +12,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-# Once the schema belongs to the owner role (migration 0012), every migration
+# Once the schema belongs to the owner role (migration 0013), every migration
 # runs as that role, so what it creates belongs to it and no app's login.
 _OWNED_BY_OWNER_ROLE = """
 SELECT pg_has_role(current_user, 'snorq_owner', 'MEMBER') FROM pg_tables

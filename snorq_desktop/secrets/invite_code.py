@@ -3,7 +3,7 @@
 What the code carries: the team database's address (host, port, database,
 sslmode, and the database user name — not secret), the organisation, the
 invite's id, and 32 random bytes (the secret).  It never carries the shared
-database password.  Since migration 0012 the inviting app has the database
+database password.  Since migration 0013 the inviting app has the database
 make a login for the new member, whose first password is derived from the
 code's secret: that login can do nothing but use this invite (no policy lets
 an unmapped login see a row), and the joining app replaces its password at
@@ -127,14 +127,14 @@ class InviteCode:
 
     @property
     def opens_own_login(self) -> bool:
-        """The code names a login made for this invite (migration 0012), which
+        """The code names a login made for this invite (migration 0013), which
         its secret opens: no separate database password is needed."""
         return (self.address.user or "").startswith(LOGIN_PREFIX)
 
     @property
     def login_password(self) -> str:
         """The password of the database login made for this invite (migration
-        0012): derived from the secret, so only the code opens that login, and
+        0013): derived from the secret, so only the code opens that login, and
         only until it is used: the joining app then sets a password of its own.
         Before that the login can do one thing, use this invite."""
         derived = HKDF(

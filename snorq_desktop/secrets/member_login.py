@@ -14,7 +14,7 @@ import os
 import secrets
 
 ITERATIONS = 4096  # PostgreSQL's own default (scram_iterations)
-LOGIN_PREFIX = "snorq_member_"  # the names migration 0012 gives members' logins
+LOGIN_PREFIX = "snorq_member_"  # the names migration 0013 gives members' logins
 
 
 def new_password() -> str:

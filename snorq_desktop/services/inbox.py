@@ -36,11 +36,12 @@ from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from snorq_desktop.store import attachments, inbox, outbox
+from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
+from snorq_desktop.store.search import SearchStatistics
 from snorq_desktop.store.search_previews import matching_previews
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
@@ -73,8 +74,7 @@ class InboxService:
         self._journal = journal
         self._identity: Identity | None = None
         self.origin = origin or new_id()
-        self._candidates: tuple[str, frozenset[str] | None] = ("", None)
-        self._statistics: tuple[float, tuple[float, dict[str, float]] | None] = (0.0, None)
+        self._statistics: tuple[float, SearchStatistics | None] = (0.0, None)
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
@@ -120,19 +120,10 @@ class InboxService:
     def inbox_page(
         self, query: InboxQuery, after: InboxPosition | None, limit: int
     ) -> list[ConversationSummary]:
-        candidates = None
-        if query.search.strip():
-            # Found once per search (first page), reused while paging it.
-            if after is None or self._candidates[0] != query.search:
-                with self._sessions() as session, session.begin():
-                    found = inbox.search_candidates(
-                        session, self._org, query.search, statistics=self._word_statistics(session)
-                    )
-                self._candidates = (query.search, found)
-            candidates = self._candidates[1]
         with self._reads() as session:
+            statistics = self._word_statistics(session) if query.search.strip() else None
             rows = inbox.inbox_page(
-                session, self._org, query, after=after, limit=limit, candidates=candidates
+                session, self._org, query, after=after, limit=limit, statistics=statistics
             )
             if not query.search.strip():
                 return rows
@@ -153,23 +144,23 @@ class InboxService:
             belong = inbox.matches(session, self._org, query, list(conversation_ids))
         return rows, belong
 
-    def _word_statistics(self, session: Session) -> tuple[float, dict[str, float]]:
+    def _word_statistics(self, session: Session) -> SearchStatistics:
         # PostgreSQL refreshes these when it analyses the table: reread now and then.
         taken, statistics = self._statistics
         if statistics is None or time.monotonic() - taken > 600:
-            statistics = inbox.message_word_statistics(session)
+            statistics = search.read_statistics(session)
             self._statistics = (time.monotonic(), statistics)
         return statistics
 
     def counts(self) -> ViewCounts:
         with self._reads() as session:
-            return inbox.view_counts(session, self._org)
+            return inbox_counts.view_counts(session, self._org)
 
     def thread(
         self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50
     ) -> list[ThreadMessage]:
         with self._reads() as session:
-            return inbox.thread_page(
+            return thread.thread_page(
                 session, self._org, conversation_id, before=before, limit=limit
             )
 
@@ -177,15 +168,15 @@ class InboxService:
         self, conversation_id: str, after: tuple[datetime, str]
     ) -> list[ThreadMessage]:
         with self._reads() as session:
-            return inbox.thread_since(session, self._org, conversation_id, after)
+            return thread.thread_since(session, self._org, conversation_id, after)
 
     def messages(self, message_ids: list[str]) -> list[ThreadMessage]:
         with self._reads() as session:
-            return inbox.thread_messages(session, self._org, message_ids)
+            return thread.thread_messages(session, self._org, message_ids)
 
     def header(self, conversation_id: str) -> ThreadHeader | None:
         with self._reads() as session:
-            return inbox.thread_header(session, self._org, conversation_id)
+            return thread.thread_header(session, self._org, conversation_id)
 
     # --- acting ---------------------------------------------------------------
 
@@ -354,4 +345,4 @@ class InboxService:
 
     def unread_total(self) -> int:
         with self._reads() as session:
-            return inbox.unread_total(session, self._org)
+            return inbox_counts.unread_total(session, self._org)

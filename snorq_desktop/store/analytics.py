@@ -33,6 +33,9 @@ from snorq_desktop.domain.plans import PLAN_LIMITS
 from snorq_desktop.store.records_models import DailyPlatformAnalytics
 
 ROLLUP_LOCK = "snorq-analytics-rollup"
+# From this many days on, reading whole threads in order (the thread index)
+# beats sorting the days' messages and probing before each conversation's day.
+WHOLE_THREADS_FROM_DAYS = 10
 _SAID = "COALESCE({t}.platform_timestamp, {t}.created_at)"
 _NEW_ID = "'c' || replace(gen_random_uuid()::text, '-', '')"
 FREE_HISTORY_DAYS = PLAN_LIMITS[PlanType.FREE].history_days
@@ -85,13 +88,125 @@ DELETE FROM daily_platform_analytics p USING rollup_days r
 WHERE p.organization_id = r.organization_id AND p.date = r.day
 """
 
-# Each touched conversation's whole history, in the order things were said
-# (failed replies left out: they answered nobody), walked once with window
+# Only the messages said on the days being recomputed (the history index),
+# failed replies left out (they answered nobody), in the order they were said
+# within each conversation's day.  What came before a conversation's day is
+# read by two probes of the thread index per (conversation, day): the message
+# just before it (so its first message knows whether it answers a customer, or
+# starts the conversation), and, when that one was the customer's, the start of
+# the customer's wait (the first message after our last reply before it).  So
+# a rollup costs the days' messages, not the touched conversations' threads.
+_NOT_FAILED = "NOT ({t}.direction = 'OUTBOUND' AND {t}.status = 'FAILED')"
+_RECOMPUTE_PLATFORM_DAYS = f"""
+INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
+    messages_sent, conversations_new, responses, response_seconds)
+WITH said AS MATERIALIZED (
+    SELECT m.*, r.day
+    FROM rollup_days r
+    -- A range of the history index per day (OFFSET 0 keeps it per day: as a
+    -- plain join, the planner, who cannot tell a day's size, reads every message).
+    CROSS JOIN LATERAL (
+        SELECT d.organization_id, d.conversation_id, d.id, d.direction, d.status,
+               {_said("d")} AS at
+        FROM messages d
+        WHERE d.organization_id = r.organization_id
+          AND {_said("d")} >= (r.day::timestamp AT TIME ZONE 'UTC')
+          AND {_said("d")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+          AND {_NOT_FAILED.format(t="d")}
+        OFFSET 0
+    ) m
+),
+days_start AS MATERIALIZED (
+    -- Everything said before a conversation's day is said before its first
+    -- message of the day (the same instant would be the same day).
+    SELECT g.conversation_id, g.day, earlier.direction AS previous_direction,
+           earlier.direction IS NULL AS first_ever, wait.since AS waiting_before
+    FROM (SELECT conversation_id, day, min(at) AS first_at FROM said
+          GROUP BY conversation_id, day) g
+    LEFT JOIN LATERAL (
+        SELECT e.direction
+        FROM messages e
+        WHERE e.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="e")}
+          AND {_said("e")} < g.first_at
+        ORDER BY {_said("e")} DESC, e.id DESC
+        LIMIT 1
+    ) earlier ON true
+    LEFT JOIN LATERAL (
+        SELECT (
+            SELECT {_said("f")}
+            FROM messages f
+            WHERE f.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="f")}
+              AND ({_said("f")}, f.id) > (COALESCE(reply.at, '-infinity'), COALESCE(reply.id, ''))
+            ORDER BY {_said("f")}, f.id
+            LIMIT 1
+        ) AS since
+        FROM (SELECT 1 WHERE earlier.direction = 'INBOUND') customer_was_last
+        LEFT JOIN LATERAL (
+            SELECT {_said("q")} AS at, q.id
+            FROM messages q
+            WHERE q.conversation_id = g.conversation_id AND q.direction = 'OUTBOUND'
+              AND q.status <> 'FAILED' AND {_said("q")} < g.first_at
+            ORDER BY {_said("q")} DESC, q.id DESC
+            LIMIT 1
+        ) reply ON true
+    ) wait ON true
+),
+steps AS (
+    SELECT s.organization_id, s.conversation_id, s.day, s.direction, s.status, s.at, s.id,
+           CASE WHEN row_number() OVER in_day = 1 THEN d.previous_direction
+                ELSE lag(s.direction) OVER in_day END AS previous_direction,
+           row_number() OVER in_day = 1 AND d.first_ever AS first_ever,
+           d.waiting_before
+    FROM said s
+    JOIN days_start d ON d.conversation_id = s.conversation_id AND d.day = s.day
+    WINDOW in_day AS (PARTITION BY s.conversation_id, s.day ORDER BY s.at, s.id)
+),
+waits AS (
+    -- The latest start of a run of customer messages, this day's or the one
+    -- still waiting from before it (same window: no second sort).
+    SELECT w.*,
+           COALESCE(max(CASE WHEN w.direction = 'INBOUND'
+                              AND w.previous_direction IS DISTINCT FROM 'INBOUND' THEN w.at END)
+                        OVER (PARTITION BY w.conversation_id, w.day ORDER BY w.at, w.id
+                              ROWS UNBOUNDED PRECEDING),
+                    w.waiting_before) AS waiting_since
+    FROM steps w
+),
+conversation_days AS (
+    SELECT conversation_id, day, min(organization_id) AS organization_id,
+           count(*) FILTER (WHERE direction = 'INBOUND') AS received,
+           count(*) FILTER (WHERE direction = 'OUTBOUND'
+                            AND status IN ('SENT', 'DELIVERED', 'READ')) AS sent,
+           min(at) FILTER (WHERE first_ever) AS first_at,
+           count(*) FILTER (WHERE direction = 'OUTBOUND'
+                            AND previous_direction = 'INBOUND') AS responses,
+           COALESCE(sum(floor(extract(epoch FROM at - waiting_since))::bigint)
+                    FILTER (WHERE direction = 'OUTBOUND'
+                            AND previous_direction = 'INBOUND'), 0) AS seconds
+    FROM waits
+    GROUP BY conversation_id, day
+)
+SELECT {_NEW_ID}, d.organization_id, d.day, c.platform, sum(d.received), sum(d.sent),
+       count(*) FILTER (WHERE d.first_at IS NOT NULL
+                        AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day),
+       sum(d.responses), sum(d.seconds)
+FROM conversation_days d
+-- One primary-key read per conversation-day (LIMIT 1 keeps it so), not a hash
+-- of every conversation.
+CROSS JOIN LATERAL (
+    SELECT k.platform, k.created_at FROM conversations k WHERE k.id = d.conversation_id LIMIT 1
+) c
+GROUP BY d.organization_id, d.day, c.platform
+"""  # noqa: S608
+
+# Many days at once (a full rollup): each touched conversation's whole
+# history, in the order things were said (failed replies left out: they
+# answered nobody), walked once with window
 # functions: the previous message's direction tells a first reply (the one
 # after a customer message), and the latest start of a run of customer
 # messages is the moment that reply's customer began waiting.  Then only the
 # rows of the days being recomputed are counted.
-_RECOMPUTE_PLATFORM_DAYS = f"""
+_RECOMPUTE_PLATFORM_DAYS_FROM_THREADS = f"""
 INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
     messages_sent, conversations_new, responses, response_seconds)
 WITH touched AS (
@@ -129,10 +244,8 @@ figures AS (
            (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
            (w.position = 1
             AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
-           -- IS NOT DISTINCT FROM: a thread that starts with our message has no
-           -- previous direction, and NULL here would make the day's sum NULL.
-           (w.direction = 'OUTBOUND'
-            AND w.previous_direction IS NOT DISTINCT FROM 'INBOUND')::int AS responses,
+           COALESCE(w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND', false)::int
+               AS responses,
            CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
                 THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
                 ELSE 0 END AS seconds
@@ -201,7 +314,10 @@ def roll_up(session: Session) -> RollupResult:
         # conversations, all days a pass over every one (autovacuum never sees temp tables).
         session.execute(text("ANALYZE rollup_days"))
         session.execute(text(_CLEAR_PLATFORM_DAYS))
-        session.execute(text(_RECOMPUTE_PLATFORM_DAYS))
+        many = days >= WHOLE_THREADS_FROM_DAYS
+        session.execute(
+            text(_RECOMPUTE_PLATFORM_DAYS_FROM_THREADS if many else _RECOMPUTE_PLATFORM_DAYS)
+        )
         session.execute(text(_RECOMPUTE_DAYS))
     return RollupResult(ran=True, days=int(days))
 

@@ -11,7 +11,7 @@
 
 The code's secret is never stored: the caller gives its hash.
 
-Since migration 0012 the database holds these rules: making, cancelling and
+Since migration 0013 the database holds these rules: making, cancelling and
 using an invite call its SECURITY DEFINER functions (store/rules.py), which
 also make and remove the joining member's own database login.
 """

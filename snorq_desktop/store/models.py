@@ -61,6 +61,7 @@ from snorq_desktop.store.records_models import (
     DailyAnalytics,
     DailyPlatformAnalytics,
     HistoryRetention,
+    InboxCountChange,
 )
 from snorq_desktop.store.team_models import Invite, MemberLogin
 
@@ -70,6 +71,7 @@ __all__ = [
     "DailyAnalytics",
     "DailyPlatformAnalytics",
     "HistoryRetention",
+    "InboxCountChange",
     "Invite",
     "MemberLogin",
 ]
@@ -141,7 +143,7 @@ class PlatformConnection(Base):
             "platform_user_id",
             name="platform_connections_organization_id_platform_platform_user_key",
         ),
-        # Beyond the seed (migration 0012): one platform account, one organisation,
+        # Beyond the seed (migration 0013): one platform account, one organisation,
         # database-wide, so a webhook routes to exactly one shop.
         Index(
             "platform_connections_platform_account_key",

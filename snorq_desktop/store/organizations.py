@@ -6,7 +6,7 @@
   two apps add members at the same moment: every change to an organisation's
   membership first locks the organisation's row, so such changes take turns.
 
-Since migration 0012 the database holds these rules (SECURITY DEFINER functions
+Since migration 0013 the database holds these rules (SECURITY DEFINER functions
 that also check who calls): creating an organisation, role changes, removals,
 ownership and the plan call them (store/rules.py).  :func:`add_member` writes
 directly and is for the administrator's login only (the demo, tests): a

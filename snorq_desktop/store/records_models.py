@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     Text,
     UniqueConstraint,
@@ -16,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.enums import ConversationStatus, Platform
 from snorq_desktop.store.model_base import Base, id_column, seed_enum
 
 
@@ -83,3 +84,21 @@ class HistoryRetention(Base):
     warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_purge_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_purge_messages: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class InboxCountChange(Base):
+    """The sidebar's counts, kept as they change: a trigger on ``conversations``
+    appends each statement's change per (organisation, platform, status), and
+    reading the counts folds them (store/inbox_counts.py).  Append-only, so writers of
+    different conversations never wait on one counts row."""
+
+    __tablename__ = "inbox_count_changes"
+    __table_args__ = (Index("inbox_count_changes_organization_id_idx", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
+    status: Mapped[ConversationStatus] = mapped_column(seed_enum(ConversationStatus))
+    conversations: Mapped[int] = mapped_column(BigInteger)
+    unread_conversations: Mapped[int] = mapped_column(BigInteger)
+    unread_messages: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,4 @@
-"""Calling the role rules the database holds (migration 0012's SECURITY DEFINER
+"""Calling the role rules the database holds (migration 0013's SECURITY DEFINER
 functions), and turning their refusals back into the app's errors.
 
 The functions check the caller, the seed's roles, exactly one owner and the

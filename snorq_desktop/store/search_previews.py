@@ -4,8 +4,9 @@ conversation that matches the search, not the conversation's latest message."""
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from snorq_desktop.store.inbox import SENT_AT, search_terms
+from snorq_desktop.store.inbox import SENT_AT
 from snorq_desktop.store.models import Message
+from snorq_desktop.store.search import search_terms
 
 # Spelled as in store/inbox.py, so PostgreSQL uses the same GIN index.
 _CONTENT_MATCHES = (

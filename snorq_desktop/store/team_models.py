@@ -1,5 +1,5 @@
 """Who may join an organisation (invites, migration 0007) and whose each member's
-database login is (migration 0012)."""
+database login is (migration 0013)."""
 
 from datetime import datetime
 
@@ -11,7 +11,7 @@ from snorq_desktop.store.model_base import Base, created_at_column, id_column, s
 
 
 class MemberLogin(Base):
-    """Beyond the seed (migration 0012): which person each member's database login
+    """Beyond the seed (migration 0013): which person each member's database login
     belongs to.  The row-level security policies read it with ``current_user``;
     no member's login may read or write it (only the SECURITY DEFINER functions)."""
 
@@ -43,5 +43,5 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The database login made for the invited member (migration 0012); theirs once used.
+    # The database login made for the invited member (migration 0013); theirs once used.
     login: Mapped[str | None] = mapped_column(Text)

@@ -49,8 +49,9 @@ class TransferRefused(KnownError):
 
 
 # Tables the target fills itself as the rows arrive: the analytics rollup's
-# queue of changed conversations (its trigger on messages queues every one).
-_REBUILT_BY_TARGET = {"analytics_pending"}
+# queue of changed conversations (its trigger on messages queues every one),
+# and the sidebar's kept counts (its trigger on conversations counts every one).
+_REBUILT_BY_TARGET = {"analytics_pending", "inbox_count_changes"}
 
 
 def tables_in_order() -> list[Table]:

@@ -21,7 +21,7 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any error.
 
     The database refusing a member's login (a privilege it lacks, a row its
-    role may not write: migration 0012) is a sentence, not a crash."""
+    role may not write: migration 0013) is a sentence, not a crash."""
     try:
         with factory() as session, session.begin():
             yield session

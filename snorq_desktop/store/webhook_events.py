@@ -24,7 +24,7 @@ def record_event(session: Session, source: str, body: bytes) -> bool:
     The NOTIFY is sent when the caller commits, so listeners see durable rows only."""
     event_id = new_id()
     # No RETURNING and no conflict target: the relay's login may only INSERT here
-    # (migration 0012), and either would need SELECT.  The id is new, so the one
+    # (migration 0013), and either would need SELECT.  The id is new, so the one
     # conflict there can be is the dedupe key's.
     result = session.execute(
         text(

@@ -141,7 +141,7 @@ def test_an_invite_code_joins_the_invited_person_with_the_teams_token_keys(engin
     code = owner_service.invite(identity, "Ben@example.com", MemberRole.ADMIN)
 
     parsed = InviteCode.parse(code)
-    # The code names the login the database made for Ben (migration 0012).
+    # The code names the login the database made for Ben (migration 0013).
     assert parsed.opens_own_login and parsed.address.user != ADDRESS.user
     assert replace(parsed.address, user=ADDRESS.user) == ADDRESS
     assert parsed.organization_name == "Maya's Shop"

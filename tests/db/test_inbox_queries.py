@@ -19,7 +19,7 @@ from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import inbox
+from snorq_desktop.store import inbox, inbox_counts
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.arrivals import Arrival, add_inbound
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
@@ -95,10 +95,10 @@ def test_views_filter_and_count(session, org):
     assert view(InboxView.ARCHIVED) == [archived]
     assert view(InboxView.WHATSAPP) == [open_unread, closed]
     assert view(InboxView.TIKTOK) == []
-    counts = inbox.view_counts(session, org[0])
+    counts = inbox_counts.view_counts(session, org[0])
     assert counts.counts[InboxView.ALL] == 2 and counts.counts[InboxView.ARCHIVED] == 1
     assert counts.unread_messages == 7  # the badge counts archived unread too
-    assert inbox.unread_total(session, org[0]) == 7
+    assert inbox_counts.unread_total(session, org[0]) == 7
 
 
 def test_search_matches_word_prefixes_in_names_and_messages(session, org):
@@ -185,36 +185,3 @@ def test_a_late_message_counts_but_does_not_rewind_the_preview(session, org):
         {"i": conversation},
     ).one()
     assert (row[0], row[1], row[2]) == (2, "newest", now)
-
-
-def test_search_candidates_come_from_the_indexes_and_give_up_on_common_words(session, org):
-    now = datetime.now(UTC)
-    ana = _conversation(session, org, now, name="Ana Souza")
-    bo = _conversation(session, org, now - timedelta(minutes=1), name="Bo")
-    add_inbound(session, org[0], Arrival(bo, "m1", "Do you deliver to Lisbon?", sent_at=now))
-    add_inbound(session, org[0], Arrival(ana, "m2", "deliver please", sent_at=now))
-    assert inbox.search_candidates(session, org[0], "lisb") == frozenset({bo})
-    assert inbox.search_candidates(session, org[0], "souza") == frozenset({ana})
-    assert inbox.search_candidates(session, org[0], "deliver", cap=1) is None
-    found = inbox.inbox_page(session, org[0], InboxQuery(search="lisb"), candidates=frozenset({bo}))
-    assert [s.id for s in found] == [bo]
-    none = inbox.inbox_page(session, org[0], InboxQuery(search="zzz"), candidates=frozenset())
-    assert none == []
-
-
-def test_common_words_are_recognised_from_the_index_statistics(session, org):
-    statistics = (1000.0, {"parcel": 0.5, "party": 0.2, "blue": 0.1})
-    assert inbox.estimated_matches("par", statistics) == 700
-    assert inbox.estimated_matches("parcel blue", statistics) == 100
-    assert inbox.estimated_matches("zircon", statistics) == 0
-    bo = _conversation(session, org, datetime.now(UTC), name="Bo")
-    add_inbound(session, org[0], Arrival(bo, "m1", "your parcel", sent_at=datetime.now(UTC)))
-    common = inbox.search_candidates(session, org[0], "parcel", cap=10, statistics=statistics)
-    assert common is None  # walk the inbox instead
-    rare_enough = inbox.search_candidates(
-        session, org[0], "parcel", cap=1000, statistics=statistics
-    )
-    assert rare_enough == frozenset({bo})
-    total, frequencies = inbox.message_word_statistics(session)
-    assert total >= 0
-    assert isinstance(frequencies, dict)

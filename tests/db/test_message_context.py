@@ -20,8 +20,8 @@ from snorq_desktop.domain.platform_events import (
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import inbox as inbox_store
 from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store import thread as thread_store
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 from snorq_desktop.store.ingest import apply_delivery_updates, ingest_messages
 from snorq_desktop.store.message_changes import apply_message_changes
@@ -89,7 +89,7 @@ def conversation(session):
 
 def thread(session, shop):
     [conversation_id] = session.execute(text("SELECT id FROM conversations")).scalars()
-    return inbox_store.thread_page(session, shop[0], conversation_id)
+    return thread_store.thread_page(session, shop[0], conversation_id)
 
 
 def test_a_reaction_is_kept_on_its_message_and_moves_nothing_else(session, shop):

@@ -152,7 +152,8 @@ ADDED_TABLES = {
     "daily_platform_analytics": "id",
     "analytics_pending": "id",
     "history_retention": "id",
-    "member_logins": "login",  # each member's own database login (migration 0012)
+    "member_logins": "login",  # each member's own database login (migration 0013)
+    "inbox_count_changes": "id",  # the sidebar's counts, kept as conversations change
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -175,7 +176,7 @@ SEED_INDEXES = {
     # beyond the seed: a name is unique whatever its case
     ("labels", "organization_id, lower(name)", True, None),
     ("daily_analytics", "organization_id, date", True, None),
-    # beyond the seed (0012): one platform account belongs to one organisation
+    # beyond the seed (0013): one platform account belongs to one organisation
     ("platform_connections", "platform, platform_user_id", True, None),
 }
 
@@ -325,6 +326,7 @@ def test_the_seed_cascades(upgraded):
         ("invites", "used_by"): ("users", "SET NULL"),
         # a person's login goes with them
         ("member_logins", "user_id"): ("users", "CASCADE"),
+        ("inbox_count_changes", "organization_id"): ("organizations", "CASCADE"),
     }
 
 

@@ -220,7 +220,7 @@ def test_join_with_an_invite_code(
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=30_000)
     dialog.code.setPlainText(code)
-    # The code names the login the database made for Maya (migration 0012).
+    # The code names the login the database made for Maya (migration 0013).
     login = InviteCode.parse(code).address.user
     assert login is not None and login.startswith("snorq_member_")
     qtbot.waitUntil(lambda: dialog.db_user.text() == login, timeout=10_000)

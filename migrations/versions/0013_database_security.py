@@ -33,8 +33,8 @@ below (no member holds INSERT/UPDATE/DELETE on ``organization_members``,
 ``invites`` or the plan column), which check the caller and keep exactly one
 owner and the plan's seats.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -42,8 +42,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -70,6 +70,7 @@ TENANT_TABLES = (
     "daily_platform_analytics",
     "analytics_pending",
     "history_retention",
+    "inbox_count_changes",
 )
 OTHER_TABLES = ("member_logins", "alembic_version")
 OLD_FUNCTIONS = (
@@ -78,6 +79,7 @@ OLD_FUNCTIONS = (
     "snorq_label_renamed()",
     "snorq_conversation_labels_array_guard()",
     "analytics_mark_changed()",
+    "inbox_count_changed()",
 )
 
 _ROLES = f"""
@@ -172,10 +174,10 @@ _MEMBER_GRANTS = [
     "GRANT SELECT, INSERT, UPDATE, DELETE ON conversations, messages, attachments, labels, "
     "conversation_labels, notes, reply_drafts, platform_apps, daily_analytics, "
     "daily_platform_analytics, "
-    "analytics_pending, history_retention TO %1$I",
+    "analytics_pending, history_retention, inbox_count_changes TO %1$I",
     "GRANT SELECT ON invites TO %1$I",
     "GRANT SELECT, UPDATE (processed_at, error), DELETE ON webhook_events TO %1$I",
-    "GRANT USAGE ON SEQUENCE analytics_pending_id_seq TO %1$I",
+    "GRANT USAGE ON SEQUENCE analytics_pending_id_seq, inbox_count_changes_id_seq TO %1$I",
     "GRANT EXECUTE ON FUNCTION snorq_user_ids_of(name), snorq_organizations_of(name, text[]), "
     "snorq_teammates_of(name), snorq_accounts_of(name), snorq_sync_conversation_labels(text[]), "
     'snorq_change_role(text, text, text, "MemberRole"), '
@@ -818,7 +820,10 @@ def _policies() -> list[str]:
         ("history_retention", "retention_add", "INSERT", None, MINE),
         ("history_retention", "retention_change", "UPDATE", MINE, MINE),
     ]
-    for table in ("daily_analytics", "daily_platform_analytics", "analytics_pending"):
+    # The sidebar's counts (migration 0012) are written by the conversations'
+    # trigger as whoever changed them, and folded by whoever reads them.
+    tables = ("daily_analytics", "daily_platform_analytics", "analytics_pending")
+    for table in (*tables, "inbox_count_changes"):
         rows += [
             (table, f"{table}_read", "SELECT", MINE, None),
             (table, f"{table}_add", "INSERT", None, MINE),

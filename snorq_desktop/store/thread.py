@@ -1,0 +1,239 @@
+"""A conversation's thread as the window reads it: messages a page at a time,
+with their files, quotes and reactions, and the header above them."""
+
+from collections import namedtuple
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session, aliased
+
+from snorq_desktop.domain.attachments import AttachmentInfo
+from snorq_desktop.domain.enums import (
+    ContentType,
+    MessageDirection,
+    MessageStatus,
+    Platform,
+)
+from snorq_desktop.domain.inbox import (
+    ThreadHeader,
+    ThreadMessage,
+    reply_blocked_reason,
+    template_only_reason,
+)
+from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.inbox import SENT_AT, _summary, _summary_columns
+from snorq_desktop.store.models import (
+    Attachment,
+    Conversation,
+    Message,
+    PlatformConnection,
+    User,
+)
+
+_QUOTED = aliased(Message, name="quoted")
+
+
+def _quoted_text() -> Any:
+    """The preview of the message a reply answers, when that message is stored."""
+    return (
+        select(func.coalesce(_QUOTED.content, literal("")).label("q"))
+        .where(
+            _QUOTED.conversation_id == Message.conversation_id,
+            _QUOTED.external_id == Message.reply_to_external_id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _quote_of(content: str | None, kept: bool) -> str | None:
+    if not kept:
+        return None
+    return " ".join((content or "").split())[:140] or "a message"
+
+
+def _reactions(found: Any) -> tuple[str, ...]:
+    if not isinstance(found, dict):
+        return ()
+    return tuple(str(found[who]) for who in ("customer", "business") if found.get(who))
+
+
+def _thread_columns() -> Any:  # a Select of many typed columns
+    columns = select(
+        Message.id,
+        Message.direction,
+        Message.content,
+        Message.content_type,
+        Message.media_url,
+        Message.media_type,
+        Message.status,
+        SENT_AT.label("sent_at"),
+        User.name.label("sender_name"),
+        User.email.label("sender_email"),
+        Message.failure_reason,
+        Message.template,
+        Attachment.file_name,
+        Attachment.size_bytes,
+        Attachment.content.isnot(None).label("content_kept"),
+        Attachment.problem,
+        Message.reply_to_external_id,
+        _quoted_text().label("quoted"),
+        Message.forwarded,
+        Message.sent_elsewhere,
+        Message.edited_at,
+        Message.deleted_at,
+        Message.reactions,
+    ).outerjoin(User, User.id == Message.sent_by_user_id)
+    return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
+
+
+def _message(row: Any) -> ThreadMessage:
+    """A message from a row of :func:`_thread_columns`: a SQLAlchemy row, or a raw
+    one (enums as text)."""
+    sender = None
+    if row.direction == MessageDirection.OUTBOUND:
+        sender = row.sender_name or row.sender_email
+    return ThreadMessage(
+        id=row.id,
+        direction=MessageDirection(row.direction),
+        content=row.content,
+        content_type=ContentType(row.content_type),
+        media_url=row.media_url,
+        media_type=row.media_type,
+        status=MessageStatus(row.status),
+        sent_at=row.sent_at,
+        sender_name=sender,
+        failure_reason=row.failure_reason,
+        attachment=(
+            AttachmentInfo(row.file_name, row.size_bytes, row.content_kept, row.problem)
+            if row.file_name is not None
+            else None
+        ),
+        template_name=TemplateToSend.from_json(row.template).name if row.template else None,
+        reply_to_id=row.reply_to_external_id,
+        quoted=_quote_of(row.quoted, row.quoted is not None),
+        forwarded=row.forwarded,
+        sent_elsewhere=row.sent_elsewhere,
+        edited=row.edited_at is not None,
+        deleted=row.deleted_at is not None,
+        reactions=_reactions(row.reactions),
+    )
+
+
+def _thread_page_statement(paging: bool) -> Any:  # a Select of many typed columns
+    statement = _thread_columns().where(
+        Message.organization_id == bindparam("org", type_=String),
+        Message.conversation_id == bindparam("conversation", type_=String),
+    )
+    if paging:
+        statement = statement.where(
+            tuple_(SENT_AT, Message.id)
+            < tuple_(
+                bindparam("before_at", type_=DateTime(timezone=True)),
+                bindparam("before_id", type_=String),
+            )
+        )
+    return statement.order_by(SENT_AT.desc(), Message.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+
+
+# The columns of _thread_columns(), by name, for the raw rows of _fetch.
+_ThreadRow = namedtuple(
+    "_ThreadRow",
+    "id direction content content_type media_url media_type status sent_at sender_name "
+    "sender_email failure_reason template file_name size_bytes content_kept problem",
+)
+
+
+def thread_page(
+    session: Session,
+    organization_id: str,
+    conversation_id: str,
+    *,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> list[ThreadMessage]:
+    """Up to ``limit`` messages said before ``before`` (the newest when None), oldest first."""
+    values: dict[str, Any] = {"org": organization_id, "conversation": conversation_id}
+    values["limit"] = limit
+    if before is not None:
+        values["before_at"], values["before_id"] = before
+    paging = before is not None
+    rows = fetch(session, ("thread", paging), lambda: _thread_page_statement(paging), values)
+    rows.reverse()
+    return [_message(_ThreadRow._make(row)) for row in rows]
+
+
+def thread_messages(
+    session: Session, organization_id: str, message_ids: Iterable[str]
+) -> list[ThreadMessage]:
+    ids = list(message_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        _thread_columns()
+        .where(Message.organization_id == organization_id, Message.id.in_(ids))
+        .order_by(SENT_AT, Message.id)
+    )
+    return [_message(row) for row in rows]
+
+
+def thread_since(
+    session: Session, organization_id: str, conversation_id: str, after: tuple[datetime, str]
+) -> list[ThreadMessage]:
+    """Messages said after ``after``, oldest first (a thread catching up)."""
+    rows = session.execute(
+        _thread_columns()
+        .where(
+            Message.organization_id == organization_id,
+            Message.conversation_id == conversation_id,
+            tuple_(SENT_AT, Message.id) > tuple_(after[0], after[1]),
+        )
+        .order_by(SENT_AT, Message.id)
+        .limit(500)
+    )
+    return [_message(row) for row in rows]
+
+
+def thread_header(
+    session: Session, organization_id: str, conversation_id: str
+) -> ThreadHeader | None:
+    row = session.execute(
+        _summary_columns()
+        .add_columns(PlatformConnection.error_message, Conversation.platform_connection_id)
+        .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    summary = _summary(row)
+    reason = reply_blocked_reason(summary.connection_status, summary.platform)
+    template_only = None
+    if summary.platform is Platform.WHATSAPP:
+        last_inbound, now = session.execute(
+            select(func.max(SENT_AT), func.now()).where(
+                Message.conversation_id == conversation_id,
+                Message.direction == MessageDirection.INBOUND,
+            )
+        ).one()
+        template_only = template_only_reason(summary.platform, last_inbound, now)
+    return ThreadHeader(
+        conversation=summary,
+        connection_error=row.error_message,
+        can_reply=reason is None,
+        reply_blocked_reason=reason,
+        template_only_reason=template_only,
+        connection_id=row.platform_connection_id,
+    )
