@@ -148,6 +148,12 @@ class SyncEngine:
         )
         self._purge.add_done_callback(_log_purge)
 
+    async def purge_finished(self) -> None:
+        """Wait for a running history purge (it stops after its current batch once
+        ``stopping`` is set), so the app never closes its loop under it."""
+        if self._purge is not None and not self._purge.done():
+            await asyncio.gather(self._purge, return_exceptions=True)
+
     # --- asked by the window ------------------------------------------------------------
 
     async def send_read_receipt(self, receipt: ReadReceipt) -> None:

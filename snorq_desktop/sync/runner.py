@@ -187,6 +187,7 @@ class SyncRunner:
                 self._intake_now.set()
                 self._send_now.set()
                 await asyncio.gather(*beside, return_exceptions=True)
+                await engine.purge_finished()
                 self._engine = None
 
     async def _intake(self, engine: SyncEngine) -> None:
