@@ -95,10 +95,11 @@ def choose_plan(words: list[str], statistics: SearchStatistics, limit: int = 100
     matching = 1 - (1 - in_threads) * (1 - in_names)
     walked = min(conversations, limit / matching) if matching > 0 else conversations
     found_messages = rarest * statistics.messages * _MESSAGE_COST
-    costs = {
-        SearchPlan.WALK_FOUND: found_messages + walked,
-        SearchPlan.FOUND: found_messages + matching * conversations * _FOUND_COST,
-    }
+    costs = {SearchPlan.FOUND: found_messages + matching * conversations * _FOUND_COST}
+    if all(s is not None for s in contact_shares):
+        # Only names the statistics know are common: a walk counting on unlisted
+        # words would test every conversation (400,000 at 20M messages: seconds).
+        costs[SearchPlan.WALK_FOUND] = found_messages + walked
     if len(known) == len(words):
         # Only words the statistics know are common: a walk for an unlisted word
         # would test every thread.
