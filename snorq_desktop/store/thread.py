@@ -154,7 +154,8 @@ def _thread_page_statement(paging: bool) -> Any:  # a Select of many typed colum
 _ThreadRow = namedtuple(
     "_ThreadRow",
     "id direction content content_type media_url media_type status sent_at sender_name "
-    "sender_email failure_reason template file_name size_bytes content_kept problem",
+    "sender_email failure_reason template file_name size_bytes content_kept problem "
+    "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions",
 )
 
 

@@ -37,7 +37,9 @@ def make_shop(session, plan=PlanType.PRO, slug="s"):
         TokenCipher(KeySet.fresh()),
         organization_id=org,
         account=PlatformAccount(
-            platform=Platform.WHATSAPP, platform_user_id="1055", access_token=SecretToken("t")
+            platform=Platform.WHATSAPP,
+            platform_user_id=f"1055-{slug}",  # one account belongs to one shop
+            access_token=SecretToken("t"),
         ),
     )
     return org, connection
