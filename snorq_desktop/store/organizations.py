@@ -142,7 +142,9 @@ def add_member(
     if added_by is not None and not can_grant(
         _require_role(session, organization_id, added_by), role
     ):
-        raise PermissionDenied(f"Your role does not allow adding a member as {MemberRole(role).value}.")
+        raise PermissionDenied(
+            f"Your role does not allow adding a member as {MemberRole(role).value}."
+        )
     if _role_of(session, organization_id, user_id) is not None:
         raise AlreadyMember("That person is already a member of this organisation.")
     _check_free_seat(session, organization)
