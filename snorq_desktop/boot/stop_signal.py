@@ -11,9 +11,10 @@ import contextlib
 import logging
 import signal
 import socket
+from collections.abc import Callable
 from types import FrameType
 
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ class StopOnSignal(QObject):
     def __init__(self, parent: QObject, signals: tuple[signal.Signals, ...] = (signal.SIGTERM,)):
         super().__init__(parent)
         self.requested = False
+        self._close_window: Callable[[], None] | None = None
         self._reader, self._writer = socket.socketpair()
         self._reader.setblocking(False)
         self._writer.setblocking(False)
@@ -34,9 +36,24 @@ class StopOnSignal(QObject):
         # The slot only has to exist: entering Python runs the pending handler.
         self._notifier.activated.connect(self._drain)
 
+    def close_window_with(self, close: Callable[[], None]) -> None:
+        """How the shown window closes on a signal: without its questions (a session
+        logging out cannot answer "Replies still sending… Close anyway?"; the
+        replies are kept and go out on the next start either way)."""
+        self._close_window = close
+
     def _on_signal(self, number: int, _: FrameType | None) -> None:
         log.info("stopping on %s, as when the window is closed", signal.Signals(number).name)
         self.requested = True
+        # Python runs this handler between any two bytecodes, perhaps inside a
+        # sync task's step; closing from here would run the window's close (and
+        # the asyncio callbacks a nested loop turns) inside that step.  Qt calls
+        # the stop from its own loop instead, as a fresh event.
+        QTimer.singleShot(0, self._stop)
+
+    def _stop(self) -> None:
+        if self._close_window is not None:
+            self._close_window()
         QCoreApplication.quit()  # as the window's closing does; the caller closes the rest
 
     def quit_if_requested(self) -> None:

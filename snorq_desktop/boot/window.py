@@ -460,6 +460,7 @@ def _run_window(
                 lambda: sign_out(settings, paths, plumbing.http),
             )
         running.window.show()
+        stop.close_window_with(running.window.close_without_asking)
         # Everything made so far lives as long as the app: keep the garbage
         # collector from walking it again on every full pass (a 72 ms pause
         # while a 100,000-row inbox pages in, without this).

@@ -32,12 +32,6 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie left to be reaped is a stopped process
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open defect after merging the outbox sender's tasks with SIGTERM handling: the app "
-    "hangs on close ('Cannot enter into task snorq-intake while snorq-sync is being executed'); "
-    "see the session 3 closing note",
-)
 def test_sigterm_stops_the_demo_and_its_postgres(tmp_path):
     home = tmp_path / "home"
     app = subprocess.Popen(
