@@ -35,24 +35,36 @@ _TYPES = {
     "share_post": ContentType.TEXT,
 }
 _BUSINESS = "business_account"
+_NEEDED = ("im_receive_msg", "im_send_msg", "im_mark_read_msg")
 
 
 def parse_webhook(body: Any) -> list[PlatformEvent]:
-    kind = field(body, "event", str, "body")
-    business = identifier(body, "user_openid", "body")
-    raw = body.get("content")
-    content = (
-        raw
-        if isinstance(raw, dict)
-        else load_json(field(body, "content", str, "body"), "TikTok webhook content")
-    )
-    if not isinstance(content, dict):
-        raise MalformedPayload("body.content is not a JSON object.")
-    if kind == "im_mark_read_msg":
-        return [_read(content, business, body.get("create_time"))]
-    if kind not in ("im_receive_msg", "im_send_msg"):
+    if not isinstance(body, dict):
+        raise MalformedPayload("The TikTok webhook body is not a JSON object.")
+    kind = body.get("event")
+    if not isinstance(kind, str):
+        return [SkippedEvent(Platform.TIKTOK, "event without a name", "body.event is missing")]
+    if kind not in _NEEDED:
+        # tiktok.ping, authorization.removed, im_enter_direct_msg…: whatever their
+        # content holds (the ping's is a sentence, not always JSON), not ours.
         return [SkippedEvent(Platform.TIKTOK, kind)]
     try:
+        business = identifier(body, "user_openid", "body")
+        raw = body.get("content")
+        content = (
+            raw
+            if isinstance(raw, dict)
+            else load_json(field(body, "content", str, "body"), "TikTok webhook content")
+        )
+        if not isinstance(content, dict):
+            raise MalformedPayload("body.content is not a JSON object.")
+    except MalformedPayload as error:
+        # One event per body: skipped and logged with the reason, never a 400
+        # that makes TikTok retry a body that will never read better.
+        return [SkippedEvent(Platform.TIKTOK, kind, error.sentence)]
+    try:
+        if kind == "im_mark_read_msg":
+            return [_read(content, business, body.get("create_time"))]
         return [
             message_from(
                 content,

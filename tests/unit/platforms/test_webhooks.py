@@ -15,6 +15,7 @@ from snorq_desktop.domain.platform_events import (
     MalformedPayload,
     PlatformMessage,
     ReadUpTo,
+    SkippedEvent,
 )
 from snorq_desktop.platforms import messenger, tiktok, whatsapp
 from snorq_desktop.platforms.signatures import SignatureRejected, verify_meta, verify_tiktok
@@ -148,14 +149,49 @@ def test_tiktok_content_is_json_inside_json():
         "text",
         {"object": "page"},
         {"object": "whatsapp_business_account", "entry": "x"},
-        {"event": "im_receive_msg", "user_openid": "b", "content": "{not json"},
-        {"event": "im_receive_msg", "user_openid": "b", "content": "[1, 2]"},
     ],
 )
 def test_malformed_bodies_are_refused_with_a_typed_error(body):
-    for parse in (whatsapp.parse_webhook, messenger.parse_webhook, tiktok.parse_webhook):
+    for parse in (whatsapp.parse_webhook, messenger.parse_webhook):
         with pytest.raises(MalformedPayload):
             parse(body)
+    if not isinstance(body, dict):  # a TikTok object without an event is skipped (below)
+        with pytest.raises(MalformedPayload):
+            tiktok.parse_webhook(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "why"),
+    [
+        # TikTok's own test event carries a sentence where the content goes.
+        (
+            {"event": "tiktok.ping", "create_time": 1, "content": "testing Webhook"},
+            "tiktok.ping",
+            "",
+        ),
+        ({"event": "authorization.removed", "user_openid": "b"}, "authorization.removed", ""),
+        (
+            {"event": "im_receive_msg", "user_openid": "b", "content": "{not json"},
+            "im_receive_msg",
+            "not valid JSON",
+        ),
+        (
+            {"event": "im_receive_msg", "user_openid": "b", "content": "[1, 2]"},
+            "im_receive_msg",
+            "not a JSON object",
+        ),
+        ({"event": "im_receive_msg", "user_openid": "b"}, "im_receive_msg", "content"),
+        ({"event": "im_mark_read_msg", "content": "{}"}, "im_mark_read_msg", "user_openid"),
+        ({"create_time": 1, "content": "{}"}, "event without a name", "event"),
+    ],
+)
+def test_a_tiktok_body_that_is_json_is_never_refused(body, kind, why):
+    """TikTok sends one event per body: a body that is JSON but not an event we
+    can read is skipped with its reason (logged), never a 400 TikTok retries."""
+    [event] = tiktok.parse_webhook(body)
+    assert isinstance(event, SkippedEvent)
+    assert event.kind == kind
+    assert why in event.note
 
 
 json_values = st.recursive(
