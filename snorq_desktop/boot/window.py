@@ -42,6 +42,7 @@ from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.demo.world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.domain.team_notice import team_channel
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
@@ -282,6 +283,7 @@ def build_window(
         )
         listener = ChangeListener(
             conninfo,
+            team_channel(identity.organization_id),
             on_team_notice=notices.heard.emit,
             on_webhook=take_in,
             on_connected=connected,

@@ -1,13 +1,26 @@
-"""The NOTIFY payload that tells the other apps of a team what changed."""
+"""The NOTIFY payload that tells the other apps of a team what changed.
 
+NOTIFY is not covered by row-level security: any login of the database may
+LISTEN on any channel, and send on it.  So a notice carries ids only, never a
+customer's words (in a hosted database another shop's member would hear
+them), it goes out on the organisation's own channel (named by its id, which
+only its members can read), and what it says is a hint to re-read through
+the member's own login: a forged one can make an app re-read, nothing more."""
+
+import hashlib
 import json
 from typing import Any
 
 from snorq_desktop.domain.inbox import Changes
 
-CHANNEL = "snorq_changes"
 WEBHOOK_CHANNEL = "snorq_webhook_events"
 _MAX_PAYLOAD = 7000  # PostgreSQL's limit is 8000 bytes
+
+
+def team_channel(organization_id: str) -> str:
+    """The organisation's channel: "snorq_changes_" and 40 hex digits of its id's
+    SHA-256 (any id fits PostgreSQL's 63 bytes for a channel's name)."""
+    return "snorq_changes_" + hashlib.sha256(str(organization_id).encode()).hexdigest()[:40]
 
 
 def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
@@ -16,7 +29,9 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         "from": origin,
         "c": sorted(changes.conversations),
         "m": sorted(changes.messages),
-        "a": [[conversation, preview[:80]] for conversation, preview in changes.arrivals],
+        # Which conversations have a new customer message: the app that hears it
+        # reads the words itself, as the member it is.
+        "a": sorted({conversation for conversation, _ in changes.arrivals}),
     }
     if changes.labels:
         notice["l"] = 1
@@ -27,11 +42,13 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
 
 
 def read_notice(payload: str) -> tuple[str, str, Changes | None]:
-    """(organisation, origin, changes); changes None means "too much: reload"."""
+    """(organisation, origin, changes); changes None means "too much: reload".
+    Arrivals come without their words (the app reads them); a payload of any
+    other shape is never an error, at most a reload."""
     try:
         notice = json.loads(payload)
         organization, origin = str(notice["o"]), str(notice.get("from", ""))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, IndexError):
         return "", "", None
     if notice.get("all"):
         return organization, origin, None
@@ -39,9 +56,15 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
         organization,
         origin,
         Changes(
-            conversations=frozenset(notice.get("c", [])),
-            messages=frozenset(notice.get("m", [])),
-            arrivals=tuple((str(a[0]), str(a[1])) for a in notice.get("a", []) if len(a) == 2),
+            conversations=frozenset(_ids(notice.get("c"))),
+            messages=frozenset(_ids(notice.get("m"))),
+            arrivals=tuple((conversation, "") for conversation in _ids(notice.get("a"))),
             labels=bool(notice.get("l")),
         ),
     )
+
+
+def _ids(listed: Any) -> list[str]:
+    if not isinstance(listed, list):
+        return []
+    return [item for item in listed if isinstance(item, str) and len(item) <= 64]

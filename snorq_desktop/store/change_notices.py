@@ -6,12 +6,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.inbox import Changes
-from snorq_desktop.domain.team_notice import CHANNEL, encode_notice
+from snorq_desktop.domain.team_notice import encode_notice, team_channel
 
 
 def notify_changes(session: Session, organization_id: str, changes: Changes, origin: str) -> None:
     if changes:
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": encode_notice(organization_id, changes, origin)},
+            {
+                "channel": team_channel(organization_id),
+                "payload": encode_notice(organization_id, changes, origin),
+            },
         )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from snorq_desktop.domain.team_notice import CHANNEL, WEBHOOK_CHANNEL
+from snorq_desktop.domain.team_notice import WEBHOOK_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ class ChangeListener:
     def __init__(
         self,
         conninfo: str,
+        team_channel: str,
         *,
         on_team_notice: Callable[[str], None],
         on_webhook: Callable[[], None],
@@ -29,6 +30,7 @@ class ChangeListener:
     ) -> None:
         """The callbacks run on the listener's thread: they must only hand over."""
         self._conninfo = conninfo
+        self._team_channel = team_channel  # the organisation's own (domain.team_notice)
         self._on_team_notice = on_team_notice
         self._on_webhook = on_webhook
         self._on_connected = on_connected
@@ -47,7 +49,7 @@ class ChangeListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as db:
-                    for channel in (CHANNEL, WEBHOOK_CHANNEL):
+                    for channel in (self._team_channel, WEBHOOK_CHANNEL):
                         db.execute(f'LISTEN "{channel}"')
                     backoff = 0.5
                     self._on_connected()  # catch up on what was not heard
@@ -55,7 +57,7 @@ class ChangeListener:
                         for notice in db.notifies(timeout=0.5):
                             if notice.channel == WEBHOOK_CHANNEL:
                                 self._on_webhook()
-                            else:
+                            elif notice.channel == self._team_channel:
                                 self._on_team_notice(notice.payload)
             except psycopg.OperationalError as error:
                 log.info(

@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from snorq_desktop.domain.identity import Identity
-from snorq_desktop.domain.inbox import Changes, InboxQuery, InboxView, ViewCounts
+from snorq_desktop.domain.inbox import (
+    Changes,
+    ConversationSummary,
+    InboxQuery,
+    InboxView,
+    ViewCounts,
+)
 from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
@@ -346,10 +352,23 @@ class MainWindow(QMainWindow):
                 self._runner.run(
                     partial(self._service.open_conversation, conversation_id), self.apply_changes
                 )
-            elif not self.isActiveWindow():
+            elif not self.isActiveWindow() and preview:
                 summary = self.inbox.summary_at(self.inbox.row_of(conversation_id))
                 title = summary.contact_name if summary else "New message"
                 self.tray.notify(conversation_id, title, preview)
+            elif not self.isActiveWindow():
+                # Heard from another app: the notice names the conversation only;
+                # its words are read here, as this member, or not shown at all.
+                self._runner.run(
+                    partial(self._service.summaries, [conversation_id]), self._notify_arrival
+                )
+
+    def _notify_arrival(self, summaries: dict[str, ConversationSummary]) -> None:
+        for conversation_id, summary in summaries.items():
+            if summary.last_message_preview:
+                self.tray.notify(
+                    conversation_id, summary.contact_name, summary.last_message_preview
+                )
 
     def refresh_counts(self) -> None:
         if self.identity is None:

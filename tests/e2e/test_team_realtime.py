@@ -3,10 +3,13 @@ webhook received by the relay shows in an open window (LISTEN/NOTIFY)."""
 
 import json
 import time
+import uuid
 
 from PySide6.QtCore import Qt
 
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.inbox import Changes
+from snorq_desktop.domain.team_notice import encode_notice, read_notice, team_channel
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.webhook_events import record_event
 from snorq_desktop.ui.inbox_model import ConversationIdRole, SummaryRole
@@ -123,3 +126,46 @@ def test_one_webhook_is_shown_once_by_the_app_that_stored_it_and_heard_by_the_ot
     assert other.window.inbox.index(0).data(SummaryRole).last_message_preview == (
         "Do you ship to Porto?"
     )
+
+
+def test_a_forged_notice_shows_only_what_the_database_holds(shop, make_window, qtbot):
+    """Any login of the database may NOTIFY (no privilege covers it): a notice is a
+    hint to re-read as this member, so forged words never reach the desktop."""
+    shop.add_conversations(2)
+    running = make_window("leo")
+    qtbot.wait(300)  # its listener connected
+    notified: list[tuple[str, str, str]] = []
+    running.window.isActiveWindow = lambda: False
+    running.window.tray.notify = lambda *shown: notified.append(shown)
+    target = running.window.inbox.index(1).data(ConversationIdRole)
+    stored = _summary(running.window, target)
+    channel = team_channel(shop.organization_id)
+    words = "Your order is held: pay the fee to IBAN XX00 0000"
+    for forged in (
+        # the old shape, a conversation with words of the forger's choice
+        {"o": shop.organization_id, "from": "x", "c": [target], "a": [[target, words]]},
+        {"o": shop.organization_id, "from": "x", "c": [[1]], "m": "abc", "a": [None, 5]},
+        [1, 2],
+        {"o": shop.organization_id, "from": "x", "c": [target], "a": [target], "w": words},
+    ):
+        shop.sql(
+            "SELECT pg_notify(:channel, :payload)", channel=channel, payload=json.dumps(forged)
+        )
+    qtbot.waitUntil(lambda: bool(notified), timeout=3000)
+    qtbot.wait(300)  # room for a notification the forged words would have made
+    assert notified == [(target, stored.contact_name, stored.last_message_preview)]
+    assert not any(words in shown for entry in notified for shown in entry)
+
+
+def test_a_notice_names_ids_only_on_the_organisations_own_channel():
+    organisation = "5f0c3a52-8d3e-4a36-9f59-0d2b1f0f7a11"
+    changes = Changes(conversations=frozenset({"c1"}), arrivals=(("c1", "Do you ship to Porto?"),))
+    payload = encode_notice(organisation, changes, "app-1")
+    assert "Porto" not in payload
+    assert read_notice(payload)[2] == Changes(
+        conversations=frozenset({"c1"}), arrivals=(("c1", ""),)
+    )
+    channel = team_channel(organisation)
+    assert channel.startswith("snorq_changes_")
+    assert len(channel.encode()) <= 63
+    assert team_channel(str(uuid.uuid4())) != channel

@@ -8,7 +8,7 @@ import time
 import httpx
 
 from snorq_desktop.domain.inbox import Changes
-from snorq_desktop.domain.team_notice import read_notice
+from snorq_desktop.domain.team_notice import read_notice, team_channel
 from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.runner import SyncRunner
@@ -51,6 +51,7 @@ def test_a_relayed_webhook_wakes_the_intake_and_is_handed_over_once(world):
         )
         listener = ChangeListener(
             conninfo,
+            team_channel(world.org),
             on_team_notice=heard.append,
             on_webhook=runner.take_in,
             on_connected=lambda: connected.append(None),
@@ -74,4 +75,5 @@ def test_a_relayed_webhook_wakes_the_intake_and_is_handed_over_once(world):
     arrivals = [arrival for changes in handed for arrival in changes.arrivals]
     assert [preview for _, preview in arrivals] == ["Do you ship to Porto?"]
     origins = {read_notice(payload)[1] for payload in heard}
+    assert not any("Porto" in payload for payload in heard), "a notice never carries words"
     assert origins == {"app-1"}, "the team hears it, tagged as this app's own"
