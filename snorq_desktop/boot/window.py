@@ -36,6 +36,7 @@ from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.screen import check_screen, use_qt_style
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
+from snorq_desktop.boot.starting_up import while_showing
 from snorq_desktop.boot.stop_signal import StopOnSignal
 from snorq_desktop.boot.team_pages import TeamPages
 from snorq_desktop.demo.shop import seed_demo
@@ -418,10 +419,15 @@ def _run_window(
         sealer: TokenSealer | None
         world: DemoWorld | None
         if demo:
-            demo_parts = stack.enter_context(open_demo(paths))
+            demo_parts = while_showing(
+                "Opening the demo shop…", lambda: stack.enter_context(open_demo(paths))
+            )
             database, sealer, world = demo_parts.database, demo_parts.sealer, demo_parts.world
         else:
-            database = stack.enter_context(open_database(settings, paths, migrate=False))
+            database = while_showing(
+                "Starting SNORQ Desktop…",
+                lambda: stack.enter_context(open_database(settings, paths, migrate=False)),
+            )
             started = signed_in_or_first_run(
                 settings, paths, database, plumbing, quit_after_ms=quit_after_ms
             )
@@ -429,7 +435,10 @@ def _run_window(
                 return 0  # closed on the first-run screen
             if started.settings.database_url != settings.database_url:  # joined a team
                 settings = started.settings
-                database = stack.enter_context(open_database(settings, paths, migrate=False))
+                database = while_showing(
+                    "Opening the team database…",
+                    lambda: stack.enter_context(open_database(settings, paths, migrate=False)),
+                )
             user_id = started.user_id
             sealer, world = optional_cipher(settings, paths), None
         if stop.requested:  # SIGTERM while starting: close what was opened
