@@ -37,7 +37,7 @@ class Composer(QWidget):
     """Signals:
     - ``send_requested(str)``: the text to send (never blank);
     - ``attach_requested()``: the person wants to send a file (the text, if any,
-      goes with it as its caption: read it with :meth:`take_caption`);
+      is offered as its caption in the preview);
     - ``template_requested()``: the person wants to send a WhatsApp template;
     - ``note_requested(str)``: the text of an internal note to add (never blank);
     - ``reconnect_requested()``: the person wants to reconnect the blocked connection.
@@ -163,12 +163,6 @@ class Composer(QWidget):
         self.reason.setVisible(blocked is not None)
         self.editor.setReadOnly(blocked is not None)
         self.template_button.setVisible(self._template_only and not self.note_mode)
-
-    def take_caption(self) -> str:
-        """The text written so far, cleared: it travels with an attached file."""
-        text = self.editor.toPlainText().strip()
-        self.editor.clear()
-        return text
 
     @property
     def blocked_reason(self) -> str | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QDesktopServices, QFont, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snorq_desktop.domain.attachments import viewer_copy_path
+from snorq_desktop.domain.attachments import FileCheck, viewer_copy_path
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
@@ -38,6 +38,7 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
 from snorq_desktop.ui.drafts import ReplyDrafts
+from snorq_desktop.ui.file_preview import FilePreview, thumbnail_of
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
@@ -129,6 +130,7 @@ class ThreadPane(QWidget):
         self.template_source = template_source
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
+        self.file_preview: FilePreview | None = None  # the last file shown before sending
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
@@ -301,10 +303,44 @@ class ThreadPane(QWidget):
             return
         path, _ = QFileDialog.getOpenFileName(self, "Send a file")
         if path:
-            self.send_file(Path(path), self.composer.take_caption())
+            self.preview_file(Path(path))
 
-    def send_file(self, path: Path, caption: str = "") -> None:
+    def preview_file(self, path: Path) -> None:
+        """Show the file before it is sent (name, size, thumbnail, caption, or why
+        the platform would refuse it); only its Send sends it."""
         conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+
+        def look() -> tuple[FileCheck, QImage | None]:  # on the worker thread
+            check = self._service.check_file(conversation_id, path)
+            return check, thumbnail_of(check)
+
+        self._runner.run(look, lambda found: self._show_preview(conversation_id, path, *found))
+
+    def _show_preview(
+        self, conversation_id: str, path: Path, check: FileCheck, thumbnail: QImage | None
+    ) -> None:
+        if conversation_id != self.conversation_id:
+            return  # the person moved on meanwhile
+        caption = self.composer.editor.toPlainText().strip()
+        if self.file_preview is not None:
+            self.file_preview.deleteLater()  # one kept at a time
+        preview = FilePreview(check, thumbnail, caption, self)
+        self.file_preview = preview  # for tests: the preview being shown
+
+        def send(caption: str) -> None:
+            if self.conversation_id == conversation_id:
+                self.composer.editor.clear()  # its text went with the file as the caption
+            self.send_file(path, caption, conversation_id)
+
+        preview.send_requested.connect(send)
+        preview.open()
+
+    def send_file(self, path: Path, caption: str = "", conversation_id: str | None = None) -> None:
+        """Store the file reply PENDING (the outbox sends it); ``conversation_id``
+        defaults to the open conversation."""
+        conversation_id = conversation_id or self.conversation_id
         if conversation_id is None:
             return
         message_id = new_id()
