@@ -110,6 +110,11 @@ class ConnectionsService:
     def cancel_login(self) -> None:
         self._login.cancel()
 
+    def show_links_with(self, show_link: Callable[[str], None] | None) -> None:
+        """Where a login's link goes when no browser could be opened (called from
+        the login's thread); the login then waits for the person to open it."""
+        self._login.show_link = show_link
+
     def facebook_pages(self) -> list[FacebookPage]:
         """Facebook Login in the system browser; the pages to choose from."""
         app = self._app(AppProvider.META)
