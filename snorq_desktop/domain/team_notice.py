@@ -20,6 +20,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
     }
     if changes.labels:
         notice["l"] = 1
+    if changes.connections:
+        notice["k"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -43,5 +45,6 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             messages=frozenset(notice.get("m", [])),
             arrivals=tuple((str(a[0]), str(a[1])) for a in notice.get("a", []) if len(a) == 2),
             labels=bool(notice.get("l")),
+            connections=bool(notice.get("k")),
         ),
     )

@@ -39,6 +39,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
 from snorq_desktop.ui.drafts import ReplyDrafts
 from snorq_desktop.ui.file_preview import FilePreview, thumbnail_of
+from snorq_desktop.ui.formatting import connection_marker
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
@@ -230,7 +231,9 @@ class ThreadPane(QWidget):
             ConversationStatus.CLOSED: " · Closed",
             ConversationStatus.ARCHIVED: " · Archived",
         }[summary.status]
-        self.subtitle.setText(f"{PLATFORM_NAMES[summary.platform]}{status}")
+        marker = connection_marker(summary.connection_status)
+        connection = f" · ⚠ {marker}" if marker else ""
+        self.subtitle.setText(f"{PLATFORM_NAMES[summary.platform]}{status}{connection}")
         self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
         self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
