@@ -164,3 +164,19 @@ def test_a_connection_state_reaches_the_team_once_and_only_when_it_is_news(shop,
     assert read_notice(encode_notice("org", Changes(connections=True), "app"))[2] == Changes(
         connections=True
     )
+
+
+def test_a_connection_a_teammate_deletes_leaves_my_inbox_with_its_conversations(
+    shop, make_window, qtbot
+):
+    shop.add_conversations(2, Platform.TIKTOK)
+    leo = make_window("leo")
+    qtbot.wait(300)  # its listener connected
+    window = leo.window
+    assert window.inbox.rowCount() == 2
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, leo)
+    assert window.thread_pane.conversation_id is not None
+    _teammate_service(shop).delete(shop.connections[Platform.TIKTOK])
+    qtbot.waitUntil(lambda: window.inbox.rowCount() == 0, timeout=5_000)
+    qtbot.waitUntil(lambda: window.thread_pane.conversation_id is None, timeout=5_000)
