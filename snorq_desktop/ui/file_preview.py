@@ -3,6 +3,9 @@ its size, a thumbnail for a photo and the caption, with Send and Cancel.  A file
 the platform would refuse says why here, with Send disabled, so nothing is sent
 half-way and nothing is found out only in the status bar."""
 
+from datetime import datetime
+from pathlib import Path
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -20,6 +23,18 @@ from snorq_desktop.domain.enums import ContentType
 from snorq_desktop.ui.message_delegate import MEDIA_LABELS
 
 THUMBNAIL = QSize(240, 180)
+
+
+def keep_pasted_image(image: QImage, files_folder: Path) -> Path | None:
+    """A picture from the clipboard as a PNG file, to be shown and sent like any
+    other; None if it could not be written."""
+    folder = files_folder / "pasted"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    path = folder / f"pasted-image-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.png"
+    return path if image.save(str(path)) else None
 
 
 def thumbnail_of(check: FileCheck) -> QImage | None:

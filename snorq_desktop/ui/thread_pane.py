@@ -38,7 +38,7 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
 from snorq_desktop.ui.drafts import ReplyDrafts
-from snorq_desktop.ui.file_preview import FilePreview, thumbnail_of
+from snorq_desktop.ui.file_preview import FilePreview, keep_pasted_image, thumbnail_of
 from snorq_desktop.ui.formatting import connection_marker
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
@@ -127,6 +127,8 @@ class ThreadPane(QWidget):
         self.composer.send_requested.connect(self.send)
         self.drafts = ReplyDrafts(service, runner, self.composer, self)
         self.composer.attach_requested.connect(self.choose_file)
+        self.composer.files_given.connect(self._files_given)
+        self.composer.image_pasted.connect(self._image_pasted)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
@@ -307,6 +309,20 @@ class ThreadPane(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Send a file")
         if path:
             self.preview_file(Path(path))
+
+    def _files_given(self, files: list[Path]) -> None:
+        """Dropped on (or pasted into) the reply box: shown first, like Attach…'s."""
+        if len(files) > 1:
+            self._runner.failed.emit(
+                f"One file at a time: “{files[0].name}” is shown first; send the others after it."
+            )
+        self.preview_file(files[0])
+
+    def _image_pasted(self, image: QImage) -> None:
+        if (path := keep_pasted_image(image, self.files_folder)) is None:
+            self._runner.failed.emit("The pasted image could not be kept to send it.")
+        else:
+            self.preview_file(path)
 
     def preview_file(self, path: Path) -> None:
         """Show the file before it is sent (name, size, thumbnail, caption, or why

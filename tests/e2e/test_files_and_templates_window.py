@@ -6,9 +6,16 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+)
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from snorq_desktop.demo.files import picture
 from snorq_desktop.domain.enums import MessageStatus, Platform
@@ -348,3 +355,69 @@ def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folde
     assert written.is_relative_to(folder)
     assert written.read_bytes() == PNG
     assert not Path("/tmp/snorq-escape").exists()
+
+
+def _drop(editor, mime) -> None:
+    """A drop on the reply box, as the window system delivers it."""
+    at = editor.viewport().rect().center()
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(at, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(editor.viewport(), enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(editor.viewport(), drop)
+
+
+def test_a_file_dropped_on_the_reply_box_is_shown_first_too(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running = attaching.running
+    pane = running.window.thread_pane
+    pane.composer.editor.setPlainText("In blue")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(attaching.file))])
+    _drop(pane.composer.editor, mime)
+    idle(qtbot, running)
+    preview = pane.file_preview
+    assert preview is not None and preview.isVisible()
+    assert preview.name.text() == "blue-shoe.png" and preview.caption.toPlainText() == "In blue"
+    assert pane.composer.editor.toPlainText() == "In blue"  # no file address typed in
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    preview.send_button.click()
+    idle(qtbot, running)
+    qtbot.waitUntil(lambda: _newest(running.window).attachment is not None)
+    assert _newest(running.window).content == "In blue"
+
+
+def test_an_image_pasted_into_the_reply_box_is_shown_first_as_a_png(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running = attaching.running
+    pane = running.window.thread_pane
+    image = QImage(80, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2255aa"))
+    QGuiApplication.clipboard().setImage(image)
+    pane.composer.editor.setFocus()
+    pane.composer.editor.paste()
+    idle(qtbot, running)
+    preview = pane.file_preview
+    assert preview is not None and preview.isVisible()
+    assert preview.name.text().startswith("pasted-image-") and preview.name.text().endswith(".png")
+    assert preview.details.text().startswith("Photo · ")
+    assert not preview.thumbnail.pixmap().isNull()
+    assert preview.send_button.isEnabled()
+    preview.cancel_button.click()
+    idle(qtbot, running)
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    # In a note, a drop or a paste is text as ever: nothing is offered to the customer.
+    pane.composer.set_note_mode(True)
+    before = pane.file_preview
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(attaching.file))])
+    pane.composer.editor.insertFromMimeData(mime)
+    idle(qtbot, running)
+    assert pane.file_preview is before
