@@ -45,6 +45,8 @@ def thumbnail_of(check: FileCheck) -> QImage | None:
     image = QImage()
     if not image.loadFromData(check.data):
         return None  # not a format Qt reads: the preview shows the name alone
+    if image.width() <= THUMBNAIL.width() and image.height() <= THUMBNAIL.height():
+        return image  # small already: shown as it will arrive, not blown up
     return image.scaled(
         THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from snorq_desktop.boot.window import RunningWindow
 from snorq_desktop.demo.files import picture
 from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.templates import MessageTemplate
@@ -45,7 +46,7 @@ class Attaching:
     """A window with its first conversation open, the file dialog answering
     ``file`` and the system's viewer recording what it was asked to open."""
 
-    running: object
+    running: RunningWindow
     conversation: str
     file: Path
     opened: list[QUrl] = field(default_factory=list)
@@ -94,7 +95,7 @@ def test_attaching_a_file_shows_it_first_then_sends_it_with_the_caption_and_the_
     assert preview.name.text() == "blue-shoe.png"
     assert preview.details.text() == f"Photo · {len(PNG)} B"
     thumbnail = preview.thumbnail.pixmap()
-    assert not thumbnail.isNull() and (thumbnail.width(), thumbnail.height()) == (240, 180)
+    assert not thumbnail.isNull() and (thumbnail.width(), thumbnail.height()) == (64, 48)
     assert preview.caption.toPlainText() == "In blue"
     assert preview.send_button.isEnabled() and not preview.reason.isVisible()
     assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
@@ -112,7 +113,8 @@ def test_attaching_a_file_shows_it_first_then_sends_it_with_the_caption_and_the_
     pictures = window.thread_pane.pictures
     pictures.get(newest.id)
     qtbot.waitUntil(lambda: pictures.get(newest.id) is not None)
-    assert pictures.get(newest.id).width() == 260
+    drawn = pictures.get(newest.id)
+    assert drawn is not None and drawn.width() == 260
     assert composer.editor.toPlainText() == ""  # the caption went with the file
     stored = shop.sql(
         "SELECT a.content FROM attachments a JOIN messages m ON m.id = a.message_id"
@@ -398,7 +400,7 @@ def test_an_image_pasted_into_the_reply_box_is_shown_first_as_a_png(
     attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
     running = attaching.running
     pane = running.window.thread_pane
-    image = QImage(80, 60, QImage.Format.Format_RGB32)
+    image = QImage(800, 600, QImage.Format.Format_RGB32)  # a screenshot, say
     image.fill(QColor("#2255aa"))
     QGuiApplication.clipboard().setImage(image)
     pane.composer.editor.setFocus()
@@ -408,7 +410,8 @@ def test_an_image_pasted_into_the_reply_box_is_shown_first_as_a_png(
     assert preview is not None and preview.isVisible()
     assert preview.name.text().startswith("pasted-image-") and preview.name.text().endswith(".png")
     assert preview.details.text().startswith("Photo · ")
-    assert not preview.thumbnail.pixmap().isNull()
+    thumbnail = preview.thumbnail.pixmap()  # scaled down to fit the preview
+    assert (thumbnail.width(), thumbnail.height()) == (240, 180)
     assert preview.send_button.isEnabled()
     preview.cancel_button.click()
     idle(qtbot, running)
