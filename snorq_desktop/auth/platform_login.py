@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from snorq_desktop.auth.browser import Opener as Opener  # re-exported for the callers
+from snorq_desktop.auth.browser import opened
 from snorq_desktop.auth.redirect_catcher import PortTaken, RedirectCatcher
 from snorq_desktop.domain.connections import FacebookPage, LoginFailed
 from snorq_desktop.domain.tokens import SecretToken
@@ -30,9 +32,6 @@ LOGIN_TIMEOUT_SECONDS = 300.0
 FACEBOOK_REDIRECT_PORT = 48123
 FACEBOOK_REDIRECT_URI = f"http://localhost:{FACEBOOK_REDIRECT_PORT}/callback/"
 TIKTOK_REDIRECT_URI = "http://127.0.0.1:*/callback/"
-
-# Opens a URL in the system browser; False when no browser could be opened.
-Opener = Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,9 @@ class PlatformLogin:
         self._opener = opener
         self._timeout = timeout
         self._cancelled = threading.Event()
+        # Given the link when no browser could be opened (from the login's thread):
+        # the login then waits for the person to open it.  None: that ends the login.
+        self.show_link: Callable[[str], None] | None = None
 
     def cancel(self) -> None:
         """Stop waiting for the browser (from any thread)."""
@@ -98,11 +100,14 @@ class PlatformLogin:
         self._cancelled.clear()
         state = secrets.token_urlsafe(24)
         with catcher:
-            if self._opener(authorize(catcher.redirect_uri, state)) is False:
-                raise LoginFailed(
-                    "No web browser could be opened for the login; set one as this "
-                    "computer's default browser (or $BROWSER) and try again."
-                )
+            url = authorize(catcher.redirect_uri, state)
+            if not opened(self._opener, url):
+                if self.show_link is None:
+                    raise LoginFailed(
+                        "No web browser could be opened for the login; set one as this "
+                        "computer's default browser (or $BROWSER) and try again."
+                    )
+                self.show_link(url)
             answer = catcher.wait(self._timeout, self._cancelled)
         if answer is None:
             if self._cancelled.is_set():

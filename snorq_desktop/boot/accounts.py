@@ -13,6 +13,7 @@ from dataclasses import replace
 import httpx
 from sqlalchemy.engine import URL
 
+from snorq_desktop.auth.browser import open_or_show
 from snorq_desktop.auth.google import GoogleSignIn, SignInConfig
 from snorq_desktop.boot.app import Database, token_key_store
 from snorq_desktop.boot.paths import AppPaths
@@ -192,13 +193,16 @@ class AccountFlow:
             return f"{self.account.name} <{self.account.email}>"
         return self.account.email
 
-    def sign_in(self, cancel: threading.Event) -> Identity | None:
+    def sign_in(
+        self, cancel: threading.Event, show_link: Callable[[str], None] | None = None
+    ) -> Identity | None:
+        opener = self._open_browser
         done = sign_in(
             self.settings,
             self._paths,
             self._database,
             self._http,
-            open_browser=self._open_browser,
+            open_browser=open_or_show(opener, show_link) if show_link else opener,
             timeout=self._timeout,
             cancel=cancel,
         )

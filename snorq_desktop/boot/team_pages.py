@@ -42,8 +42,11 @@ class TeamPages:
         endpoints: LoginEndpoints | None = None,
         opener: Opener = webbrowser.open,
         on_connected: Callable[[str], None] | None = None,
+        origin: str = "",
     ) -> None:
+        """``origin``: the window's id on the team's notices (it skips their echo)."""
         self._window = window
+        self._origin = origin
         self._database = database
         self._settings = settings
         self._paths = paths
@@ -96,6 +99,7 @@ class TeamPages:
                 PlatformLogin(self._plumbing.http, self._endpoints, opener=self._opener),
                 self._plumbing.http,
                 relay_url=self._settings.relay_url,
+                origin=self._origin,
             )
             page = ConnectionsPage(service, self._plumbing.worker, self._window)
             if self._on_connected is not None:

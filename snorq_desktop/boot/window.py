@@ -309,6 +309,7 @@ def build_window(
         endpoints=login_endpoints,
         opener=browser or webbrowser.open,
         on_connected=(lambda _: sync.wake()) if sync is not None else None,
+        origin=service.origin,
     )
     records = None
     if identity is not None:

@@ -112,28 +112,46 @@ def human_size(size: int) -> str:
 
 def refusal(platform: Platform, file: FileToSend) -> str | None:
     """Why this file cannot be sent on this platform, in one sentence; None if it can."""
-    name = {
+    return refusal_by_size(platform, file.name, file.content_type, file.size)
+
+
+def refusal_by_size(
+    platform: Platform, name: str, content_type: ContentType, size: int
+) -> str | None:
+    """:func:`refusal` for a file known only by its name, kind and size (not read yet)."""
+    platform_name = {
         Platform.WHATSAPP: "WhatsApp",
         Platform.FACEBOOK: "Messenger",
         Platform.TIKTOK: "TikTok",
     }[platform]
-    if file.size == 0:
-        return f"“{file.name}” is empty."
-    limits = LIMITS[platform]
-    limit = limits.get(file.content_type)
+    if size == 0:
+        return f"“{name}” is empty."
+    limit = LIMITS[platform].get(content_type)
     if limit is None:
-        return f"{name} accepts only images here; “{file.name}” is not one."
-    if file.size > limit:
+        return f"{platform_name} accepts only images here; “{name}” is not one."
+    if size > limit:
         return (
-            f"“{file.name}” is {human_size(file.size)}; {name} accepts "
-            f"{file.content_type.value.lower()}s up to {human_size(limit)}."
+            f"“{name}” is {human_size(size)}; {platform_name} accepts "
+            f"{content_type.value.lower()}s up to {human_size(limit)}."
         )
-    if file.size > KEEP_AT_MOST:
+    if size > KEEP_AT_MOST:
         return (
-            f"“{file.name}” is {human_size(file.size)}; SNORQ sends files up to "
+            f"“{name}” is {human_size(size)}; SNORQ sends files up to "
             f"{human_size(KEEP_AT_MOST)}. Share a link to it instead."
         )
     return None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What the preview shows of a chosen file before anything is sent."""
+
+    name: str
+    size: int | None  # None: it could not even be looked at
+    content_type: ContentType
+    refused: str | None  # why it cannot be sent here; None: it can
+    caption_apart: bool  # a caption follows as a message of its own
+    data: bytes | None = None  # read only when it may be sent (for a thumbnail)
 
 
 def file_name_for(media: MediaToFetch) -> str:

@@ -161,12 +161,15 @@ class Changes:
     notifications.
     ``labels``: the organisation's labels were created, renamed, recoloured or
     deleted (every list showing them refreshes).
+    ``connections``: a platform connection was renewed, stopped or found expired
+    (every view showing a connection's state looks again: rows, thread, reply box).
     """
 
     conversations: frozenset[str] = frozenset()
     messages: frozenset[str] = frozenset()
     arrivals: tuple[tuple[str, str], ...] = ()
     labels: bool = False
+    connections: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -174,10 +177,13 @@ class Changes:
             self.messages | other.messages,
             self.arrivals + other.arrivals,
             self.labels or other.labels,
+            self.connections or other.connections,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.conversations or self.messages or self.arrivals or self.labels)
+        return bool(
+            self.conversations or self.messages or self.arrivals or self.labels or self.connections
+        )
 
 
 def reply_blocked_reason(status: ConnectionStatus, platform: Platform) -> str | None:

@@ -35,6 +35,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
     }
     if changes.labels:
         notice["l"] = 1
+    if changes.connections:
+        notice["k"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -60,6 +62,7 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             messages=frozenset(_ids(notice.get("m"))),
             arrivals=tuple((conversation, "") for conversation in _ids(notice.get("a"))),
             labels=bool(notice.get("l")),
+            connections=bool(notice.get("k")),
         ),
     )
 

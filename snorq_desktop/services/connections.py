@@ -19,10 +19,12 @@ from snorq_desktop.domain.connections import (
 )
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.platforms import meta_login
 from snorq_desktop.platforms.errors import PlatformError, TokenExpired
 from snorq_desktop.store import connection_admin, platform_apps
+from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import PlatformAccount, connect_platform, delete_connection
 from snorq_desktop.store.platform_apps import AppCredentials, AppProvider
 from snorq_desktop.store.unit_of_work import unit_of_work
@@ -43,8 +45,12 @@ class ConnectionsService:
         *,
         relay_url: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        origin: str = "",
     ) -> None:
+        """``origin``: the window's own id on the NOTIFY each change sends, so that
+        window (told directly) skips its echo; every other app of the team hears it."""
         self._sessions = sessions
+        self._origin = origin
         self._sealer = sealer
         self._organization_id = organization_id
         self._login = login
@@ -109,6 +115,11 @@ class ConnectionsService:
 
     def cancel_login(self) -> None:
         self._login.cancel()
+
+    def show_links_with(self, show_link: Callable[[str], None] | None) -> None:
+        """Where a login's link goes when no browser could be opened (called from
+        the login's thread); the login then waits for the person to open it."""
+        self._login.show_link = show_link
 
     def facebook_pages(self) -> list[FacebookPage]:
         """Facebook Login in the system browser; the pages to choose from."""
@@ -189,15 +200,22 @@ class ConnectionsService:
     def _connect(self, account: PlatformAccount) -> str:
         sealer = self._sealer()
         with unit_of_work(self._sessions) as session:
-            return connect_platform(
+            connection_id = connect_platform(
                 session, sealer, organization_id=self.organization_id, account=account
             )
+            self._tell_the_team(session, Changes(connections=True))
+            return connection_id
+
+    def _tell_the_team(self, session: Session, changes: Changes) -> None:
+        """In the change's own transaction: heard only if it is committed."""
+        notify_changes(session, self.organization_id, changes, self._origin)
 
     # --- managing -----------------------------------------------------------------------
 
     def disconnect(self, connection_id: str) -> None:
         with unit_of_work(self._sessions) as session:
             connection_admin.disconnect(session, self.organization_id, connection_id)
+            self._tell_the_team(session, Changes(connections=True))
 
     def deletion_impact(self, connection_id: str) -> DeletionImpact:
         with unit_of_work(self._sessions) as session:
@@ -207,5 +225,8 @@ class ConnectionsService:
         """Delete it and (the seed's cascade) its conversations and their messages."""
         with unit_of_work(self._sessions) as session:
             impact = connection_admin.deletion_impact(session, self.organization_id, connection_id)
+            gone = connection_admin.conversations_of(session, self.organization_id, connection_id)
             delete_connection(session, connection_id)
+            # Its conversations went with it: every inbox drops their rows.
+            self._tell_the_team(session, Changes(conversations=gone, connections=True))
         return impact

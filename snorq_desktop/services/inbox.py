@@ -11,10 +11,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.attachments import (
+    FileCheck,
     FileToSend,
     content_type_for,
     guess_mime_type,
     refusal,
+    refusal_by_size,
     takes_caption,
 )
 from snorq_desktop.domain.enums import ConversationStatus, Platform
@@ -255,6 +257,26 @@ class InboxService:
         if caption and not with_file:
             changes = changes | self.send_reply(conversation_id, new_id(), caption)
         return changes
+
+    def check_file(self, conversation_id: str, path: Path) -> FileCheck:
+        """What the preview shows before ``path`` is sent here: its size, and why
+        the platform would refuse it.  A file too large is never read whole."""
+        platform = self._platform_of(conversation_id)
+        name = path.name
+        content_type = content_type_for(platform, guess_mime_type(name))
+        apart = not takes_caption(platform, content_type)
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                return FileCheck(name, None, content_type, f"“{name}” is not a file.", apart)
+            if reason := refusal_by_size(platform, name, content_type, size):
+                return FileCheck(name, size, content_type, reason, apart)
+            data = path.read_bytes()
+        except OSError as error:
+            unread = f"“{name}” could not be read ({error.strerror})."
+            return FileCheck(name, None, content_type, unread, apart)
+        reason = refusal_by_size(platform, name, content_type, len(data))  # it may have changed
+        return FileCheck(name, len(data), content_type, reason, apart, None if reason else data)
 
     def send_template(
         self,

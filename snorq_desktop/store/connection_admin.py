@@ -64,6 +64,18 @@ def disconnect(session: Session, organization_id: str, connection_id: str) -> No
     )
 
 
+def conversations_of(session: Session, organization_id: str, connection_id: str) -> frozenset[str]:
+    """The ids of the connection's conversations (what deleting it takes along)."""
+    return frozenset(
+        session.scalars(
+            select(Conversation.id).where(
+                Conversation.organization_id == organization_id,
+                Conversation.platform_connection_id == connection_id,
+            )
+        )
+    )
+
+
 def deletion_impact(session: Session, organization_id: str, connection_id: str) -> DeletionImpact:
     _require(session, organization_id, connection_id)
     conversations = session.execute(

@@ -9,7 +9,7 @@ FAILED with a sentence saying so, and the person decides whether to retry.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from snorq_desktop.domain.enums import (
@@ -18,8 +18,10 @@ from snorq_desktop.domain.enums import (
     MessageDirection,
     MessageStatus,
 )
+from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
 
 UNKNOWN_OUTCOME = (
@@ -184,11 +186,23 @@ def read_receipt(
 def mark_connection(
     session: Session, connection_id: str, status: ConnectionStatus, error: str | None
 ) -> None:
-    session.execute(
+    """The connection's new state (found expired, or its token unreadable); when
+    that is news, every app of the team hears it (its windows show it live)."""
+    changed = session.execute(
         update(PlatformConnection)
-        .where(PlatformConnection.id == connection_id)
+        .where(
+            PlatformConnection.id == connection_id,
+            or_(
+                PlatformConnection.status.is_distinct_from(status),
+                PlatformConnection.error_message.is_distinct_from(error),
+            ),
+        )
         .values(status=status, error_message=error)
-    )
+        .returning(PlatformConnection.organization_id)
+    ).scalar_one_or_none()
+    if changed is not None:
+        # No origin: the app whose sync found it hears it too (nothing else tells it).
+        notify_changes(session, changed, Changes(connections=True), origin="")
 
 
 def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:

@@ -8,8 +8,10 @@ moving to another conversation never sends one customer's reply to another, nor
 turns a note into a reply.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -33,11 +35,51 @@ NOTE_BUTTON_STYLE = (
 )
 
 
+class ReplyEditor(QPlainTextEdit):
+    """The reply box's text field.  Files dropped on it, or an image pasted into
+    it, are handed over (to be shown before sending) instead of becoming text.
+
+    Signals: ``files_given(list)``: local files dropped or pasted (Paths);
+    ``image_pasted(QImage)``: an image from the clipboard."""
+
+    files_given = Signal(list)
+    image_pasted = Signal(QImage)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.takes_files = True  # False: a note, or a connection that cannot send
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802
+        if self.takes_files and (_local_files(source) or source.hasImage()):
+            return True
+        return super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802
+        if self.takes_files:
+            if files := _local_files(source):
+                self.files_given.emit(files)
+                return
+            if source.hasImage():
+                image = source.imageData()
+                if isinstance(image, QImage) and not image.isNull():
+                    self.image_pasted.emit(image)
+                    return
+        super().insertFromMimeData(source)
+
+
+def _local_files(source: QMimeData) -> list[Path]:
+    if not source.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in source.urls() if url.isLocalFile()]
+
+
 class Composer(QWidget):
     """Signals:
     - ``send_requested(str)``: the text to send (never blank);
     - ``attach_requested()``: the person wants to send a file (the text, if any,
-      goes with it as its caption: read it with :meth:`take_caption`);
+      is offered as its caption in the preview);
+    - ``files_given(list)``: files dropped on the box or pasted into it (Paths);
+    - ``image_pasted(QImage)``: an image pasted into the box;
     - ``template_requested()``: the person wants to send a WhatsApp template;
     - ``note_requested(str)``: the text of an internal note to add (never blank);
     - ``reconnect_requested()``: the person wants to reconnect the blocked connection.
@@ -45,6 +87,8 @@ class Composer(QWidget):
 
     send_requested = Signal(str)
     attach_requested = Signal()
+    files_given = Signal(list)
+    image_pasted = Signal(QImage)
     template_requested = Signal()
     note_requested = Signal(str)
     reconnect_requested = Signal()
@@ -52,8 +96,10 @@ class Composer(QWidget):
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.send_key = send_key
-        self.editor = QPlainTextEdit(self)
+        self.editor = ReplyEditor(self)
         self.editor.setObjectName("composerEditor")
+        self.editor.files_given.connect(self.files_given.emit)
+        self.editor.image_pasted.connect(self.image_pasted.emit)
         self.editor.setTabChangesFocus(True)
         self.editor.setFixedHeight(74)
         self.editor.installEventFilter(self)
@@ -164,12 +210,6 @@ class Composer(QWidget):
         self.editor.setReadOnly(blocked is not None)
         self.template_button.setVisible(self._template_only and not self.note_mode)
 
-    def take_caption(self) -> str:
-        """The text written so far, cleared: it travels with an attached file."""
-        text = self.editor.toPlainText().strip()
-        self.editor.clear()
-        return text
-
     @property
     def blocked_reason(self) -> str | None:
         return self._blocked
@@ -179,6 +219,7 @@ class Composer(QWidget):
             (self._blocked is None or self.note_mode) and bool(self.editor.toPlainText().strip())
         )
         self.attach_button.setEnabled(self._blocked is None and not self.note_mode)
+        self.editor.takes_files = self.attach_button.isEnabled()
 
     def send(self) -> None:
         text = self.editor.toPlainText().strip()

@@ -41,6 +41,7 @@ from snorq_desktop.domain.inbox import PLATFORM_NAMES
 from snorq_desktop.services.connections import ConnectionsService
 from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.formatting import relative_time
+from snorq_desktop.ui.link_to_copy import LinkToCopy
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.whatsapp_form import WhatsAppForm
 
@@ -160,11 +161,16 @@ class ConnectionsPage(QDialog):
         self.status = QLabel(self)
         self.status.setObjectName("connectionsStatus")
         self.status.setWordWrap(True)
+        # A login whose browser could not be opened shows its link here and waits.
+        self.link = LinkToCopy("to log in and allow access", self)
+        service.show_links_with(self.link.show_link_from_any_thread)
+        self.finished.connect(lambda _: service.show_links_with(None))
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(manage)
         layout.addLayout(connect)
         layout.addWidget(self.status)
+        layout.addWidget(self.link)
         layout.addWidget(apps)
         self.resize(760, 520)
         self._update_buttons()
@@ -273,6 +279,8 @@ class ConnectionsPage(QDialog):
     def _logging_in(self, busy: bool, sentence: str = "") -> None:
         self.logging_in = busy
         self.cancel_button.setVisible(busy)
+        if not busy:
+            self.link.forget()
         if sentence:
             self.status.setText(sentence)
         self._update_buttons()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from snorq_desktop.domain.inbox import ConversationSummary
-from snorq_desktop.ui.formatting import colour_for, initials, relative_time
+from snorq_desktop.ui.formatting import colour_for, connection_marker, initials, relative_time
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
 
@@ -24,6 +24,7 @@ CHIPS = 3  # label chips painted at most; a "+n" says how many more
 CHIP_TEXT = 12  # characters of a label name on a chip
 DRAFT_MARK = "Draft:"
 DRAFT_COLOUR = "#d93025"  # the red mail clients use for an unsent draft
+STOPPED_COLOUR = "#b3261e"  # a connection that cannot send (as the Connections page says)
 
 
 class AvatarSource:
@@ -129,6 +130,10 @@ class ConversationDelegate(QStyledItemDelegate):
                 self._paint_unread(painter, bottom_line, summary.unread_count, palette, base_font)
                 - 6
             )
+        if marker := connection_marker(summary.connection_status):
+            bottom_line.setLeft(
+                self._paint_mark(painter, bottom_line, base_font, selected, f"⚠ {marker} ·")
+            )
         if self._has_draft(summary.id):
             bottom_line.setLeft(self._paint_draft_mark(painter, bottom_line, base_font, selected))
         preview_font = QFont(base_font)
@@ -153,6 +158,16 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.drawText(
             line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, DRAFT_MARK
         )
+        return line.left() + width
+
+    def _paint_mark(
+        self, painter: QPainter, line: QRect, font: QFont, selected: bool, mark: str
+    ) -> int:
+        """The connection's trouble before the preview; returns where the rest starts."""
+        painter.setFont(font)
+        painter.setPen(QColor("#ffd7d3") if selected else QColor(STOPPED_COLOUR))
+        width = QFontMetrics(font).horizontalAdvance(mark) + 4
+        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark)
         return line.left() + width
 
     def _paint_chips(

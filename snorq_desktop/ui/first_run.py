@@ -8,6 +8,7 @@ that stops a sign-in waiting on the browser.
 
 import html
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QTimer
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from snorq_desktop.domain.identity import Identity
+from snorq_desktop.ui.link_to_copy import LinkToCopy
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
 
@@ -40,7 +42,10 @@ class FirstRunFlow(Protocol):
         """The signed-in person, for the screen ("Maya Okafor <maya@…>")."""
         ...
 
-    def sign_in(self, cancel: threading.Event) -> Identity | None: ...
+    def sign_in(self, cancel: threading.Event, show_link: Callable[[str], None]) -> Identity | None:
+        """``show_link`` is given Google's link (from the worker thread) when no
+        browser could be opened on it; the sign-in then waits for the person."""
+        ...
 
     def propose_slug(self, name: str) -> str: ...
 
@@ -123,6 +128,7 @@ class FirstRunDialog(QDialog):
         self.waiting.hide()
         self.status = QLabel(page)
         self.status.setWordWrap(True)
+        self.link = LinkToCopy("to sign in with Google", page)
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.cancel_button)
@@ -133,6 +139,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.waiting)
         layout.addWidget(self.status)
+        layout.addWidget(self.link)
         layout.addStretch(1)
         self.sign_in_button.clicked.connect(self.start_sign_in)
         self.cancel_button.clicked.connect(self.cancel_sign_in)
@@ -148,7 +155,10 @@ class FirstRunDialog(QDialog):
             "Waiting for you in the browser… Cancel stops it; so do a few minutes without an "
             "answer."
         )
-        self._runner.run(lambda: self._flow.sign_in(cancel), self._signed_in, self._sign_in_failed)
+        show_link = self.link.show_link_from_any_thread
+        self._runner.run(
+            lambda: self._flow.sign_in(cancel, show_link), self._signed_in, self._sign_in_failed
+        )
 
     def _sign_in_failed(self, error: Exception) -> None:
         self._waiting(False)
@@ -170,6 +180,7 @@ class FirstRunDialog(QDialog):
         self.waiting.setVisible(waiting)
         if not waiting:
             self.status.clear()
+            self.link.forget()
 
     def _signed_in(self, identity: Identity | None) -> None:
         self._waiting(False)

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from PySide6.QtGui import QColor
 
+from snorq_desktop.domain.enums import ConnectionStatus
+
 
 def relative_time(when: datetime | None, now: datetime) -> str:
     """ "now", "5 min", "14:05" today, "Yesterday", a weekday this week, else a date."""
@@ -51,3 +53,16 @@ def colour_for(name: str) -> QColor:
     """The same pleasant colour for the same name, every time and on every computer."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     return QColor.fromHsl(digest[0] * 360 // 256, 150, 118)
+
+
+CONNECTION_MARKERS = {
+    ConnectionStatus.EXPIRED: "Connection expired",
+    ConnectionStatus.DISCONNECTED: "Disconnected",
+    ConnectionStatus.ERROR: "Connection problem",
+}
+
+
+def connection_marker(status: ConnectionStatus) -> str | None:
+    """What a row and the thread's header say of a connection that is not working;
+    None while it works."""
+    return CONNECTION_MARKERS.get(status)

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 
 from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxPosition, InboxQuery
 from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.ui.formatting import connection_marker
 from snorq_desktop.ui.tasks import TaskRunner
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -96,7 +97,9 @@ class InboxModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             unread = f", {row.unread_count} unread" if row.unread_count else ""
             labelled = f", labelled {', '.join(row.labels)}" if row.labels else ""
-            return f"{row.contact_name} on {row.platform.value.title()}{unread}{labelled}"
+            marker = connection_marker(row.connection_status)
+            trouble = f", {marker.lower()}" if marker else ""
+            return f"{row.contact_name} on {row.platform.value.title()}{unread}{labelled}{trouble}"
         return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802

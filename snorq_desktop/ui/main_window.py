@@ -344,6 +344,8 @@ class MainWindow(QMainWindow):
         self.labels.labels_changed(changes)
         self.inbox.apply_changes(changes)
         self.thread_pane.apply_changes(changes)
+        if changes.connections:  # here or in a teammate's app
+            self.connection_states_changed()
         self._counts_timer.start()
         open_id = self.thread_pane.conversation_id
         for conversation_id, preview in changes.arrivals:
@@ -472,8 +474,9 @@ class MainWindow(QMainWindow):
         self._state.sync()
 
     def connection_states_changed(self) -> None:
-        """Reconnected, disconnected or deleted (Team ▸ Connections…): the reply box,
-        the thread's notice and the rows show the new state without reopening."""
+        """Reconnected, disconnected, deleted (Team ▸ Connections…, here or in a
+        teammate's app) or found expired: the reply box, the thread's notice and the
+        rows show the new state without reopening."""
         self.thread_pane.connection_states_changed()
         self.inbox.forget_summaries()
 

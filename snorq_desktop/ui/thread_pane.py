@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QDesktopServices, QFont, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snorq_desktop.domain.attachments import viewer_copy_path
+from snorq_desktop.domain.attachments import FileCheck, viewer_copy_path
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
@@ -38,6 +38,8 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
 from snorq_desktop.ui.drafts import ReplyDrafts
+from snorq_desktop.ui.file_preview import FilePreview, keep_pasted_image, thumbnail_of
+from snorq_desktop.ui.formatting import connection_marker
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
@@ -125,10 +127,13 @@ class ThreadPane(QWidget):
         self.composer.send_requested.connect(self.send)
         self.drafts = ReplyDrafts(service, runner, self.composer, self)
         self.composer.attach_requested.connect(self.choose_file)
+        self.composer.files_given.connect(self._files_given)
+        self.composer.image_pasted.connect(self._image_pasted)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
+        self.file_preview: FilePreview | None = None  # the last file shown before sending
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
@@ -228,7 +233,9 @@ class ThreadPane(QWidget):
             ConversationStatus.CLOSED: " · Closed",
             ConversationStatus.ARCHIVED: " · Archived",
         }[summary.status]
-        self.subtitle.setText(f"{PLATFORM_NAMES[summary.platform]}{status}")
+        marker = connection_marker(summary.connection_status)
+        connection = f" · ⚠ {marker}" if marker else ""
+        self.subtitle.setText(f"{PLATFORM_NAMES[summary.platform]}{status}{connection}")
         self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
         self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
@@ -301,10 +308,58 @@ class ThreadPane(QWidget):
             return
         path, _ = QFileDialog.getOpenFileName(self, "Send a file")
         if path:
-            self.send_file(Path(path), self.composer.take_caption())
+            self.preview_file(Path(path))
 
-    def send_file(self, path: Path, caption: str = "") -> None:
+    def _files_given(self, files: list[Path]) -> None:
+        """Dropped on (or pasted into) the reply box: shown first, like Attach…'s."""
+        if len(files) > 1:
+            self._runner.failed.emit(
+                f"One file at a time: “{files[0].name}” is shown first; send the others after it."
+            )
+        self.preview_file(files[0])
+
+    def _image_pasted(self, image: QImage) -> None:
+        if (path := keep_pasted_image(image, self.files_folder)) is None:
+            self._runner.failed.emit("The pasted image could not be kept to send it.")
+        else:
+            self.preview_file(path)
+
+    def preview_file(self, path: Path) -> None:
+        """Show the file before it is sent (name, size, thumbnail, caption, or why
+        the platform would refuse it); only its Send sends it."""
         conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+
+        def look() -> tuple[FileCheck, QImage | None]:  # on the worker thread
+            check = self._service.check_file(conversation_id, path)
+            return check, thumbnail_of(check)
+
+        self._runner.run(look, lambda found: self._show_preview(conversation_id, path, *found))
+
+    def _show_preview(
+        self, conversation_id: str, path: Path, check: FileCheck, thumbnail: QImage | None
+    ) -> None:
+        if conversation_id != self.conversation_id:
+            return  # the person moved on meanwhile
+        caption = self.composer.editor.toPlainText().strip()
+        if self.file_preview is not None:
+            self.file_preview.deleteLater()  # one kept at a time
+        preview = FilePreview(check, thumbnail, caption, self)
+        self.file_preview = preview  # for tests: the preview being shown
+
+        def send(caption: str) -> None:
+            if self.conversation_id == conversation_id:
+                self.composer.editor.clear()  # its text went with the file as the caption
+            self.send_file(path, caption, conversation_id)
+
+        preview.send_requested.connect(send)
+        preview.open()
+
+    def send_file(self, path: Path, caption: str = "", conversation_id: str | None = None) -> None:
+        """Store the file reply PENDING (the outbox sends it); ``conversation_id``
+        defaults to the open conversation."""
+        conversation_id = conversation_id or self.conversation_id
         if conversation_id is None:
             return
         message_id = new_id()

@@ -39,9 +39,12 @@ class Browser:
         self.opened: list[str] = []
         self.tamper: Callable[[str], str] | None = None
         self.ignore = False  # the person never finishes (closes the tab)
+        self.missing = False  # no browser could be started: says so, opens nothing
         self.threads: list[threading.Thread] = []
 
     def __call__(self, url: str) -> bool:
+        if self.missing:
+            return False
         self.opened.append(url)
         if self.ignore:
             return True

@@ -1,13 +1,23 @@
-"""Files and WhatsApp templates in the window: attach, see the card with its
-size, open it; outside the 24-hour window the composer offers templates."""
+"""Files and WhatsApp templates in the window: attach, see the file before it
+is sent, see the card with its size, open it; outside the 24-hour window the
+composer offers templates."""
 
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+)
+from PySide6.QtWidgets import QApplication, QFileDialog
 
+from snorq_desktop.boot.window import RunningWindow
 from snorq_desktop.demo.files import picture
 from snorq_desktop.domain.enums import MessageStatus, Platform
 from snorq_desktop.domain.templates import MessageTemplate
@@ -31,13 +41,19 @@ def _newest(window):
     return model.index(model.rowCount() - 1).data(MessageRole)
 
 
-def test_attaching_a_file_sends_it_with_the_caption_and_the_card_opens_it(
-    shop, make_window, qtbot, tmp_path, monkeypatch
-):
-    shop.add_conversations(1)  # WhatsApp, the customer wrote just now
-    photo = tmp_path / "blue-shoe.png"
-    photo.write_bytes(PNG)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(photo), ""))
+@dataclass
+class Attaching:
+    """A window with its first conversation open, the file dialog answering
+    ``file`` and the system's viewer recording what it was asked to open."""
+
+    running: RunningWindow
+    conversation: str
+    file: Path
+    opened: list[QUrl] = field(default_factory=list)
+
+
+def _attaching(shop, make_window, qtbot, monkeypatch, file: Path) -> Attaching:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(file), ""))
     opened: list[QUrl] = []
 
     def open_url(url: QUrl) -> bool:
@@ -46,15 +62,50 @@ def test_attaching_a_file_sends_it_with_the_caption_and_the_card_opens_it(
 
     monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
     running = make_window()
-    window = running.window
-    conversation = _open_first(qtbot, running)
+    return Attaching(running, _open_first(qtbot, running), file, opened)
+
+
+def _preview(qtbot, running):
+    """Attach… pressed: the preview it shows, once the file was looked at."""
+    pane = running.window.thread_pane
+    before = pane.file_preview
+    pane.composer.attach_button.click()
+    idle(qtbot, running)
+    preview = pane.file_preview
+    assert preview is not None and preview is not before and preview.isVisible()
+    return preview
+
+
+def _photo(tmp_path) -> Path:
+    photo = tmp_path / "blue-shoe.png"
+    photo.write_bytes(PNG)
+    return photo
+
+
+def test_attaching_a_file_shows_it_first_then_sends_it_with_the_caption_and_the_card_opens_it(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)  # WhatsApp, the customer wrote just now
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running, window = attaching.running, attaching.running.window
     composer = window.thread_pane.composer
     composer.editor.setPlainText("In blue")
-    composer.attach_button.click()
+    preview = _preview(qtbot, running)
+    # Before anything reaches the customer: the name, the size, a thumbnail, the caption.
+    assert preview.name.text() == "blue-shoe.png"
+    assert preview.details.text() == f"Photo · {len(PNG)} B"
+    thumbnail = preview.thumbnail.pixmap()
+    assert not thumbnail.isNull() and (thumbnail.width(), thumbnail.height()) == (64, 48)
+    assert preview.caption.toPlainText() == "In blue"
+    assert preview.send_button.isEnabled() and not preview.reason.isVisible()
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    preview.caption.setPlainText("In blue, size 38")
+    preview.send_button.click()
     idle(qtbot, running)
+    assert not preview.isVisible()
     qtbot.waitUntil(lambda: _newest(window).attachment is not None)
     newest = _newest(window)
-    assert (newest.content, newest.status) == ("In blue", MessageStatus.PENDING)
+    assert (newest.content, newest.status) == ("In blue, size 38", MessageStatus.PENDING)
     assert newest.attachment.size == len(PNG)
     title, details = _card_lines(newest)
     assert "blue-shoe.png" in title and details.endswith("click to open")
@@ -62,35 +113,101 @@ def test_attaching_a_file_sends_it_with_the_caption_and_the_card_opens_it(
     pictures = window.thread_pane.pictures
     pictures.get(newest.id)
     qtbot.waitUntil(lambda: pictures.get(newest.id) is not None)
-    assert pictures.get(newest.id).width() == 260
+    drawn = pictures.get(newest.id)
+    assert drawn is not None and drawn.width() == 260
     assert composer.editor.toPlainText() == ""  # the caption went with the file
     stored = shop.sql(
         "SELECT a.content FROM attachments a JOIN messages m ON m.id = a.message_id"
         " WHERE m.conversation_id = :c",
-        c=conversation,
+        c=attaching.conversation,
     )
     assert stored == [(PNG,)]
     # Clicking the card writes the file out and hands it to the system's viewer.
     window.thread_pane.open_file(newest.id)
     idle(qtbot, running)
-    assert len(opened) == 1
-    assert Path(opened[0].toLocalFile()).read_bytes() == PNG
-    assert Path(opened[0].toLocalFile()).name == "blue-shoe.png"
+    assert len(attaching.opened) == 1
+    assert Path(attaching.opened[0].toLocalFile()).read_bytes() == PNG
+    assert Path(attaching.opened[0].toLocalFile()).name == "blue-shoe.png"
 
 
-def test_a_file_the_platform_would_refuse_says_why_and_stores_nothing(
+def test_cancelling_the_preview_sends_nothing_and_keeps_the_typed_text(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running = attaching.running
+    composer = running.window.thread_pane.composer
+    composer.editor.setPlainText("Here is the photo")
+    preview = _preview(qtbot, running)
+    preview.caption.setPlainText("changed my mind")
+    preview.cancel_button.click()
+    idle(qtbot, running)
+    assert not preview.isVisible()
+    assert composer.editor.toPlainText() == "Here is the photo"
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    assert shop.sql("SELECT count(*) FROM attachments") == [(0,)]
+
+
+def test_a_document_shows_its_size_in_human_units_and_where_its_caption_goes(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1, Platform.FACEBOOK)  # Messenger sends text apart from a file
+    document = tmp_path / "price-list.pdf"
+    document.write_bytes(b"%PDF-1.4 " + b"x" * (3 * 1024 * 1024))
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, document)
+    preview = _preview(qtbot, attaching.running)
+    assert preview.name.text() == "price-list.pdf"
+    assert preview.details.text() == "File · 3.0 MB"
+    assert preview.thumbnail.pixmap().isNull()  # no thumbnail for a document
+    assert preview.caption_note.isVisible() and "of its own" in preview.caption_note.text()
+    assert preview.send_button.isEnabled()
+
+
+def test_a_file_the_platform_would_refuse_says_why_in_the_preview_and_sends_nothing(
     shop, make_window, qtbot, tmp_path, monkeypatch
 ):
     shop.add_conversations(1)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(empty), ""))
-    running = make_window()
-    window = running.window
-    _open_first(qtbot, running)
-    window.thread_pane.composer.attach_button.click()
-    idle(qtbot, running)
-    assert "“empty.txt” is empty." in window.statusBar().currentMessage()
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, empty)
+    preview = _preview(qtbot, attaching.running)
+    assert preview.reason.isVisible() and preview.reason.text() == "“empty.txt” is empty."
+    assert not preview.send_button.isEnabled()
+    preview._send()  # Enter on the disabled Send: still nothing
+    idle(qtbot, attaching.running)
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+
+
+def test_a_file_too_large_for_the_platform_says_the_limit_and_is_never_read_whole(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)  # WhatsApp takes photos up to 5 MB
+    big = tmp_path / "huge.png"
+    with big.open("wb") as out:
+        out.truncate(6 * 1024 * 1024)  # sparse: its size, without writing it
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, big)
+    preview = _preview(qtbot, attaching.running)
+    assert preview.reason.text() == "“huge.png” is 6.0 MB; WhatsApp accepts images up to 5.0 MB."
+    assert preview.details.text() == "Photo · 6.0 MB"
+    assert not preview.send_button.isEnabled() and not preview.caption.isEnabled()
+
+
+def test_a_type_the_platform_refuses_and_an_unreadable_file_say_why(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1, Platform.TIKTOK)  # TikTok takes only images
+    document = tmp_path / "terms.pdf"
+    document.write_bytes(b"%PDF-1.4 terms")
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, document)
+    preview = _preview(qtbot, attaching.running)
+    assert preview.reason.text() == "TikTok accepts only images here; “terms.pdf” is not one."
+    assert not preview.send_button.isEnabled()
+    gone = tmp_path / "gone.png"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(gone), ""))
+    preview = _preview(qtbot, attaching.running)
+    assert preview.reason.text().startswith("“gone.png” could not be read (")
+    assert preview.details.text() == "Photo · size unknown"
+    assert not preview.send_button.isEnabled()
     assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
 
 
@@ -209,20 +326,9 @@ def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folde
     """Anyone with the team's login can write a message row: its id and file name
     must never choose where the viewer's copy is written."""
     shop.add_conversations(1)
-    photo = tmp_path / "blue-shoe.png"
-    photo.write_bytes(PNG)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(photo), ""))
-    opened: list[QUrl] = []
-
-    def open_url(url: QUrl) -> bool:
-        opened.append(url)
-        return True
-
-    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
-    running = make_window()
-    window = running.window
-    _open_first(qtbot, running)
-    window.thread_pane.composer.attach_button.click()
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running, window, opened = attaching.running, attaching.running.window, attaching.opened
+    _preview(qtbot, running).send_button.click()
     idle(qtbot, running)
     qtbot.waitUntil(lambda: _newest(window).attachment is not None)
     original = _newest(window).id
@@ -251,3 +357,70 @@ def test_a_file_row_with_a_hostile_id_and_name_is_written_inside_the_files_folde
     assert written.is_relative_to(folder)
     assert written.read_bytes() == PNG
     assert not Path("/tmp/snorq-escape").exists()
+
+
+def _drop(editor, mime) -> None:
+    """A drop on the reply box, as the window system delivers it."""
+    at = editor.viewport().rect().center()
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(at, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(editor.viewport(), enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(editor.viewport(), drop)
+
+
+def test_a_file_dropped_on_the_reply_box_is_shown_first_too(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running = attaching.running
+    pane = running.window.thread_pane
+    pane.composer.editor.setPlainText("In blue")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(attaching.file))])
+    _drop(pane.composer.editor, mime)
+    idle(qtbot, running)
+    preview = pane.file_preview
+    assert preview is not None and preview.isVisible()
+    assert preview.name.text() == "blue-shoe.png" and preview.caption.toPlainText() == "In blue"
+    assert pane.composer.editor.toPlainText() == "In blue"  # no file address typed in
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    preview.send_button.click()
+    idle(qtbot, running)
+    qtbot.waitUntil(lambda: _newest(running.window).attachment is not None)
+    assert _newest(running.window).content == "In blue"
+
+
+def test_an_image_pasted_into_the_reply_box_is_shown_first_as_a_png(
+    shop, make_window, qtbot, tmp_path, monkeypatch
+):
+    shop.add_conversations(1)
+    attaching = _attaching(shop, make_window, qtbot, monkeypatch, _photo(tmp_path))
+    running = attaching.running
+    pane = running.window.thread_pane
+    image = QImage(800, 600, QImage.Format.Format_RGB32)  # a screenshot, say
+    image.fill(QColor("#2255aa"))
+    QGuiApplication.clipboard().setImage(image)
+    pane.composer.editor.setFocus()
+    pane.composer.editor.paste()
+    idle(qtbot, running)
+    preview = pane.file_preview
+    assert preview is not None and preview.isVisible()
+    assert preview.name.text().startswith("pasted-image-") and preview.name.text().endswith(".png")
+    assert preview.details.text().startswith("Photo · ")
+    thumbnail = preview.thumbnail.pixmap()  # scaled down to fit the preview
+    assert (thumbnail.width(), thumbnail.height()) == (240, 180)
+    assert preview.send_button.isEnabled()
+    preview.cancel_button.click()
+    idle(qtbot, running)
+    assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
+    # In a note, a drop or a paste is text as ever: nothing is offered to the customer.
+    pane.composer.set_note_mode(True)
+    before = pane.file_preview
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(attaching.file))])
+    pane.composer.editor.insertFromMimeData(mime)
+    idle(qtbot, running)
+    assert pane.file_preview is before
