@@ -12,7 +12,7 @@ from snorq_desktop.auth.platform_login import LoginEndpoints, PlatformLogin
 from snorq_desktop.domain.connections import FacebookPage
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.inbox import Changes
-from snorq_desktop.domain.team_notice import encode_notice, read_notice
+from snorq_desktop.domain.team_notice import encode_notice, read_notice, team_channel
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
@@ -153,7 +153,7 @@ def test_a_connection_state_reaches_the_team_once_and_only_when_it_is_news(shop,
     conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = shop.connections[Platform.TIKTOK]
     with psycopg.connect(conninfo, autocommit=True) as listening:
-        listening.execute('LISTEN "snorq_changes"')
+        listening.execute(f'LISTEN "{team_channel(shop.organization_id)}"')
         for _ in range(2):
             with unit_of_work(shop.sessions) as session:
                 mark_connection(session, connection, ConnectionStatus.ERROR, "unreadable")
