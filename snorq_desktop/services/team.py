@@ -14,6 +14,7 @@ from snorq_desktop.domain.ids import new_id
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress, merge_keys
 from snorq_desktop.secrets.keys import KeyStore, load_or_create
 from snorq_desktop.secrets.member_login import scram_verifier
+from snorq_desktop.services.plan import PlanService
 from snorq_desktop.store import invites
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.invites import PendingInvite
@@ -42,11 +43,14 @@ class TeamService:
         *,
         address: TeamAddress | None = None,
         key_store: KeyStore | None = None,
+        plan: PlanService | None = None,
     ) -> None:
         """``address``: the team database as invite codes name it (None: a built-in
         database, which no one else can reach).  ``key_store``: this computer's
-        token keys, sealed into invites and extended when joining."""
+        token keys, sealed into invites and extended when joining.  ``plan``:
+        checks the stored licence's signature before an invite takes a seat."""
         self._sessions = sessions
+        self._plan = plan
         self._address = address
         self._key_store = key_store
 
@@ -130,6 +134,10 @@ class TeamService:
                 "Invites need a team database: the built-in one lives on this computer only. "
                 "Move to a team database first."
             )
+        if self._plan is not None:
+            with self._sessions() as session:
+                pending = len(invites.pending_invites(session, identity.organization_id))
+            self._plan.check_invite(identity.organization_id, pending)
         invite_id = new_id()
         code = InviteCode.new(
             invite_id, identity.organization_id, identity.organization_name, self._address
