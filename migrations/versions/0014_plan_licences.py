@@ -189,6 +189,9 @@ BEGIN
     IF {guard} THEN
         RAISE EXCEPTION '{refusal}' USING ERRCODE = 'SQ001';
     END IF;
+    IF v_actor IS DISTINCT FROM v_org.owner_id THEN
+        RAISE EXCEPTION 'Only the owner can change the plan.' USING ERRCODE = 'SQ001';
+    END IF;
     SELECT count(*) INTO v_members FROM organization_members WHERE organization_id = p_org;
     IF v_members > snorq_seats(p_plan) THEN
         RAISE EXCEPTION 'The % plan has % seat(s), and this organisation has % members. '
@@ -204,8 +207,8 @@ ADMIN_REFUSAL = (
     "The plan follows the licence: the owner enters the licence SNORQ sent in Team ▸ Plan… "
     "(or with snorq-desktop plan activate FILE)."
 )
-OWNER_ONLY = "v_actor IS DISTINCT FROM v_org.owner_id"
-OWNER_REFUSAL = "Only the owner can change the plan."
+OWNER_ONLY = "false"  # 0013: the owner check below was the only one
+OWNER_REFUSAL = ""
 
 _OLD_LOCK = """
 CREATE OR REPLACE FUNCTION snorq_lock_organization(p_org text) RETURNS organizations
