@@ -8,7 +8,9 @@
 The private key is written with mode 0600 and must live outside the repository
 (this script refuses to write it inside it); the public key goes into the app
 at build time.  The shop finds its organisation id and address in
-Team ▸ Plan… and sends them with its order.
+Team ▸ Plan… and sends them with its order.  ``issue --demo`` signs with the
+demo's key instead, for trying Team ▸ Plan… in ``snorq-desktop --demo`` (the
+demo shop: --organization-id from its Plan page, --slug mayas-handmade).
 """
 
 import argparse
@@ -26,7 +28,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from snorq_desktop.domain.enums import PlanType
-from snorq_desktop.secrets.licence import issue_licence, public_key_text
+from snorq_desktop.secrets.licence import demo_private_key, issue_licence, public_key_text
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -50,7 +52,14 @@ def _keygen(arguments: argparse.Namespace) -> int:
 
 
 def _issue(arguments: argparse.Namespace) -> int:
-    key = load_pem_private_key(Path(arguments.private_key).expanduser().read_bytes(), None)
+    if arguments.demo:
+        # For trying Team ▸ Plan… in `snorq-desktop --demo`, which alone trusts it.
+        key: object = demo_private_key()
+    else:
+        if not arguments.private_key:
+            print("licence.py: give --private-key (or --demo).", file=sys.stderr)
+            return 1
+        key = load_pem_private_key(Path(arguments.private_key).expanduser().read_bytes(), None)
     if not isinstance(key, Ed25519PrivateKey):
         print("licence.py: that is not an Ed25519 private key.", file=sys.stderr)
         return 1
@@ -77,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     keygen.add_argument("--private-key", required=True, help="where to write it (0600)")
     keygen.add_argument("--public-key", required=True, help="the app's public key file")
     issue = commands.add_parser("issue", help="print a signed licence")
-    issue.add_argument("--private-key", required=True)
+    issue.add_argument("--private-key", help="SNORQ's private key (PEM)")
+    issue.add_argument(
+        "--demo", action="store_true", help="sign with the demo's key (for --demo only)"
+    )
     issue.add_argument("--organization-id", required=True)
     issue.add_argument("--slug", required=True, help="the organisation's address")
     issue.add_argument("--plan", required=True, choices=["PRO", "BUSINESS"])

@@ -2,13 +2,15 @@
 person's row, onboarding (a new organisation, or an invite), members and
 invites.  Each call is one transaction; the rules live in the store."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import MemberRole
-from snorq_desktop.domain.errors import InviteInvalid, KnownError, SlugTaken
+from snorq_desktop.domain.errors import InviteInvalid, KnownError, SeatLimitReached, SlugTaken
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress, merge_keys
@@ -24,6 +26,15 @@ from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import GoogleProfile, identity_of, user_for_google_account
 
 INVITE_LIFETIME = timedelta(days=7)
+
+
+@contextmanager
+def _pointing_to_the_plan_page() -> Iterator[None]:
+    """The database's seat refusal, with where a plan is upgraded."""
+    try:
+        yield
+    except SeatLimitReached as full:
+        raise SeatLimitReached(f"{full.sentence} Plans and licences: Team ▸ Plan….") from None
 
 
 @dataclass(frozen=True)
@@ -143,7 +154,7 @@ class TeamService:
             invite_id, identity.organization_id, identity.organization_name, self._address
         )
         sealed = code.seal_keys(load_or_create(self._key_store)) if self._key_store else None
-        with unit_of_work(self._sessions) as session:
+        with _pointing_to_the_plan_page(), unit_of_work(self._sessions) as session:
             # The database makes the new member's own login; the code names it
             # and opens it (its password is derived from the code's secret).
             login = invites.create_invite(

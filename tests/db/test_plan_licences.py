@@ -60,8 +60,9 @@ class Team:
 
 def test_the_owner_enters_a_licence_and_the_seats_follow_it(engine: Engine) -> None:
     shop = Team(engine)
-    with pytest.raises(SeatLimitReached, match="Free plan has 1 seat"):
+    with pytest.raises(SeatLimitReached, match="Free plan has 1 seat") as full:
         shop.invite(1)
+    assert full.value.sentence.endswith("Plans and licences: Team ▸ Plan….")
     status = shop.plan.activate(shop.identity, shop.licence(PlanType.PRO))
     assert (status.plan, status.seats, status.members) == (PlanType.PRO, 3, 1)
     assert status.licence is not None and status.problem is None and status.warning is None

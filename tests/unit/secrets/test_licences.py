@@ -49,6 +49,11 @@ def test_the_script_makes_a_key_pair_and_issues_a_licence_the_app_reads(tmp_path
     for keys in (LicenceKeys.built_in(), LicenceKeys.demo()):
         with pytest.raises(LicenceRefused, match="signature does not match"):
             keys.read(issued.stdout)
+    demo = _script("issue", "--demo", "--organization-id", "c1", "--slug", "maya", "--plan", "PRO")
+    assert demo.returncode == 0, demo.stderr
+    assert LicenceKeys.demo().read(demo.stdout).plan is PlanType.PRO  # for --demo alone
+    with pytest.raises(LicenceRefused, match="signature does not match"):
+        LicenceKeys.built_in().read(demo.stdout)
     again = _script("keygen", "--private-key", str(private), "--public-key", str(public))
     assert again.returncode == 1 and "not overwritten" in again.stderr
 
