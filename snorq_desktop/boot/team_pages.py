@@ -6,6 +6,8 @@ import json
 import webbrowser
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
+
 from snorq_desktop.auth.platform_login import LoginEndpoints, Opener, PlatformLogin
 from snorq_desktop.boot.app import (
     Database,
@@ -29,6 +31,8 @@ from snorq_desktop.ui.plan_page import PlanBanner, PlanPage
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.team_database_page import TeamDatabasePage
 from snorq_desktop.ui.team_menu import add_team_pages
+
+PLAN_EVERY_MS = 3600_000
 
 
 class TeamPages:
@@ -79,6 +83,11 @@ class TeamPages:
         if has_plan:
             self.plan_banner = PlanBanner(window)
             window.banners.insertWidget(0, self.plan_banner)
+            # A window left open for days still shows the 14-day warning, and the end.
+            self._plan_timer = QTimer(window)
+            self._plan_timer.setInterval(PLAN_EVERY_MS)
+            self._plan_timer.timeout.connect(self.refresh_plan)
+            self._plan_timer.start()
             self.refresh_plan()
         window.thread_pane.reconnect_requested.connect(self.open_connections_page)
 
