@@ -47,9 +47,11 @@ from snorq_desktop.domain.team_notice import team_channel
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
+from snorq_desktop.secrets.licence import LicenceKeys
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.plan import PlanService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.services.team import TeamService
 from snorq_desktop.store.database import connect_checked
@@ -171,6 +173,7 @@ def build_window(
     plumbing: Plumbing | None = None,
     templates: TemplateSource | None = None,
     confirm_close: Callable[[int], bool] | None = None,
+    licence_keys: LicenceKeys | None = None,
 ) -> RunningWindow:
     """The main window over ``database``.
 
@@ -183,7 +186,9 @@ def build_window(
     them (tests: the fakes and a scripted browser).
     ``plumbing``: the app's worker and HTTP clients (None: made for this window,
     and ended with it).  ``templates``: where WhatsApp templates come from when
-    not from the sync engine (tests, screenshots).
+    not from the sync engine (tests, screenshots).  ``licence_keys``: the key
+    licences are checked against (None: SNORQ's built-in one; the demo's own for
+    the demo; tests give theirs).
     """
     owns_plumbing = plumbing is None
     if plumbing is None:
@@ -196,6 +201,9 @@ def build_window(
         database.sessions, journal, acting_user_id=user_id, reply_stored=outbox_bell.ring
     )
     identity: Identity | None = plumbing.worker.submit(service.identity).result()
+    if licence_keys is None:
+        licence_keys = LicenceKeys.demo() if demo else LicenceKeys.built_in()
+    plan = PlanService(database.sessions, licence_keys)
     state = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
     downloader = AvatarDownloader(paths.cache / "avatars", plumbing.http, plumbing.worker)
     avatars = CachedAvatars(downloader)
@@ -244,7 +252,11 @@ def build_window(
     avatars.avatar_ready.connect(lambda _: window.inbox_view.viewport().update())
     if identity is not None:
         add_members_menu(
-            window.menus.team, window, team or TeamService(database.sessions), runner, identity
+            window.menus.team,
+            window,
+            team or TeamService(database.sessions, plan=plan),
+            runner,
+            identity,
         )
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None
@@ -310,7 +322,11 @@ def build_window(
         opener=browser or webbrowser.open,
         on_connected=(lambda _: sync.wake()) if sync is not None else None,
         origin=service.origin,
+        plan=plan,
+        runner=runner,
     )
+    if listener is not None:
+        notices.heard.connect(pages.on_team_notice)  # a licence entered by another app
     records = None
     if identity is not None:
         # Dashboard, backups and the history notice (View and File menus, a banner).

@@ -2,18 +2,21 @@
 person's row, onboarding (a new organisation, or an invite), members and
 invites.  Each call is one transaction; the rules live in the store."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import MemberRole
-from snorq_desktop.domain.errors import InviteInvalid, KnownError, SlugTaken
+from snorq_desktop.domain.errors import InviteInvalid, KnownError, SeatLimitReached, SlugTaken
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.secrets.invite_code import InviteCode, TeamAddress, merge_keys
 from snorq_desktop.secrets.keys import KeyStore, load_or_create
 from snorq_desktop.secrets.member_login import scram_verifier
+from snorq_desktop.services.plan import PlanService
 from snorq_desktop.store import invites
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.invites import PendingInvite
@@ -23,6 +26,15 @@ from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import GoogleProfile, identity_of, user_for_google_account
 
 INVITE_LIFETIME = timedelta(days=7)
+
+
+@contextmanager
+def _pointing_to_the_plan_page() -> Iterator[None]:
+    """The database's seat refusal, with where a plan is upgraded."""
+    try:
+        yield
+    except SeatLimitReached as full:
+        raise SeatLimitReached(f"{full.sentence} Plans and licences: Team ▸ Plan….") from None
 
 
 @dataclass(frozen=True)
@@ -42,11 +54,14 @@ class TeamService:
         *,
         address: TeamAddress | None = None,
         key_store: KeyStore | None = None,
+        plan: PlanService | None = None,
     ) -> None:
         """``address``: the team database as invite codes name it (None: a built-in
         database, which no one else can reach).  ``key_store``: this computer's
-        token keys, sealed into invites and extended when joining."""
+        token keys, sealed into invites and extended when joining.  ``plan``:
+        checks the stored licence's signature before an invite takes a seat."""
         self._sessions = sessions
+        self._plan = plan
         self._address = address
         self._key_store = key_store
 
@@ -130,12 +145,16 @@ class TeamService:
                 "Invites need a team database: the built-in one lives on this computer only. "
                 "Move to a team database first."
             )
+        if self._plan is not None:
+            with self._sessions() as session:
+                pending = len(invites.pending_invites(session, identity.organization_id))
+            self._plan.check_invite(identity.organization_id, pending)
         invite_id = new_id()
         code = InviteCode.new(
             invite_id, identity.organization_id, identity.organization_name, self._address
         )
         sealed = code.seal_keys(load_or_create(self._key_store)) if self._key_store else None
-        with unit_of_work(self._sessions) as session:
+        with _pointing_to_the_plan_page(), unit_of_work(self._sessions) as session:
             # The database makes the new member's own login; the code names it
             # and opens it (its password is derived from the code's secret).
             login = invites.create_invite(

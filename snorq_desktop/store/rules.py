@@ -24,6 +24,7 @@ from snorq_desktop.domain.errors import (
     SeatLimitReached,
     SlugTaken,
 )
+from snorq_desktop.domain.licence import LicenceRefused
 
 _REFUSALS: dict[str, type[KnownError]] = {
     "SQ001": PermissionDenied,
@@ -33,6 +34,7 @@ _REFUSALS: dict[str, type[KnownError]] = {
     "SQ005": InviteInvalid,
     "SQ006": AlreadyMember,
     "SQ007": SlugTaken,
+    "SQ008": LicenceRefused,
 }
 
 

@@ -1,12 +1,12 @@
-"""Who may join an organisation (invites, migration 0007) and whose each member's
-database login is (migration 0013)."""
+"""Who may join an organisation (invites, migration 0007), whose each member's
+database login is (migration 0013), and the licences its plan comes from (0014)."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from snorq_desktop.domain.enums import MemberRole
+from snorq_desktop.domain.enums import MemberRole, PlanType
 from snorq_desktop.store.model_base import Base, created_at_column, id_column, seed_enum
 
 
@@ -45,3 +45,23 @@ class Invite(Base):
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The database login made for the invited member (migration 0013); theirs once used.
     login: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredLicence(Base):
+    """Beyond the seed (migration 0014): the licences the owner entered, so one
+    activation serves every app of the team.  Written only by the database's
+    snorq_activate_licence; every app checks the newest one's signature on read."""
+
+    __tablename__ = "licences"
+    __table_args__ = (Index("licences_organization_id_idx", "organization_id"),)
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # md5 of the text
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    licence_id: Mapped[str] = mapped_column(Text)
+    plan: Mapped[PlanType] = mapped_column(seed_enum(PlanType))
+    seats: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    activated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    activated_at: Mapped[datetime] = created_at_column()

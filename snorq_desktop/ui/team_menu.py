@@ -1,4 +1,5 @@
-"""Team ▸ Database… and Team ▸ Connections…, on the Team menu the window hands over."""
+"""Team ▸ Database…, Team ▸ Connections… and Team ▸ Plan…, on the Team menu the
+window hands over."""
 
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ def add_team_pages(
     *,
     open_database: Callable[[], object],
     open_connections: Callable[[], object],
+    open_plan: Callable[[], object] | None = None,
 ) -> None:
     database = menu.addAction("Database…")
     database.setObjectName("teamDatabaseAction")
@@ -17,3 +19,7 @@ def add_team_pages(
     connections = menu.addAction("Connections…")
     connections.setObjectName("teamConnectionsAction")
     connections.triggered.connect(lambda: open_connections())
+    if open_plan is not None:
+        plan = menu.addAction("Plan…")
+        plan.setObjectName("teamPlanAction")
+        plan.triggered.connect(lambda: open_plan())

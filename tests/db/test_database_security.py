@@ -16,9 +16,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg import sql
 from sqlalchemy.engine import URL
 
+from snorq_desktop.domain.enums import PlanType
+from snorq_desktop.secrets.licence import issue_licence
 from snorq_desktop.secrets.member_login import new_password, scram_verifier
 
 A, B = "org_a", "org_b"
@@ -144,6 +147,12 @@ def _rows(world: World) -> None:
         run(
             "INSERT INTO history_retention (id, organization_id) VALUES (%s, %s)",
             (f"hr_{x}", org),
+        )
+        run(
+            "INSERT INTO licences (id, organization_id, licence_id, plan, seats, issued_at, "
+            "expires_at, text) VALUES (%s, %s, %s, 'PRO', 3, now(), now() + interval '1 year', "
+            "'snorq-licence-v1.x.y')",
+            (f"lic_{x}", org, f"lic_{x}"),
         )
         run(
             "INSERT INTO webhook_events (id, source, dedupe_key, body, processed_at) "
@@ -310,6 +319,12 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "INSERT INTO member_logins (login, user_id) VALUES (%s, %s)",
             (new, t["user"]),
         ),
+        "licences": (
+            "INSERT INTO licences (id, organization_id, licence_id, plan, seats, issued_at, "
+            "expires_at, text) VALUES (%s, %s, %s, 'BUSINESS', 4, now(), "
+            "now() + interval '1 year', 'snorq-licence-v1.x.y')",
+            (new, org, new),
+        ),
     }
     return statements[table]
 
@@ -334,6 +349,7 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "history_retention": ("id", lambda t: f"hr_{t['x']}", "warned_at"),
     "webhook_events": ("id", lambda t: f"ev_{t['x']}", "error"),
     "member_logins": ("login", lambda t: t["login"], "created_at"),
+    "licences": ("id", lambda t: f"lic_{t['x']}", "expires_at"),
 }
 TABLES = tuple(_ROW)
 
@@ -361,6 +377,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "history_retention": {"SELECT": M, "INSERT": M, "UPDATE": M},
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
     "member_logins": {},
+    "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }
 
 
@@ -448,6 +465,12 @@ def _function_cases(world: World) -> list[tuple[str, str, str, tuple[Any, ...], 
         "SELECT snorq_create_invite(%s, %s, %s, %s, %s, %s, NULL, now() + interval '1 day', %s)"
     )
     verifier = scram_verifier(new_password())
+    activate = "SELECT snorq_activate_licence(%s, %s, %s)"
+    key = Ed25519PrivateKey.generate()  # the database checks all but the signature
+
+    def licence(org: str, plan: PlanType = PlanType.BUSINESS) -> str:
+        return issue_licence(key, organization_id=org, organization_slug=org, plan=plan)
+
     return [
         # A MEMBER making himself OWNER, directly or through the functions.
         (
@@ -542,8 +565,30 @@ def _function_cases(world: World) -> list[tuple[str, str, str, tuple[Any, ...], 
         ("member_a", "set the plan to BUSINESS", plan, (u["member_a"], A, "BUSINESS"), False),
         ("admin_a", "set the plan to BUSINESS", plan, (u["admin_a"], A, "BUSINESS"), False),
         ("member_a", "set shop B's plan to BUSINESS", plan, (u["member_a"], B, "BUSINESS"), False),
-        ("owner_a", "set the plan to BUSINESS", plan, (u["owner_a"], A, "BUSINESS"), True),
+        # Since 0014 the plan follows a licence: not even the owner sets it by hand.
+        ("owner_a", "set the plan to BUSINESS", plan, (u["owner_a"], A, "BUSINESS"), False),
         ("owner_a", "go FREE with 3 members", plan, (u["owner_a"], A, "FREE"), False),
+        ("owner_a", "enter a licence", activate, (u["owner_a"], A, licence(A)), True),
+        ("admin_a", "enter a licence", activate, (u["admin_a"], A, licence(A)), False),
+        ("member_a", "enter a licence", activate, (u["member_a"], A, licence(A)), False),
+        ("owner_b", "enter a licence into shop A", activate, (u["owner_b"], A, licence(A)), False),
+        ("owner_a", "enter shop B's licence", activate, (u["owner_a"], A, licence(B)), False),
+        (
+            "owner_a",
+            "enter a licence that is not one",
+            activate,
+            (u["owner_a"], A, "snorq-licence-v1.bm90IGpzb24.c2ln"),
+            False,
+        ),
+        (
+            "member_a",
+            "set the plan through a licence row",
+            "INSERT INTO licences (id, organization_id, licence_id, plan, seats, issued_at, "
+            "expires_at, text) VALUES ('l', %s, 'l', 'BUSINESS', 4, now(), now() + interval "
+            "'1 day', 'x')",
+            (A,),
+            False,
+        ),
         # Ownership.
         ("admin_a", "take ownership", transfer, (u["admin_a"], A, u["admin_a"]), False),
         ("member_a", "take ownership", transfer, (u["member_a"], A, u["member_a"]), False),

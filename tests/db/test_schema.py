@@ -154,6 +154,7 @@ ADDED_TABLES = {
     "history_retention": "id",
     "member_logins": "login",  # each member's own database login (migration 0013)
     "inbox_count_changes": "id",  # the sidebar's counts, kept as conversations change
+    "licences": "id",  # the licences the owner entered, the plan's source (migration 0014)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -327,6 +328,9 @@ def test_the_seed_cascades(upgraded):
         # a person's login goes with them
         ("member_logins", "user_id"): ("users", "CASCADE"),
         ("inbox_count_changes", "organization_id"): ("organizations", "CASCADE"),
+        # a licence goes with its organisation; who entered it may leave
+        ("licences", "organization_id"): ("organizations", "CASCADE"),
+        ("licences", "activated_by"): ("users", "SET NULL"),
     }
 
 
