@@ -4,20 +4,18 @@ team's internal notes among it), and the reply box."""
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListView,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -37,9 +35,10 @@ from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
-from snorq_desktop.ui.drafts import ReplyDrafts
+from snorq_desktop.ui.drafts import ReplyDrafts, reply_target_of
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
+from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
@@ -132,8 +131,7 @@ class ThreadPane(QWidget):
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._note_menu)
+        self.menus = ThreadMenus(self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
 
@@ -277,6 +275,8 @@ class ThreadPane(QWidget):
         if conversation_id is None:
             return
         message_id = new_id()  # made before any attempt, so a retry never sends twice
+        target = self.composer.take_reply_target(conversation_id)
+        reply_to = target.message_id if target else None
         self._pinned = True
         self.model.show_local(
             ThreadMessage(
@@ -289,11 +289,13 @@ class ThreadPane(QWidget):
                 status=MessageStatus.PENDING,
                 sent_at=datetime.now(UTC),
                 sender_name=None,
+                quoted=target.quote if target else None,
             )
         )
         self.view.scrollToBottom()
         self._runner.run(
-            lambda: self._service.send_reply(conversation_id, message_id, text), self.changed.emit
+            lambda: self._service.send_reply(conversation_id, message_id, text, reply_to),
+            self.changed.emit,
         )
 
     def choose_file(self) -> None:
@@ -308,9 +310,11 @@ class ThreadPane(QWidget):
         if conversation_id is None:
             return
         message_id = new_id()
+        target = self.composer.take_reply_target(conversation_id)
+        reply_to = target.message_id if target else None
         self._pinned = True
         self._runner.run(
-            lambda: self._service.send_file(conversation_id, message_id, path, caption),
+            lambda: self._service.send_file(conversation_id, message_id, path, caption, reply_to),
             self.changed.emit,
         )
 
@@ -357,31 +361,33 @@ class ThreadPane(QWidget):
     def delete_note(self, note_id: str) -> None:
         self._runner.run(lambda: self._service.notes.delete(note_id), self.changed.emit)
 
-    def _note_menu(self, position: QPoint) -> None:
-        """Right-click on one's own note: edit or delete it."""
-        note = self.model.note_at(self.view.indexAt(position).row())
-        if note is None or note.author_id != self._service.notes.author_id:
+    @property
+    def notes_author_id(self) -> str | None:
+        return self._service.notes.author_id
+
+    # --- one message: reply to it, react to it ------------------------------------
+
+    def reply_to(self, message: ThreadMessage) -> None:
+        """The next reply answers ``message`` ("Replying to …" above the box)."""
+        if (conversation_id := self.conversation_id) is None:
             return
-        menu = QMenu(self)
-        menu.addAction("Edit note…").triggered.connect(lambda: self._ask_edit(note))
-        menu.addAction("Delete note…").triggered.connect(lambda: self._ask_delete(note))
-        menu.popup(self.view.viewport().mapToGlobal(position))
+        self.composer.set_note_mode(False)
+        self.composer.set_reply_target(reply_target_of(conversation_id, message))
+        self.composer.editor.setFocus()
 
-    def _ask_edit(self, note: ThreadNote) -> None:
-        text, ok = QInputDialog.getMultiLineText(self, "Edit note", "Internal note:", note.content)
-        if ok and text.strip() and text.strip() != note.content:
-            self.edit_note(note.id, text)
-
-    def _ask_delete(self, note: ThreadNote) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Delete note",
-            "Delete this internal note? Your teammates will no longer see it.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+    def react(self, message: ThreadMessage, emoji: str) -> None:
+        """Our reaction ("" none) on a customer's message: on its bubble at once,
+        then through the outbox; the inbox's order and unread stay as they were."""
+        if (conversation_id := self.conversation_id) is None:
+            return
+        others = message.reactions
+        if message.my_reaction and others and others[-1] == message.my_reaction:
+            others = others[:-1]  # ours comes last
+        shown = (*others, emoji) if emoji else others
+        self.model.show_changed(replace(message, my_reaction=emoji or None, reactions=shown))
+        self._runner.run(
+            lambda: self._service.react(conversation_id, message.id, emoji), self.changed.emit
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.delete_note(note.id)
 
     def _clicked(self, index: QModelIndex) -> None:
         message = self.model.message_at(index.row())
