@@ -197,17 +197,17 @@ def test_a_reaction_on_our_own_message_is_refused(world, service):
     ("body", "refusal"),
     [
         ({"type": "text", "text": {"body": "x"}, "context": {"id": "WAMID"}}, "context"),
-        (
-            {"type": "text", "text": {"body": "x"}, "context": {"message_id": "wamid.nope"}},
-            "context",
-        ),
+        ({"type": "text", "text": {"body": "x"}, "context": {"message_id": "OTHER"}}, "context"),
+        ({"type": "reaction", "reaction": {"message_id": "OTHER", "emoji": "👍"}}, "reaction"),
         ({"type": "reaction", "reaction": {"emoji": "👍"}}, "reaction"),
         ({"type": "reaction", "reaction": {"message_id": "WAMID", "emoji": "ok"}}, "emoji"),
     ],
 )
 def test_the_fake_whatsapp_refuses_malformed_context_and_reactions(world, body, refusal):
     wamid = _whatsapp_customer(world)
-    sent = json.loads(json.dumps(body).replace("WAMID", wamid))
+    # A message of another customer's chat is no message of this one.
+    other = world.meta.customer_writes(PHONE, "447700900999", "Me too", name="Bo")
+    sent = json.loads(json.dumps(body).replace("WAMID", wamid).replace("OTHER", other))
     answer = httpx.post(
         f"{world.meta.url}/v21.0/{PHONE}/messages",
         json={"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID, **sent},
@@ -222,7 +222,11 @@ def test_the_fake_whatsapp_refuses_malformed_context_and_reactions(world, body, 
     ("body", "refusal"),
     [
         ({"message": {"text": "x"}, "reply_to": "MID"}, "reply_to"),
-        ({"message": {"text": "x"}, "reply_to": {"mid": "m_nope"}}, "reply_to"),
+        ({"message": {"text": "x"}, "reply_to": {"mid": "OTHER"}}, "reply_to"),
+        (
+            {"sender_action": "react", "payload": {"message_id": "OTHER", "reaction": "👍"}},
+            "message_id",
+        ),
         ({"sender_action": "react", "payload": {"message_id": "MID"}}, "reaction"),
         ({"sender_action": "react", "payload": {"mid": "MID", "reaction": "👍"}}, "message_id"),
         ({"sender_action": "unreact", "payload": {"message_id": "MID", "reaction": "👍"}}, "only"),
@@ -230,7 +234,8 @@ def test_the_fake_whatsapp_refuses_malformed_context_and_reactions(world, body, 
 )
 def test_the_fake_messenger_refuses_malformed_reply_to_and_reactions(world, body, refusal):
     mid = _messenger_customer(world)
-    sent = json.loads(json.dumps(body).replace("MID", mid))
+    other = world.meta.customer_writes(PAGE, "7044185342260000", "Me too", whatsapp=False)
+    sent = json.loads(json.dumps(body).replace("MID", mid).replace("OTHER", other))
     answer = httpx.post(
         f"{world.meta.url}/v21.0/{PAGE}/messages",
         json={"recipient": {"id": PSID}, "messaging_type": "RESPONSE", **sent},
@@ -239,3 +244,21 @@ def test_the_fake_messenger_refuses_malformed_reply_to_and_reactions(world, body
     assert answer.status_code == 400
     assert refusal in answer.json()["error"]["message"]
     assert world.meta.sent == [] and world.meta.reactions == []
+
+
+def test_the_fake_takes_a_quote_of_a_message_it_never_saw(world):
+    """The demo's seeded history is not in the fake's threads: quoting it works."""
+    _whatsapp_customer(world)
+    answer = httpx.post(
+        f"{world.meta.url}/v21.0/{PHONE}/messages",
+        json={
+            "messaging_product": "whatsapp",
+            "to": WA_ID,
+            "type": "text",
+            "text": {"body": "About your order"},
+            "context": {"message_id": "wamid.seeded-history-1"},
+        },
+        headers={"Authorization": "Bearer wa-token"},
+    )
+    assert answer.status_code == 200
+    assert world.meta.sent[-1]["body"]["context"] == {"message_id": "wamid.seeded-history-1"}

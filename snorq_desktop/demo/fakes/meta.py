@@ -225,13 +225,13 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
             if body.get("status") == "read":
                 return 200, {"success": True}, {}
             person = str(body.get("to"))
-            known = self._ids_in(account, person)
-            if (wrong := whatsapp_context(body, known)) is not None:
+            elsewhere = self._ids_elsewhere(account, person)
+            if (wrong := whatsapp_context(body, elsewhere)) is not None:
                 return wrong
             message_id = f"wamid.OUT{next(self._ids)}"
             kind = body.get("type", "text")
             if kind == "reaction":
-                return self._reacted(whatsapp_reaction(body, account, known), message_id)
+                return self._reacted(whatsapp_reaction(body, account, elsewhere), message_id)
             text = body.get("text", {}).get("body", "")
             file = None
             if kind == "template":
@@ -269,10 +269,10 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
                 {},
             )
         person = str(body.get("recipient", {}).get("id"))
-        known = self._ids_in(account, person)
+        elsewhere = self._ids_elsewhere(account, person)
         if body.get("sender_action") in ("react", "unreact"):
-            return self._reacted(messenger_reaction(body, account, person, known), None)
-        if (wrong := messenger_reply_to(body.get("reply_to"), known)) is not None:
+            return self._reacted(messenger_reaction(body, account, person, elsewhere), None)
+        if (wrong := messenger_reply_to(body.get("reply_to"), elsewhere)) is not None:
             return wrong
         if "sender_action" in body:  # mark_seen, typing_on…: an action, never a message
             self.sender_actions.append((person, str(body["sender_action"])))
@@ -288,9 +288,14 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
         self._schedule_receipts(account, person, message_id)
         return 200, {"recipient_id": person, "message_id": message_id}, {}
 
-    def _ids_in(self, account: str, person: str) -> set[str]:
-        thread = self.threads.get((account, person))
-        return {m.id for m in thread.messages} if thread else set()
+    def _ids_elsewhere(self, account: str, person: str) -> set[str]:
+        """The ids of the account's messages in its other conversations."""
+        return {
+            m.id
+            for (owner, other), thread in self.threads.items()
+            if owner == account and other != person
+            for m in thread.messages
+        }
 
     def _reacted(self, sent: ReactionSent | Reply, whatsapp_id: str | None) -> Reply:
         """Kept in :attr:`reactions`; a reaction is no message of the thread."""
@@ -350,7 +355,7 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
             reply_to = json.loads(fields["reply_to"]) if "reply_to" in fields else None
         except (KeyError, ValueError, TypeError):
             return refused("Invalid parameter")
-        if (wrong := messenger_reply_to(reply_to, self._ids_in(page, person))) is not None:
+        if (wrong := messenger_reply_to(reply_to, self._ids_elsewhere(page, person))) is not None:
             return wrong
         name, mime, data = files["filedata"]
         stored = self.files.put(page, name, mime, data)
