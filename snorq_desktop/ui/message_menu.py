@@ -5,23 +5,43 @@ greyed, saying why.  Ctrl+Shift+R answers the customer's newest message.  On
 one's own internal note: edit or delete it."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QListView, QMenu, QMessageBox, QWidget
 
 from snorq_desktop.domain.enums import MessageDirection, Platform
-from snorq_desktop.domain.inbox import ThreadMessage
+from snorq_desktop.domain.inbox import ThreadHeader, ThreadMessage
 from snorq_desktop.domain.message_actions import (
     REACTION_CHOICES,
     reaction_refusal,
     reply_refusal,
 )
 from snorq_desktop.domain.notes import ThreadNote
+from snorq_desktop.ui.thread_model import ThreadModel
 
-if TYPE_CHECKING:
-    from snorq_desktop.ui.thread_pane import ThreadPane
+
+class MenuHost(Protocol):
+    """What the menus need of the thread pane (which holds them)."""
+
+    view: QListView
+    header: ThreadHeader | None
+
+    @property
+    def model(self) -> ThreadModel: ...
+
+    @property
+    def notes_author_id(self) -> str | None: ...
+
+    def reply_to(self, message: ThreadMessage) -> None: ...
+
+    def react(self, message: ThreadMessage, emoji: str) -> None: ...
+
+    def edit_note(self, note_id: str, text: str) -> None: ...
+
+    def delete_note(self, note_id: str) -> None: ...
+
 
 REMOVE_REACTION = "Remove my reaction"
 
@@ -65,17 +85,19 @@ def message_menu(
 
 
 class ThreadMenus(QObject):
-    """Wired to a ThreadPane's thread view; ``menu`` is the one shown last."""
+    """Wired to the thread pane's view; ``menu`` is the one shown last."""
 
-    def __init__(self, pane: "ThreadPane") -> None:
-        super().__init__(pane)
+    def __init__(self, pane: MenuHost, widget: QWidget) -> None:
+        """``widget``: the pane itself, as the parent of menus, dialogs, the shortcut."""
+        super().__init__(widget)
         self._pane = pane
+        self._widget = widget
         self.menu: QMenu | None = None
         view = pane.view
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._requested)
         view.installEventFilter(self)
-        newest = QShortcut(QKeySequence("Ctrl+Shift+R"), pane)
+        newest = QShortcut(QKeySequence("Ctrl+Shift+R"), widget)
         newest.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         newest.activated.connect(self.reply_to_newest)
 
@@ -97,7 +119,7 @@ class ThreadMenus(QObject):
         if header is None:
             return None
         return message_menu(
-            self._pane,
+            self._widget,
             message,
             header.conversation.platform,
             reply=self._pane.reply_to,
@@ -147,21 +169,21 @@ class ThreadMenus(QObject):
         """One's own note: edit or delete it."""
         if note.author_id != self._pane.notes_author_id:
             return
-        menu = QMenu(self._pane)
+        menu = QMenu(self._widget)
         menu.addAction("Edit note…").triggered.connect(lambda: self._ask_edit(note))
         menu.addAction("Delete note…").triggered.connect(lambda: self._ask_delete(note))
         self._show(menu, position)
 
     def _ask_edit(self, note: ThreadNote) -> None:
         text, ok = QInputDialog.getMultiLineText(
-            self._pane, "Edit note", "Internal note:", note.content
+            self._widget, "Edit note", "Internal note:", note.content
         )
         if ok and text.strip() and text.strip() != note.content:
             self._pane.edit_note(note.id, text)
 
     def _ask_delete(self, note: ThreadNote) -> None:
         answer = QMessageBox.question(
-            self._pane,
+            self._widget,
             "Delete note",
             "Delete this internal note? Your teammates will no longer see it.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,

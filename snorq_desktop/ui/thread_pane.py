@@ -131,7 +131,7 @@ class ThreadPane(QWidget):
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
-        self.menus = ThreadMenus(self)
+        self.menus = ThreadMenus(self, self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
 

@@ -2,12 +2,15 @@
 right-click a bubble (or the keyboard), "Replying to …" above the box with ✕,
 the target kept with its own conversation only."""
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
 
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.message_menu import REMOVE_REACTION
+from snorq_desktop.ui.reply_bar import ReplyTarget
 from tests.e2e.conftest import idle
 
 
@@ -17,6 +20,10 @@ def _open_row(qtbot, running, row: int) -> str:
     window.inbox_view.setCurrentIndex(index)
     idle(qtbot, running)
     return str(index.data(ConversationIdRole))
+
+
+def _target_of(pane: Any) -> ReplyTarget | None:
+    return pane.composer.reply_target
 
 
 def _open(qtbot, running, conversation_id: str) -> None:
@@ -138,7 +145,8 @@ def test_a_reply_target_stays_with_its_conversation_and_survives_a_restart(
     assert _replies(shop, first) == []
     _open(qtbot, first_window, first)  # our reply moved the other one to the top
     qtbot.waitUntil(lambda: pane.composer.reply_target is not None)
-    assert pane.composer.reply_target.conversation_id == first
+    target = _target_of(pane)  # read again: the draft brought it back
+    assert target is not None and target.conversation_id == first
     first_window.close()  # closing keeps the draft, target and all
 
     again = make_window("again")
