@@ -15,7 +15,6 @@ What holds whoever sends:
 """
 
 import asyncio
-import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -33,8 +32,6 @@ from snorq_desktop.store import outbox
 from snorq_desktop.store.outgoing_reactions import OutgoingReaction
 from snorq_desktop.store.sync_records import ConnectionRow, SyncRecords
 from snorq_desktop.sync.connection_work import ConnectionWork, PassReport, Turn
-
-log = logging.getLogger(__name__)
 
 # A send that began this long ago and never finished was cut off by a crash.
 UNFINISHED_SEND_SECONDS = 120
@@ -141,7 +138,6 @@ class OutboxSender:
                 turn.account, to, reaction.target_external_id, reaction.emoji
             )
         except PermanentFailure as refused:
-            log.warning("a reaction was refused: %s", refused.sentence)
             report.errors.append(f"A reaction could not be sent: {refused.sentence}")
             report.failed += 1
             delivered = False

@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from snorq_desktop.demo.fakes.server import Fault
 from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.services.inbox import InboxService
@@ -137,6 +138,23 @@ def test_a_whatsapp_reaction_shows_at_once_and_goes_as_type_reaction(world, serv
     assert world.meta.reactions[-1].body["reaction"] == {"message_id": wamid, "emoji": ""}
     assert world.sql("SELECT reactions FROM messages WHERE id = :i", i=message) == [(None,)]
     assert _row_of(world, conversation) == before  # neither order, unread nor preview moved
+
+
+def test_a_refused_reaction_leaves_the_message_as_the_platform_shows_it(world, service):
+    _whatsapp_customer(world)
+    conversation, message, _ = _inbound(world, "WHATSAPP")
+    service.react(conversation, message, "👍")
+    world.run_pass()
+    service.react(conversation, message, "😂")
+    world.meta.inject(Fault("error", code=131009, status=400, path_contains="/messages"))
+    report = world.run_pass()
+    assert report.failed == 1 and any("reaction could not be sent" in e for e in report.errors)
+    # Ours is still 👍 on WhatsApp: the bubble goes back to it, nothing left queued.
+    assert world.sql(
+        "SELECT reactions, reaction_unsent FROM messages WHERE id = :i", i=message
+    ) == [({"business": "👍"}, None)]
+    [shown] = service.messages([message])
+    assert shown.my_reaction == "👍"
 
 
 def test_a_messenger_reaction_is_the_react_and_unreact_sender_actions(world, service):
