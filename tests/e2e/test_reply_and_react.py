@@ -89,6 +89,22 @@ def test_a_messenger_reply_to_a_message_carries_reply_to(world, service):
     }
 
 
+def test_a_file_sent_as_a_reply_carries_the_quote_on_both_platforms(world, service, tmp_path):
+    wamid = _whatsapp_customer(world)
+    mid = _messenger_customer(world)
+    photo = tmp_path / "shoe.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
+    for platform in ("WHATSAPP", "FACEBOOK"):
+        conversation, message, _ = _inbound(world, platform)
+        service.send_file(conversation, new_id(), photo, reply_to=message)
+    assert world.run_pass().sent == 2
+    whatsapp, messenger = sorted(world.meta.sent, key=lambda s: "recipient" in s["body"])
+    assert whatsapp["body"]["context"] == {"message_id": wamid}
+    assert whatsapp["body"]["type"] == "image"
+    # Messenger's upload is a multipart form: reply_to is a JSON field of it.
+    assert json.loads(messenger["body"]["reply_to"]) == {"mid": mid}
+
+
 def test_a_reply_never_quotes_another_conversations_message(world, service):
     _whatsapp_customer(world)
     _messenger_customer(world)
