@@ -29,6 +29,7 @@ from snorq_desktop.domain.enums import (
     MessageDirection,
     MessageStatus,
 )
+from snorq_desktop.domain.errors import DatabaseUnavailable
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
@@ -385,8 +386,17 @@ class ThreadPane(QWidget):
             others = others[:-1]  # ours comes last
         shown = (*others, emoji) if emoji else others
         self.model.show_changed(replace(message, my_reaction=emoji or None, reactions=shown))
+
+        def refused(error: Exception) -> None:
+            # Refused (the runner said why): the bubble shows what it had.  A
+            # database away keeps it: the journal stores it when it is back.
+            if not isinstance(error, DatabaseUnavailable):
+                self.model.show_changed(message)
+
         self._runner.run(
-            lambda: self._service.react(conversation_id, message.id, emoji), self.changed.emit
+            lambda: self._service.react(conversation_id, message.id, emoji),
+            self.changed.emit,
+            refused,
         )
 
     def _clicked(self, index: QModelIndex) -> None:

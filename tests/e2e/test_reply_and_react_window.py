@@ -207,3 +207,20 @@ def test_on_tiktok_reply_and_react_are_greyed_with_the_reason(shop, make_window,
     menu.close()
     pane.menus.reply_to_newest()  # the keyboard way chooses nothing either
     assert pane.composer.reply_target is None
+
+
+def test_a_refused_reaction_leaves_the_bubble_as_it_was(shop, make_window, qtbot):
+    shop.add_conversations(1)
+    shop.sql("UPDATE platform_connections SET status = 'EXPIRED' WHERE platform = 'WHATSAPP'")
+    running = make_window()
+    pane = running.window.thread_pane
+    _open_row(qtbot, running, 0)
+    row = _customer_row(pane)
+    said: list[str] = []
+    running.runner.failed.connect(said.append)
+    pane.react(pane.model.message_at(row), "👍")
+    assert pane.model.message_at(row).reactions == ("👍",)
+    idle(qtbot, running)
+    assert pane.model.message_at(row).reactions == ()
+    assert said == ["The WhatsApp connection has expired: reconnect it to reply."]
+    assert shop.sql("SELECT count(*) FROM messages WHERE reaction_unsent IS NOT NULL") == [(0,)]
