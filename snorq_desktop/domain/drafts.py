@@ -8,6 +8,7 @@ class Draft:
     conversation_id: str
     content: str
     as_note: bool  # meant for the team's notes, not the customer
+    reply_to: str | None = None  # the message of this conversation it answers (our id)
 
     @property
     def written(self) -> bool:

@@ -126,6 +126,8 @@ class ThreadMessage:
     edited: bool = False
     deleted: bool = False
     reactions: tuple[str, ...] = ()  # the emoji on it: the customer's, then ours
+    platform_id: str | None = None  # its id on the platform (None until sent)
+    my_reaction: str | None = None  # ours on it, shown at once while the outbox sends it
 
     @property
     def shown_text(self) -> str | None:

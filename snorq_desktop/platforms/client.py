@@ -44,9 +44,18 @@ class TokenGrant:
 class PlatformClient(Protocol):
     platform: Platform
 
-    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+    async def send_text(
+        self,
+        account: Account,
+        to: Recipient,
+        text: str,
+        *,
+        now: datetime,
+        reply_to: str | None = None,
+    ) -> str:
         """Send; the platform's message id.  Refuses (PermanentFailure) what the
-        platform would refuse anyway, such as free text outside its window."""
+        platform would refuse anyway, such as free text outside its window.
+        ``reply_to``: the platform id of the message it answers (shown quoted)."""
         ...
 
     async def send_file(
@@ -57,6 +66,7 @@ class PlatformClient(Protocol):
         caption: str | None,
         *,
         now: datetime,
+        reply_to: str | None = None,
     ) -> str:
         """Upload and send a file (with a caption where the platform takes one)."""
         ...
@@ -89,3 +99,14 @@ class TemplateSender(Protocol):
     async def send_template(
         self, account: Account, to: Recipient, template: TemplateToSend
     ) -> str: ...
+
+
+@runtime_checkable
+class ReactionSender(Protocol):
+    """WhatsApp and Messenger: an emoji on a customer's message, or ours taken off."""
+
+    async def send_reaction(
+        self, account: Account, to: Recipient, message_id: str, emoji: str
+    ) -> None:
+        """``emoji`` "" takes ours off; sending the same one again changes nothing."""
+        ...

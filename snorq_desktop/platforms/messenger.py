@@ -6,7 +6,9 @@ policy, hand-over, opt-in…) or cannot read is skipped, never the body.
 Delivery and read events carry a ``watermark`` and may have no ``timestamp``.
 """
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus, Platform
 from snorq_desktop.domain.platform_events import (
@@ -100,43 +102,18 @@ def _event(event: Any, page: str, entry_time: Any) -> list[PlatformEvent]:
     if isinstance(event.get("reaction"), dict):
         reaction = event["reaction"]
         react = optional(reaction, "action", str) != "unreact"
-        return [
-            Reaction(
-                platform=Platform.FACEBOOK,
-                account_id=page,
-                conversation_id=contact,
-                message_id=identifier(reaction, "mid", "reaction"),
-                emoji=(optional(reaction, "emoji", str) or optional(reaction, "reaction", str))
-                if react
-                else None,
-                by_business=sender == page,
-                at=at,
-            )
-        ]
+        emoji = optional(reaction, "emoji", str) or optional(reaction, "reaction", str)
+        on = _OnMessage(page, contact, identifier(reaction, "mid", "reaction"), at)
+        return [on.change(Reaction, emoji=emoji if react else None, by_business=sender == page)]
     if isinstance(event.get("message_edit"), dict):
         edit = event["message_edit"]
-        return [
-            MessageEdit(
-                platform=Platform.FACEBOOK,
-                account_id=page,
-                conversation_id=contact,
-                message_id=identifier(edit, "mid", "message_edit"),
-                content=optional(edit, "text", str),
-                at=at,
-            )
-        ]
+        on = _OnMessage(page, contact, identifier(edit, "mid", "message_edit"), at)
+        return [on.change(MessageEdit, content=optional(edit, "text", str))]
     if isinstance(event.get("message"), dict):
         message = event["message"]
         if message.get("is_deleted") is True:
-            return [
-                MessageDeletion(
-                    platform=Platform.FACEBOOK,
-                    account_id=page,
-                    conversation_id=contact,
-                    message_id=identifier(message, "mid", "message"),
-                    at=at,
-                )
-            ]
+            on = _OnMessage(page, contact, identifier(message, "mid", "message"), at)
+            return [on.change(MessageDeletion)]
         return _messages(message, page, contact, at)
     if isinstance(event.get("postback"), dict) and isinstance(event["postback"].get("mid"), str):
         postback = event["postback"]
@@ -154,6 +131,29 @@ def _event(event: Any, page: str, entry_time: Any) -> list[PlatformEvent]:
             )
         ]
     return [SkippedEvent(Platform.FACEBOOK, kind)]
+
+
+_Change = TypeVar("_Change", Reaction, MessageEdit, MessageDeletion)
+
+
+@dataclass(frozen=True)
+class _OnMessage:
+    """What a reaction, an edit or a delete says of the earlier message it names."""
+
+    page: str
+    contact: str
+    mid: str
+    at: datetime
+
+    def change(self, kind: type[_Change], **what: Any) -> _Change:
+        return kind(
+            platform=Platform.FACEBOOK,
+            account_id=self.page,
+            conversation_id=self.contact,
+            message_id=self.mid,
+            at=self.at,
+            **what,
+        )
 
 
 def _delivery(delivery: dict[str, Any], page: str, contact: str, stamp: Any) -> list[PlatformEvent]:

@@ -134,12 +134,22 @@ class MessengerClient:
         # A person answering a person: allowed up to 7 days with this tag.
         return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
 
-    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+    async def send_text(
+        self,
+        account: Account,
+        to: Recipient,
+        text: str,
+        *,
+        now: datetime,
+        reply_to: str | None = None,
+    ) -> str:
         payload: dict[str, Any] = {
             "recipient": {"id": to.contact_id},
             "message": {"text": text},
             **self._messaging(to, now),
         }
+        if reply_to:  # the Send API's top-level reply_to, beside the message
+            payload["reply_to"] = {"mid": reply_to}
         body = await graph(
             self._http,
             "POST",
@@ -158,6 +168,7 @@ class MessengerClient:
         caption: str | None,
         *,
         now: datetime,
+        reply_to: str | None = None,
     ) -> str:
         """The Send API's multipart upload (``filedata``); Messenger attachments
         carry no caption, so the caller sends one as its own message."""
@@ -167,6 +178,8 @@ class MessengerClient:
             "message": json.dumps({"attachment": {"type": kind, "payload": {"is_reusable": True}}}),
             **self._messaging(to, now),
         }
+        if reply_to:
+            form["reply_to"] = json.dumps({"mid": reply_to})
         body = await graph(
             self._http,
             "POST",
@@ -192,6 +205,26 @@ class MessengerClient:
         if not isinstance(message_id, str):
             raise TemporaryFailure("Messenger accepted the message but gave no id.")
         return message_id
+
+    async def send_reaction(
+        self, account: Account, to: Recipient, message_id: str, emoji: str
+    ) -> None:
+        """The sender actions ``react`` (any emoji) and ``unreact`` (the message only)."""
+        payload: dict[str, Any] = {"message_id": message_id}
+        if emoji:
+            payload["reaction"] = emoji
+        await graph(
+            self._http,
+            "POST",
+            f"{self._base}/{account.platform_user_id}/messages",
+            account.access_token,
+            usage=self.usage,
+            json={
+                "recipient": {"id": to.contact_id},
+                "sender_action": "react" if emoji else "unreact",
+                "payload": payload,
+            },
+        )
 
     async def mark_read(self, account: Account, to: Recipient, message_id: str) -> None:
         await graph(

@@ -59,6 +59,13 @@ def check_envelope(response: httpx.Response) -> dict[str, Any]:
     return _check(response)
 
 
+def _no_quote(reply_to: str | None) -> None:
+    # The send endpoint has no field for the message answered: sending it
+    # unquoted would say something other than what the person meant.
+    if reply_to:
+        raise PermanentFailure("TikTok cannot send a reply to a specific message.")
+
+
 class TikTokClient:
     platform = Platform.TIKTOK
 
@@ -91,7 +98,16 @@ class TikTokClient:
             ) from None
         return _check(response)
 
-    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+    async def send_text(
+        self,
+        account: Account,
+        to: Recipient,
+        text: str,
+        *,
+        now: datetime,
+        reply_to: str | None = None,
+    ) -> str:
+        _no_quote(reply_to)
         if len(text) > 6000:
             raise PermanentFailure("TikTok messages are at most 6,000 characters.")
         return await self._send(account, to, {"message_type": "TEXT", "text": {"body": text}})
@@ -121,8 +137,10 @@ class TikTokClient:
         caption: str | None,
         *,
         now: datetime,
+        reply_to: str | None = None,
     ) -> str:
         """One image per message, no text: upload it, then send its media id."""
+        _no_quote(reply_to)
         if file.content_type is not ContentType.IMAGE:
             raise PermanentFailure("TikTok accepts only images as attachments.")
         uploaded = await self._call(

@@ -7,6 +7,8 @@ says what it was.
 """
 
 import json
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus, Platform
@@ -186,6 +188,30 @@ def _message(
     content, content_type, media_id, media_type = _content(message, kind, value, where)
     context = optional(message, "context", dict) or {}
     card = people.card(key, phone)
+    return replace(
+        _said_by(account, key, message_id, at, content, echo=echo, aliases=aliases),
+        content_type=content_type,
+        media_id=media_id,
+        media_type=media_type,
+        contact_name=optional(optional(card, "profile", dict), "name", str) or None,
+        contact_username=phone if phone and phone != key else None,
+        reply_to=optional(context, "id", str) if context.get("id") != message_id else None,
+        forwarded=context.get("forwarded") is True or context.get("frequently_forwarded") is True,
+        placeholder=kind != "text" and (content or "").startswith("Unsupported WhatsApp"),
+    )
+
+
+def _said_by(
+    account: str,
+    key: str,
+    message_id: str,
+    at: datetime,
+    content: str | None,
+    *,
+    echo: bool,
+    aliases: tuple[str, ...],
+) -> PlatformMessage:
+    """A message of the person keyed ``key``: theirs, or an echo of the business's."""
     return PlatformMessage(
         platform=Platform.WHATSAPP,
         account_id=account,
@@ -195,16 +221,8 @@ def _message(
         direction=MessageDirection.OUTBOUND if echo else MessageDirection.INBOUND,
         sent_at=at,
         content=content,
-        content_type=content_type,
-        media_id=media_id,
-        media_type=media_type,
-        contact_name=optional(optional(card, "profile", dict), "name", str) or None,
-        contact_username=phone if phone and phone != key else None,
-        reply_to=optional(context, "id", str) if context.get("id") != message_id else None,
-        forwarded=context.get("forwarded") is True or context.get("frequently_forwarded") is True,
         sent_elsewhere=echo,
         contact_aliases=aliases,
-        placeholder=kind != "text" and (content or "").startswith("Unsupported WhatsApp"),
     )
 
 
@@ -222,17 +240,10 @@ def _unreadable(
     except MalformedPayload:
         return SkippedEvent(Platform.WHATSAPP, "message", reason)
     kind = optional(message, "type", str) or "message"
-    return PlatformMessage(
-        platform=Platform.WHATSAPP,
-        account_id=account,
-        conversation_id=key,
-        contact_id=key,
-        message_id=message_id,
-        direction=MessageDirection.OUTBOUND if echo else MessageDirection.INBOUND,
-        sent_at=at,
-        content=f"Unsupported WhatsApp message ({kind}: {reason})",
-        sent_elsewhere=echo,
-        contact_aliases=_aliases(key, phone, people),
+    said = f"Unsupported WhatsApp message ({kind}: {reason})"
+    aliases = _aliases(key, phone, people)
+    return replace(
+        _said_by(account, key, message_id, at, said, echo=echo, aliases=aliases),
         placeholder=True,
     )
 

@@ -32,6 +32,11 @@ _KIND = {
 _CAPTIONED = {"image", "video", "document"}
 
 
+def _context(reply_to: str | None) -> dict[str, Any]:
+    """A reply quoting the customer's message: ``context.message_id``."""
+    return {"context": {"message_id": reply_to}} if reply_to else {}
+
+
 class WhatsAppClient:
     platform = Platform.WHATSAPP
 
@@ -67,11 +72,25 @@ class WhatsAppClient:
         except (KeyError, IndexError, TypeError):
             raise TemporaryFailure("WhatsApp accepted the message but gave no id.") from None
 
-    async def send_text(self, account: Account, to: Recipient, text: str, *, now: datetime) -> str:
+    async def send_text(
+        self,
+        account: Account,
+        to: Recipient,
+        text: str,
+        *,
+        now: datetime,
+        reply_to: str | None = None,
+    ) -> str:
         self._check_window(to, now)
-        return await self._send(
-            account, to, {"type": "text", "text": {"body": text, "preview_url": False}}
-        )
+        message = {"type": "text", "text": {"body": text, "preview_url": False}}
+        return await self._send(account, to, {**message, **_context(reply_to)})
+
+    async def send_reaction(
+        self, account: Account, to: Recipient, message_id: str, emoji: str
+    ) -> None:
+        """``type: reaction``; an empty emoji takes ours off (Cloud API)."""
+        reaction = {"message_id": message_id, "emoji": emoji}
+        await self._send(account, to, {"type": "reaction", "reaction": reaction})
 
     async def send_file(
         self,
@@ -81,6 +100,7 @@ class WhatsAppClient:
         caption: str | None,
         *,
         now: datetime,
+        reply_to: str | None = None,
     ) -> str:
         self._check_window(to, now)
         kind = _KIND.get(file.content_type)
@@ -103,7 +123,7 @@ class WhatsAppClient:
             media["caption"] = caption
         if kind == "document":
             media["filename"] = file.name
-        return await self._send(account, to, {"type": kind, kind: media})
+        return await self._send(account, to, {"type": kind, kind: media, **_context(reply_to)})
 
     async def send_template(self, account: Account, to: Recipient, template: TemplateToSend) -> str:
         components = []

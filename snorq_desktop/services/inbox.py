@@ -40,6 +40,7 @@ from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
 from snorq_desktop.store import conversation_actions as actions
+from snorq_desktop.store import outgoing_reactions as reactions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
@@ -208,9 +209,17 @@ class InboxService:
             actions.set_status(session, self._org, conversation_id, status)
             return self._tell_the_team(session, Changes(conversations=frozenset({conversation_id})))
 
-    def send_reply(self, conversation_id: str, message_id: str, body: str) -> Changes:
-        """Journal the reply, then store it as PENDING; the outbox sends it."""
-        return self._journal_and_store(conversation_id, message_id, body)
+    def send_reply(
+        self, conversation_id: str, message_id: str, body: str, reply_to: str | None = None
+    ) -> Changes:
+        """Journal the reply, then store it as PENDING; the outbox sends it.
+        ``reply_to``: the message of this conversation it answers (quoted)."""
+        return self._journal_and_store(conversation_id, message_id, body, reply_to=reply_to)
+
+    def react(self, conversation_id: str, message_id: str, emoji: str) -> Changes:
+        """Our reaction on a customer's message ("" takes ours off), journalled and
+        queued like a reply; only the thread changes, never the inbox order."""
+        return self._journal_and_store(conversation_id, new_id(), emoji, reaction_to=message_id)
 
     def _journal_and_store(
         self, conversation_id: str, message_id: str, text: str, **attached: str | None
@@ -231,7 +240,12 @@ class InboxService:
         return self._store(reply)
 
     def send_file(
-        self, conversation_id: str, message_id: str, path: Path, caption: str = ""
+        self,
+        conversation_id: str,
+        message_id: str,
+        path: Path,
+        caption: str = "",
+        reply_to: str | None = None,
     ) -> Changes:
         """A file reply: checked against what the platform takes, copied beside the
         journal, then stored PENDING with its bytes.  A caption the platform cannot
@@ -253,6 +267,7 @@ class InboxService:
             file_path=str(self._journal.keep_file(message_id, data)),
             file_name=file.name,
             mime_type=file.mime_type,
+            reply_to=reply_to,
         )
         if caption and not with_file:
             changes = changes | self.send_reply(conversation_id, new_id(), caption)
@@ -319,23 +334,24 @@ class InboxService:
         return changes
 
     def journalled(self, conversation_id: str) -> list[JournalledReply]:
-        return [r for r in self._journal.replies() if r.conversation_id == conversation_id]
+        """Replies of this conversation still only on disk (reactions are no bubbles)."""
+        return [
+            r
+            for r in self._journal.replies()
+            if r.conversation_id == conversation_id and r.reaction_to is None
+        ]
 
     def _store(self, reply: JournalledReply) -> Changes:
+        ids = frozenset({reply.conversation_id})
         try:
             with unit_of_work(self._sessions) as session:
-                actions.add_reply(
-                    session,
-                    organization_id=reply.organization_id,
-                    conversation_id=reply.conversation_id,
-                    message_id=reply.message_id,
-                    sender_id=reply.sender_id,
-                    text=reply.text,
-                    file=self._journalled_file(reply),
-                    template=TemplateToSend.from_json(reply.template) if reply.template else None,
-                )
-                ids = frozenset({reply.conversation_id})
-                self._tell_the_team(session, Changes(conversations=ids, messages=ids))
+                if reply.reaction_to is not None:
+                    self._store_reaction(session, reply)
+                    changes = Changes(messages=ids)  # the inbox row stays as it was
+                else:
+                    self._store_reply(session, reply)
+                    changes = Changes(conversations=ids, messages=ids)
+                self._tell_the_team(session, changes)
         except (PermissionDenied, NotFound):
             # Refused for good (connection expired, conversation deleted): the
             # person sees why; keeping it would retry a refusal for ever.
@@ -343,8 +359,28 @@ class InboxService:
             raise
         self._reply_stored()  # committed: the sender may go before the journal is tidied
         self._journal.remove(reply.message_id)
-        ids = frozenset({reply.conversation_id})
-        return Changes(conversations=ids, messages=ids)
+        return changes
+
+    def _store_reaction(self, session: Session, reply: JournalledReply) -> None:
+        assert reply.reaction_to is not None
+        found = reactions.set_my_reaction(
+            session, reply.organization_id, reply.reaction_to, reply.text
+        )
+        if found != reply.conversation_id:  # never another conversation's message
+            raise NotFound("That message is not in this conversation.")
+
+    def _store_reply(self, session: Session, reply: JournalledReply) -> None:
+        actions.add_reply(
+            session,
+            organization_id=reply.organization_id,
+            conversation_id=reply.conversation_id,
+            message_id=reply.message_id,
+            sender_id=reply.sender_id,
+            text=reply.text,
+            file=self._journalled_file(reply),
+            template=TemplateToSend.from_json(reply.template) if reply.template else None,
+            reply_to=reply.reply_to,
+        )
 
     def _journalled_file(self, reply: JournalledReply) -> FileToSend | None:
         if reply.file_path is None:

@@ -29,6 +29,9 @@ class JournalledReply:
     file_name: str | None = None
     mime_type: str | None = None
     template: str | None = None  # TemplateToSend JSON
+    reply_to: str | None = None  # the message of its conversation it answers (our id)
+    # Not a reply but our reaction (``text``: the emoji, "" none) on this message.
+    reaction_to: str | None = None
 
     def to_json(self) -> dict[str, str | None]:
         data = asdict(self)

@@ -13,9 +13,11 @@ from snorq_desktop.domain.enums import (
     ConversationStatus,
     MessageDirection,
     MessageStatus,
+    Platform,
 )
 from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.inbox import preview_of, reply_blocked_reason
+from snorq_desktop.domain.message_actions import quote_refusal
 from snorq_desktop.domain.templates import TemplateToSend
 from snorq_desktop.store.attachments import keep_outgoing
 from snorq_desktop.store.models import Conversation, Message, PlatformConnection
@@ -71,10 +73,13 @@ def add_reply(
     text: str,
     file: FileToSend | None = None,
     template: TemplateToSend | None = None,
+    reply_to: str | None = None,
 ) -> bool:
     """Store a reply as PENDING under an id made by the caller before anything is
     sent; storing the same id twice is a no-op (returns False), so a retry after a
-    lost connection never makes two messages."""
+    lost connection never makes two messages.  ``reply_to``: the message (our id)
+    it answers, looked for in this conversation only: a message of another
+    conversation is refused, never quoted."""
     row = session.execute(
         select(PlatformConnection.status, Conversation.platform)
         .join(Conversation, Conversation.platform_connection_id == PlatformConnection.id)
@@ -87,6 +92,11 @@ def add_reply(
         raise PermissionDenied(reason)
     if session.get(Message, message_id) is not None:
         return False
+    answers = None
+    if reply_to is not None:
+        answers = _platform_id_answered(
+            session, organization_id, conversation_id, reply_to, row.platform
+        )
     content_type = file.content_type if file else ContentType.TEXT
     now = datetime.now(UTC)
     session.add(
@@ -102,6 +112,7 @@ def add_reply(
             sent_by_user_id=sender_id,
             created_at=now,
             template=template.to_json() if template else None,
+            reply_to_external_id=answers,
         )
     )
     if file is not None:
@@ -119,6 +130,24 @@ def add_reply(
     )
     session.flush()
     return True
+
+
+def _platform_id_answered(
+    session: Session, organization_id: str, conversation_id: str, reply_to: str, platform: Platform
+) -> str:
+    found = session.execute(
+        select(Message.external_id, Message.deleted_at.isnot(None)).where(
+            Message.id == reply_to,
+            Message.conversation_id == conversation_id,
+            Message.organization_id == organization_id,
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound("The message this reply answers is not in this conversation.")
+    if reason := quote_refusal(platform, found[0], found[1]):
+        raise PermissionDenied(reason)
+    assert found[0] is not None
+    return str(found[0])
 
 
 def retry_failed(session: Session, organization_id: str, message_id: str) -> str:

@@ -286,6 +286,11 @@ class Message(Base):
             "organization_id",
             text("COALESCE(platform_timestamp, created_at)"),
         ),
+        Index(  # the outbox finds reactions waiting to be sent
+            "messages_reaction_unsent_idx",
+            "conversation_id",
+            postgresql_where=text("reaction_unsent IS NOT NULL"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -332,6 +337,8 @@ class Message(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # {"customer": "😮", "business": "👍"}: reactions are not messages.
     reactions: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    # Migration 0014: our reaction waiting in the outbox ("" takes ours off).
+    reaction_unsent: Mapped[str | None] = mapped_column(Text)
 
 
 class Attachment(Base):
@@ -466,6 +473,8 @@ class ReplyDraft(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     as_note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Migration 0014: the message of this conversation the reply answers (our id).
+    reply_to_message_id: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = updated_at_column()
 
 

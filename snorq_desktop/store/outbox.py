@@ -40,6 +40,7 @@ class OutgoingReply:
     last_inbound_at: datetime | None
     content_type: ContentType = ContentType.TEXT
     template: TemplateToSend | None = None
+    reply_to: str | None = None  # the platform id of the message it answers
 
 
 def pending_replies(session: Session, connection_id: str, limit: int = 200) -> list[OutgoingReply]:
@@ -64,6 +65,7 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
             last_inbound,
             Message.content_type,
             Message.template,
+            Message.reply_to_external_id,
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
@@ -85,6 +87,7 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
             r[5],
             r[6],
             TemplateToSend.from_json(r[7]) if r[7] else None,
+            r[8],
         )
         for r in rows
     ]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, Select, exists, select
+from sqlalchemy import Row, Select, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaToFetch
@@ -18,7 +18,7 @@ from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, Messa
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
-from snorq_desktop.store import attachments, outbox
+from snorq_desktop.store import attachments, outbox, outgoing_reactions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import FreshTokens, read_tokens, refresh_tokens_once
 from snorq_desktop.store.ingest import ingest_messages
@@ -74,13 +74,20 @@ class SyncRecords:
             return _rows(session.execute(statement).all())
 
     def connections_with_replies_waiting(self) -> list[ConnectionRow]:
-        """The ACTIVE connections that have a reply nobody has begun sending."""
-        waiting = exists().where(
+        """The ACTIVE connections that have a reply nobody has begun sending, or
+        a reaction of ours waiting."""
+        mine = (
             Conversation.platform_connection_id == PlatformConnection.id,
             Message.conversation_id == Conversation.id,
-            Message.direction == MessageDirection.OUTBOUND,
-            Message.status == MessageStatus.PENDING,
-            Message.send_started_at.is_(None),
+        )
+        waiting = or_(
+            exists().where(
+                *mine,
+                Message.direction == MessageDirection.OUTBOUND,
+                Message.status == MessageStatus.PENDING,
+                Message.send_started_at.is_(None),
+            ),
+            exists().where(*mine, Message.reaction_unsent.isnot(None)),
         )
         with self._single() as session:
             return _rows(session.execute(self._active().where(waiting)).all())
@@ -188,6 +195,23 @@ class SyncRecords:
             return self._tell(
                 session, connection.organization_id, _both(frozenset({reply.conversation_id}))
             )
+
+    def pending_reactions(self, connection_id: str) -> list[outgoing_reactions.OutgoingReaction]:
+        with self._single() as session:
+            return outgoing_reactions.pending_reactions(session, connection_id)
+
+    def settle_reaction(
+        self,
+        connection: ConnectionRow,
+        reaction: outgoing_reactions.OutgoingReaction,
+        *,
+        delivered: bool,
+    ) -> Changes:
+        """Only the thread changes: a reaction never moves the conversation's row."""
+        with unit_of_work(self._sessions) as session:
+            found = outgoing_reactions.settle_reaction(session, reaction, delivered=delivered)
+            threads = frozenset({found}) if found else frozenset()
+            return self._tell(session, connection.organization_id, Changes(messages=threads))
 
     def file_to_send(self, message_id: str) -> FileToSend | None:
         with self._single() as session:

@@ -64,10 +64,18 @@ def _quote_of(content: str | None, kept: bool) -> str | None:
     return " ".join((content or "").split())[:140] or "a message"
 
 
-def _reactions(found: Any) -> tuple[str, ...]:
-    if not isinstance(found, dict):
-        return ()
-    return tuple(str(found[who]) for who in ("customer", "business") if found.get(who))
+def _reactions(found: Any, unsent: str | None) -> tuple[str, ...]:
+    """The customer's, then ours: the one waiting in the outbox, if any, over
+    the one the platform has ("" waiting: ours is being taken off)."""
+    kept = found if isinstance(found, dict) else {}
+    ours = unsent if unsent is not None else kept.get("business")
+    return tuple(str(e) for e in (kept.get("customer"), ours) if e)
+
+
+def _my_reaction(found: Any, unsent: str | None) -> str | None:
+    if unsent is not None:
+        return unsent or None
+    return str(found["business"]) if isinstance(found, dict) and found.get("business") else None
 
 
 def _thread_columns() -> Any:  # a Select of many typed columns
@@ -95,6 +103,8 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         Message.edited_at,
         Message.deleted_at,
         Message.reactions,
+        Message.external_id,
+        Message.reaction_unsent,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
@@ -128,7 +138,9 @@ def _message(row: Any) -> ThreadMessage:
         sent_elsewhere=row.sent_elsewhere,
         edited=row.edited_at is not None,
         deleted=row.deleted_at is not None,
-        reactions=_reactions(row.reactions),
+        reactions=_reactions(row.reactions, row.reaction_unsent),
+        platform_id=row.external_id,
+        my_reaction=_my_reaction(row.reactions, row.reaction_unsent),
     )
 
 
@@ -155,7 +167,8 @@ _ThreadRow = namedtuple(
     "_ThreadRow",
     "id direction content content_type media_url media_type status sent_at sender_name "
     "sender_email failure_reason template file_name size_bytes content_kept problem "
-    "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions",
+    "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions "
+    "external_id reaction_unsent",
 )
 
 

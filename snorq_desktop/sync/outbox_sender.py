@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from snorq_desktop.domain.enums import ContentType
-from snorq_desktop.platforms.client import Recipient, TemplateSender
+from snorq_desktop.platforms.client import ReactionSender, Recipient, TemplateSender
 from snorq_desktop.platforms.errors import (
     PermanentFailure,
     PlatformError,
@@ -29,6 +29,7 @@ from snorq_desktop.platforms.errors import (
     TokenExpired,
 )
 from snorq_desktop.store import outbox
+from snorq_desktop.store.outgoing_reactions import OutgoingReaction
 from snorq_desktop.store.sync_records import ConnectionRow, SyncRecords
 from snorq_desktop.sync.connection_work import ConnectionWork, PassReport, Turn
 
@@ -121,6 +122,35 @@ class OutboxSender:
             changes = await db(records.finish, connection, reply, external_id, None)
             report.changes = report.changes | changes
             report.sent += 1
+        for reaction in await db(records.pending_reactions, connection.id):
+            await self._react(turn, reaction, report)
+
+    async def _react(self, turn: Turn, reaction: OutgoingReaction, report: PassReport) -> None:
+        """One reaction of ours.  A temporary failure leaves it queued (sending it
+        again is harmless); a refusal takes it back off the bubble."""
+        client, connection = turn.client, turn.connection
+        to = Recipient(reaction.conversation_external_id, reaction.contact_id, None)
+        delivered = True
+        try:
+            if not isinstance(client, ReactionSender):
+                raise PermanentFailure("This platform does not take reactions.")
+            await client.send_reaction(
+                turn.account, to, reaction.target_external_id, reaction.emoji
+            )
+        except PermanentFailure as refused:
+            report.errors.append(f"A reaction could not be sent: {refused.sentence}")
+            report.failed += 1
+            delivered = False
+        except (TokenExpired, RateLimited, TemporaryFailure):
+            raise  # still queued: the connection's turn deals with these
+        except PlatformError as other:
+            report.errors.append(other.sentence)
+            return  # still queued, tried again at the next send
+        changes = await asyncio.to_thread(
+            self._records.settle_reaction, connection, reaction, delivered=delivered
+        )
+        report.changes = report.changes | changes
+        report.sent += delivered
 
     async def _deliver(self, turn: Turn, reply: outbox.OutgoingReply) -> str:
         """Hand one reply to its platform: a template, a file, or text."""
@@ -134,5 +164,9 @@ class OutboxSender:
             file = await asyncio.to_thread(self._records.file_to_send, reply.message_id)
             if file is None:
                 raise PermanentFailure("The file of this reply is no longer stored.")
-            return await client.send_file(account, to, file, reply.text or None, now=self._clock())
-        return await client.send_text(account, to, reply.text, now=self._clock())
+            return await client.send_file(
+                account, to, file, reply.text or None, now=self._clock(), reply_to=reply.reply_to
+            )
+        return await client.send_text(
+            account, to, reply.text, now=self._clock(), reply_to=reply.reply_to
+        )

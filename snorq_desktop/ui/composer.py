@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snorq_desktop.ui.reply_bar import ReplyBar, ReplyTarget
+
 SEND_WITH_CTRL_ENTER = "ctrl+enter"
 SEND_WITH_ENTER = "enter"
 NOTE_EDITOR_STYLE = (
@@ -82,7 +84,8 @@ class Composer(QWidget):
     - ``image_pasted(QImage)``: an image pasted into the box;
     - ``template_requested()``: the person wants to send a WhatsApp template;
     - ``note_requested(str)``: the text of an internal note to add (never blank);
-    - ``reconnect_requested()``: the person wants to reconnect the blocked connection.
+    - ``reconnect_requested()``: the person wants to reconnect the blocked connection;
+    - ``reply_target_changed()``: a message to answer was chosen or let go.
     """
 
     send_requested = Signal(str)
@@ -92,6 +95,7 @@ class Composer(QWidget):
     template_requested = Signal()
     note_requested = Signal(str)
     reconnect_requested = Signal()
+    reply_target_changed = Signal()
 
     def __init__(self, send_key: str = SEND_WITH_CTRL_ENTER, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +162,10 @@ class Composer(QWidget):
         layout.addLayout(tab_row)
         layout.addLayout(blocked_row)
         layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.reply_bar = ReplyBar(self)
+        self.reply_bar.cancelled.connect(lambda: self.set_reply_target(None))
+        self._reply_target: ReplyTarget | None = None
+        layout.addWidget(self.reply_bar)
         layout.addLayout(row)
         self.editor.textChanged.connect(self._update_button)
         self._blocked: str | None = None
@@ -211,6 +219,25 @@ class Composer(QWidget):
         self.template_button.setVisible(self._template_only and not self.note_mode)
 
     @property
+    def reply_target(self) -> ReplyTarget | None:
+        return self._reply_target
+
+    def set_reply_target(self, target: ReplyTarget | None) -> None:
+        """The message the next reply answers (None: none), shown above the box."""
+        if target == self._reply_target:
+            return
+        self._reply_target = target
+        self.reply_bar.show_target(target)
+        self.reply_target_changed.emit()
+
+    def take_reply_target(self, conversation_id: str) -> ReplyTarget | None:
+        """The target for a reply being sent to ``conversation_id``, let go; a target
+        of another conversation is never handed out."""
+        target = self._reply_target
+        self.set_reply_target(None)
+        return target if target is not None and target.conversation_id == conversation_id else None
+
+    @property
     def blocked_reason(self) -> str | None:
         return self._blocked
 
@@ -235,8 +262,16 @@ class Composer(QWidget):
         self.send_requested.emit(text)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.editor and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape and self._reply_target is not None:
+                event.accept()  # Escape lets go of the quote before any window shortcut
+                return True
         if watched is self.editor and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape and self._reply_target is not None:
+                self.set_reply_target(None)
+                return True
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
                 shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)

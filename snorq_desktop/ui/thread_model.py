@@ -204,6 +204,11 @@ class ThreadModel(QAbstractListModel):
         self._unconfirmed.add(message.id)
         self._upsert([message])
 
+    def show_changed(self, message: ThreadMessage) -> None:
+        """A message shown as this app just changed it (our reaction), before the
+        database says so; the next refresh shows what it holds."""
+        self._upsert([message])
+
     def apply_changes(self, changes: Changes) -> None:
         conversation_id = self.conversation_id
         if conversation_id is None or conversation_id not in changes.messages:

@@ -4,44 +4,44 @@ team's internal notes among it), and the reply box."""
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QImage, QPalette
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListView,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from snorq_desktop.domain.attachments import FileCheck, viewer_copy_path
+from snorq_desktop.domain.attachments import viewer_copy_path
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
     MessageDirection,
     MessageStatus,
 )
+from snorq_desktop.domain.errors import DatabaseUnavailable
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES, Changes, ThreadHeader, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER, Composer
-from snorq_desktop.ui.drafts import ReplyDrafts
-from snorq_desktop.ui.file_preview import FilePreview, keep_pasted_image, thumbnail_of
+from snorq_desktop.ui.drafts import ReplyDrafts, reply_target_of
+from snorq_desktop.ui.file_preview import FilePreview
+from snorq_desktop.ui.files_before_sending import FilesBeforeSending
 from snorq_desktop.ui.formatting import connection_marker
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
+from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
@@ -127,18 +127,20 @@ class ThreadPane(QWidget):
         self.composer.send_requested.connect(self.send)
         self.drafts = ReplyDrafts(service, runner, self.composer, self)
         self.composer.attach_requested.connect(self.choose_file)
-        self.composer.files_given.connect(self._files_given)
-        self.composer.image_pasted.connect(self._image_pasted)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
-        self.file_preview: FilePreview | None = None  # the last file shown before sending
+        self.files = FilesBeforeSending(
+            self, service, runner, self.composer, self.files_folder, lambda: self.conversation_id
+        )
+        self.files.send_requested.connect(self.send_file)
+        self.composer.files_given.connect(self.files.given)
+        self.composer.image_pasted.connect(self.files.pasted)
         self._writing_stopped: str | None = None  # why nothing may be written any more
         self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._note_menu)
+        self.menus = ThreadMenus(self, self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
 
@@ -284,6 +286,8 @@ class ThreadPane(QWidget):
         if conversation_id is None:
             return
         message_id = new_id()  # made before any attempt, so a retry never sends twice
+        target = self.composer.take_reply_target(conversation_id)
+        reply_to = target.message_id if target else None
         self._pinned = True
         self.model.show_local(
             ThreadMessage(
@@ -296,65 +300,25 @@ class ThreadPane(QWidget):
                 status=MessageStatus.PENDING,
                 sent_at=datetime.now(UTC),
                 sender_name=None,
+                quoted=target.quote if target else None,
             )
         )
         self.view.scrollToBottom()
         self._runner.run(
-            lambda: self._service.send_reply(conversation_id, message_id, text), self.changed.emit
+            lambda: self._service.send_reply(conversation_id, message_id, text, reply_to),
+            self.changed.emit,
         )
 
     def choose_file(self) -> None:
-        if self.conversation_id is None:
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Send a file")
-        if path:
-            self.preview_file(Path(path))
-
-    def _files_given(self, files: list[Path]) -> None:
-        """Dropped on (or pasted into) the reply box: shown first, like Attach…'s."""
-        if len(files) > 1:
-            self._runner.failed.emit(
-                f"One file at a time: “{files[0].name}” is shown first; send the others after it."
-            )
-        self.preview_file(files[0])
-
-    def _image_pasted(self, image: QImage) -> None:
-        if (path := keep_pasted_image(image, self.files_folder)) is None:
-            self._runner.failed.emit("The pasted image could not be kept to send it.")
-        else:
-            self.preview_file(path)
+        self.files.choose()
 
     def preview_file(self, path: Path) -> None:
-        """Show the file before it is sent (name, size, thumbnail, caption, or why
-        the platform would refuse it); only its Send sends it."""
-        conversation_id = self.conversation_id
-        if conversation_id is None:
-            return
+        self.files.preview(path)
 
-        def look() -> tuple[FileCheck, QImage | None]:  # on the worker thread
-            check = self._service.check_file(conversation_id, path)
-            return check, thumbnail_of(check)
-
-        self._runner.run(look, lambda found: self._show_preview(conversation_id, path, *found))
-
-    def _show_preview(
-        self, conversation_id: str, path: Path, check: FileCheck, thumbnail: QImage | None
-    ) -> None:
-        if conversation_id != self.conversation_id:
-            return  # the person moved on meanwhile
-        caption = self.composer.editor.toPlainText().strip()
-        if self.file_preview is not None:
-            self.file_preview.deleteLater()  # one kept at a time
-        preview = FilePreview(check, thumbnail, caption, self)
-        self.file_preview = preview  # for tests: the preview being shown
-
-        def send(caption: str) -> None:
-            if self.conversation_id == conversation_id:
-                self.composer.editor.clear()  # its text went with the file as the caption
-            self.send_file(path, caption, conversation_id)
-
-        preview.send_requested.connect(send)
-        preview.open()
+    @property
+    def file_preview(self) -> FilePreview | None:
+        """The last file shown before sending (for tests: the preview being shown)."""
+        return self.files.shown
 
     def send_file(self, path: Path, caption: str = "", conversation_id: str | None = None) -> None:
         """Store the file reply PENDING (the outbox sends it); ``conversation_id``
@@ -363,9 +327,11 @@ class ThreadPane(QWidget):
         if conversation_id is None:
             return
         message_id = new_id()
+        target = self.composer.take_reply_target(conversation_id)
+        reply_to = target.message_id if target else None
         self._pinned = True
         self._runner.run(
-            lambda: self._service.send_file(conversation_id, message_id, path, caption),
+            lambda: self._service.send_file(conversation_id, message_id, path, caption, reply_to),
             self.changed.emit,
         )
 
@@ -412,31 +378,42 @@ class ThreadPane(QWidget):
     def delete_note(self, note_id: str) -> None:
         self._runner.run(lambda: self._service.notes.delete(note_id), self.changed.emit)
 
-    def _note_menu(self, position: QPoint) -> None:
-        """Right-click on one's own note: edit or delete it."""
-        note = self.model.note_at(self.view.indexAt(position).row())
-        if note is None or note.author_id != self._service.notes.author_id:
+    @property
+    def notes_author_id(self) -> str | None:
+        return self._service.notes.author_id
+
+    # --- one message: reply to it, react to it ------------------------------------
+
+    def reply_to(self, message: ThreadMessage) -> None:
+        """The next reply answers ``message`` ("Replying to …" above the box)."""
+        if (conversation_id := self.conversation_id) is None:
             return
-        menu = QMenu(self)
-        menu.addAction("Edit note…").triggered.connect(lambda: self._ask_edit(note))
-        menu.addAction("Delete note…").triggered.connect(lambda: self._ask_delete(note))
-        menu.popup(self.view.viewport().mapToGlobal(position))
+        self.composer.set_note_mode(False)
+        self.composer.set_reply_target(reply_target_of(conversation_id, message))
+        self.composer.editor.setFocus()
 
-    def _ask_edit(self, note: ThreadNote) -> None:
-        text, ok = QInputDialog.getMultiLineText(self, "Edit note", "Internal note:", note.content)
-        if ok and text.strip() and text.strip() != note.content:
-            self.edit_note(note.id, text)
+    def react(self, message: ThreadMessage, emoji: str) -> None:
+        """Our reaction ("" none) on a customer's message: on its bubble at once,
+        then through the outbox; the inbox's order and unread stay as they were."""
+        if (conversation_id := self.conversation_id) is None:
+            return
+        others = message.reactions
+        if message.my_reaction and others and others[-1] == message.my_reaction:
+            others = others[:-1]  # ours comes last
+        shown = (*others, emoji) if emoji else others
+        self.model.show_changed(replace(message, my_reaction=emoji or None, reactions=shown))
 
-    def _ask_delete(self, note: ThreadNote) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Delete note",
-            "Delete this internal note? Your teammates will no longer see it.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+        def refused(error: Exception) -> None:
+            # Refused (the runner said why): the bubble shows what it had.  A
+            # database away keeps it: the journal stores it when it is back.
+            if not isinstance(error, DatabaseUnavailable):
+                self.model.show_changed(message)
+
+        self._runner.run(
+            lambda: self._service.react(conversation_id, message.id, emoji),
+            self.changed.emit,
+            refused,
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.delete_note(note.id)
 
     def _clicked(self, index: QModelIndex) -> None:
         message = self.model.message_at(index.row())

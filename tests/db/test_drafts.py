@@ -48,3 +48,23 @@ def test_a_draft_goes_with_its_conversation(session):
     drafts.save_draft(session, org, _owner(session, org), Draft(ids[0], "Hi", as_note=False))
     session.execute(text("DELETE FROM conversations WHERE id = :c"), {"c": ids[0]})
     assert session.execute(text("SELECT count(*) FROM reply_drafts")).scalar_one() == 0
+
+
+def test_a_draft_keeps_the_message_it_answers_only_from_its_own_conversation(session):
+    org, ids = make_shop(session, "shop", 2)
+    owner = _owner(session, org)
+    for n, conversation in enumerate(ids):
+        session.execute(
+            text(
+                "INSERT INTO messages (id, organization_id, conversation_id, direction, content,"
+                " external_id) VALUES (:m, :o, :c, 'INBOUND', 'Hi', :e)"
+            ),
+            {"m": f"m{n}", "o": org, "c": conversation, "e": f"wamid.{n}"},
+        )
+    # Nothing typed yet, only "Replying to …": still kept.
+    drafts.save_draft(session, org, owner, Draft(ids[0], "", False, reply_to="m0"))
+    assert drafts.draft_of(session, org, owner, ids[0]) == Draft(ids[0], "", False, "m0")
+    # Another conversation's message is never kept as what this draft answers.
+    drafts.save_draft(session, org, owner, Draft(ids[0], "Sure", False, reply_to="m1"))
+    assert drafts.draft_of(session, org, owner, ids[0]) == Draft(ids[0], "Sure", False, None)
+    assert drafts.conversations_with_drafts(session, org, owner) == {ids[0]}

@@ -111,6 +111,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "edited_at": (TS, True, None),
         "deleted_at": (TS, True, None),
         "reactions": ("jsonb", True, None),
+        # our reaction waiting in the outbox (migration 0014)
+        "reaction_unsent": ("text", True, None),
     },
     # The seed's Phase 2 (migration 0005)
     "labels": {

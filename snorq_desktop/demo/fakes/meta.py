@@ -9,6 +9,14 @@ from typing import Any
 
 from snorq_desktop.demo.fakes.media import FileStore, StoredFile, file_reply, multipart
 from snorq_desktop.demo.fakes.meta_people import FakeMessage, FakeThread, PeopleActions
+from snorq_desktop.demo.fakes.meta_sends import (
+    ReactionSent,
+    messenger_reaction,
+    messenger_reply_to,
+    refused,
+    whatsapp_context,
+    whatsapp_reaction,
+)
 from snorq_desktop.demo.fakes.meta_setup import BusinessSetup
 from snorq_desktop.demo.fakes.meta_webhooks import (
     messenger_from_customer,
@@ -30,6 +38,7 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
         self.sent: list[dict[str, Any]] = []
         self.status_script = ["sent", "delivered", "read"]  # "failed" sends errors[]
         self.sender_actions: list[tuple[str, str]] = []  # (person, mark_seen / typing_on…)
+        self.reactions: list[ReactionSent] = []  # the business's, WhatsApp and Messenger
         self.duplicate_statuses = False
         self.reverse_statuses = False
         self.usage_percent = 0  # reported in X-App-Usage on every answer
@@ -216,8 +225,13 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
             if body.get("status") == "read":
                 return 200, {"success": True}, {}
             person = str(body.get("to"))
+            elsewhere = self._ids_elsewhere(account, person)
+            if (wrong := whatsapp_context(body, elsewhere)) is not None:
+                return wrong
             message_id = f"wamid.OUT{next(self._ids)}"
             kind = body.get("type", "text")
+            if kind == "reaction":
+                return self._reacted(whatsapp_reaction(body, account, elsewhere), message_id)
             text = body.get("text", {}).get("body", "")
             file = None
             if kind == "template":
@@ -255,6 +269,11 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
                 {},
             )
         person = str(body.get("recipient", {}).get("id"))
+        elsewhere = self._ids_elsewhere(account, person)
+        if body.get("sender_action") in ("react", "unreact"):
+            return self._reacted(messenger_reaction(body, account, person, elsewhere), None)
+        if (wrong := messenger_reply_to(body.get("reply_to"), elsewhere)) is not None:
+            return wrong
         if "sender_action" in body:  # mark_seen, typing_on…: an action, never a message
             self.sender_actions.append((person, str(body["sender_action"])))
             return 200, {"recipient_id": person}, {}
@@ -268,6 +287,26 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
         )
         self._schedule_receipts(account, person, message_id)
         return 200, {"recipient_id": person, "message_id": message_id}, {}
+
+    def _ids_elsewhere(self, account: str, person: str) -> set[str]:
+        """The ids of the account's messages in its other conversations."""
+        return {
+            m.id
+            for (owner, other), thread in self.threads.items()
+            if owner == account and other != person
+            for m in thread.messages
+        }
+
+    def _reacted(self, sent: ReactionSent | Reply, whatsapp_id: str | None) -> Reply:
+        """Kept in :attr:`reactions`; a reaction is no message of the thread."""
+        if not isinstance(sent, ReactionSent):
+            return sent
+        self.reactions.append(sent)
+        if whatsapp_id is None:
+            return 200, {"recipient_id": sent.person}, {}
+        contacts = [{"input": sent.person, "wa_id": sent.person}]
+        reply = {"messaging_product": "whatsapp", "contacts": contacts}
+        return 200, {**reply, "messages": [{"id": whatsapp_id}]}, {}
 
     # --- files and templates ---------------------------------------------------------
 
@@ -313,8 +352,11 @@ class FakeMeta(BusinessSetup, PeopleActions, FakePlatform):
         try:
             person = str(json.loads(fields["recipient"])["id"])
             attachment = json.loads(fields["message"])["attachment"]
+            reply_to = json.loads(fields["reply_to"]) if "reply_to" in fields else None
         except (KeyError, ValueError, TypeError):
-            return 400, {"error": {"message": "Invalid parameter", "code": 100}}, {}
+            return refused("Invalid parameter")
+        if (wrong := messenger_reply_to(reply_to, self._ids_elsewhere(page, person))) is not None:
+            return wrong
         name, mime, data = files["filedata"]
         stored = self.files.put(page, name, mime, data)
         message_id = f"m_OUT{next(self._ids)}"

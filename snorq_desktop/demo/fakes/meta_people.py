@@ -58,6 +58,15 @@ class PeopleActions:
         content: dict[str, Any],
     ) -> str: ...
 
+    def _whatsapp_event(
+        self, account: str, person: str, mark: str, content: dict[str, Any]
+    ) -> None:
+        """A customer's reaction, edit or revoke: a message of its own on WhatsApp,
+        with a fresh id (``wamid.<mark>…``) naming the earlier message inside."""
+        message = {"id": f"wamid.{mark}{next(self._ids)}", "timestamp": str(int(self.clock.now()))}
+        name = self._thread(account, person).name
+        self._webhook(whatsapp_from_customer(account, person, name, {**message, **content}))
+
     def customer_reacts(
         self, account: str, person: str, message_id: str, emoji: str | None, *, whatsapp: bool
     ) -> None:
@@ -65,19 +74,7 @@ class PeopleActions:
         at = self.clock.now()
         if whatsapp:
             reaction = {"message_id": message_id, "emoji": emoji or ""}
-            self._webhook(
-                whatsapp_from_customer(
-                    account,
-                    person,
-                    self._thread(account, person).name,
-                    {
-                        "id": f"wamid.R{next(self._ids)}",
-                        "timestamp": str(int(at)),
-                        "type": "reaction",
-                        "reaction": reaction,
-                    },
-                )
-            )
+            self._whatsapp_event(account, person, "R", {"type": "reaction", "reaction": reaction})
             return
         action = {"mid": message_id, "action": "react" if emoji else "unreact"}
         if emoji:
@@ -96,19 +93,7 @@ class PeopleActions:
                 "original_message_id": message_id,
                 "message": {"type": "text", "text": {"body": text}},
             }
-            self._webhook(
-                whatsapp_from_customer(
-                    account,
-                    person,
-                    self._thread(account, person).name,
-                    {
-                        "id": f"wamid.E{next(self._ids)}",
-                        "timestamp": str(int(at)),
-                        "type": "edit",
-                        "edit": edit,
-                    },
-                )
-            )
+            self._whatsapp_event(account, person, "E", {"type": "edit", "edit": edit})
             return
         self._webhook(
             messenger_from_customer(
@@ -126,19 +111,8 @@ class PeopleActions:
         thread = self._thread(account, person)
         thread.messages = [m for m in thread.messages if m.id != message_id]
         if whatsapp:
-            self._webhook(
-                whatsapp_from_customer(
-                    account,
-                    person,
-                    thread.name,
-                    {
-                        "id": f"wamid.D{next(self._ids)}",
-                        "timestamp": str(int(at)),
-                        "type": "revoke",
-                        "revoke": {"original_message_id": message_id},
-                    },
-                )
-            )
+            revoke = {"original_message_id": message_id}
+            self._whatsapp_event(account, person, "D", {"type": "revoke", "revoke": revoke})
             return
         self._webhook(
             messenger_from_customer(

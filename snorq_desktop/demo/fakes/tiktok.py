@@ -274,20 +274,21 @@ class FakeTikTok(FakePlatform):
         issued = self._codes.pop(str(body.get("auth_code", "")), None)
         if issued is None or issued[:2] != (key, body.get("redirect_uri")):
             return self.error_reply(Fault("error", code=40002))
-        business = issued[2]
+        scope = "message.list.read,message.list.send,message.list.manage"
+        return self._ok({**self._new_tokens(issued[2]), "scope": scope})
+
+    def _new_tokens(self, business: str) -> dict[str, Any]:
+        """A fresh access and refresh token pair for ``business``, as TikTok answers."""
         access, refresh = f"act-{next(self._ids)}", f"ref-{next(self._ids)}"
         self.access_tokens[access] = business
         self.refresh_tokens[refresh] = business
-        return self._ok(
-            {
-                "open_id": business,
-                "access_token": access,
-                "refresh_token": refresh,
-                "expires_in": 86400,
-                "refresh_token_expires_in": 31536000,
-                "scope": "message.list.read,message.list.send,message.list.manage",
-            }
-        )
+        return {
+            "open_id": business,
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": 86400,
+            "refresh_token_expires_in": 31536000,
+        }
 
     def _refresh(self, request: Request) -> Reply:
         body = request.body if isinstance(request.body, dict) else {}
@@ -304,18 +305,7 @@ class FakeTikTok(FakePlatform):
             return self.error_reply(Fault("error", code=40105))
         business = self.refresh_tokens.pop(str(token))
         self.used_refresh_tokens.add(str(token))
-        access, refresh = f"act-{next(self._ids)}", f"ref-{next(self._ids)}"
-        self.access_tokens[access] = business
-        self.refresh_tokens[refresh] = business
-        return self._ok(
-            {
-                "open_id": business,
-                "access_token": access,
-                "refresh_token": refresh,
-                "expires_in": 86400,
-                "refresh_token_expires_in": 31536000,
-            }
-        )
+        return self._ok(self._new_tokens(business))
 
     def _webhook(self, event: str, business: str, message: dict[str, Any]) -> int:
         """A message by webhook, as TikTok sends it: ``type`` (lowercase), the

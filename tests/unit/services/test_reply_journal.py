@@ -35,7 +35,7 @@ def test_a_reply_survives_a_reopen(tmp_path):
         # a newer version's entry, with a field this version does not know
         '[{"message_id": "m0", "conversation_id": "c", "organization_id": "o",'
         ' "sender_id": "u", "text": "t", "written_at": "2026-12-01T09:00:00+00:00",'
-        ' "reply_to": "m9"}]',
+        ' "scheduled_for": "2026-12-02"}]',
         '[{"message_id": "m0", "conversation_id": "c", "organization_id": "o",'
         ' "sender_id": "u", "text": "t", "written_at": "not a time"}]',
         "{torn",
