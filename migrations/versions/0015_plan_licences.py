@@ -33,8 +33,8 @@ grace, then the purge) start as on any FREE shop.  Nothing is deleted at the
 moment of expiry, the licence row stays, and entering a renewed licence puts
 the plan back.
 
-Revision ID: 0014_plan_licences
-Revises: 0013
+Revision ID: 0015_plan_licences
+Revises: 0014_traffic_reply_and_react
 """
 
 from collections.abc import Sequence
@@ -43,8 +43,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0014_plan_licences"
-down_revision: str | None = "0013"
+revision: str = "0015_plan_licences"
+down_revision: str | None = "0014_traffic_reply_and_react"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
