@@ -63,7 +63,7 @@ from snorq_desktop.store.records_models import (
     HistoryRetention,
     InboxCountChange,
 )
-from snorq_desktop.store.team_models import Invite, MemberLogin
+from snorq_desktop.store.team_models import Invite, MemberLogin, WorkLease
 
 __all__ = [
     "AnalyticsPending",
@@ -74,6 +74,7 @@ __all__ = [
     "InboxCountChange",
     "Invite",
     "MemberLogin",
+    "WorkLease",
 ]
 
 

@@ -45,3 +45,20 @@ class Invite(Base):
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The database login made for the invited member (migration 0013); theirs once used.
     login: Mapped[str | None] = mapped_column(Text)
+
+
+class WorkLease(Base):
+    """Beyond the seed (#14): which app of the team works something (a platform
+    connection) until when.  A row with an expiry instead of a session advisory
+    lock, so a transaction pooler in front of the database and an app that
+    crashes both leave no claim behind (store/leases.py)."""
+
+    __tablename__ = "work_leases"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    holder: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[datetime] = created_at_column()

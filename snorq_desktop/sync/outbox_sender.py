@@ -9,7 +9,7 @@ What holds whoever sends:
 - a reply is claimed in its own committed transaction before the request goes
   out, so it is never sent twice (a crash mid-send leaves it claimed: the next
   pass marks it FAILED with a sentence, never resends it silently);
-- one app of the team works a connection at a time (its advisory lock), and in
+- one app of the team works a connection at a time (its lease), and in
   this app one send run per connection, so a conversation's replies keep
   their order; after a reply that could not go, the rest of its conversation waits.
 """

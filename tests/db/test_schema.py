@@ -158,6 +158,7 @@ ADDED_TABLES = {
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
     "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
+    "work_leases": ("organization_id", "name"),  # which app works a connection, until when
 }
 
 # (table, column list, unique, partial predicate)
@@ -327,6 +328,7 @@ def test_the_seed_cascades(upgraded):
         # a person's login goes with them
         ("member_logins", "user_id"): ("users", "CASCADE"),
         ("inbox_count_changes", "organization_id"): ("organizations", "CASCADE"),
+        ("work_leases", "organization_id"): ("organizations", "CASCADE"),
     }
 
 
