@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
-from snorq_desktop.boot.cli import main
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
@@ -192,24 +191,3 @@ def test_leases_through_the_pooler_leave_nothing_on_its_server_connections(
     assert _advisory_locks(engine) == 0
     direct = leases.take_connection(engine, connection, "direct-app")
     assert direct is not None
-
-
-def test_sync_once_twice_through_the_pooler_works_the_connections(database_url, shop, capsys):
-    with pgbouncer_in_front_of(database_url) as pooled:
-        pooled_text = pooled.render_as_string(hide_password=False)
-        for _ in range(2):
-            assert main(["--database-url", pooled_text, "sync", "--once"]) == 0
-            said = capsys.readouterr().out
-            assert "connection(s)" in said
-            assert "worked by another app" not in said, said
-    direct_text = database_url.render_as_string(hide_password=False)
-    assert main(["--database-url", direct_text, "sync", "--once"]) == 0
-    said = capsys.readouterr().out
-    assert "worked by another app" not in said, said
-    check = create_database_engine(database_url)
-    try:
-        assert _advisory_locks(check) == 0
-        with check.begin() as db:
-            assert db.execute(text("SELECT count(*) FROM work_leases")).scalar() == 0
-    finally:
-        check.dispose()
