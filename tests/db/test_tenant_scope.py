@@ -50,7 +50,7 @@ _TOUCHES = re.compile(
 # Statements allowed to skip the organisation, each with why (and listed in
 # docs/scale-out.md).  Matched by a piece of their text.
 _NO_COLUMN = (
-    "notes has no organization_id column (the seed's Note hangs off its conversation); "
+    "notes has no organization_id column (a note hangs off its conversation); "
     "Citus needs the column added first (docs/scale-out.md, keys table)"
 )
 _ONE_CONNECTION = (
