@@ -53,19 +53,8 @@ _NO_COLUMN = (
     "notes has no organization_id column (a note hangs off its conversation); "
     "Citus needs the column added first (docs/scale-out.md, keys table)"
 )
-_ONE_CONNECTION = (
-    "the sync engine's outbox, media fetcher and token refresh work one platform connection "
-    "by its id (unique in the whole database) and do not carry its organisation yet; "
-    "threading it through sync/connection_work.py and store/outbox.py is the next step, "
-    "and on Citus these run as multi-shard statements until then"
-)
 KNOWN_EXCEPTIONS: dict[str, str] = {
     "INSERT INTO notes (": _NO_COLUMN,
-    "WHERE conversations.platform_connection_id = %(platform_connection_id_1)s": _ONE_CONNECTION,
-    "FROM platform_connections WHERE platform_connections.id = %(id_1)s": _ONE_CONNECTION,
-    "UPDATE messages SET external_id=": _ONE_CONNECTION,  # outbox: sent
-    "UPDATE messages SET updated_at=now(), send_started_at=now()": _ONE_CONNECTION,  # claimed
-    "UPDATE messages m SET status = 'FAILED', failure_reason = %(reason)s": _ONE_CONNECTION,
 }
 
 

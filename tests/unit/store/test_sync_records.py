@@ -62,8 +62,8 @@ def test_only_active_connections_with_an_unclaimed_reply_are_waiting(engine, rec
     records.set_status(ids.connections[Platform.FACEBOOK], ConnectionStatus.EXPIRED, "expired")
     [waiting] = records.connections_with_replies_waiting()
     assert (waiting.id, waiting.platform) == (ids.connections[Platform.WHATSAPP], Platform.WHATSAPP)
-    assert records.claim(whatsapp)
-    assert not records.claim(whatsapp), "claimed once"
+    assert records.claim(waiting, whatsapp)
+    assert not records.claim(waiting, whatsapp), "claimed once"
     assert records.connections_with_replies_waiting() == []
 
 
