@@ -42,6 +42,14 @@ def _global_options(parser: argparse.ArgumentParser, *, after_command: bool) -> 
         "else the built-in database)",
     )
     parser.add_argument(
+        "--listen-url",
+        metavar="URL",
+        default=unset,
+        help="where to hear the team's changes live when --database-url goes through a "
+        "pooler such as PgBouncer (default: SNORQ_LISTEN_URL, the settings, else the "
+        "database URL)",
+    )
+    parser.add_argument(
         "--home",
         metavar="DIR",
         default=unset,
@@ -309,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = Settings.load(paths.settings_file)
             if arguments.database_url:
                 settings = replace(settings, database_url=arguments.database_url)
+            if arguments.listen_url:
+                settings = replace(settings, listen_url=arguments.listen_url)
             return settings
 
         if arguments.command is None:

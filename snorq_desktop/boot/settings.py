@@ -45,7 +45,7 @@ class SettingsUnreadable(KnownError):
 
 
 _SEND_KEYS = ("ctrl+enter", "enter")
-_TEXT_KEYS = ("database_url", "relay_url", "google_client_id", "google_client_secret")
+_TEXT_KEYS = ("database_url", "listen_url", "relay_url", "google_client_id", "google_client_secret")
 
 
 def _checked(path: Path, raw: dict[str, object]) -> dict[str, object]:
@@ -89,6 +89,10 @@ def _interval(value: object) -> float:
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # None: the built-in database
+    # Where the app LISTENs for the team's changes, when the database URL goes
+    # through a transaction pooler (LISTEN needs a session of its own); None:
+    # the database URL.  Its login and database default to the database URL's.
+    listen_url: str | None = None
     allow_key_file: bool = False  # keep the token key in a file when there is no keychain
     send_key: str = "ctrl+enter"  # or "enter" (then Shift+Enter makes a new line)
     sync_interval_seconds: float = 15.0  # how often the open app polls and sends
@@ -126,6 +130,7 @@ class Settings:
         raw = _checked(path, raw)
         settings = cls(
             database_url=_text(raw.get("database_url")),
+            listen_url=_text(raw.get("listen_url")),
             allow_key_file=raw.get("allow_key_file") is True,
             send_key="enter" if raw.get("send_key") == "enter" else "ctrl+enter",
             sync_interval_seconds=_interval(raw.get("sync_interval_seconds")),
@@ -139,6 +144,8 @@ class Settings:
         updated = self
         if url := environ.get("SNORQ_DATABASE_URL"):
             updated = replace(updated, database_url=url)
+        if listen := environ.get("SNORQ_LISTEN_URL"):
+            updated = replace(updated, listen_url=listen)
         if relay := environ.get("SNORQ_RELAY_URL"):
             updated = replace(updated, relay_url=relay)
         if flag := environ.get("SNORQ_ALLOW_KEY_FILE"):
@@ -158,6 +165,7 @@ class Settings:
             json.dumps(
                 {
                     "database_url": self.database_url,
+                    "listen_url": self.listen_url,
                     "allow_key_file": self.allow_key_file,
                     "send_key": self.send_key,
                     "sync_interval_seconds": self.sync_interval_seconds,

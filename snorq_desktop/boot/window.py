@@ -54,7 +54,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.plan import PlanService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.services.team import TeamService
-from snorq_desktop.store.database import connect_checked
+from snorq_desktop.store.database import connect_checked, listen_conninfo
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
@@ -64,6 +64,7 @@ from snorq_desktop.sync.outbox_sender import OutboxBell
 from snorq_desktop.sync.runner import SyncRunner
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
+from snorq_desktop.ui.live_updates import LiveUpdatesBanner
 from snorq_desktop.ui.main_window import MainWindow
 from snorq_desktop.ui.members import add_members_menu
 from snorq_desktop.ui.qt_messages import route_qt_messages_to_logging
@@ -291,16 +292,16 @@ def build_window(
             notices.reconnected.emit()
             take_in()
 
-        conninfo = database.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
         listener = ChangeListener(
-            conninfo,
+            listen_conninfo(database.engine.url, (settings or Settings()).listen_url),
             team_channel(identity.organization_id),
             on_team_notice=notices.heard.emit,
             on_webhook=take_in,
             on_connected=connected,
+            on_live=notices.live_changed.emit,
         )
+        live = LiveUpdatesBanner(window, window.banners, listener.catch_up_seconds)
+        notices.live_changed.connect(live.show_live)
         listener.start()
     if login_endpoints is None and world is not None:
         # The demo logs in to its own fake platforms, never to the real ones.

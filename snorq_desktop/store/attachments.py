@@ -41,7 +41,9 @@ def file_to_send(session: Session, message_id: str) -> FileToSend | None:
     return FileToSend(row.file_name, row.mime_type, bytes(row.content), row.content_type)
 
 
-def media_to_fetch(session: Session, connection_id: str, limit: int = 20) -> list[MediaToFetch]:
+def media_to_fetch(
+    session: Session, organization_id: str, connection_id: str, limit: int = 20
+) -> list[MediaToFetch]:
     """Customers' files of this connection that are not kept yet, newest first."""
     rows = session.execute(
         select(
@@ -55,6 +57,8 @@ def media_to_fetch(session: Session, connection_id: str, limit: int = 20) -> lis
         .join(Conversation, Conversation.id == Message.conversation_id)
         .outerjoin(Attachment, Attachment.message_id == Message.id)
         .where(
+            Conversation.organization_id == organization_id,
+            Message.organization_id == organization_id,
             Conversation.platform_connection_id == connection_id,
             Message.direction == MessageDirection.INBOUND,
             Message.content_type.notin_([ContentType.TEXT, ContentType.LOCATION]),

@@ -99,13 +99,16 @@ def connect_platform(
 
 
 def read_tokens(
-    session: Session, sealer: TokenSealer, connection_id: str
+    session: Session, sealer: TokenSealer, connection_id: str, organization_id: str | None = None
 ) -> tuple[SecretToken, SecretToken | None]:
-    row = session.execute(
-        select(PlatformConnection.access_token, PlatformConnection.refresh_token).where(
-            PlatformConnection.id == connection_id
-        )
-    ).one_or_none()
+    """``organization_id``: the connection's, when known (the sync engine), so the
+    statement names its shop (docs/scale-out.md)."""
+    query = select(PlatformConnection.access_token, PlatformConnection.refresh_token).where(
+        PlatformConnection.id == connection_id
+    )
+    if organization_id is not None:
+        query = query.where(PlatformConnection.organization_id == organization_id)
+    row = session.execute(query).one_or_none()
     if row is None:
         raise NotFound("That platform connection no longer exists.")
     access, refresh = row
@@ -144,7 +147,10 @@ def refresh_tokens_once(
             PlatformConnection.refresh_token,
             PlatformConnection.access_token,
         )
-        .where(PlatformConnection.id == connection_id)
+        .where(
+            PlatformConnection.id == connection_id,
+            PlatformConnection.organization_id == organization_id,
+        )
         .with_for_update()
     ).one()
     expires_at, sealed_refresh, sealed_access = row
@@ -159,7 +165,10 @@ def refresh_tokens_once(
     grant = refresh(sealer.open(sealed_refresh), app)
     session.execute(
         update(PlatformConnection)
-        .where(PlatformConnection.id == connection_id)
+        .where(
+            PlatformConnection.id == connection_id,
+            PlatformConnection.organization_id == organization_id,
+        )
         .values(
             access_token=sealer.seal(grant.access_token),
             refresh_token=(

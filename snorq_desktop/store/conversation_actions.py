@@ -120,7 +120,7 @@ def add_reply(
         keep_outgoing(session, message_id, file)
     session.execute(
         update(Conversation)
-        .where(Conversation.id == conversation_id)
+        .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
         .values(
             last_message_preview=preview_of(content_type, text),
             last_message_at=now,

@@ -178,3 +178,29 @@ def connect_checked(url: URL) -> Engine:
         engine.dispose()
         raise explain_connection_failure(url, error) from None
     return engine
+
+
+def listen_conninfo(main: URL, listen_url: str | None) -> str:
+    """The libpq address the app LISTENs on: ``listen_url`` (a direct address past
+    a transaction pooler, where LISTEN cannot work), else the main database URL.
+    Whatever ``listen_url`` leaves out (the login, its password, the database)
+    is the main URL's, so one setting serves every member of a team."""
+    url = main
+    if listen_url:
+        try:
+            given = make_url(listen_url.strip())
+        except (ArgumentError, ValueError):
+            raise InvalidDatabaseUrl(
+                f"The listen address is not a URL; expected something like {_EXAMPLE}."
+            ) from None
+        if given.get_backend_name() not in ("postgresql", "postgres"):
+            raise InvalidDatabaseUrl(
+                f"The listen address must be a PostgreSQL URL like {_EXAMPLE}, "
+                f"not {given.get_backend_name()}://…."
+            )
+        url = given.set(
+            username=given.username or main.username,
+            password=given.password if given.username else main.password,
+            database=given.database or main.database,
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -59,7 +59,8 @@ SELECT v.external_id, c.id, c.contact_name, c.contact_username, c.contact_avatar
 FROM unnest(CAST(:conversations AS text[])) AS v(external_id)
 CROSS JOIN LATERAL (
     SELECT c.id, c.contact_name, c.contact_username, c.contact_avatar_url FROM conversations c
-    WHERE c.platform_connection_id = :connection AND c.external_id = v.external_id LIMIT 1
+    WHERE c.platform_connection_id = :connection AND c.external_id = v.external_id
+      AND c.organization_id = :org LIMIT 1
 ) c
 """
 _NOT_STORED = """
@@ -179,8 +180,10 @@ def ingest_messages(
 ) -> IngestResult:
     """Store a batch of one connection's messages once each; the caller commits."""
     moved: list[tuple[str, int, int, str]] = []
-    messages = same_people(session, connection_id, [_without_placeholder_name(m) for m in messages])
-    fresh, context = _what_is_new(session, connection_id, messages)
+    messages = same_people(
+        session, organization_id, connection_id, [_without_placeholder_name(m) for m in messages]
+    )
+    fresh, context = _what_is_new(session, organization_id, connection_id, messages)
     if fresh or context:
         _stage(session, fresh, context)
         created = [
@@ -200,7 +203,10 @@ def ingest_messages(
         ]
     session.execute(
         update(PlatformConnection)
-        .where(PlatformConnection.id == connection_id)
+        .where(
+            PlatformConnection.id == connection_id,
+            PlatformConnection.organization_id == organization_id,
+        )
         .values(last_sync_at=text("now()"))
     )
     ids = frozenset(row[0] for row in moved)
@@ -222,13 +228,13 @@ def _without_placeholder_name(message: PlatformMessage) -> PlatformMessage:
 
 _KNOWN_AS = """
 SELECT external_id, contact_username FROM conversations
-WHERE platform_connection_id = :connection
+WHERE platform_connection_id = :connection AND organization_id = :org
   AND (external_id = ANY(CAST(:ids AS text[])) OR contact_username = ANY(CAST(:ids AS text[])))
 """
 
 
 def same_people(
-    session: Session, connection_id: str, messages: Sequence[PlatformMessage]
+    session: Session, organization_id: str, connection_id: str, messages: Sequence[PlatformMessage]
 ) -> list[PlatformMessage]:
     """One person, one conversation: a message keyed on an id the person is not
     stored under (a WhatsApp business-scoped id for someone first seen by phone
@@ -239,7 +245,7 @@ def same_people(
     ids = sorted({i for m in named for i in (m.conversation_id, *m.contact_aliases)})
     stored: dict[str, str] = {}
     for external_id, username in session.execute(
-        text(_KNOWN_AS), {"connection": connection_id, "ids": ids}
+        text(_KNOWN_AS), {"org": organization_id, "connection": connection_id, "ids": ids}
     ):
         stored[external_id] = external_id
         if username:
@@ -279,7 +285,7 @@ def _contact_key(message: PlatformMessage) -> tuple[bool, float]:
 
 
 def _what_is_new(
-    session: Session, connection_id: str, messages: Sequence[PlatformMessage]
+    session: Session, organization_id: str, connection_id: str, messages: Sequence[PlatformMessage]
 ) -> tuple[list[PlatformMessage], list[PlatformMessage]]:
     """(messages not stored yet, one message per other conversation whose contact
     fields must still be written)."""
@@ -293,7 +299,8 @@ def _what_is_new(
     row_ids: dict[str, str] = {}
     contacts: dict[str, tuple[str | None, str | None, str | None]] = {}
     for row in session.execute(
-        text(_STORED_CONVERSATIONS), {"connection": connection_id, "conversations": list(best)}
+        text(_STORED_CONVERSATIONS),
+        {"org": organization_id, "connection": connection_id, "conversations": list(best)},
     ):
         row_ids[row[0]] = row[1]
         contacts[row[0]] = (row[2], row[3], row[4])

@@ -124,7 +124,9 @@ def delete_label(session: Session, organization_id: str, label_id: str) -> list[
     """Deletes the label (its links go with it); returns the conversations that had it."""
     had_it = list(
         session.execute(
-            select(ConversationLabel.conversation_id).where(ConversationLabel.label_id == label_id)
+            select(ConversationLabel.conversation_id)
+            .join(Label, Label.id == ConversationLabel.label_id)
+            .where(Label.organization_id == organization_id, ConversationLabel.label_id == label_id)
         ).scalars()
     )
     result = session.execute(

@@ -77,21 +77,18 @@ def _too_new(status: SchemaStatus) -> SchemaTooNew:
 
 def upgrade_schema(engine: Engine) -> SchemaStatus:
     """Bring the schema to this app's head; refuse a schema newer than the app."""
-    with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
-        try:
-            connection.commit()
-            status = _status(connection)
-            if status.newer_than_app:
-                raise _too_new(status)
-            if not status.up_to_date:
-                config = _config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                connection.commit()
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
-            connection.commit()
+    # One transaction holds the lock and every migration (Alembic runs them in the
+    # transaction it is given), so two apps upgrading at once take turns, and the
+    # lock ends with the transaction: nothing stays on a pooler's server connection.
+    with engine.connect() as connection, connection.begin():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        status = _status(connection)
+        if status.newer_than_app:
+            raise _too_new(status)
+        if not status.up_to_date:
+            config = _config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
     return schema_status(engine)
 
 

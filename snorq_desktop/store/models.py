@@ -63,7 +63,7 @@ from snorq_desktop.store.records_models import (
     HistoryRetention,
     InboxCountChange,
 )
-from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence
+from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence, WorkLease
 
 __all__ = [
     "AnalyticsPending",
@@ -75,6 +75,7 @@ __all__ = [
     "Invite",
     "MemberLogin",
     "StoredLicence",
+    "WorkLease",
 ]
 
 

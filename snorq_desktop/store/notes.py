@@ -88,7 +88,7 @@ def edit_note(
     _require_author(session, organization_id, note_id, author_id)
     return session.execute(
         update(Note)
-        .where(Note.id == note_id)
+        .where(Note.id == note_id, _in_organization(organization_id))
         .values(content=content)
         .returning(Note.conversation_id)
     ).scalar_one()
@@ -98,7 +98,9 @@ def delete_note(session: Session, organization_id: str, note_id: str, author_id:
     """Deletes it; returns the note's conversation id."""
     _require_author(session, organization_id, note_id, author_id)
     return session.execute(
-        delete(Note).where(Note.id == note_id).returning(Note.conversation_id)
+        delete(Note)
+        .where(Note.id == note_id, _in_organization(organization_id))
+        .returning(Note.conversation_id)
     ).scalar_one()
 
 

@@ -43,12 +43,15 @@ class OutgoingReply:
     reply_to: str | None = None  # the platform id of the message it answers
 
 
-def pending_replies(session: Session, connection_id: str, limit: int = 200) -> list[OutgoingReply]:
+def pending_replies(
+    session: Session, organization_id: str, connection_id: str, limit: int = 200
+) -> list[OutgoingReply]:
     """Unsent replies of a connection, oldest first (so each conversation keeps its order)."""
     inbound = aliased(Message)
     last_inbound = (
         select(func.max(func.coalesce(inbound.platform_timestamp, inbound.created_at)))
         .where(
+            inbound.organization_id == organization_id,
             inbound.conversation_id == Conversation.id,
             inbound.direction == MessageDirection.INBOUND,
         )
@@ -69,6 +72,8 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
+            Conversation.organization_id == organization_id,
+            Message.organization_id == organization_id,
             Conversation.platform_connection_id == connection_id,
             Message.direction == MessageDirection.OUTBOUND,
             Message.status == MessageStatus.PENDING,
@@ -93,11 +98,12 @@ def pending_replies(session: Session, connection_id: str, limit: int = 200) -> l
     ]
 
 
-def claim(session: Session, message_id: str) -> bool:
+def claim(session: Session, organization_id: str, message_id: str) -> bool:
     """Mark the attempt as begun; False if another app already began it."""
     claimed = session.execute(
         update(Message)
         .where(
+            Message.organization_id == organization_id,
             Message.id == message_id,
             Message.status == MessageStatus.PENDING,
             Message.send_started_at.is_(None),
@@ -108,33 +114,45 @@ def claim(session: Session, message_id: str) -> bool:
     return claimed is not None
 
 
-def mark_sent(session: Session, message_id: str, external_id: str) -> None:
+def mark_sent(session: Session, organization_id: str, message_id: str, external_id: str) -> None:
     session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .where(
+            Message.organization_id == organization_id,
+            Message.id == message_id,
+            Message.status == MessageStatus.PENDING,
+        )
         .values(status=MessageStatus.SENT, external_id=external_id, failure_reason=None)
     )
 
 
-def mark_failed(session: Session, message_id: str, reason: str) -> None:
+def mark_failed(session: Session, organization_id: str, message_id: str, reason: str) -> None:
     session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .where(
+            Message.organization_id == organization_id,
+            Message.id == message_id,
+            Message.status == MessageStatus.PENDING,
+        )
         .values(status=MessageStatus.FAILED, failure_reason=reason)
     )
 
 
-def release(session: Session, message_id: str) -> None:
+def release(session: Session, organization_id: str, message_id: str) -> None:
     """A temporary failure: the reply goes back in line (nothing reached the customer)."""
     session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
+        .where(
+            Message.organization_id == organization_id,
+            Message.id == message_id,
+            Message.status == MessageStatus.PENDING,
+        )
         .values(send_started_at=None)
     )
 
 
 def settle_unknown_outcomes(
-    session: Session, connection_id: str, older_than_seconds: int
+    session: Session, organization_id: str, connection_id: str, older_than_seconds: int
 ) -> list[str]:
     """Replies whose attempt began long ago and never finished: an app died mid-send.
 
@@ -146,11 +164,17 @@ def settle_unknown_outcomes(
             UPDATE messages m SET status = 'FAILED', failure_reason = :reason
             FROM conversations c
             WHERE c.id = m.conversation_id AND c.platform_connection_id = :connection
+              AND m.organization_id = :org AND c.organization_id = :org
               AND m.status = 'PENDING' AND m.send_started_at IS NOT NULL
               AND m.send_started_at < now() - make_interval(secs => :age)
             RETURNING m.conversation_id
         """),
-        {"reason": UNKNOWN_OUTCOME, "connection": connection_id, "age": older_than_seconds},
+        {
+            "reason": UNKNOWN_OUTCOME,
+            "org": organization_id,
+            "connection": connection_id,
+            "age": older_than_seconds,
+        },
     ).all()
     return [row[0] for row in rows]
 

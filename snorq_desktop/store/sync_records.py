@@ -120,11 +120,13 @@ class SyncRecords:
 
     # --- tokens -------------------------------------------------------------------------
 
-    def access_token(self, connection_id: str) -> SecretToken:
+    def access_token(self, connection: ConnectionRow) -> SecretToken:
         """Raises TokenKeyMissing (no key on this computer) or TokenUnreadable."""
         assert self._sealer is not None
         with self._single() as session:
-            access, _refresh = read_tokens(session, self._sealer, connection_id)
+            access, _refresh = read_tokens(
+                session, self._sealer, connection.id, connection.organization_id
+            )
         return access
 
     def refresh_tokens(
@@ -164,21 +166,23 @@ class SyncRecords:
 
     def settle_crashed_sends(self, connection: ConnectionRow, older_than_seconds: int) -> Changes:
         with unit_of_work(self._sessions) as session:
-            touched = outbox.settle_unknown_outcomes(session, connection.id, older_than_seconds)
+            touched = outbox.settle_unknown_outcomes(
+                session, connection.organization_id, connection.id, older_than_seconds
+            )
             return self._tell(session, connection.organization_id, _both(frozenset(touched)))
 
-    def pending(self, connection_id: str) -> list[outbox.OutgoingReply]:
+    def pending(self, connection: ConnectionRow) -> list[outbox.OutgoingReply]:
         with self._single() as session:
-            return outbox.pending_replies(session, connection_id)
+            return outbox.pending_replies(session, connection.organization_id, connection.id)
 
-    def claim(self, message_id: str) -> bool:
+    def claim(self, connection: ConnectionRow, message_id: str) -> bool:
         """Committed by the time it returns (one statement, autocommit)."""
         with self._single() as session:
-            return outbox.claim(session, message_id)
+            return outbox.claim(session, connection.organization_id, message_id)
 
-    def release(self, message_id: str) -> None:
+    def release(self, connection: ConnectionRow, message_id: str) -> None:
         with unit_of_work(self._sessions) as session:
-            outbox.release(session, message_id)
+            outbox.release(session, connection.organization_id, message_id)
 
     def finish(
         self,
@@ -189,9 +193,11 @@ class SyncRecords:
     ) -> Changes:
         with unit_of_work(self._sessions) as session:
             if external_id is not None:
-                outbox.mark_sent(session, reply.message_id, external_id)
+                outbox.mark_sent(session, connection.organization_id, reply.message_id, external_id)
             else:
-                outbox.mark_failed(session, reply.message_id, reason or "refused")
+                outbox.mark_failed(
+                    session, connection.organization_id, reply.message_id, reason or "refused"
+                )
             return self._tell(
                 session, connection.organization_id, _both(frozenset({reply.conversation_id}))
             )
@@ -219,9 +225,9 @@ class SyncRecords:
 
     # --- customers' files -------------------------------------------------------------
 
-    def media_to_fetch(self, connection_id: str) -> list[MediaToFetch]:
+    def media_to_fetch(self, connection: ConnectionRow) -> list[MediaToFetch]:
         with self._single() as session:
-            return attachments.media_to_fetch(session, connection_id)
+            return attachments.media_to_fetch(session, connection.organization_id, connection.id)
 
     def keep_file(self, media: MediaToFetch, file: DownloadedFile, name: str) -> None:
         with unit_of_work(self._sessions) as session:

@@ -65,3 +65,20 @@ class StoredLicence(Base):
     text: Mapped[str] = mapped_column(Text)
     activated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     activated_at: Mapped[datetime] = created_at_column()
+
+
+class WorkLease(Base):
+    """Beyond the seed (#14): which app of the team works something (a platform
+    connection) until when.  A row with an expiry instead of a session advisory
+    lock, so a transaction pooler in front of the database and an app that
+    crashes both leave no claim behind (store/leases.py)."""
+
+    __tablename__ = "work_leases"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    holder: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[datetime] = created_at_column()

@@ -238,6 +238,7 @@ def thread_header(
     if summary.platform is Platform.WHATSAPP:
         last_inbound, now = session.execute(
             select(func.max(SENT_AT), func.now()).where(
+                Message.organization_id == organization_id,
                 Message.conversation_id == conversation_id,
                 Message.direction == MessageDirection.INBOUND,
             )

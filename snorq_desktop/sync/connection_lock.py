@@ -1,39 +1,41 @@
 """One app of the team at a time works a platform connection: it holds the
-connection's advisory lock (store/advisory_lock.py) while it polls or sends.
+connection's lease (store/leases.py) while it polls or sends, renewing it as it
+goes.  A lease, not a session lock, so the database may sit behind a
+transaction-mode pooler, and an app that crashes is replaced once its lease
+expires.
 
 Inside one app the poller and the outbox sender share that hold: a reply is
 sent while the pass polls the same connection, instead of waiting for the pass
-to let go of the lock (a second PostgreSQL session of the same app would be
-refused it like another app).
+to let go of the lease (another app's holder name would be refused it).
 """
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from snorq_desktop.store import advisory_lock
-
-
-def connection_key(connection_id: str) -> str:
-    return f"snorq-connection:{connection_id}"
+from snorq_desktop.store import leases
 
 
 @dataclass
 class _Hold:
-    db: Connection
+    lease: leases.Lease
+    renewal: leases.Renewal
     users: int
 
 
 class ConnectionLocks:
     """One app's holds; used on the engine's loop only."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, term: timedelta = leases.TERM) -> None:
         self._engine = engine
+        self._term = term
+        self.holder = leases.new_holder()
         self._holds: dict[str, _Hold] = {}
-        self._taking = asyncio.Lock()  # two tasks of this app never race for one lock
+        self._taking = asyncio.Lock()  # two tasks of this app never race for one lease
 
     @asynccontextmanager
     async def hold(self, connection_id: str) -> AsyncIterator[bool]:
@@ -41,11 +43,12 @@ class ConnectionLocks:
         async with self._taking:
             hold = self._holds.get(connection_id)
             if hold is None:
-                db = await asyncio.to_thread(
-                    advisory_lock.take, self._engine, connection_key(connection_id)
+                lease = await asyncio.to_thread(
+                    leases.take_connection, self._engine, connection_id, self.holder, self._term
                 )
-                if db is not None:
-                    hold = self._holds[connection_id] = _Hold(db, 0)
+                if lease is not None:
+                    renewal = leases.Renewal(self._engine, lease)
+                    hold = self._holds[connection_id] = _Hold(lease, renewal, 0)
             if hold is not None:
                 hold.users += 1
         if hold is None:
@@ -58,6 +61,8 @@ class ConnectionLocks:
                 hold.users -= 1
                 if hold.users == 0:
                     del self._holds[connection_id]
-                    await asyncio.to_thread(
-                        advisory_lock.give_back, hold.db, connection_key(connection_id)
-                    )
+                    await asyncio.to_thread(self._let_go, hold)
+
+    def _let_go(self, hold: _Hold) -> None:
+        hold.renewal.stop()
+        leases.give_back(self._engine, hold.lease)

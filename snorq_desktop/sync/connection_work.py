@@ -184,7 +184,7 @@ class ConnectionWork:
 
     def _read_account(self, connection: ConnectionRow) -> Account | None:
         try:
-            access = self._records.access_token(connection.id)
+            access = self._records.access_token(connection)
         except TokenKeyMissing:
             # This computer lacks the team's key: leave the connection to the apps
             # that have it rather than marking it broken for everyone.

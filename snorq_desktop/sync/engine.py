@@ -2,9 +2,9 @@
 what waits in the outbox; and store what the relay received.
 
 Runs on an asyncio loop (network), doing database work in threads.  In a
-team, exactly one app works a given connection at a time: it holds a
-PostgreSQL advisory lock on a connection of its own while it polls or sends
-(sync/connection_lock.py), and the lock dies with the app.
+team, exactly one app works a given connection at a time: it holds the
+connection's lease, renewed while it polls or sends (sync/connection_lock.py);
+a crashed app's lease expires and another app takes it over.
 
 The parts: the poller (sync/poller.py), the outbox sender with its own
 wake-up (sync/outbox_sender.py), the media fetcher (sync/media_fetcher.py),

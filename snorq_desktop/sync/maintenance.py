@@ -2,9 +2,11 @@
 rollup and the FREE plan's history purge.
 
 Any app of the team may run them; PostgreSQL advisory locks make it one at a
-time.  The rollup's lock lasts its transaction; the purge holds a session lock
-on a connection of its own across its many short batch transactions, and the
-lock dies with the app if the app does.
+time, each lasting one transaction (nothing stays on a session, so the
+database may sit behind a transaction-mode pooler).  The rollup's lock lasts
+its transaction.  The purge does not start while another app's purge
+transaction holds the purge's lock; once started, each batch waits for that
+lock, so two apps' batches take turns (never at once) and the work is shared.
 """
 
 import logging
@@ -12,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.store import advisory_lock, analytics, retention
+from snorq_desktop.store import analytics, retention
 from snorq_desktop.store.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -50,19 +52,10 @@ def purge_history(
     """Remove what is past the FREE organisations' history, where due.  ``stopping``
     is asked between batches: an app closing mid-purge leaves the rest to the next
     run (every batch is whole)."""
-    with advisory_lock.held(engine, PURGE_LOCK) as taken:
-        if not taken:
-            return PurgeReport(ran=False)
-        return _purge_while_locked(sessions, batch, warning_period, stopping)
-
-
-def _purge_while_locked(
-    sessions: sessionmaker[Session],
-    batch: int,
-    warning_period: timedelta,
-    stopping: Callable[[], bool],
-) -> PurgeReport:
+    del engine  # kept for the callers: every transaction is the sessions' own
     with unit_of_work(sessions) as session:
+        if not _purge_turn(session):
+            return PurgeReport(ran=False)
         due = retention.organizations_due(session, warning_period)
         # One boundary for the whole run, taken from the server's clock once.
         boundary = retention.history_boundary(session)
@@ -89,12 +82,25 @@ def _purge_while_locked(
     return PurgeReport(ran=True, organizations=len(due), messages=messages, webhook_events=events)
 
 
+def _purge_turn(session: Session) -> bool:
+    """The purge's lock for this transaction (released at its commit), if free."""
+    taken = session.execute(
+        text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": PURGE_LOCK}
+    ).scalar()
+    return bool(taken)
+
+
 def _batch(sessions: sessionmaker[Session], work: Callable[..., int], *args: object) -> int:
     """One batch in its own transaction; a deadlock with a writer (both touched the
-    same conversations) is retried, as PostgreSQL's own advice goes."""
+    same conversations) is retried, as PostgreSQL's own advice goes.  It waits
+    its turn behind another app's purge batch (which takes it before touching
+    any row, so the wait closes no circle)."""
     for attempt in range(1, _BATCH_ATTEMPTS + 1):
         try:
             with unit_of_work(sessions) as session:
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": PURGE_LOCK}
+                )
                 return int(work(session, *args))
         except OperationalError as error:
             if "deadlock" not in str(error.orig) or attempt == _BATCH_ATTEMPTS:

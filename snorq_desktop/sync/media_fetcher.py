@@ -17,7 +17,7 @@ class MediaFetcher:
 
     async def fetch(self, turn: Turn, report: PassReport) -> None:
         db = asyncio.to_thread
-        waiting = await db(self._records.media_to_fetch, turn.connection.id)
+        waiting = await db(self._records.media_to_fetch, turn.connection)
         fetched: set[str] = set()
         for media in waiting:
             name = file_name_for(media)

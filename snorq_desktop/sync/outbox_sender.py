@@ -9,7 +9,7 @@ What holds whoever sends:
 - a reply is claimed in its own committed transaction before the request goes
   out, so it is never sent twice (a crash mid-send leaves it claimed: the next
   pass marks it FAILED with a sentence, never resends it silently);
-- one app of the team works a connection at a time (its advisory lock), and in
+- one app of the team works a connection at a time (its lease), and in
   this app one send run per connection, so a conversation's replies keep
   their order; after a reply that could not go, the rest of its conversation waits.
 """
@@ -96,12 +96,12 @@ class OutboxSender:
 
     async def _send_pending(self, turn: Turn, report: PassReport) -> None:
         db, records, connection = asyncio.to_thread, self._records, turn.connection
-        replies = await db(records.pending, connection.id)
+        replies = await db(records.pending, connection)
         held: set[str] = set()  # conversations whose earlier reply is still waiting
         for reply in replies:
             if reply.conversation_id in held:
                 continue  # keep the order within a conversation
-            if not await db(records.claim, reply.message_id):
+            if not await db(records.claim, connection, reply.message_id):
                 held.add(reply.conversation_id)  # someone else is sending it
                 continue
             try:
@@ -112,10 +112,10 @@ class OutboxSender:
                 report.failed += 1
                 continue
             except (TokenExpired, RateLimited, TemporaryFailure):
-                await db(records.release, reply.message_id)
+                await db(records.release, connection, reply.message_id)
                 raise
             except PlatformError as other:
-                await db(records.release, reply.message_id)
+                await db(records.release, connection, reply.message_id)
                 held.add(reply.conversation_id)
                 report.errors.append(other.sentence)
                 continue

@@ -155,6 +155,11 @@ def _rows(world: World) -> None:
             (f"lic_{x}", org, f"lic_{x}"),
         )
         run(
+            "INSERT INTO work_leases (organization_id, name, holder, expires_at) "
+            "VALUES (%s, %s, 'an-app', now())",
+            (org, f"connection:conn_{x}"),
+        )
+        run(
             "INSERT INTO webhook_events (id, source, dedupe_key, body, processed_at) "
             "VALUES (%s, 'meta', %s, %s, now())",
             (f"ev_{x}", _new(), _meta_body(f"acct_{x}")),
@@ -315,6 +320,11 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "INSERT INTO webhook_events (id, source, dedupe_key, body) VALUES (%s, 'meta', %s, %s)",
             (new, new, _meta_body(f"acct_{x}")),
         ),
+        "work_leases": (
+            "INSERT INTO work_leases (organization_id, name, holder, expires_at) "
+            "VALUES (%s, %s, 'app', now())",
+            (org, new),
+        ),
         "member_logins": (
             "INSERT INTO member_logins (login, user_id) VALUES (%s, %s)",
             (new, t["user"]),
@@ -348,6 +358,7 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "analytics_pending": ("organization_id", lambda t: t["org"], "last_at"),
     "history_retention": ("id", lambda t: f"hr_{t['x']}", "warned_at"),
     "webhook_events": ("id", lambda t: f"ev_{t['x']}", "error"),
+    "work_leases": ("organization_id", lambda t: t["org"], "holder"),
     "member_logins": ("login", lambda t: t["login"], "created_at"),
     "licences": ("id", lambda t: f"lic_{t['x']}", "expires_at"),
 }
@@ -376,6 +387,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "analytics_pending": _ALL,
     "history_retention": {"SELECT": M, "INSERT": M, "UPDATE": M},
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
+    "work_leases": _ALL,  # every member's app syncs (0016_work_leases)
     "member_logins": {},
     "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }

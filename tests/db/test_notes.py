@@ -85,7 +85,7 @@ def test_a_note_is_never_a_message_and_never_in_the_outbox(session):
     connection = session.execute(text("SELECT id FROM platform_connections")).scalar_one()
     notes.add_note(session, org, ids[0], owner, "Do not tell the customer: she is a VIP")
     assert session.execute(text("SELECT count(*) FROM messages")).scalar() == 0
-    assert outbox.pending_replies(session, connection) == []
+    assert outbox.pending_replies(session, org, connection) == []
     preview = session.execute(
         text("SELECT last_message_preview FROM conversations WHERE id = :i"), {"i": ids[0]}
     ).scalar()

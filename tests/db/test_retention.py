@@ -13,6 +13,7 @@ from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.maintenance import purge_history
 from tests.history import History
+from tests.pooler import pgbouncer_in_front_of
 
 
 @pytest.fixture
@@ -209,11 +210,26 @@ def test_leaving_free_and_coming_back_warns_again(engine, sessions):
 
 
 def test_a_purge_held_by_another_app_is_skipped(engine, sessions):
-    with engine.connect() as other:
-        other.execute(text("SELECT pg_advisory_lock(hashtext('snorq-retention-purge'))"))
+    with engine.begin() as other:  # another app's purge transaction under way
+        other.execute(text("SELECT pg_advisory_xact_lock(hashtext('snorq-retention-purge'))"))
         assert purge_history(engine, sessions).ran is False
-        other.execute(text("SELECT pg_advisory_unlock(hashtext('snorq-retention-purge'))"))
     assert purge_history(engine, sessions).ran is True
+
+
+def test_a_purge_through_the_pooler_leaves_no_lock_behind(engine, sessions, database_url):
+    """Behind a transaction pooler a session lock stays on the server connection
+    that took it, and every later purge, pooled or not, is told another app runs."""
+    history = History.shop(engine, PlanType.FREE)
+    history.old_message(history.conversation(), "INBOUND", "31 days")
+    with pgbouncer_in_front_of(database_url) as pooled:
+        pooled_engine = create_database_engine(pooled)
+        try:
+            for _ in range(3):
+                assert purge_history(pooled_engine, session_factory(pooled_engine)).ran is True
+        finally:
+            pooled_engine.dispose()
+    assert purge_history(engine, sessions).ran is True
+    assert history.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
 
 
 def test_a_poll_does_not_bring_back_what_the_purge_removed(engine, sessions):

@@ -161,6 +161,7 @@ ADDED_TABLES = {
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
     "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
+    "work_leases": ("organization_id", "name"),  # which app works a connection, until when
 }
 
 # (table, column list, unique, partial predicate)
@@ -333,6 +334,7 @@ def test_the_seed_cascades(upgraded):
         # a licence goes with its organisation; who entered it may leave
         ("licences", "organization_id"): ("organizations", "CASCADE"),
         ("licences", "activated_by"): ("users", "SET NULL"),
+        ("work_leases", "organization_id"): ("organizations", "CASCADE"),
     }
 
 

@@ -21,5 +21,5 @@ def test_a_sync_pass_sends_the_reply_and_never_the_note(world):
     assert world.sql("SELECT count(*) FROM messages WHERE content LIKE '%VIP%'") == [(0,)]
     with world.sessions() as session:
         connection = world.connections[next(iter(world.connections))]
-        assert outbox.pending_replies(session, connection) == []
+        assert outbox.pending_replies(session, world.org, connection) == []
     assert world.sql("SELECT content FROM notes") == [("VIP: give her 10 % off",)]

@@ -1,5 +1,5 @@
 """The sync engine's transactions (store/sync_records.py), the token refresh's
-compare-and-swap beside read_tokens, and the one advisory-lock helper."""
+compare-and-swap beside read_tokens."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +10,6 @@ from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
-from snorq_desktop.store import advisory_lock
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store.connections import FreshTokens, read_tokens
 from snorq_desktop.store.sync_records import SyncRecords
@@ -63,8 +62,8 @@ def test_only_active_connections_with_an_unclaimed_reply_are_waiting(engine, rec
     records.set_status(ids.connections[Platform.FACEBOOK], ConnectionStatus.EXPIRED, "expired")
     [waiting] = records.connections_with_replies_waiting()
     assert (waiting.id, waiting.platform) == (ids.connections[Platform.WHATSAPP], Platform.WHATSAPP)
-    assert records.claim(whatsapp)
-    assert not records.claim(whatsapp), "claimed once"
+    assert records.claim(waiting, whatsapp)
+    assert not records.claim(waiting, whatsapp), "claimed once"
     assert records.connections_with_replies_waiting() == []
 
 
@@ -91,13 +90,3 @@ def test_a_refresh_is_asked_only_when_due_and_its_tokens_are_stored_sealed(recor
     assert asked == ["once"], "not due: the stored token is used, the refresh token kept"
     [whatsapp] = records.active_connections(ids.connections[Platform.WHATSAPP])
     assert records.refresh_tokens(whatsapp, now=now, margin=timedelta(0), refresh=refresh) is None
-
-
-def test_an_advisory_lock_is_one_sessions_at_a_time(engine):
-    with advisory_lock.held(engine, "snorq-test") as first:
-        with advisory_lock.held(engine, "snorq-test") as second:
-            assert (first, second) == (True, False)
-        with advisory_lock.held(engine, "snorq-other") as other:
-            assert other
-    with advisory_lock.held(engine, "snorq-test") as later:
-        assert later, "given back when the block ended"
