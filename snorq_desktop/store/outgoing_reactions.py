@@ -63,13 +63,18 @@ def set_my_reaction(session: Session, organization_id: str, message_id: str, emo
     shown = unsent if unsent is not None else (kept or {}).get("business", "")
     if emoji != shown:
         session.execute(
-            text("UPDATE messages SET reaction_unsent = :emoji, updated_at = now() WHERE id = :id"),
-            {"emoji": emoji, "id": message_id},
+            text(
+                "UPDATE messages SET reaction_unsent = :emoji, updated_at = now() "
+                "WHERE organization_id = :org AND id = :id"
+            ),
+            {"emoji": emoji, "id": message_id, "org": organization_id},
         )
     return str(conversation_id)
 
 
-def pending_reactions(session: Session, connection_id: str) -> list[OutgoingReaction]:
+def pending_reactions(
+    session: Session, organization_id: str, connection_id: str
+) -> list[OutgoingReaction]:
     rows = session.execute(
         select(
             Message.id,
@@ -81,6 +86,8 @@ def pending_reactions(session: Session, connection_id: str) -> list[OutgoingReac
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
+            Message.organization_id == organization_id,
+            Conversation.organization_id == organization_id,
             Conversation.platform_connection_id == connection_id,
             Message.reaction_unsent.isnot(None),
             Message.external_id.isnot(None),
@@ -97,16 +104,23 @@ UPDATE messages SET updated_at = now(), reaction_unsent = NULL, reactions = CASE
     WHEN :emoji = '' THEN NULLIF(COALESCE(reactions, '{}'::jsonb) - 'business', '{}'::jsonb)
     ELSE COALESCE(reactions, '{}'::jsonb) || jsonb_build_object('business', CAST(:emoji AS text))
     END
-WHERE id = :id AND reaction_unsent = :emoji
+WHERE organization_id = :org AND id = :id AND reaction_unsent = :emoji
 RETURNING conversation_id
 """
 
 
-def settle_reaction(session: Session, reaction: OutgoingReaction, *, delivered: bool) -> str | None:
+def settle_reaction(
+    session: Session, organization_id: str, reaction: OutgoingReaction, *, delivered: bool
+) -> str | None:
     """The platform took it (kept as ours) or refused it (the bubble goes back to
     what the platform shows).  A newer choice made meanwhile stays queued."""
     found = session.execute(
         text(_SETTLE),
-        {"delivered": delivered, "emoji": reaction.emoji, "id": reaction.message_id},
+        {
+            "delivered": delivered,
+            "emoji": reaction.emoji,
+            "id": reaction.message_id,
+            "org": organization_id,
+        },
     ).first()
     return str(found[0]) if found else None

@@ -202,9 +202,13 @@ class SyncRecords:
                 session, connection.organization_id, _both(frozenset({reply.conversation_id}))
             )
 
-    def pending_reactions(self, connection_id: str) -> list[outgoing_reactions.OutgoingReaction]:
+    def pending_reactions(
+        self, connection: ConnectionRow
+    ) -> list[outgoing_reactions.OutgoingReaction]:
         with self._single() as session:
-            return outgoing_reactions.pending_reactions(session, connection_id)
+            return outgoing_reactions.pending_reactions(
+                session, connection.organization_id, connection.id
+            )
 
     def settle_reaction(
         self,
@@ -215,7 +219,9 @@ class SyncRecords:
     ) -> Changes:
         """Only the thread changes: a reaction never moves the conversation's row."""
         with unit_of_work(self._sessions) as session:
-            found = outgoing_reactions.settle_reaction(session, reaction, delivered=delivered)
+            found = outgoing_reactions.settle_reaction(
+                session, connection.organization_id, reaction, delivered=delivered
+            )
             threads = frozenset({found}) if found else frozenset()
             return self._tell(session, connection.organization_id, Changes(messages=threads))
 

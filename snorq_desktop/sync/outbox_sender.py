@@ -122,7 +122,7 @@ class OutboxSender:
             changes = await db(records.finish, connection, reply, external_id, None)
             report.changes = report.changes | changes
             report.sent += 1
-        for reaction in await db(records.pending_reactions, connection.id):
+        for reaction in await db(records.pending_reactions, connection):
             await self._react(turn, reaction, report)
 
     async def _react(self, turn: Turn, reaction: OutgoingReaction, report: PassReport) -> None:
