@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         self.labels.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
-        self.switcher.conversation_chosen.connect(self.open_to_reply)
+        self.switcher.conversation_chosen.connect(self._switched)
         # Enter on a row: the next keys are the reply.
         self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
@@ -256,7 +256,11 @@ class MainWindow(QMainWindow):
     def _apply_query(self) -> None:
         if self.identity is None:
             return
-        self.inbox.set_query(self.query())
+        query = self.query()
+        if query.search != self.inbox.query.search:
+            # The open thread marks what is searched now; a cleared search, nothing.
+            self.thread_pane.show_matches(query.search, seek=False)
+        self.inbox.set_query(query)
 
     def _page_loaded(self, rows: int) -> None:
         empty = rows == 0
@@ -276,6 +280,8 @@ class MainWindow(QMainWindow):
                 )
 
     def clear_search(self) -> None:
+        """Esc: no search, and no words marked in the thread (the switcher's too)."""
+        self.thread_pane.show_matches("")
         if self.search.text():
             self.search.clear()
             self._apply_query()
@@ -284,7 +290,12 @@ class MainWindow(QMainWindow):
         # When the open conversation leaves the list (closed, archived), Qt moves the
         # current row to a neighbour; opening that would mark it read unasked.
         if current.isValid() and not self._current_leaving:
-            self.thread_pane.open(current.data(ConversationIdRole))
+            conversation_id = current.data(ConversationIdRole)
+            opening = conversation_id != self.thread_pane.conversation_id
+            self.thread_pane.open(conversation_id)
+            if opening and (searched := self.inbox.query.search):
+                # A search result: its thread opens on the message that matched.
+                self.thread_pane.show_matches(searched)
 
     def _row_leaving(self, row: int) -> None:
         self._current_leaving = row == self.inbox_view.currentIndex().row()
@@ -310,6 +321,12 @@ class MainWindow(QMainWindow):
         """Open it and put the focus in its reply box (the switcher, Enter on a row)."""
         self.open_conversation(conversation_id)
         self.focus_reply()
+
+    def _switched(self, conversation_id: str) -> None:
+        """The switcher's choice: opened on the message its search found."""
+        self.open_to_reply(conversation_id)
+        if searched := self.switcher.results.query.search.strip():
+            self.thread_pane.show_matches(searched)
 
     def open_conversation(self, conversation_id: str) -> None:
         """Open it, and select it in the inbox, showing All if the current view hides it."""

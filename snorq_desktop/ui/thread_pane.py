@@ -41,6 +41,7 @@ from snorq_desktop.ui.drafts import ReplyDrafts
 from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.pictures import Pictures
+from snorq_desktop.ui.search_marks import MatchSeeker
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
@@ -112,7 +113,8 @@ class ThreadPane(QWidget):
         self.view.setObjectName("threadView")
         self.view.setModel(self.model)
         self.pictures = Pictures(service, runner, self)
-        self.view.setItemDelegate(MessageDelegate(self.view, self.pictures))
+        self.bubbles = MessageDelegate(self.view, self.pictures)
+        self.view.setItemDelegate(self.bubbles)
         self.pictures.ready.connect(lambda _: self.view.viewport().update())
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
@@ -175,9 +177,12 @@ class ThreadPane(QWidget):
         self._height_before_older = 0
         self.model.about_to_add_newer.connect(self._remember_pin)
         self.model.newer_added.connect(self._keep_pin)
-        self.model.loaded.connect(lambda _: self.view.scrollToBottom())
+        self.model.loaded.connect(self._first_page_shown)
         self.model.rowsAboutToBeInserted.connect(self._before_insert)
         self.model.older_added.connect(self._after_older)
+        # After _after_older (it keeps the scroll position), so made after it.
+        self.matches = MatchSeeker(self.view, self.model, self)
+        self.bubbles.marked_words = lambda: self.matches.words
 
     # --- opening --------------------------------------------------------------
 
@@ -189,6 +194,7 @@ class ThreadPane(QWidget):
         if conversation_id == self.model.conversation_id:
             return
         self.drafts.switch(conversation_id)
+        self.matches.show("")  # the marks of a search belong to the thread it opened
         self.stack.setCurrentIndex(0 if conversation_id is None else 1)
         self.header = None
         self._pinned = True
@@ -202,6 +208,15 @@ class ThreadPane(QWidget):
             lambda: self._service.open_conversation(conversation_id),
             lambda changes: self._opened(conversation_id, changes),
         )
+
+    def show_matches(self, typed: str, *, seek: bool = True) -> None:
+        """Mark the words of a search in the bubbles (none: clear the marks); with
+        ``seek``, scroll to the newest message holding them all."""
+        self.matches.show(typed, seek=seek)
+
+    def _first_page_shown(self, conversation_id: str) -> None:
+        if not self.matches.first_page_shown(conversation_id):
+            self.view.scrollToBottom()
 
     def _opened(self, conversation_id: str, changes: Changes) -> None:
         self.changed.emit(changes)
