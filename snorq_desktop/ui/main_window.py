@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -43,6 +43,7 @@ from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
+from snorq_desktop.ui.window_fit import keep_on_screen
 
 RECONNECT_EVERY_MS = 3000
 
@@ -463,6 +464,12 @@ class MainWindow(QMainWindow):
         splitter = self._state.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        keep_on_screen(self)  # remembered from a bigger screen, or a smaller scale
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # shown by us, with a frame now: inside the screen
+            keep_on_screen(self)
 
     def save_state(self) -> None:
         self._state.setValue("window/geometry", self.saveGeometry())

@@ -37,6 +37,7 @@ class QuickSwitcher(QDialog):
         self.row_painter = ConversationDelegate(parent=self.list)
         self.list.setItemDelegate(self.row_painter)
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
