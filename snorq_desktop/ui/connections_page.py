@@ -43,6 +43,7 @@ from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.formatting import relative_time
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.whatsapp_form import WhatsAppForm
+from snorq_desktop.ui.window_fit import open_sized
 
 ConnectionIdRole = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {
@@ -166,7 +167,7 @@ class ConnectionsPage(QDialog):
         layout.addLayout(connect)
         layout.addWidget(self.status)
         layout.addWidget(apps)
-        self.resize(760, 520)
+        open_sized(self, 760, 520)
         self._update_buttons()
         self.refresh()
 

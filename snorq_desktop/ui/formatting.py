@@ -51,3 +51,9 @@ def colour_for(name: str) -> QColor:
     """The same pleasant colour for the same name, every time and on every computer."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     return QColor.fromHsl(digest[0] * 360 // 256, 150, 118)
+
+
+def breakable(text: object) -> str:
+    """A file's path that a wrapped label may break after each folder (a zero-width
+    space after each slash): a long path is otherwise one word, cut off."""
+    return str(text).replace("/", "/\u200b").replace("\\", "\\\u200b")

@@ -28,6 +28,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.sidebar import label_dot
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 LabelIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -105,7 +106,7 @@ class LabelManager(QDialog):
         layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addWidget(close)
-        self.resize(420, 440)
+        open_sized(self, 420, 440)
 
         self.list.currentItemChanged.connect(lambda *_: self._picked())
         self.name.textChanged.connect(lambda _: self._update_buttons())

@@ -43,7 +43,7 @@ from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
-from snorq_desktop.ui.window_fit import keep_on_screen
+from snorq_desktop.ui.window_fit import keep_on_screen, window_title
 
 RECONNECT_EVERY_MS = 3000
 
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._closing_for_good = False
         self.identity = identity
         name = identity.organization_name if identity else "no organisation yet"
-        self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
+        self.setWindowTitle(window_title(f"{name}{title_suffix}"))
         self.setObjectName("mainWindow")
         self.setStyleSheet(FOCUS_RING)
         self.menus = build_menu_bar(self)

@@ -6,6 +6,7 @@ they may do and, when they may not, why; the store enforces the same rules,
 so this screen is a courtesy, not the guard.
 """
 
+import html
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -32,6 +33,7 @@ from snorq_desktop.services.team import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -105,8 +107,13 @@ class MembersDialog(QDialog):
         self._actions = actions
         self._runner = runner
         self._identity = identity
-        self.setWindowTitle(f"Members — {identity.organization_name}")
-        self.resize(620, 420)
+        # The organisation's name in the page, where it wraps: a long one in the
+        # title would be elided by the title bar.
+        self.setWindowTitle("Members")
+        self.organisation = QLabel(f"<b>{html.escape(identity.organization_name)}</b>", self)
+        self.organisation.setObjectName("membersOrganisation")
+        self.organisation.setWordWrap(True)
+        open_sized(self, 620, 420)
         self.model = TeamModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("membersTable")
@@ -145,6 +152,7 @@ class MembersDialog(QDialog):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.organisation)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.reason)

@@ -34,6 +34,7 @@ from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.services.team_database import ConnectionCheck, TeamDatabaseService
 from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 
 class TeamDatabasePage(QDialog):
@@ -138,7 +139,7 @@ class TeamDatabasePage(QDialog):
         if current is not None:
             self.show_address(current)
         self._show_certificate_row()
-        self.resize(620, 460)
+        open_sized(self, 620, 460)
 
     # --- the form -----------------------------------------------------------------
 

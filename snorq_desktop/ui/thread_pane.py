@@ -90,6 +90,7 @@ class ThreadPane(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() + 4)
         title_font.setBold(True)
         self.title.setFont(title_font)
+        self.title.setWordWrap(True)  # a long name wraps; it never widens the window
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("threadSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
