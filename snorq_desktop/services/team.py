@@ -25,6 +25,12 @@ from snorq_desktop.store.users import GoogleProfile, identity_of, user_for_googl
 INVITE_LIFETIME = timedelta(days=7)
 
 
+NO_TEAM_DATABASE = (
+    "Invites need a team database: the built-in one lives on this computer only. "
+    "Move to a team database first (Team ▸ Database…)."
+)
+
+
 @dataclass(frozen=True)
 class Team:
     """What the members page shows."""
@@ -123,13 +129,15 @@ class TeamService:
                 members, invites.pending_invites(session, identity.organization_id), mine, owner
             )
 
+    @property
+    def invite_refusal(self) -> str | None:
+        """Why no invite can be made here (None: it can), said before anyone tries."""
+        return NO_TEAM_DATABASE if self._address is None else None
+
     def invite(self, identity: Identity, email: str, role: MemberRole) -> str:
         """The code to hand to the new member."""
         if self._address is None:
-            raise KnownError(
-                "Invites need a team database: the built-in one lives on this computer only. "
-                "Move to a team database first."
-            )
+            raise KnownError(NO_TEAM_DATABASE)
         invite_id = new_id()
         code = InviteCode.new(
             invite_id, identity.organization_id, identity.organization_name, self._address

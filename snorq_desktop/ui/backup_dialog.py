@@ -145,18 +145,19 @@ class BackupDialog(QDialog):
         return answer == QMessageBox.StandardButton.Ok
 
 
-def choose_backup_target(parent: QWidget) -> Path | None:
+def choose_backup_target(parent: QWidget, folder: Path) -> Path | None:
     path, _ = QFileDialog.getSaveFileName(
         parent,
         "Back up SNORQ Desktop",
-        str(Path.home() / "snorq.backup"),
+        str(folder / "snorq.backup"),
         "SNORQ backups (*.backup)",
     )
     return Path(path) if path else None
 
 
-def choose_backup_source(parent: QWidget) -> Path | None:
+def choose_backup_source(parent: QWidget, folder: Path) -> Path | None:
+    """Opens where the last backup was written: the file wanted is most often there."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Restore SNORQ Desktop from", str(Path.home()), "SNORQ backups (*.backup)"
+        parent, "Restore SNORQ Desktop from", str(folder), "SNORQ backups (*.backup)"
     )
     return Path(path) if path else None

@@ -150,7 +150,14 @@ class LabelManager(QDialog):
     def _update_buttons(self) -> None:
         typed = self.name.text().strip()
         label = self._catalog.by_id(self.selected_id() or "")
-        self.add_button.setEnabled(bool(typed) and self._catalog.named(typed) is None)
+        existing = self._catalog.named(typed) if typed else None
+        self.add_button.setEnabled(bool(typed) and existing is None)
+        if existing is not None and (label is None or existing.id != label.id):
+            # Why Add does nothing, beside it, rather than a button that seems broken.
+            self.error.setText(f"There is a label “{existing.name}” already: pick it to change it.")
+            self.error.show()
+        elif self.error.text().startswith("There is a label"):
+            self.error.hide()
         self.save_button.setEnabled(
             label is not None
             and bool(typed)

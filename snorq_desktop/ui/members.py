@@ -41,6 +41,11 @@ _Index = QModelIndex | QPersistentModelIndex
 class TeamActions(Protocol):
     """What the page asks of the app (sync.team_service.TeamService); blocking."""
 
+    @property
+    def invite_refusal(self) -> str | None:
+        """Why no invite can be made from here (None: it can)."""
+        ...
+
     def team(self, identity: Identity) -> Team: ...
 
     def invite(self, identity: Identity, email: str, role: MemberRole) -> str: ...
@@ -137,6 +142,11 @@ class MembersDialog(QDialog):
         self.reason = QLabel(self)
         self.reason.setObjectName("membersReason")
         self.reason.setWordWrap(True)
+        # Beside the Invite button, when it cannot work here (the demo, the built-in database).
+        self.invite_reason = QLabel(self)
+        self.invite_reason.setObjectName("inviteReason")
+        self.invite_reason.setWordWrap(True)
+        self.invite_reason.hide()
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#c0392b")
@@ -155,6 +165,7 @@ class MembersDialog(QDialog):
         layout.addWidget(self.organisation)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.invite_reason)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         self.invite_button.clicked.connect(self.open_invite)
@@ -185,7 +196,10 @@ class MembersDialog(QDialog):
         team = self.model.team
         mine = team.my_role if team else None
         manager = mine is not None and can_manage_members(mine)
-        self.invite_button.setEnabled(manager)
+        refusal = self._actions.invite_refusal
+        self.invite_button.setEnabled(manager and refusal is None)
+        self.invite_reason.setText(f"Invite: {refusal}" if manager and refusal else "")
+        self.invite_reason.setVisible(bool(manager and refusal))
         for button in (
             self.change_role_button,
             self.remove_button,

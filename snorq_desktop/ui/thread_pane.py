@@ -48,6 +48,7 @@ from snorq_desktop.ui.thread_labels import ThreadLabelRow
 from snorq_desktop.ui.thread_model import ThreadModel
 
 TemplateSource = Callable[[str], Future[list[MessageTemplate]]]
+NO_TEMPLATES_HERE = "Templates need syncing, which is off in this window."
 _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
 
 
@@ -255,6 +256,9 @@ class ThreadPane(QWidget):
             reason = f"{reason} ({header.connection_error})"
         if self._writing_stopped is not None:
             self.composer.set_blocked(self._writing_stopped)
+        elif reason is None and header.template_only_reason and self.template_source is None:
+            # No way to ask Meta for templates here: say so, rather than a button that fails.
+            self.composer.set_blocked(f"{header.template_only_reason} {NO_TEMPLATES_HERE}")
         elif reason is None and header.template_only_reason:
             self.composer.set_blocked(header.template_only_reason, template_only=True)
         else:
@@ -337,7 +341,7 @@ class ThreadPane(QWidget):
         source = self.template_source
         connection_id = header.connection_id
         if source is None:
-            self._runner.failed.emit("Templates need syncing, which is off in this window.")
+            self._runner.failed.emit(NO_TEMPLATES_HERE)
             return
         picker = TemplatePicker(lambda: source(connection_id), self)
         self.picker = picker  # for tests: the dialog being shown
