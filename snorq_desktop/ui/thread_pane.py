@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -92,6 +93,8 @@ class ThreadPane(QWidget):
         title_font.setBold(True)
         self.title.setFont(title_font)
         self.title.setWordWrap(True)  # a long name wraps; it never widens the window
+        # ...and takes the header's room first, so a short one stays on one line.
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("threadSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)

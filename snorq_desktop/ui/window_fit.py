@@ -7,7 +7,7 @@ reach.  The window is made to fit the screen's free area (without the panels),
 first by moving it, then by making it smaller.
 """
 
-from PySide6.QtCore import QEvent, QObject, QRect, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -78,8 +78,7 @@ class KeptOnScreen(QObject):
             if event.type() == QEvent.Type.Show:
                 keep_on_screen(watched)
             elif event.type() == QEvent.Type.LayoutRequest:
-                # After the layout took the request (it is the next event handler).
-                QTimer.singleShot(0, watched, lambda: grow_to_fit(watched))
+                grow_to_fit(watched)  # lays it out first (activate), then measures
         return False
 
 
