@@ -198,7 +198,7 @@ class MembersDialog(QDialog):
         manager = mine is not None and can_manage_members(mine)
         refusal = self._actions.invite_refusal
         self.invite_button.setEnabled(manager and refusal is None)
-        self.invite_reason.setText(f"Invite: {refusal}" if manager and refusal else "")
+        self.invite_reason.setText(refusal if manager and refusal else "")
         self.invite_reason.setVisible(bool(manager and refusal))
         for button in (
             self.change_role_button,
