@@ -152,7 +152,7 @@ class LabelManager(QDialog):
         label = self._catalog.by_id(self.selected_id() or "")
         existing = self._catalog.named(typed) if typed else None
         self.add_button.setEnabled(bool(typed) and existing is None)
-        if existing is not None and (label is None or existing.id != label.id):
+        if existing is not None and label is None:  # adding; a rename says so on Save
             # Why Add does nothing, beside it, rather than a button that seems broken.
             self.error.setText(f"There is a label “{existing.name}” already: pick it to change it.")
             self.error.show()

@@ -103,7 +103,9 @@ class MainWindow(QMainWindow):
         self.inbox_view = InboxListView(self)
         self.inbox_view.setModel(self.inbox)
         self.inbox_delegate = ConversationDelegate(
-            avatars, parent=self.inbox_view, has_draft=self._has_draft
+            avatars,
+            parent=self.inbox_view,
+            has_draft=lambda conversation: self.thread_pane.drafts.has_draft(conversation),
         )
         self.inbox_view.setItemDelegate(self.inbox_delegate)
         self.inbox_hold = InboxHold(self.inbox_view, self.inbox)
@@ -208,7 +210,9 @@ class MainWindow(QMainWindow):
         self.labels.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
-        self.switcher.conversation_chosen.connect(self._switched)
+        self.switcher.conversation_chosen.connect(
+            lambda chosen: self.open_to_reply(chosen, self.switcher.results.query.search)
+        )
         # Enter on a row: the next keys are the reply.
         self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
@@ -281,8 +285,7 @@ class MainWindow(QMainWindow):
                 )
 
     def clear_search(self) -> None:
-        """Esc: no search, and no words marked in the thread (the switcher's too)."""
-        self.thread_pane.show_matches("")
+        self.thread_pane.show_matches("")  # Esc: no words marked (the switcher's too)
         if self.search.text():
             self.search.clear()
             self._apply_query()
@@ -318,15 +321,12 @@ class MainWindow(QMainWindow):
     def focus_reply(self) -> None:
         self.thread_pane.composer.editor.setFocus()
 
-    def open_to_reply(self, conversation_id: str) -> None:
-        """Open it and put the focus in its reply box (the switcher, Enter on a row)."""
+    def open_to_reply(self, conversation_id: str, searched: str = "") -> None:
+        """Open it and put the focus in its reply box (the switcher, Enter on a row);
+        found by ``searched``: on the message that matched."""
         self.open_conversation(conversation_id)
         self.focus_reply()
-
-    def _switched(self, conversation_id: str) -> None:
-        """The switcher's choice: opened on the message its search found."""
-        self.open_to_reply(conversation_id)
-        if searched := self.switcher.results.query.search.strip():
+        if searched.strip():
             self.thread_pane.show_matches(searched)
 
     def open_conversation(self, conversation_id: str) -> None:
@@ -464,11 +464,10 @@ class MainWindow(QMainWindow):
         splitter = self._state.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        keep_on_screen(self)  # remembered from a bigger screen, or a smaller scale
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        if not event.spontaneous():  # shown by us, with a frame now: inside the screen
+        if not event.spontaneous():  # inside the screen, whatever size was remembered
             keep_on_screen(self)
 
     def save_state(self) -> None:
@@ -486,9 +485,6 @@ class MainWindow(QMainWindow):
         """Close, whatever is still sending (the app is ending anyway)."""
         self._closing_for_good = True
         self.close()
-
-    def _has_draft(self, conversation_id: str) -> bool:
-        return self.thread_pane.drafts.has_draft(conversation_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         asking = self._confirm_close is not None and not self._closing_for_good

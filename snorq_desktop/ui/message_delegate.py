@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -31,7 +30,7 @@ from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.ui.formatting import day_label
 from snorq_desktop.ui.pictures import Pictures
-from snorq_desktop.ui.search_marks import mark_formats
+from snorq_desktop.ui.search_marks import draw_marked, mark_formats
 from snorq_desktop.ui.thread_model import MessageRole, NoteRole, StartsDayRole
 
 MARGIN = 12
@@ -351,7 +350,7 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setFont(_italic(font) if message.deleted else font)
             painter.setPen(ink)
             if formats := self.text_formats(message):
-                _draw_marked(painter, layout.text, said, font, formats)
+                draw_marked(painter, layout.text, said, font, formats)
             else:
                 painter.drawText(layout.text, _TEXT_FLAGS, said)
         meta_ink = QColor(ink)
@@ -476,30 +475,6 @@ class MessageDelegate(QStyledItemDelegate):
             details, Qt.TextElideMode.ElideMiddle, inner.width()
         )
         painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, elided)
-
-
-def _draw_marked(
-    painter: QPainter,
-    rect: QRect,
-    text: str,
-    font: QFont,
-    formats: list[QTextLayout.FormatRange],
-) -> None:
-    """The text wrapped as drawText wraps it, with its marked words on their colour."""
-    lines = QTextLayout(text, font, painter.device())
-    wrapping = QTextOption()
-    wrapping.setWrapMode(QTextOption.WrapMode.WordWrap)
-    lines.setTextOption(wrapping)
-    lines.setFormats(formats)
-    leading = QFontMetrics(font).leading()
-    lines.beginLayout()
-    y = 0.0
-    while (line := lines.createLine()).isValid():
-        line.setLineWidth(rect.width())
-        line.setPosition(QPointF(0, y))
-        y += line.height() + leading
-    lines.endLayout()
-    lines.draw(painter, QPointF(rect.topLeft()))
 
 
 def _bubble_colours(palette: QPalette, outbound: bool, failed: bool) -> tuple[QColor, QColor]:

@@ -9,9 +9,18 @@ splits them (store/search.py: runs of letters and digits, at most eight).
 """
 
 import re
+from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QObject
-from PySide6.QtGui import QColor, QTextCharFormat, QTextLayout
+from PySide6.QtCore import QAbstractItemModel, QObject, QPointF, QRect
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QTextCharFormat,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from snorq_desktop.ui.thread_model import MessageRole, ThreadModel
@@ -58,6 +67,30 @@ def mark_formats(text: str, words: list[str]) -> list[QTextLayout.FormatRange]:
     return formats
 
 
+def draw_marked(
+    painter: QPainter,
+    rect: QRect,
+    text: str,
+    font: QFont,
+    formats: list[QTextLayout.FormatRange],
+) -> None:
+    """The text wrapped as drawText wraps it, with its marked words on their colour."""
+    lines = QTextLayout(text, font, painter.device())
+    wrapping = QTextOption()
+    wrapping.setWrapMode(QTextOption.WrapMode.WordWrap)
+    lines.setTextOption(wrapping)
+    lines.setFormats(formats)
+    leading = QFontMetrics(font).leading()
+    lines.beginLayout()
+    y = 0.0
+    while (line := lines.createLine()).isValid():
+        line.setLineWidth(rect.width())
+        line.setPosition(QPointF(0, y))
+        y += line.height() + leading
+    lines.endLayout()
+    lines.draw(painter, QPointF(rect.topLeft()))
+
+
 class MatchSeeker(QObject):
     """Takes the thread to the message a search found and keeps its words marked.
 
@@ -65,8 +98,17 @@ class MatchSeeker(QObject):
     in (now, or when it comes), scrolls to the newest message holding them all;
     ``show("")`` clears the marks.  The delegate reads ``words`` when it paints."""
 
-    def __init__(self, view: QListView, model: ThreadModel, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        view: QListView,
+        model: ThreadModel,
+        parent: QObject | None = None,
+        *,
+        stop_following: Callable[[], None] = lambda: None,
+    ) -> None:
+        """``stop_following``: the thread no longer keeps to its newest message."""
         super().__init__(parent)
+        self._stop_following = stop_following
         self._view = view
         self._model = model
         self.words: list[str] = []
@@ -85,6 +127,8 @@ class MatchSeeker(QObject):
         self._view.viewport().update()
         self._seeking = seek and bool(self.words)
         self._pages_read = 0
+        if self._seeking:
+            self._stop_following()
         shown = self._model.conversation_id
         if self._seeking and shown is not None and self._loaded == shown:
             self._seek()

@@ -186,7 +186,10 @@ class ThreadPane(QWidget):
         self.model.rowsAboutToBeInserted.connect(self._before_insert)
         self.model.older_added.connect(self._after_older)
         # After _after_older (it keeps the scroll position), so made after it.
-        self.matches = MatchSeeker(self.view, self.model, self)
+        self.matches = MatchSeeker(self.view, self.model, self, stop_following=self._unpin)
+        # Pinned, the newest message stays in sight when the thread grows or the
+        # view shrinks (a long name wrapping in the header, the window resized).
+        self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.bubbles.marked_words = lambda: self.matches.words
 
     # --- opening --------------------------------------------------------------
@@ -447,6 +450,13 @@ class ThreadPane(QWidget):
         self.model.apply_changes(changes)
         if conversation_id in changes.conversations or changes.labels:
             self._load_header(conversation_id)
+
+    def _unpin(self) -> None:
+        self._pinned = False
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._pinned:
+            self.view.verticalScrollBar().setValue(high)
 
     def _at_bottom(self) -> bool:
         bar = self.view.verticalScrollBar()

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect
@@ -17,7 +18,7 @@ from snorq_desktop.ui.window_fit import fit_into
 SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1440, "height": 900}
 
 
-def _open_scaled(tmp_path, database_url, home: str, saved: str = "") -> dict:
+def _open_scaled(tmp_path, database_url, home: str, saved: str = "") -> dict[str, Any]:
     screen = tmp_path / "screen.json"
     screen.write_text(json.dumps({"screens": [{**SCREEN, "logicalDpi": 96, "dpr": 1}]}))
     env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM=f"offscreen:configfile={screen}")

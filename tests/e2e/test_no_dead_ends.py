@@ -20,6 +20,7 @@ def test_in_the_demo_move_my_data_here_is_off_and_says_why(engine, demo_shop, tm
     running = build_window(database, paths, demo=True)
     try:
         qtbot.addWidget(running.window)
+        assert running.team is not None
         page = running.team.open_database_page()
         qtbot.addWidget(page)
         assert not page.move_button.isEnabled()
