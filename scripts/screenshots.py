@@ -2,12 +2,20 @@
 and the dark palette, with a conversation open, a draft left on another row
 and the "N new ↑" pill of a list held still under the pointer.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
+    QT_QPA_PLATFORM=offscreen:configfile=scripts/laptop-screen.json \
+        .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+(a 1440×900 screen: offscreen's own is 800×800, and the window fits its screen),
+and at 200 % on that screen (writes inbox-200.png):
+
+    QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen:configfile=scripts/laptop-screen.json \
+        .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
 (For fonts with emoji and CJK glyphs install fonts-noto-color-emoji and
 fonts-noto-cjk first.)
 """
 
+import os
 import sys
 import tempfile
 import time
@@ -63,6 +71,14 @@ def main() -> None:
                 app, lambda: window.thread_pane.model.rowCount() > 0 and running.runner.pending == 0
             )
             hold_with_news(app, running, demo.database.engine)
+            if os.environ.get("QT_SCALE_FACTOR") == "2":
+                # The window as it opens on the screen (inside it), rows whole.
+                settle(app, lambda: True, 0.2)
+                target = out / "inbox-200.png"
+                window.grab().save(str(target))
+                print(f"wrote {target} at {window.width()}×{window.height()} of Qt's pixels")
+                running.close()
+                return
             for name, dark in (("light", False), ("dark", True)):
                 apply_theme(app, dark=dark)
                 settle(app, lambda: True, 0.2)

@@ -110,13 +110,27 @@ class TeamPages:
                 lambda: database_passwords(self._settings, self._paths),
             )
             current = None if database.embedded else team_database_from_url(database.engine.url)
-            page = TeamDatabasePage(service, current, self._plumbing.worker, self._window)
+            page = TeamDatabasePage(
+                service,
+                current,
+                self._plumbing.worker,
+                self._window,
+                cannot_move="" if self._movable else self._why_not_movable(),
+            )
             page.switched.connect(self._window.database_moved)
             page.finished.connect(lambda _: self._forget("database_page"))
             self.database_page = page
         self.database_page.show()
         self.database_page.raise_()
         return self.database_page
+
+    def _why_not_movable(self) -> str:
+        if self._database.embedded:  # the built-in database, but the demo's
+            return (
+                "the demo's sample shop stays in the demo. Start SNORQ Desktop without "
+                "--demo to move your own conversations to a team database."
+            )
+        return "your data is already in a team database; there is nothing built-in to move."
 
     def open_connections_page(self, connection_id: str | None = None) -> ConnectionsPage:
         if self.connections_page is None:

@@ -342,6 +342,7 @@ def build_window(
             pause_sync=lambda: sync.pause() if sync is not None else None,
             resume_sync=lambda: sync.resume() if sync is not None else None,
             after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
+            state=state,
         )
     return RunningWindow(
         window,

@@ -37,6 +37,12 @@ def _pointing_to_the_plan_page() -> Iterator[None]:
         raise SeatLimitReached(f"{full.sentence} Plans and licences: Team ▸ Plan….") from None
 
 
+NO_TEAM_DATABASE = (
+    "Invites need a team database: the built-in one lives on this computer only. "
+    "Move to a team database first (Team ▸ Database…)."
+)
+
+
 @dataclass(frozen=True)
 class Team:
     """What the members page shows."""
@@ -138,13 +144,15 @@ class TeamService:
                 members, invites.pending_invites(session, identity.organization_id), mine, owner
             )
 
+    @property
+    def invite_refusal(self) -> str | None:
+        """Why no invite can be made here (None: it can), said before anyone tries."""
+        return NO_TEAM_DATABASE if self._address is None else None
+
     def invite(self, identity: Identity, email: str, role: MemberRole) -> str:
         """The code to hand to the new member."""
         if self._address is None:
-            raise KnownError(
-                "Invites need a team database: the built-in one lives on this computer only. "
-                "Move to a team database first."
-            )
+            raise KnownError(NO_TEAM_DATABASE)
         if self._plan is not None:
             with self._sessions() as session:
                 pending = len(invites.pending_invites(session, identity.organization_id))

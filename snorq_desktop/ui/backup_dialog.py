@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.errors import KnownError, RestoreWouldLoseData
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.services.worker import DatabaseWorker
+from snorq_desktop.ui.formatting import breakable
+from snorq_desktop.ui.window_fit import grows_with_its_text
 
 log = logging.getLogger(__name__)
 STEPS = 1000
@@ -64,6 +66,7 @@ class BackupDialog(QDialog):
         self.setWindowTitle("Restore" if restoring else "Back up")
         self.setObjectName("backupDialog")
         self.setMinimumWidth(520)
+        grows_with_its_text(self)
         self.step = QLabel("Starting…", self)
         self.step.setWordWrap(True)
         self.bar = QProgressBar(self)
@@ -72,9 +75,9 @@ class BackupDialog(QDialog):
         self.buttons.setEnabled(False)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(("Restoring from " if restoring else "Backing up to ") + str(archive), self)
-        )
+        where = QLabel(("Restoring from " if restoring else "Backing up to ") + breakable(archive))
+        where.setWordWrap(True)
+        layout.addWidget(where)
         layout.addWidget(self.bar)
         layout.addWidget(self.step)
         layout.addWidget(self.buttons)
@@ -116,13 +119,13 @@ class BackupDialog(QDialog):
 
     def _show_progress(self, fraction: float, step: str) -> None:
         self.bar.setValue(int(fraction * STEPS))
-        self.step.setText(step)
+        self.step.setText(breakable(step))
 
     def _show_end(self, ok: bool, sentence: str) -> None:
         self.succeeded = ok
         if ok:
             self.bar.setValue(STEPS)
-        self.step.setText(sentence if ok else f"⚠ {sentence}")
+        self.step.setText(breakable(sentence if ok else f"⚠ {sentence}"))
         self.buttons.setEnabled(True)
 
     def _confirm(self, sentence: str) -> None:
@@ -142,18 +145,19 @@ class BackupDialog(QDialog):
         return answer == QMessageBox.StandardButton.Ok
 
 
-def choose_backup_target(parent: QWidget) -> Path | None:
+def choose_backup_target(parent: QWidget, folder: Path) -> Path | None:
     path, _ = QFileDialog.getSaveFileName(
         parent,
         "Back up SNORQ Desktop",
-        str(Path.home() / "snorq.backup"),
+        str(folder / "snorq.backup"),
         "SNORQ backups (*.backup)",
     )
     return Path(path) if path else None
 
 
-def choose_backup_source(parent: QWidget) -> Path | None:
+def choose_backup_source(parent: QWidget, folder: Path) -> Path | None:
+    """Opens where the last backup was written: the file wanted is most often there."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Restore SNORQ Desktop from", str(Path.home()), "SNORQ backups (*.backup)"
+        parent, "Restore SNORQ Desktop from", str(folder), "SNORQ backups (*.backup)"
     )
     return Path(path) if path else None

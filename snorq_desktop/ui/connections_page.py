@@ -44,6 +44,7 @@ from snorq_desktop.ui.formatting import relative_time
 from snorq_desktop.ui.link_to_copy import LinkToCopy
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.whatsapp_form import WhatsAppForm
+from snorq_desktop.ui.window_fit import open_sized
 
 ConnectionIdRole = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {
@@ -172,7 +173,7 @@ class ConnectionsPage(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.link)
         layout.addWidget(apps)
-        self.resize(760, 520)
+        open_sized(self, 760, 520)
         self._update_buttons()
         self.refresh()
 

@@ -16,15 +16,32 @@ from snorq_desktop.ui.formatting import colour_for, connection_marker, initials,
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
 
-ROW_HEIGHT = 68
+ROW_HEIGHT = 68  # at the usual font; a bigger font makes the row taller
 AVATAR = 44
 BADGE = 18
 PAD = 10
+LINE = 22  # each of the two lines of text, at least
+LINE_GAP = 2
 CHIPS = 3  # label chips painted at most; a "+n" says how many more
 CHIP_TEXT = 12  # characters of a label name on a chip
 DRAFT_MARK = "Draft:"
 DRAFT_COLOUR = "#d93025"  # the red mail clients use for an unsent draft
 STOPPED_COLOUR = "#b3261e"  # a connection that cannot send (as the Connections page says)
+
+
+def _name_font(font: QFont, bold: bool = True) -> QFont:
+    name = QFont(font)
+    name.setBold(bold)
+    name.setPointSizeF(font.pointSizeF() + 0.5)
+    return name
+
+
+def line_heights(font: QFont) -> tuple[int, int]:
+    """The name line's height and the preview line's, for the list's font: the
+    row grows with the font (a large system font, a big unread badge)."""
+    name = QFontMetrics(_name_font(font)).height() + 4
+    preview = QFontMetrics(font).height() + 4
+    return max(LINE, name), max(LINE, preview)
 
 
 class AvatarSource:
@@ -54,7 +71,11 @@ class ConversationDelegate(QStyledItemDelegate):
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(260, ROW_HEIGHT)
+        # As narrow as the avatar: the row takes the list's width, never more (a
+        # wider hint gives a narrow list a sideways scroll bar, times cut off).
+        name, preview = line_heights(option.font)
+        height = max(ROW_HEIGHT, PAD + name + LINE_GAP + preview + PAD)
+        return QSize(PAD * 2 + AVATAR, height)
 
     def paint(
         self,
@@ -82,11 +103,9 @@ class ConversationDelegate(QStyledItemDelegate):
 
         self._paint_avatar(painter, rect, summary)
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        avatar_top = rect.top() + (rect.height() - AVATAR) // 2  # centred in a taller row too
         badge_at = QRect(
-            rect.left() + PAD + AVATAR - BADGE + 4,
-            rect.top() + PAD + AVATAR - BADGE + 4,
-            BADGE,
-            BADGE,
+            rect.left() + PAD + AVATAR - BADGE + 4, avatar_top + AVATAR - BADGE + 2, BADGE, BADGE
         )
         badge = badge_pixmap(platform_icon_name(summary.platform), BADGE, ratio)
         painter.drawPixmap(badge_at, badge)
@@ -94,14 +113,13 @@ class ConversationDelegate(QStyledItemDelegate):
         left = rect.left() + PAD * 2 + AVATAR
         right = rect.right() - PAD
         base_font: QFont = option.font
-        name_font = QFont(base_font)
-        name_font.setBold(summary.unread_count > 0)
-        name_font.setPointSizeF(base_font.pointSizeF() + 0.5)
+        name_font = _name_font(base_font, summary.unread_count > 0)
+        name_line, preview_line = line_heights(base_font)
         time_text = relative_time(summary.last_message_at or summary.activity, self.now())
         time_font = QFont(base_font)
         time_font.setPointSizeF(base_font.pointSizeF() - 1)
         time_width = QFontMetrics(time_font).horizontalAdvance(time_text) + 4
-        top_line = QRect(left, rect.top() + PAD, right - left - time_width, 22)
+        top_line = QRect(left, rect.top() + PAD, right - left - time_width, name_line)
         name_metrics = QFontMetrics(name_font)
         name_room = top_line.width()
         if summary.labels:
@@ -113,18 +131,20 @@ class ConversationDelegate(QStyledItemDelegate):
         name = name_metrics.elidedText(summary.contact_name, Qt.TextElideMode.ElideRight, name_room)
         painter.drawText(top_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         if summary.labels:
-            chips = QRect(top_line.left() + name_room + 6, top_line.top(), 0, 22)
+            chips = QRect(top_line.left() + name_room + 6, top_line.top(), 0, name_line)
             chips.setRight(top_line.right())
             self._paint_chips(painter, chips, summary.labels, time_font)
         painter.setFont(time_font)
         painter.setPen(muted if summary.unread_count == 0 else palette.link().color())
         painter.drawText(
-            QRect(right - time_width, rect.top() + PAD, time_width, 22),
+            QRect(right - time_width, rect.top() + PAD, time_width, name_line),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             time_text,
         )
 
-        bottom_line = QRect(left, rect.top() + PAD + 24, right - left, 22)
+        bottom_line = QRect(
+            left, rect.top() + PAD + name_line + LINE_GAP, right - left, preview_line
+        )
         if summary.unread_count:
             bottom_line.setRight(
                 self._paint_unread(painter, bottom_line, summary.unread_count, palette, base_font)
@@ -209,7 +229,7 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(shade)
         painter.drawEllipse(
-            QRectF(rect.left() + PAD, rect.top() + (ROW_HEIGHT - AVATAR) / 2, AVATAR, AVATAR)
+            QRectF(rect.left() + PAD, rect.top() + (rect.height() - AVATAR) / 2, AVATAR, AVATAR)
         )
         left = rect.left() + PAD * 2 + AVATAR
         width = max(0, rect.right() - PAD - left)
@@ -218,7 +238,9 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _paint_avatar(self, painter: QPainter, rect: QRect, summary: ConversationSummary) -> None:
-        circle = QRectF(rect.left() + PAD, rect.top() + (ROW_HEIGHT - AVATAR) / 2, AVATAR, AVATAR)
+        circle = QRectF(
+            rect.left() + PAD, rect.top() + (rect.height() - AVATAR) / 2, AVATAR, AVATAR
+        )
         picture = self._avatars.pixmap(summary.contact_avatar_url)
         if picture is not None:
             painter.save()

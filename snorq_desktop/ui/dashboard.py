@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,7 @@ from snorq_desktop.domain.inbox import PLATFORM_NAMES
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.ui.charts import DURATION_STEPS, DayChart, Series
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 # The platforms' own brand colours, so a glance says which is which.
 PLATFORM_COLOURS = {
@@ -94,7 +96,7 @@ class DashboardWindow(QDialog):
         self._today: date | None = None
         self.setWindowTitle("Dashboard — SNORQ Desktop")
         self.setObjectName("dashboard")
-        self.resize(1120, 780)
+        open_sized(self, 1120, 780)
 
         self.preset = QComboBox(self)
         for name, days in PRESETS:
@@ -109,6 +111,7 @@ class DashboardWindow(QDialog):
         self.export_button = QPushButton("Export CSV…", self)
         self.export_button.setEnabled(False)
         self.note = QLabel("Counting…", self)
+        self.note.setWordWrap(True)  # a sentence, in what the controls leave
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         controls = QHBoxLayout()
         controls.addWidget(self.preset)
@@ -148,12 +151,24 @@ class DashboardWindow(QDialog):
         grid.addWidget(self.charts["response"], 1, 0)
         grid.addWidget(self.charts["new"], 1, 1)
 
+        # The figures scroll when the screen is smaller than they are (200 % on a
+        # laptop): the dialog always fits the screen, its range controls in sight.
+        figures = QWidget(self)
+        column = QVBoxLayout(figures)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(12)
+        column.addLayout(tiles)
+        column.addLayout(grid, 1)
+        self.figures = QScrollArea(self)
+        self.figures.setObjectName("dashboardFigures")
+        self.figures.setFrameShape(QFrame.Shape.NoFrame)
+        self.figures.setWidgetResizable(True)
+        self.figures.setWidget(figures)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 16)
         layout.setSpacing(12)
         layout.addLayout(controls)
-        layout.addLayout(tiles)
-        layout.addLayout(grid, 1)
+        layout.addWidget(self.figures, 1)
 
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.first.dateChanged.connect(self._custom_changed)

@@ -32,6 +32,7 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.ui.link_to_copy import LinkToCopy
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import grows_with_its_text
 
 
 class FirstRunFlow(Protocol):
@@ -77,6 +78,7 @@ class FirstRunDialog(QDialog):
         self.wants_demo = False
         self.setWindowTitle("Welcome to SNORQ Desktop")
         self.setMinimumWidth(520)
+        grows_with_its_text(self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._sign_in_page())
         self.pages.addWidget(self._onboarding_page())

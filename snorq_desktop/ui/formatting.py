@@ -66,3 +66,9 @@ def connection_marker(status: ConnectionStatus) -> str | None:
     """What a row and the thread's header say of a connection that is not working;
     None while it works."""
     return CONNECTION_MARKERS.get(status)
+
+
+def breakable(text: object) -> str:
+    """A file's path that a wrapped label may break after each folder (a zero-width
+    space after each slash): a long path is otherwise one word, cut off."""
+    return str(text).replace("/", "/\u200b").replace("\\", "\\\u200b")

@@ -5,6 +5,7 @@ type-ahead is off, so keys meant for a reply are never spent on the list.  The
 focus ring is drawn in the link colour, visible in light and dark (the light
 palette's selection colour is too pale to show a focused control)."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 FOCUS_RING = (
@@ -27,6 +28,8 @@ class InboxListView(QListView):
         self.setMouseTracking(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFrameShape(QListView.Shape.NoFrame)
+        # A row is as wide as the list, never wider: nothing to scroll sideways to.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def keyboardSearch(self, search: str) -> None:  # noqa: N802
         """No type-ahead: letters typed here would open whichever name they match."""

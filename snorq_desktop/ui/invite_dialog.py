@@ -21,6 +21,7 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.roles import can_grant
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import grows_with_its_text
 
 MIN_WIDTH = 460
 
@@ -46,6 +47,7 @@ class InviteDialog(QDialog):
         self.setWindowTitle("Invite someone")
         # Wide enough for its title and an address; grows for its sentences.
         self.setMinimumWidth(MIN_WIDTH)
+        grows_with_its_text(self)
         self._actions, self._runner, self._identity = actions, runner, identity
         self.email = QLineEdit(self)
         self.email.setPlaceholderText("their Google address")
@@ -94,14 +96,6 @@ class InviteDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self.error.setText(sentence_of(error))
         self.make_button.setEnabled(True)
-        self._fit()
-
-    def _fit(self) -> None:
-        """A wrapped sentence set after opening gets the height it needs (a
-        dialog does not grow by itself, and would cut it off)."""
-        if (layout := self.layout()) is not None:
-            layout.activate()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _made(self, code: str) -> None:
         self.code.setPlainText(code)
@@ -112,7 +106,6 @@ class InviteDialog(QDialog):
             "and only for that Google address. Give them the team database's password "
             "separately: the code does not carry it."
         )
-        self._fit()
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.code.toPlainText())

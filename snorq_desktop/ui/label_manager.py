@@ -28,6 +28,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.sidebar import label_dot
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 LabelIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -105,7 +106,7 @@ class LabelManager(QDialog):
         layout.addLayout(actions)
         layout.addWidget(self.error)
         layout.addWidget(close)
-        self.resize(420, 440)
+        open_sized(self, 420, 440)
 
         self.list.currentItemChanged.connect(lambda *_: self._picked())
         self.name.textChanged.connect(lambda _: self._update_buttons())
@@ -149,7 +150,14 @@ class LabelManager(QDialog):
     def _update_buttons(self) -> None:
         typed = self.name.text().strip()
         label = self._catalog.by_id(self.selected_id() or "")
-        self.add_button.setEnabled(bool(typed) and self._catalog.named(typed) is None)
+        existing = self._catalog.named(typed) if typed else None
+        self.add_button.setEnabled(bool(typed) and existing is None)
+        if existing is not None and label is None:  # adding; a rename says so on Save
+            # Why Add does nothing, beside it, rather than a button that seems broken.
+            self.error.setText(f"There is a label “{existing.name}” already: pick it to change it.")
+            self.error.show()
+        elif self.error.text().startswith("There is a label"):
+            self.error.hide()
         self.save_button.setEnabled(
             label is not None
             and bool(typed)

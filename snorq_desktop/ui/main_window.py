@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -49,6 +49,7 @@ from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
+from snorq_desktop.ui.window_fit import keep_on_screen, window_title
 
 RECONNECT_EVERY_MS = 3000
 
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
         self._closing_for_good = False
         self.identity = identity
         name = identity.organization_name if identity else "no organisation yet"
-        self.setWindowTitle(f"SNORQ Desktop — {name}{title_suffix}")
+        self.setWindowTitle(window_title(f"{name}{title_suffix}"))
         self.setObjectName("mainWindow")
         self.setStyleSheet(FOCUS_RING)
         self.menus = build_menu_bar(self)
@@ -108,7 +109,9 @@ class MainWindow(QMainWindow):
         self.inbox_view = InboxListView(self)
         self.inbox_view.setModel(self.inbox)
         self.inbox_delegate = ConversationDelegate(
-            avatars, parent=self.inbox_view, has_draft=self._has_draft
+            avatars,
+            parent=self.inbox_view,
+            has_draft=lambda conversation: self.thread_pane.drafts.has_draft(conversation),
         )
         self.inbox_view.setItemDelegate(self.inbox_delegate)
         self.inbox_hold = InboxHold(self.inbox_view, self.inbox)
@@ -213,7 +216,9 @@ class MainWindow(QMainWindow):
         self.labels.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
-        self.switcher.conversation_chosen.connect(self.open_to_reply)
+        self.switcher.conversation_chosen.connect(
+            lambda chosen: self.open_to_reply(chosen, self.switcher.results.query.search)
+        )
         # Enter on a row: the next keys are the reply.
         self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
@@ -262,7 +267,11 @@ class MainWindow(QMainWindow):
     def _apply_query(self) -> None:
         if self.identity is None:
             return
-        self.inbox.set_query(self.query())
+        query = self.query()
+        if query.search != self.inbox.query.search:
+            # The open thread marks what is searched now; a cleared search, nothing.
+            self.thread_pane.show_matches(query.search, seek=False)
+        self.inbox.set_query(query)
 
     def _page_loaded(self, rows: int) -> None:
         empty = rows == 0
@@ -282,6 +291,7 @@ class MainWindow(QMainWindow):
                 )
 
     def clear_search(self) -> None:
+        self.thread_pane.show_matches("")  # Esc: no words marked (the switcher's too)
         if self.search.text():
             self.search.clear()
             self._apply_query()
@@ -290,7 +300,12 @@ class MainWindow(QMainWindow):
         # When the open conversation leaves the list (closed, archived), Qt moves the
         # current row to a neighbour; opening that would mark it read unasked.
         if current.isValid() and not self._current_leaving:
-            self.thread_pane.open(current.data(ConversationIdRole))
+            conversation_id = current.data(ConversationIdRole)
+            opening = conversation_id != self.thread_pane.conversation_id
+            self.thread_pane.open(conversation_id)
+            if opening and (searched := self.inbox.query.search):
+                # A search result: its thread opens on the message that matched.
+                self.thread_pane.show_matches(searched)
 
     def _row_leaving(self, row: int) -> None:
         self._current_leaving = row == self.inbox_view.currentIndex().row()
@@ -312,10 +327,13 @@ class MainWindow(QMainWindow):
     def focus_reply(self) -> None:
         self.thread_pane.composer.editor.setFocus()
 
-    def open_to_reply(self, conversation_id: str) -> None:
-        """Open it and put the focus in its reply box (the switcher, Enter on a row)."""
+    def open_to_reply(self, conversation_id: str, searched: str = "") -> None:
+        """Open it and put the focus in its reply box (the switcher, Enter on a row);
+        found by ``searched``: on the message that matched."""
         self.open_conversation(conversation_id)
         self.focus_reply()
+        if searched.strip():
+            self.thread_pane.show_matches(searched)
 
     def open_conversation(self, conversation_id: str) -> None:
         """Open it, and select it in the inbox, showing All if the current view hides it."""
@@ -468,6 +486,11 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not event.spontaneous():  # inside the screen, whatever size was remembered
+            keep_on_screen(self)
+
     def save_state(self) -> None:
         self._state.setValue("window/geometry", self.saveGeometry())
         self._state.setValue("window/splitter", self.splitter.saveState())
@@ -484,9 +507,6 @@ class MainWindow(QMainWindow):
         """Close, whatever is still sending (the app is ending anyway)."""
         self._closing_for_good = True
         self.close()
-
-    def _has_draft(self, conversation_id: str) -> bool:
-        return self.thread_pane.drafts.has_draft(conversation_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         asking = self._confirm_close is not None and not self._closing_for_good

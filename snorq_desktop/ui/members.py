@@ -6,6 +6,7 @@ they may do and, when they may not, why; the store enforces the same rules,
 so this screen is a courtesy, not the guard.
 """
 
+import html
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -32,12 +33,18 @@ from snorq_desktop.services.team import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class TeamActions(Protocol):
     """What the page asks of the app (sync.team_service.TeamService); blocking."""
+
+    @property
+    def invite_refusal(self) -> str | None:
+        """Why no invite can be made from here (None: it can)."""
+        ...
 
     def team(self, identity: Identity) -> Team: ...
 
@@ -105,8 +112,13 @@ class MembersDialog(QDialog):
         self._actions = actions
         self._runner = runner
         self._identity = identity
-        self.setWindowTitle(f"Members — {identity.organization_name}")
-        self.resize(620, 420)
+        # The organisation's name in the page, where it wraps: a long one in the
+        # title would be elided by the title bar.
+        self.setWindowTitle("Members")
+        self.organisation = QLabel(f"<b>{html.escape(identity.organization_name)}</b>", self)
+        self.organisation.setObjectName("membersOrganisation")
+        self.organisation.setWordWrap(True)
+        open_sized(self, 620, 420)
         self.model = TeamModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("membersTable")
@@ -130,6 +142,11 @@ class MembersDialog(QDialog):
         self.reason = QLabel(self)
         self.reason.setObjectName("membersReason")
         self.reason.setWordWrap(True)
+        # Beside the Invite button, when it cannot work here (the demo, the built-in database).
+        self.invite_reason = QLabel(self)
+        self.invite_reason.setObjectName("inviteReason")
+        self.invite_reason.setWordWrap(True)
+        self.invite_reason.hide()
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#c0392b")
@@ -145,8 +162,10 @@ class MembersDialog(QDialog):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.organisation)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.invite_reason)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         self.invite_button.clicked.connect(self.open_invite)
@@ -177,7 +196,10 @@ class MembersDialog(QDialog):
         team = self.model.team
         mine = team.my_role if team else None
         manager = mine is not None and can_manage_members(mine)
-        self.invite_button.setEnabled(manager)
+        refusal = self._actions.invite_refusal
+        self.invite_button.setEnabled(manager and refusal is None)
+        self.invite_reason.setText(refusal if manager and refusal else "")
+        self.invite_reason.setVisible(bool(manager and refusal))
         for button in (
             self.change_role_button,
             self.remove_button,

@@ -12,7 +12,16 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QTextLayout,
+)
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
 from snorq_desktop.domain.attachments import human_size
@@ -21,6 +30,7 @@ from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.ui.formatting import day_label
 from snorq_desktop.ui.pictures import Pictures
+from snorq_desktop.ui.search_marks import draw_marked, mark_formats
 from snorq_desktop.ui.thread_model import MessageRole, NoteRole, StartsDayRole
 
 MARGIN = 12
@@ -258,6 +268,14 @@ class MessageDelegate(QStyledItemDelegate):
         self._view = view
         self._pictures = pictures
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # The words of the search the thread was opened from (marked in the bubbles).
+        self.marked_words: Callable[[], list[str]] = lambda: []
+
+    def text_formats(self, message: ThreadMessage) -> list[QTextLayout.FormatRange]:
+        """How the bubble's text is drawn: the words of the search marked."""
+        if message.deleted or not message.shown_text:
+            return []
+        return mark_formats(message.shown_text, self.marked_words())
 
     def _layout(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -331,7 +349,10 @@ class MessageDelegate(QStyledItemDelegate):
         if layout.text is not None and (said := message.shown_text):
             painter.setFont(_italic(font) if message.deleted else font)
             painter.setPen(ink)
-            painter.drawText(layout.text, _TEXT_FLAGS, said)
+            if formats := self.text_formats(message):
+                draw_marked(painter, layout.text, said, font, formats)
+            else:
+                painter.drawText(layout.text, _TEXT_FLAGS, said)
         meta_ink = QColor(ink)
         meta_ink.setAlphaF(0.7)
         if message.status is MessageStatus.FAILED:

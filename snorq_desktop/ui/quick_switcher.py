@@ -12,6 +12,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.conversation_delegate import ConversationDelegate
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 
 class QuickSwitcher(QDialog):
@@ -27,7 +28,7 @@ class QuickSwitcher(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Go to conversation")
         self.setModal(True)
-        self.resize(460, 420)
+        open_sized(self, 460, 420)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Name or words from a message…")
         self.search.setClearButtonEnabled(True)
@@ -37,6 +38,7 @@ class QuickSwitcher(QDialog):
         self.row_painter = ConversationDelegate(parent=self.list)
         self.list.setItemDelegate(self.row_painter)
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.list)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMenu, QWidget
 
@@ -22,6 +22,7 @@ from snorq_desktop.ui.dashboard import DashboardWindow
 from snorq_desktop.ui.tasks import TaskRunner
 
 NOTICE_EVERY_MS = 3600_000
+BACKUP_FOLDER = "backups/folder"
 
 
 class RecordsMenus:
@@ -40,7 +41,10 @@ class RecordsMenus:
         pause_sync: Callable[[], object],
         resume_sync: Callable[[], None],
         after_restore: Callable[[], None],
+        state: QSettings | None = None,
     ) -> None:
+        """``state``: where the folder of the last backup is remembered (Restore's
+        file dialog opens there, the next Back up too)."""
         self._window = window
         self._service = service
         self._runner = runner
@@ -48,6 +52,7 @@ class RecordsMenus:
         self._pause_sync = pause_sync
         self._resume_sync = resume_sync
         self._after_restore = after_restore
+        self._state = state
         self.dashboard: DashboardWindow | None = None
         self.backup: BackupDialog | None = None
 
@@ -91,18 +96,33 @@ class RecordsMenus:
 
     # --- backups ----------------------------------------------------------------------
 
+    @property
+    def backup_folder(self) -> Path:
+        """Where the last backup was written (the home folder before the first)."""
+        folder = self._state.value(BACKUP_FOLDER) if self._state is not None else None
+        if isinstance(folder, str) and Path(folder).is_dir():
+            return Path(folder)
+        return Path.home()
+
+    def _remember_folder(self, archive: Path) -> None:
+        if self._state is not None:
+            self._state.setValue(BACKUP_FOLDER, str(archive.resolve().parent))
+            self._state.sync()
+
     def back_up(self, target: Path | None = None) -> BackupDialog | None:
-        archive = target or choose_backup_target(self._window)
+        archive = target or choose_backup_target(self._window, self.backup_folder)
         if archive is None:
             return None
-        return self._open(
-            BackupDialog(self._service, self._worker, archive, restoring=False, parent=self._window)
+        dialog = BackupDialog(
+            self._service, self._worker, archive, restoring=False, parent=self._window
         )
+        dialog.ended.connect(lambda ok, _sentence: self._remember_folder(archive) if ok else None)
+        return self._open(dialog)
 
     def restore(
         self, source: Path | None = None, ask: Callable[[str], bool] | None = None
     ) -> BackupDialog | None:
-        archive = source or choose_backup_source(self._window)
+        archive = source or choose_backup_source(self._window, self.backup_folder)
         if archive is None:
             return None
         dialog = BackupDialog(

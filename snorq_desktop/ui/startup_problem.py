@@ -10,6 +10,8 @@ from enum import Enum, auto
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from snorq_desktop.ui.window_fit import grows_with_its_text
+
 
 class Problem(Enum):
     """The kinds of start-up problem, each with its own way out."""
@@ -68,6 +70,7 @@ class StartupProblemDialog(QDialog):
         self.choice = Choice.QUIT
         self.setWindowTitle("SNORQ Desktop could not start")
         self.setMinimumWidth(480)
+        grows_with_its_text(self)
         self.sentence = QLabel(sentence, self)
         self.sentence.setObjectName("startupProblem")
         self.sentence.setWordWrap(True)

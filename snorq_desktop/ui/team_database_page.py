@@ -5,6 +5,7 @@ Everything that touches a database runs on a worker of this page's own, so a
 long move never holds up the inbox (which keeps its worker)."""
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +35,7 @@ from snorq_desktop.domain.tokens import SecretToken
 from snorq_desktop.services.team_database import ConnectionCheck, TeamDatabaseService
 from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.window_fit import open_sized
 
 
 class TeamDatabasePage(QDialog):
@@ -52,7 +54,11 @@ class TeamDatabasePage(QDialog):
         current: TeamDatabase | None,
         worker: DatabaseWorker,
         parent: QWidget | None = None,
+        *,
+        cannot_move: str = "",
     ) -> None:
+        """``cannot_move``: why "Move my data here" cannot work in this app (the
+        demo; data already in a team database), said beside the button."""
         super().__init__(parent)
         self.setWindowTitle("Team database")
         self.setObjectName("teamDatabasePage")
@@ -113,6 +119,11 @@ class TeamDatabasePage(QDialog):
         buttons = QHBoxLayout()
         for button in (self.test_button, self.migrate_button, self.move_button, self.use_button):
             buttons.addWidget(button)
+        self.move_reason = QLabel(f"Move my data here: {cannot_move}", self)
+        self.move_reason.setObjectName("moveReason")
+        self.move_reason.setWordWrap(True)
+        self.move_reason.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.move_reason.setVisible(not service.can_move and bool(cannot_move))
 
         self.status = QLabel(self)
         self.status.setObjectName("teamDatabaseStatus")
@@ -130,6 +141,7 @@ class TeamDatabasePage(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addWidget(self.move_reason)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
         layout.addWidget(self.counts, 1)
@@ -138,7 +150,7 @@ class TeamDatabasePage(QDialog):
         if current is not None:
             self.show_address(current)
         self._show_certificate_row()
-        self.resize(620, 460)
+        open_sized(self, 620, 460)
 
     # --- the form -----------------------------------------------------------------
 

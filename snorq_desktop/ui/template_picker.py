@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.templates import MessageTemplate
+from snorq_desktop.ui.window_fit import grows_with_its_text
 
 TemplateSource = Callable[[], "Future[list[MessageTemplate]]"]
 
@@ -35,6 +36,7 @@ class TemplatePicker(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Send a WhatsApp template")
         self.setMinimumWidth(460)
+        grows_with_its_text(self)
         self.templates: list[MessageTemplate] = []
         self.chosen: MessageTemplate | None = None
         self.status = QLabel("Asking Meta for your approved templates…", self)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,12 +44,14 @@ from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
+from snorq_desktop.ui.search_marks import MatchSeeker
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
 from snorq_desktop.ui.thread_model import ThreadModel
 
 TemplateSource = Callable[[str], Future[list[MessageTemplate]]]
+NO_TEMPLATES_HERE = "Templates need syncing, which is off in this window."
 _PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
 
 
@@ -91,6 +94,9 @@ class ThreadPane(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() + 4)
         title_font.setBold(True)
         self.title.setFont(title_font)
+        self.title.setWordWrap(True)  # a long name wraps; it never widens the window
+        # ...and takes the header's room first, so a short one stays on one line.
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("threadSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -114,7 +120,8 @@ class ThreadPane(QWidget):
         self.view.setObjectName("threadView")
         self.view.setModel(self.model)
         self.pictures = Pictures(service, runner, self)
-        self.view.setItemDelegate(MessageDelegate(self.view, self.pictures))
+        self.bubbles = MessageDelegate(self.view, self.pictures)
+        self.view.setItemDelegate(self.bubbles)
         self.pictures.ready.connect(lambda _: self.view.viewport().update())
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
@@ -182,9 +189,15 @@ class ThreadPane(QWidget):
         self._height_before_older = 0
         self.model.about_to_add_newer.connect(self._remember_pin)
         self.model.newer_added.connect(self._keep_pin)
-        self.model.loaded.connect(lambda _: self.view.scrollToBottom())
+        self.model.loaded.connect(self._first_page_shown)
         self.model.rowsAboutToBeInserted.connect(self._before_insert)
         self.model.older_added.connect(self._after_older)
+        # After _after_older (it keeps the scroll position), so made after it.
+        self.matches = MatchSeeker(self.view, self.model, self, stop_following=self._unpin)
+        # Pinned, the newest message stays in sight when the thread grows or the
+        # view shrinks (a long name wrapping in the header, the window resized).
+        self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        self.bubbles.marked_words = lambda: self.matches.words
 
     # --- opening --------------------------------------------------------------
 
@@ -196,6 +209,7 @@ class ThreadPane(QWidget):
         if conversation_id == self.model.conversation_id:
             return
         self.drafts.switch(conversation_id)
+        self.matches.show("")  # the marks of a search belong to the thread it opened
         self.stack.setCurrentIndex(0 if conversation_id is None else 1)
         self.header = None
         self._pinned = True
@@ -209,6 +223,15 @@ class ThreadPane(QWidget):
             lambda: self._service.open_conversation(conversation_id),
             lambda changes: self._opened(conversation_id, changes),
         )
+
+    def show_matches(self, typed: str, *, seek: bool = True) -> None:
+        """Mark the words of a search in the bubbles (none: clear the marks); with
+        ``seek``, scroll to the newest message holding them all."""
+        self.matches.show(typed, seek=seek)
+
+    def _first_page_shown(self, conversation_id: str) -> None:
+        if not self.matches.first_page_shown(conversation_id):
+            self.view.scrollToBottom()
 
     def _opened(self, conversation_id: str, changes: Changes) -> None:
         self.changed.emit(changes)
@@ -248,6 +271,9 @@ class ThreadPane(QWidget):
             reason = f"{reason} ({header.connection_error})"
         if self._writing_stopped is not None:
             self.composer.set_blocked(self._writing_stopped)
+        elif reason is None and header.template_only_reason and self.template_source is None:
+            # No way to ask Meta for templates here: say so, rather than a button that fails.
+            self.composer.set_blocked(f"{header.template_only_reason} {NO_TEMPLATES_HERE}")
         elif reason is None and header.template_only_reason:
             self.composer.set_blocked(header.template_only_reason, template_only=True)
         else:
@@ -342,7 +368,7 @@ class ThreadPane(QWidget):
         source = self.template_source
         connection_id = header.connection_id
         if source is None:
-            self._runner.failed.emit("Templates need syncing, which is off in this window.")
+            self._runner.failed.emit(NO_TEMPLATES_HERE)
             return
         picker = TemplatePicker(lambda: source(connection_id), self)
         self.picker = picker  # for tests: the dialog being shown
@@ -456,6 +482,13 @@ class ThreadPane(QWidget):
         self.model.apply_changes(changes)
         if conversation_id in changes.conversations or changes.labels:
             self._load_header(conversation_id)
+
+    def _unpin(self) -> None:
+        self._pinned = False
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._pinned:
+            self.view.verticalScrollBar().setValue(high)
 
     def _at_bottom(self) -> bool:
         bar = self.view.verticalScrollBar()

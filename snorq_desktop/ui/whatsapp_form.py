@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from snorq_desktop.domain.connections import WhatsAppSetup
 from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.ui.window_fit import open_sized
 
 Submit = Callable[[str, str, str], None]
 
@@ -72,7 +73,7 @@ class WhatsAppForm(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self._paste)
         layout.addWidget(self.buttons)
-        self.resize(560, 300)
+        open_sized(self, 560, 300)
 
     def _connect(self) -> None:
         self.connect_button.setEnabled(False)

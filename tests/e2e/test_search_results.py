@@ -3,7 +3,11 @@ conversation's latest message."""
 
 from datetime import UTC, datetime, timedelta
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
 from snorq_desktop.ui.inbox_model import SummaryRole
+from snorq_desktop.ui.search_marks import MARK_FILL
 from tests.e2e.conftest import idle
 
 
@@ -39,3 +43,105 @@ def test_a_search_result_row_shows_the_words_that_matched(shop, make_window, qtb
     idle(qtbot, running)
     rows = [window.inbox.index(r).data(SummaryRole) for r in range(3)]
     assert [r.last_message_preview for r in rows if r.id == conversation_id] == ["Hello number 1"]
+
+
+def _scarf_far_back(shop) -> tuple[str, str]:
+    """A conversation whose match is 70 messages back (beyond the first page of 50)."""
+    shop.add_conversations(3)
+    [(conversation_id, org)] = shop.sql(
+        "SELECT id, organization_id FROM conversations WHERE external_id = 'ext-1'"
+    )
+    earlier = datetime.now(UTC) - timedelta(days=2)
+    said = ["Do you have the blue Scarf in WOOL?", *(f"ok thanks {n}" for n in range(70))]
+    for number, text in enumerate(said):
+        shop.sql(
+            "INSERT INTO messages (id, organization_id, conversation_id, direction, content,"
+            " external_id, platform_timestamp, status) VALUES (:id, :org, :c, 'INBOUND', :t,"
+            " :e, :at, 'DELIVERED')",
+            id=f"said-{number:03}",
+            org=org,
+            c=conversation_id,
+            t=text,
+            e=f"said-{number:03}",
+            at=earlier + timedelta(minutes=number),
+        )
+    return str(conversation_id), "said-000"
+
+
+def _shown_row(window, message_id: str) -> int:
+    model = window.thread_pane.model
+    rows = [r for r in range(model.rowCount()) if (m := model.message_at(r)) and m.id == message_id]
+    return rows[0] if rows else -1
+
+
+def _on_screen(window, message_id: str) -> bool:
+    row = _shown_row(window, message_id)
+    if row < 0:
+        return False
+    view = window.thread_pane.view
+    return view.viewport().rect().intersects(view.visualRect(window.thread_pane.model.index(row)))
+
+
+def _marked_pixels(window) -> int:
+    image = window.thread_pane.view.viewport().grab().toImage()
+    mark = QColor(MARK_FILL).rgb()
+    return sum(
+        1
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+        if image.pixel(x, y) == mark
+    )
+
+
+def _marked_words(window, message_id: str) -> list[str]:
+    message = window.thread_pane.model.message_at(_shown_row(window, message_id))
+    text = message.shown_text
+    formats = window.thread_pane.bubbles.text_formats(message)
+    return [text[f.start : f.start + f.length] for f in formats]
+
+
+def test_a_search_result_opens_on_the_matching_message_with_its_words_marked(
+    shop, make_window, qtbot
+):
+    conversation_id, match = _scarf_far_back(shop)
+    running = make_window()
+    window = running.window
+    window.search.setText("scar wool")  # prefixes, in any case, as the search reads them
+    qtbot.waitUntil(lambda: window.inbox.rowCount() == 1, timeout=5000)
+    idle(qtbot, running)
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    qtbot.waitUntil(lambda: _on_screen(window, match), timeout=10_000)
+    idle(qtbot, running)
+    assert window.thread_pane.conversation_id == conversation_id
+    assert _on_screen(window, match)
+    assert _marked_words(window, match) == ["Scarf", "WOOL"]
+    assert _marked_pixels(window) > 0
+    assert _marked_words(window, "said-005") == []  # "ok thanks": nothing to mark
+
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.inbox.rowCount() == 3, timeout=5000)
+    idle(qtbot, running)
+    assert _marked_words(window, match) == []
+    assert _marked_pixels(window) == 0
+
+
+def test_the_switcher_opens_on_the_matching_message_and_esc_clears_the_marks(
+    shop, make_window, qtbot
+):
+    conversation_id, match = _scarf_far_back(shop)
+    running = make_window()
+    window = running.window
+    window.switcher.open_switcher()
+    with qtbot.waitSignal(window.switcher.conversation_chosen, timeout=10_000):
+        qtbot.keyClicks(window.switcher.search, "blue scarf")
+        qtbot.keyClick(window.switcher.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _on_screen(window, match), timeout=10_000)
+    idle(qtbot, running)
+    assert window.thread_pane.conversation_id == conversation_id
+    assert _marked_words(window, match) == ["blue", "Scarf"]
+    assert _marked_pixels(window) > 0
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.thread_pane.composer.editor, Qt.Key.Key_Escape)
+    assert _marked_words(window, match) == []
+    qtbot.waitUntil(lambda: _marked_pixels(window) == 0, timeout=2000)
