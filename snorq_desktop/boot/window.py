@@ -7,6 +7,7 @@ does not load Qt for `db` or `keys` commands.
 import asyncio
 import contextlib
 import gc
+import linecache
 import logging
 import shutil
 import sys
@@ -329,6 +330,10 @@ def build_window(
             resume_sync=lambda: sync.resume() if sync is not None else None,
             after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
         )
+    # PySide's import hook reads the whole source of every module that imports
+    # it (to look for `from __feature__`), and linecache keeps it all: 13 MB of
+    # text for the life of the app.  Freed here, the inbox's rows reuse it.
+    linecache.clearcache()
     return RunningWindow(
         window,
         plumbing,
