@@ -7,6 +7,7 @@ does not load Qt for `db` or `keys` commands.
 import asyncio
 import contextlib
 import gc
+import linecache
 import logging
 import shutil
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
@@ -39,8 +41,6 @@ from snorq_desktop.boot.sign_in_window import Started, signed_in_or_first_run
 from snorq_desktop.boot.starting_up import while_showing
 from snorq_desktop.boot.stop_signal import StopOnSignal
 from snorq_desktop.boot.team_pages import TeamPages
-from snorq_desktop.demo.shop import seed_demo
-from snorq_desktop.demo.world import DemoWorld, start_demo_world
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.team_notice import team_channel
@@ -75,6 +75,9 @@ from snorq_desktop.ui.team_notices import TeamNotices
 from snorq_desktop.ui.theme import follow_system_theme
 from snorq_desktop.ui.thread_pane import TemplateSource
 
+if TYPE_CHECKING:  # the demo (fake platforms, a relay server) loads only for --demo
+    from snorq_desktop.demo.world import DemoWorld
+
 log = logging.getLogger(__name__)
 
 DEMO_INTERVAL_MS = 4000
@@ -89,13 +92,18 @@ class Demo:
 
     database: Database
     sealer: TokenSealer
-    world: DemoWorld
+    world: "DemoWorld"
 
 
 @contextmanager
 def open_demo(paths: AppPaths) -> Iterator[Demo]:
     """The demo's own built-in database (never the user's data), filled on first use,
     with the fake platforms and a relay running beside it."""
+    # Imported here: the fake platforms and the relay's web server cost ~15 MB
+    # of memory that a shop's own window never needs.
+    from snorq_desktop.demo.shop import seed_demo
+    from snorq_desktop.demo.world import start_demo_world
+
     # The demo's tokens open only the fake platforms: its key may live in a file.
     sealer = TokenCipher(load_or_create(FileKeyStore(paths.data / "demo-token-key.json")))
     server = EmbeddedServer(paths.demo_database_cluster)
@@ -164,7 +172,7 @@ def build_window(
     send_key: str = "ctrl+enter",
     sealer: TokenSealer | None = None,
     sync_interval: float | None = None,
-    world: DemoWorld | None = None,
+    world: "DemoWorld | None" = None,
     loop: asyncio.AbstractEventLoop | None = None,
     settings: Settings | None = None,
     login_endpoints: LoginEndpoints | None = None,
@@ -344,6 +352,10 @@ def build_window(
             after_restore=lambda: runner.run(service.identity, lambda _: window.catch_up()),
             state=state,
         )
+    # PySide's import hook reads the whole source of every module that imports
+    # it (to look for `from __feature__`), and linecache keeps it all: 13 MB of
+    # text for the life of the app.  Freed here, the inbox's rows reuse it.
+    linecache.clearcache()
     return RunningWindow(
         window,
         plumbing,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    any_,
     bindparam,
     cast,
     func,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     tuple_,
     union,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from snorq_desktop.domain.enums import (
@@ -67,12 +69,6 @@ _CONTENT_TSV: ColumnElement[Any] = literal_column(
 # The seed's array of label names, read as psycopg hands it over (a list): no
 # per-row conversion on the inbox's hottest path.
 _LABEL_NAMES: ColumnElement[Any] = literal_column("conversations.labels").label("labels")
-
-
-def _run(session: Session, statement: Any) -> Any:
-    """Execute a Core select on the session's connection: these reads build no ORM
-    objects, and skipping the ORM's result layer halves their Python cost."""
-    return session.connection().execute(statement)
 
 
 def _summary_columns() -> Any:  # a Select of many typed columns
@@ -292,15 +288,21 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
 def summaries(
     session: Session, organization_id: str, conversation_ids: Iterable[str]
 ) -> dict[str, ConversationSummary]:
+    """The rows scrolled back into view (a block at a time), on the page's own path:
+    one compiled statement, its ids one array parameter, tuples into summaries."""
     ids = list(conversation_ids)
     if not ids:
         return {}
-    rows = session.execute(
-        _summary_columns().where(
-            Conversation.organization_id == organization_id, Conversation.id.in_(ids)
-        )
+    rows = fetch(
+        session,
+        ("summaries",),
+        lambda: _summary_columns().where(
+            Conversation.organization_id == bindparam("org"),
+            Conversation.id == any_(bindparam("ids", type_=ARRAY(String))),
+        ),
+        {"org": organization_id, "ids": ids},
     )
-    return {row.id: _summary(row) for row in rows}
+    return {row[0]: _summary_of(row) for row in rows}
 
 
 def matches(

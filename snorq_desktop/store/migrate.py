@@ -1,15 +1,22 @@
-"""Migrations run by the app itself, and the check that keeps an old app off a new schema."""
+"""Migrations run by the app itself, and the check that keeps an old app off a new schema.
 
+Alembic (and Mako under it: 10 MB of memory for the life of the app) is loaded
+only when a database is not already at this app's own head revision, which
+every start checks with one query; the head is read from the revision files.
+"""
+
+import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from snorq_desktop.domain.errors import SchemaNotReady, SchemaTooNew
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # Two apps of one team upgrading the same database at once take turns.
 _MIGRATION_LOCK = 0x534E_4F52_5100  # "SNORQ\0"
@@ -24,7 +31,9 @@ def migrations_directory() -> Path:
     raise FileNotFoundError(f"no migrations beside {package_dir}")
 
 
-def _config() -> Config:
+def _config() -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_directory()))
     return config
@@ -46,7 +55,49 @@ class SchemaStatus:
         return self.current is not None and not self.known
 
 
+_REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision(?:: [^=]+)? = (?:None|['\"]([^'\"]+)['\"])\s*$", re.MULTILINE
+)
+
+
+@cache
+def shipped_head() -> str | None:
+    """The newest revision among this app's migration files, read as text (the
+    one no other file names as its parent); None when the files are not one plain
+    line (a merge, an unusual header): then Alembic itself is asked."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (migrations_directory() / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision, parent = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision is None or parent is None:
+            return None
+        revisions.add(revision.group(1))
+        if parent.group(1):
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_shipped_head(connection: Connection) -> SchemaStatus | None:
+    """The status without Alembic when the database is exactly at this app's head."""
+    head = shipped_head()
+    if head is None:
+        return None
+    current = None
+    if connection.execute(text("SELECT to_regclass('alembic_version')")).scalar() is not None:
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    connection.rollback()  # the caller's connection as it was: no transaction open
+    if current != head:
+        return None
+    return SchemaStatus(current=current, head=head, known=True, pending=())
+
+
 def _status(connection: Connection) -> SchemaStatus:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(_config())
     head = scripts.get_current_head()
     assert head is not None, "the migrations directory has no revisions"
@@ -64,7 +115,7 @@ def _status(connection: Connection) -> SchemaStatus:
 
 def schema_status(engine: Engine) -> SchemaStatus:
     with engine.connect() as connection:
-        return _status(connection)
+        return _at_shipped_head(connection) or _status(connection)
 
 
 def _too_new(status: SchemaStatus) -> SchemaTooNew:
@@ -77,6 +128,9 @@ def _too_new(status: SchemaStatus) -> SchemaTooNew:
 
 def upgrade_schema(engine: Engine) -> SchemaStatus:
     """Bring the schema to this app's head; refuse a schema newer than the app."""
+    with engine.connect() as connection:
+        if (status := _at_shipped_head(connection)) is not None:
+            return status  # nothing to do (the common case: every start)
     # One transaction holds the lock and every migration (Alembic runs them in the
     # transaction it is given), so two apps upgrading at once take turns, and the
     # lock ends with the transaction: nothing stays on a pooler's server connection.
@@ -86,6 +140,8 @@ def upgrade_schema(engine: Engine) -> SchemaStatus:
         if status.newer_than_app:
             raise _too_new(status)
         if not status.up_to_date:
+            from alembic import command  # only when there is work: Alembic is 10 MB
+
             config = _config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

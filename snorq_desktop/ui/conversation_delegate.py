@@ -51,6 +51,12 @@ class AvatarSource:
         return None
 
 
+def row_height(font: QFont) -> int:
+    """A row's height at ``font``: the usual 68 px, taller when its two lines need it."""
+    name, preview = line_heights(font)
+    return max(ROW_HEIGHT, PAD + name + LINE_GAP + preview + PAD)
+
+
 class ConversationDelegate(QStyledItemDelegate):
     def __init__(
         self,
@@ -73,9 +79,7 @@ class ConversationDelegate(QStyledItemDelegate):
     ) -> QSize:
         # As narrow as the avatar: the row takes the list's width, never more (a
         # wider hint gives a narrow list a sideways scroll bar, times cut off).
-        name, preview = line_heights(option.font)
-        height = max(ROW_HEIGHT, PAD + name + LINE_GAP + preview + PAD)
-        return QSize(PAD * 2 + AVATAR, height)
+        return QSize(PAD * 2 + AVATAR, row_height(option.font))
 
     def paint(
         self,

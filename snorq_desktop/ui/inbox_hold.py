@@ -4,7 +4,7 @@ or the list is scrolled away from the top, rows keep their places and a
 puts them in order.  The selection stays on the conversation chosen."""
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QListView, QPushButton
+from PySide6.QtWidgets import QAbstractItemView, QPushButton
 from shiboken6 import isValid
 
 from snorq_desktop.ui.inbox_model import InboxModel
@@ -13,7 +13,7 @@ PILL_TOP = 6  # px below the list's top edge
 
 
 class InboxHold(QObject):
-    def __init__(self, view: QListView, model: InboxModel) -> None:
+    def __init__(self, view: QAbstractItemView, model: InboxModel) -> None:
         super().__init__(view)
         self._view = view
         self._model = model

@@ -1,6 +1,6 @@
 """The inbox list: conversations of the current view, newest activity first.
 
-Every loaded row costs its place (activity time and id), not an object: full
+Every loaded row costs its place (activity time and id, see inbox_rows), not an object: full
 summaries live in a bounded cache around what is on screen, and a row scrolled
 back into view refetches its block by id (painted as a placeholder for those
 few milliseconds).  Pages come in by keyset through canFetchMore/fetchMore,
@@ -8,7 +8,6 @@ never all rows; a change moves or repaints only the rows it touched, so the
 selection and the scroll position survive.
 """
 
-import bisect
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +21,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxPosition, InboxQuery
+from snorq_desktop.domain.inbox import Changes, ConversationSummary, InboxQuery
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.formatting import connection_marker
+from snorq_desktop.ui.inbox_rows import InboxRows
 from snorq_desktop.ui.tasks import TaskRunner
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -63,8 +63,7 @@ class InboxModel(QAbstractListModel):
         self._runner = runner
         self._page_size = page_size
         self._cache_size = max(cache_size, page_size * 3)
-        self._positions: list[InboxPosition] = []
-        self._loaded: set[str] = set()  # ids in _positions, for O(1) "already here?"
+        self._rows = InboxRows()
         self._cache: OrderedDict[str, ConversationSummary] = OrderedDict()
         self._refetching: set[int] = set()  # blocks on their way
         self._query = InboxQuery()
@@ -77,13 +76,13 @@ class InboxModel(QAbstractListModel):
     # --- Qt model contract --------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._positions)
+        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._positions):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         if role == ConversationIdRole:
-            return self._positions[index.row()].conversation_id
+            return self._rows.id_at(index.row())
         row = self.summary_at(index.row())
         if row is None:
             self._refetch_block(index.row())
@@ -124,8 +123,7 @@ class InboxModel(QAbstractListModel):
         self._query = query
         self._generation += 1
         self.beginResetModel()
-        self._positions = []
-        self._loaded = set()
+        self._rows.clear()
         self._cache.clear()
         self._refetching.clear()
         self._set_waiting({})
@@ -141,7 +139,7 @@ class InboxModel(QAbstractListModel):
 
     def _load_page(self) -> None:
         generation, query = self._generation, self._query
-        after = self._positions[-1] if self._positions else None
+        after = self._rows.last()
         self._set_loading(True)
         self._runner.run(
             lambda: self._service.inbox_page(query, after, self._page_size),
@@ -152,22 +150,19 @@ class InboxModel(QAbstractListModel):
     def _append(self, generation: int, rows: list[ConversationSummary]) -> None:
         if generation != self._generation:
             return
-        last = self._positions[-1] if self._positions else None
+        last = self._rows.last()
         # A change may already have placed one of these rows: keep it once.
-        fresh = [
-            r for r in rows if (last is None or r.position < last) and r.id not in self._loaded
-        ]
+        fresh = [r for r in rows if (last is None or r.position < last) and r.id not in self._rows]
         if fresh:
-            start = len(self._positions)
+            start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-            self._positions.extend(r.position for r in fresh)
-            self._loaded.update(r.id for r in fresh)
+            self._rows.extend(r.position for r in fresh)
             for summary in fresh:
                 self._remember(summary)
             self.endInsertRows()
         self._exhausted = len(rows) < self._page_size
         self._set_loading(False)
-        self.page_loaded.emit(len(self._positions))
+        self.page_loaded.emit(len(self._rows))
 
     # --- the row cache ----------------------------------------------------------
 
@@ -178,9 +173,9 @@ class InboxModel(QAbstractListModel):
             self._cache.popitem(last=False)
 
     def summary_at(self, row: int) -> ConversationSummary | None:
-        if not 0 <= row < len(self._positions):
+        if not 0 <= row < len(self._rows):
             return None
-        conversation_id = self._positions[row].conversation_id
+        conversation_id = self._rows.id_at(row)
         summary = self._cache.get(conversation_id)
         if summary is not None:
             self._cache.move_to_end(conversation_id)
@@ -192,8 +187,8 @@ class InboxModel(QAbstractListModel):
             return
         self._refetching.add(block)
         generation = self._generation
-        first, last = block * _BLOCK, min(len(self._positions), (block + 1) * _BLOCK) - 1
-        ids = [p.conversation_id for p in self._positions[first : last + 1]]
+        first, last = block * _BLOCK, min(len(self._rows), (block + 1) * _BLOCK) - 1
+        ids = self._rows.ids(first, last)
         self._runner.run(
             lambda: self._service.summaries(ids),
             lambda found: self._refetched(generation, block, found),
@@ -209,25 +204,20 @@ class InboxModel(QAbstractListModel):
         for summary in found.values():
             self._remember(summary)
         first = block * _BLOCK
-        last = min(len(self._positions), first + _BLOCK) - 1
+        last = min(len(self._rows), first + _BLOCK) - 1
         if first <= last:
             self.dataChanged.emit(self.index(first), self.index(last))
 
     def forget_summaries(self) -> None:
         """Every row's details are stale (a label renamed): fetch them again as they show."""
         self._cache.clear()
-        if self._positions:
-            self.dataChanged.emit(self.index(0), self.index(len(self._positions) - 1))
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     # --- finding rows -----------------------------------------------------------
 
     def row_of(self, conversation_id: str) -> int:
-        if conversation_id not in self._loaded:
-            return -1
-        for number, position in enumerate(self._positions):
-            if position.conversation_id == conversation_id:
-                return number
-        return -1
+        return self._rows.row_of(conversation_id)
 
     # --- changes ----------------------------------------------------------------
 
@@ -305,46 +295,35 @@ class InboxModel(QAbstractListModel):
         if row >= 0:
             self.row_leaving.emit(row)
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._positions[row]
-            self._loaded.discard(conversation_id)
+            self._rows.delete(row)
             self._cache.pop(conversation_id, None)
             self.endRemoveRows()
 
-    def _target_row(self, position: InboxPosition, without: int) -> int:
-        """Where ``position`` belongs among the loaded rows (sorted newest first)."""
-        others = (
-            self._positions[:without] + self._positions[without + 1 :]
-            if without >= 0
-            else self._positions
-        )
-        return bisect.bisect_left(others, True, key=lambda p: p < position)
-
     def _place(self, summary: ConversationSummary) -> None:
         row = self.row_of(summary.id)
-        target = self._target_row(summary.position, row)
+        target = self._rows.target_row(summary.position, row)
         # Held: nothing moves or comes in above others (one after the last row moves nothing).
-        if self._held and target != row and not (row < 0 and target == len(self._positions)):
+        if self._held and target != row and not (row < 0 and target == len(self._rows)):
             self._hold_back(summary, row)
             return
         self._remember(summary)
         if row < 0:
             # Only add rows inside the loaded range; later ones come with paging.
-            if target == len(self._positions) and not self._exhausted:
+            if target == len(self._rows) and not self._exhausted:
                 return
             self.beginInsertRows(QModelIndex(), target, target)
-            self._positions.insert(target, summary.position)
-            self._loaded.add(summary.id)
+            self._rows.insert(target, summary.position)
             self.endInsertRows()
             return
         if target != row:
             # Qt's destination is the row *before which* it goes, counted before the move.
             destination = target if target < row else target + 1
             self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
-            del self._positions[row]
-            self._positions.insert(target, summary.position)
+            self._rows.delete(row)
+            self._rows.insert(target, summary.position)
             self.endMoveRows()
             row = target
         else:
-            self._positions[row] = summary.position
+            self._rows.replace(row, summary.position)
         index = self.index(row)
         self.dataChanged.emit(index, index)

@@ -6,7 +6,7 @@ The window hands over the parts it needs; it knows nothing of the window."""
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.services.inbox import InboxService
@@ -33,7 +33,7 @@ class WindowLabels(QObject):
         catalog: LabelCatalog,
         actions: LabelActions,
         *,
-        inbox_view: QListView,
+        inbox_view: QAbstractItemView,
         inbox: InboxModel,
         sidebar: Sidebar,
         menu: QMenu,

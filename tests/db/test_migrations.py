@@ -15,7 +15,7 @@ from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import SchemaNotReady, SchemaTooNew
 from snorq_desktop.store.database import create_database_engine
-from snorq_desktop.store.migrate import migrations_directory, upgrade_schema
+from snorq_desktop.store.migrate import migrations_directory, shipped_head, upgrade_schema
 
 
 def _url(url) -> str:
@@ -110,3 +110,34 @@ def test_two_apps_upgrading_at_once_take_turns(empty_database):
     ]
     results = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    assert shipped_head() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_start_on_an_up_to_date_database_never_loads_alembic(database_url):
+    """Alembic and Mako cost 10 MB for the life of the window: only a database
+    behind the app's head loads them."""
+    check = (
+        "import sys\n"
+        "from sqlalchemy.engine import make_url\n"
+        "from snorq_desktop.store.database import create_database_engine\n"
+        "from snorq_desktop.store.migrate import require_current_schema, upgrade_schema\n"
+        "engine = create_database_engine(make_url(sys.argv[1]))\n"
+        "assert require_current_schema(engine).up_to_date\n"
+        "assert upgrade_schema(engine).up_to_date\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check, _url(database_url)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout

@@ -30,3 +30,16 @@ def test_a_row_at_the_usual_font_keeps_its_height_and_asks_no_width(qapp):
     hint = _hint(QApplication.font())
     assert hint.height() == ROW_HEIGHT
     assert hint.width() <= 2 * PAD + AVATAR  # the list's width decides, down to the avatar
+
+
+def test_the_inbox_lists_rows_follow_its_font(qapp):
+    """The list is a table (a row is a header section, not the delegate's hint):
+    its rows must still grow with a bigger font."""
+    from snorq_desktop.ui.inbox_view import InboxListView
+
+    view = InboxListView()
+    assert view.verticalHeader().defaultSectionSize() == ROW_HEIGHT
+    font = QFont(view.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    assert view.verticalHeader().defaultSectionSize() == _hint(font).height() > ROW_HEIGHT
