@@ -13,8 +13,8 @@ import shutil
 import sys
 import time
 import webbrowser
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ from snorq_desktop.boot.app import (
     optional_cipher,
     platform_clients,
 )
+from snorq_desktop.boot.demo_database import open_demo
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.screen import check_screen, use_qt_style
 from snorq_desktop.boot.settings import Settings
@@ -45,8 +46,6 @@ from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.team_notice import team_channel
 from snorq_desktop.domain.tokens import TokenSealer
-from snorq_desktop.secrets.cipher import TokenCipher
-from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.secrets.licence import LicenceKeys
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.services.avatars import AvatarDownloader
@@ -54,10 +53,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.plan import PlanService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.services.team import TeamService
-from snorq_desktop.store.database import connect_checked, listen_conninfo
-from snorq_desktop.store.embedded import EmbeddedServer
-from snorq_desktop.store.migrate import upgrade_schema
-from snorq_desktop.store.unit_of_work import session_factory
+from snorq_desktop.store.database import listen_conninfo
 from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.outbox_sender import OutboxBell
@@ -84,47 +80,6 @@ DEMO_INTERVAL_MS = 4000
 DEMO_SYNC_INTERVAL_SECONDS = 5.0
 OPENED_FILES_KEPT_SECONDS = 86_400.0
 FINISH_SECONDS = 30.0  # at most this long for the pass in progress when closing
-
-
-@dataclass
-class Demo:
-    """The demo's database, its token key and its fake platforms."""
-
-    database: Database
-    sealer: TokenSealer
-    world: "DemoWorld"
-
-
-@contextmanager
-def open_demo(paths: AppPaths) -> Iterator[Demo]:
-    """The demo's own built-in database (never the user's data), filled on first use,
-    with the fake platforms and a relay running beside it."""
-    # Imported here: the fake platforms and the relay's web server cost ~15 MB
-    # of memory that a shop's own window never needs.
-    from snorq_desktop.demo.shop import seed_demo
-    from snorq_desktop.demo.world import start_demo_world
-
-    # The demo's tokens open only the fake platforms: its key may live in a file.
-    sealer = TokenCipher(load_or_create(FileKeyStore(paths.data / "demo-token-key.json")))
-    server = EmbeddedServer(paths.demo_database_cluster)
-    url = server.start()
-    try:
-        engine = connect_checked(url)
-        try:
-            upgrade_schema(engine)
-            sessions = session_factory(engine)
-            seed_demo(sessions, sealer=sealer)
-            world = start_demo_world(sessions)
-            try:
-                yield Demo(
-                    Database(engine, sessions, "the demo database", embedded=True), sealer, world
-                )
-            finally:
-                world.stop()
-        finally:
-            engine.dispose()
-    finally:
-        server.release()
 
 
 @dataclass

@@ -1,15 +1,17 @@
 """A file is shown before it is sent (#19.3): from Attach…, a drop on the reply
 box or a pasted image, the preview names it, sizes it, shows a thumbnail and
-the caption, or says why the platform would refuse it; only its Send sends."""
+the caption, or says why the platform would refuse it; only its Send sends.
+And a file in the thread opens in the system's viewer, from a copy written
+inside the files folder (never where a hostile name or id would put it)."""
 
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from snorq_desktop.domain.attachments import FileCheck
+from snorq_desktop.domain.attachments import FileCheck, viewer_copy_path
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.composer import Composer
 from snorq_desktop.ui.file_preview import FilePreview, keep_pasted_image, thumbnail_of
@@ -35,6 +37,7 @@ class FilesBeforeSending(QObject):
         self._pane, self._service, self._runner = pane, service, runner
         self._composer, self._folder, self._conversation = composer, folder, conversation
         self.shown: FilePreview | None = None  # the last file shown before sending
+        self.last_opened: Path | None = None  # the last copy handed to the viewer
 
     def choose(self) -> None:
         if self._conversation() is None:
@@ -88,3 +91,25 @@ class FilesBeforeSending(QObject):
 
         preview.send_requested.connect(send)
         preview.open()
+
+    def open(self, message_id: str) -> None:
+        folder = self._folder
+
+        def write() -> Path | None:
+            found = self._service.saved_file(message_id)
+            if found is None:
+                return None
+            name, _mime, data = found
+            target = viewer_copy_path(folder, message_id, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            return target
+
+        def show(path: Path | None) -> None:
+            if path is None:
+                self._runner.failed.emit("That file is not kept any more.")
+                return
+            self.last_opened = path
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        self._runner.run(write, show)

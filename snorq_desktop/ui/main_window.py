@@ -2,7 +2,6 @@
 
 import itertools
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -28,13 +27,13 @@ from PySide6.QtWidgets import (
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import (
     Changes,
-    ConversationSummary,
     InboxQuery,
     InboxView,
     ViewCounts,
 )
 from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.ui.arrivals import announce_arrivals
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_hold import InboxHold
@@ -241,17 +240,8 @@ class MainWindow(QMainWindow):
     def _tab_order(self) -> None:
         """search → list → thread → reply box → Send, then the rest."""
         pane, composer = self.thread_pane, self.thread_pane.composer
-        chain = [
-            self.search,
-            self.inbox_view,
-            pane.view,
-            composer.editor,
-            composer.send_button,
-            composer.attach_button,
-            composer.reply_tab,
-            composer.note_tab,
-            self.sidebar,
-        ]
+        chain = [self.search, self.inbox_view, pane.view, composer.editor, composer.send_button]
+        chain += [composer.attach_button, composer.reply_tab, composer.note_tab, self.sidebar]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -365,30 +355,16 @@ class MainWindow(QMainWindow):
         if changes.connections:  # here or in a teammate's app
             self.connection_states_changed()
         self._counts_timer.start()
-        open_id = self.thread_pane.conversation_id
-        for conversation_id, preview in changes.arrivals:
-            if conversation_id == open_id and self.isActiveWindow():
-                # Read where it is being looked at.
-                self._runner.run(
-                    partial(self._service.open_conversation, conversation_id), self.apply_changes
-                )
-            elif not self.isActiveWindow() and preview:
-                summary = self.inbox.summary_at(self.inbox.row_of(conversation_id))
-                title = summary.contact_name if summary else "New message"
-                self.tray.notify(conversation_id, title, preview)
-            elif not self.isActiveWindow():
-                # Heard from another app: the notice names the conversation only;
-                # its words are read here, as this member, or not shown at all.
-                self._runner.run(
-                    partial(self._service.summaries, [conversation_id]), self._notify_arrival
-                )
-
-    def _notify_arrival(self, summaries: dict[str, ConversationSummary]) -> None:
-        for conversation_id, summary in summaries.items():
-            if summary.last_message_preview:
-                self.tray.notify(
-                    conversation_id, summary.contact_name, summary.last_message_preview
-                )
+        announce_arrivals(
+            changes,
+            open_id=self.thread_pane.conversation_id,
+            in_front=self.isActiveWindow(),
+            service=self._service,
+            runner=self._runner,
+            inbox=self.inbox,
+            tray=self.tray,
+            apply_changes=self.apply_changes,
+        )
 
     def refresh_counts(self) -> None:
         if self.identity is None:

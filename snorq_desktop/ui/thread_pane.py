@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snorq_desktop.domain.attachments import viewer_copy_path
 from snorq_desktop.domain.enums import (
     ContentType,
     ConversationStatus,
@@ -145,7 +144,6 @@ class ThreadPane(QWidget):
         self.composer.files_given.connect(self.files.given)
         self.composer.image_pasted.connect(self.files.pasted)
         self._writing_stopped: str | None = None  # why nothing may be written any more
-        self.last_opened: Path | None = None
         self.composer.note_requested.connect(self.add_note)
         self.menus = ThreadMenus(self, self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
@@ -452,26 +450,7 @@ class ThreadPane(QWidget):
 
     def open_file(self, message_id: str) -> None:
         """Write the file where the system's viewer can read it, then open it there."""
-        folder = self.files_folder
-
-        def write() -> Path | None:
-            found = self._service.saved_file(message_id)
-            if found is None:
-                return None
-            name, _mime, data = found
-            target = viewer_copy_path(folder, message_id, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            return target
-
-        def show(path: Path | None) -> None:
-            if path is None:
-                self._runner.failed.emit("That file is not kept any more.")
-                return
-            self.last_opened = path
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-        self._runner.run(write, show)
+        self.files.open(message_id)
 
     # --- changes and scrolling ------------------------------------------------------
 

@@ -83,7 +83,7 @@ def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
     from sqlalchemy import func, select
 
     from snorq_desktop.boot.paths import AppPaths
-    from snorq_desktop.boot.window import open_demo
+    from snorq_desktop.boot.demo_database import open_demo
     from snorq_desktop.domain.enums import MessageStatus
     from snorq_desktop.store.models import Message, WebhookEvent
 
