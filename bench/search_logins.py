@@ -8,8 +8,9 @@ read the search index, not every message.
 For each query: the app's page (InboxService.inbox_page) as the database
 URL's own login (a superuser: row-level security does not apply, the limit),
 then as an OWNER's and a MEMBER's login, measured in the same run, each
-ratio to the limit, and the plan's read of the messages (whether it reads the
-GIN index).  Make the two logins as the app does (snorq_issue_login for the owner,
+ratio to the limit, and the plan's read of the messages: "Function Scan snorq_found_messages" is the
+matching step in its definer function, whose own statement reads the GIN index
+(tests/db/test_member_search.py shows that plan); a Seq Scan is every message.  Make the two logins as the app does (snorq_issue_login for the owner,
 an invite for the member).
 """
 
@@ -87,7 +88,7 @@ def main() -> None:
             print(
                 f"{query!r:22} {name:6} {ms:8.2f} ms  limit {limit_ms:8.2f} ms"
                 f"  ratio {ms / max(limit_ms, 0.001):6.2f}x  rows {rows}/{limit_rows}"
-                f"  GIN {'yes' if index else 'NO '}  messages read by: {reads}",
+                f"  messages read by: {reads}" + ("  (GIN index)" if index else ""),
                 flush=True,
             )
 
