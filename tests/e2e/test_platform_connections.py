@@ -209,11 +209,9 @@ def test_app_secrets_are_sealed_at_rest(world):
     world.service.save_app("META", META_APP, META_SECRET)
     world.service.save_app("TIKTOK", TIKTOK_KEY, TIKTOK_SECRET)
 
-    rows = {
-        p: (i, v) for p, i, v in world.sql("SELECT provider, id, app_secret FROM platform_apps")
-    }
-    places = {p: f"platform_apps:{i}:app_secret" for p, (i, _) in rows.items()}
-    rows = {p: v for p, (_, v) in rows.items()}
+    stored = world.sql("SELECT provider, id, app_secret FROM platform_apps")
+    places = {str(p): f"platform_apps:{i}:app_secret" for p, i, _ in stored}
+    rows = {str(p): str(v) for p, _, v in stored}
     assert META_SECRET not in rows["META"] and TIKTOK_SECRET not in rows["TIKTOK"]
     assert all(
         value.startswith("b1:") and f":k{world.cipher.current_version}:" in value
