@@ -1,18 +1,24 @@
 """The shop most tests start from, and the relay served on a loopback port:
 one place for each, instead of a copy per test module."""
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
 import uvicorn
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.enums import MemberRole, PlanType, Platform
+from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
 from snorq_desktop.relay.app import RelaySecrets, build_relay
+from snorq_desktop.secrets.member_login import new_password, scram_verifier
 from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.connections import PlatformAccount, connect_platform
 
@@ -89,3 +95,58 @@ def serving_relay(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass(frozen=True)
+class TeamLogin:
+    """A person's own database login, as their app connects with it."""
+
+    url: URL
+    user_id: str
+
+
+def invited_login(
+    engine: Engine,
+    organization_id: str,
+    inviter_id: str,
+    email: str = "eve@example.com",
+    role: MemberRole = MemberRole.MEMBER,
+) -> TeamLogin:
+    """A teammate's login made the way the app makes one for an invite: the
+    inviter's snorq_create_invite gives the invite its login (a SCRAM verifier
+    of a first password), and the joining app redeems the code as that login,
+    setting a password of its own."""
+    first, final = new_password(), new_password()
+    code_hash = hashlib.sha256(f"invite for {email}".encode()).hexdigest()
+    with engine.begin() as admin:
+        login = admin.execute(
+            text(
+                "SELECT snorq_create_invite(:actor, :id, :org, :email, "
+                "CAST(:role AS \"MemberRole\"), :code, NULL, now() + interval '1 day', :verifier)"
+            ),
+            {
+                "actor": inviter_id,
+                "id": new_id(),
+                "org": organization_id,
+                "email": email,
+                "role": role.value,
+                "code": code_hash,
+                "verifier": scram_verifier(first),
+            },
+        ).scalar_one()
+    url = engine.url.set(username=login, password=first)
+    with psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as joining:
+        row = joining.execute(
+            "SELECT * FROM snorq_redeem_invite(%s, NULL, %s, %s, %s, NULL, %s)",
+            (
+                code_hash,
+                email,
+                f"google-{email}",
+                email.split("@")[0].title(),
+                scram_verifier(final),
+            ),
+        ).fetchone()
+    assert row is not None
+    return TeamLogin(url.set(password=final), row[-1])

@@ -5,9 +5,13 @@ import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-# Sealed tokens (k1:iv:tag:ct), bearer headers, and passwords in URLs.
+# Sealed tokens (b1:mark:k1:iv:tag:ct, or the older k1:iv:tag:ct), bearer
+# headers, and passwords in URLs.
 _SECRET_PATTERNS = (
-    (re.compile(r"\bk\d+:[0-9a-f]{24,}:[0-9a-f]{32}:[0-9a-f]+"), "<sealed token>"),
+    (
+        re.compile(r"\b(?:b1:[0-9a-f]{16}:)?k\d+:[0-9a-f]{24,}:[0-9a-f]{32}:[0-9a-f]+"),
+        "<sealed token>",
+    ),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
     (re.compile(r"(?i)(access[-_]token[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+"), r"\1***"),
     (re.compile(r"(://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),

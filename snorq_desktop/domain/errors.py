@@ -79,6 +79,11 @@ class TokenUnreadable(KnownError):
     """A stored token cannot be decrypted: altered, or sealed with another key."""
 
 
+class TokenMisplaced(TokenUnreadable):
+    """A sealed token was sealed for another connection or column and copied
+    where it is now: refused, never read as this connection's token."""
+
+
 class TokenKeyMissing(TokenUnreadable):
     """A stored token was sealed with a key version this computer does not have:
     a problem of this computer, not of the connection."""

@@ -39,8 +39,22 @@ class TokenSealer(Protocol):
 
     The store gets one of these from the composition root, so it never
     knows keys or ciphers (see secrets.cipher).
+
+    Every value is sealed for its place, ``<table>:<row id>:<column>`` (see
+    :func:`sealed_place`): a value moved to another row or column does not open.
     """
 
-    def seal(self, token: SecretToken) -> str: ...
+    def seal(self, token: SecretToken, place: str) -> str: ...
 
-    def open(self, sealed: str) -> SecretToken: ...
+    def open(self, sealed: str, place: str) -> SecretToken: ...
+
+    def bind(self, sealed: str, place: str) -> str:
+        """An older value sealed with no place, bound to ``place`` under the same
+        key; the same string when it is bound already (so callers write only
+        what changed)."""
+        ...
+
+
+def sealed_place(table: str, row_id: str, column: str) -> str:
+    """Where a sealed value belongs: its associated data."""
+    return f"{table}:{row_id}:{column}"

@@ -14,10 +14,47 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
 from snorq_desktop.domain.errors import NotFound, PlatformAlreadyConnected
+from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import PLATFORM_NAMES
-from snorq_desktop.domain.tokens import SecretToken, TokenSealer
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer, sealed_place
 from snorq_desktop.store.models import Conversation, Organization, PlatformConnection
-from snorq_desktop.store.platform_apps import AppCredentials, AppProvider, app_credentials
+from snorq_desktop.store.platform_apps import (
+    AppCredentials,
+    AppProvider,
+    app_credentials,
+    reseal_app_secrets,
+)
+
+_TOKEN_COLUMNS = ("access_token", "refresh_token")
+
+
+def token_place(connection_id: str, column: str) -> str:
+    """What a connection's token is sealed for: a value moved to another
+    connection, or from one column to the other, does not open."""
+    return sealed_place("platform_connections", connection_id, column)
+
+
+def _open_token(
+    session: Session, sealer: TokenSealer, connection_id: str, column: str, sealed: str
+) -> SecretToken:
+    """The token, and an older unbound value bound to its row on the way.
+
+    The upgrade writes only if the value is still the one read (compare and
+    swap), so it never undoes a refresh another app committed meanwhile.  Every
+    member's login may write its organisations' tokens (0013's connections_sync
+    policy), so whoever opens a token first upgrades it."""
+    place = token_place(connection_id, column)
+    token = sealer.open(sealed, place)
+    bound = sealer.bind(sealed, place)
+    if bound != sealed:
+        stored = getattr(PlatformConnection, column)
+        session.execute(
+            update(PlatformConnection)
+            .where(PlatformConnection.id == connection_id, stored == sealed)
+            .values({column: bound})
+            .execution_options(synchronize_session=False)
+        )
+    return token
 
 
 @dataclass(frozen=True)
@@ -67,13 +104,18 @@ def connect_platform(
             f"as {name}. Delete that connection before connecting another account."
         )
     connection = same or PlatformConnection(
+        id=new_id(),  # known before the flush: the tokens are sealed for this row
         organization_id=organization_id,
         platform=account.platform,
         platform_user_id=account.platform_user_id,
     )
-    connection.access_token = sealer.seal(account.access_token)
+    connection.access_token = sealer.seal(
+        account.access_token, token_place(connection.id, "access_token")
+    )
     connection.refresh_token = (
-        sealer.seal(account.refresh_token) if account.refresh_token is not None else None
+        sealer.seal(account.refresh_token, token_place(connection.id, "refresh_token"))
+        if account.refresh_token is not None
+        else None
     )
     connection.token_expires_at = account.token_expires_at
     connection.platform_username = account.username or connection.platform_username
@@ -112,7 +154,14 @@ def read_tokens(
     if row is None:
         raise NotFound("That platform connection no longer exists.")
     access, refresh = row
-    return sealer.open(access), (sealer.open(refresh) if refresh is not None else None)
+    return (
+        _open_token(session, sealer, connection_id, "access_token", access),
+        (
+            _open_token(session, sealer, connection_id, "refresh_token", refresh)
+            if refresh is not None
+            else None
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -159,10 +208,11 @@ def refresh_tokens_once(
     if expires_at is not None and expires_at > now + margin:
         # Not due, or another app refreshed while we waited for the lock:
         # the token stored now is the one to use.
-        return sealer.open(sealed_access)
+        return _open_token(session, sealer, connection_id, "access_token", sealed_access)
     # The organisation's own TikTok app, when entered on the connections page.
     app = app_credentials(session, sealer, organization_id, AppProvider.TIKTOK)
-    grant = refresh(sealer.open(sealed_refresh), app)
+    refresh_place = token_place(connection_id, "refresh_token")
+    grant = refresh(sealer.open(sealed_refresh, refresh_place), app)
     session.execute(
         update(PlatformConnection)
         .where(
@@ -170,9 +220,13 @@ def refresh_tokens_once(
             PlatformConnection.organization_id == organization_id,
         )
         .values(
-            access_token=sealer.seal(grant.access_token),
+            access_token=sealer.seal(
+                grant.access_token, token_place(connection_id, "access_token")
+            ),
             refresh_token=(
-                sealer.seal(grant.refresh_token) if grant.refresh_token else sealed_refresh
+                sealer.seal(grant.refresh_token, refresh_place)
+                if grant.refresh_token
+                else sealer.bind(sealed_refresh, refresh_place)
             ),
             token_expires_at=now + timedelta(seconds=grant.expires_in or 86_400),
         )
@@ -196,11 +250,13 @@ def delete_connection(session: Session, connection_id: str) -> None:
 
 def reseal_all_tokens(
     session: Session,
-    reseal: Callable[[str], str],
+    reseal: Callable[[str, str], str],
     organization_ids: Collection[str] | None = None,
 ) -> int:
-    """Rewrite every stored token through ``reseal`` (key rotation) in the caller's
-    transaction; rows are locked so a concurrent token refresh waits.  With
+    """Rewrite every stored token through ``reseal(value, place)`` (key rotation:
+    the new key, bound to its row; an older unbound value gets bound too) in
+    the caller's transaction; rows are locked so a concurrent token refresh
+    waits.  The organisations' own app secrets go the same way.  With
     ``organization_ids``, only those organisations' tokens: another shop's
     tokens in the same database are not ours to touch.  Returns how many
     connections were rewritten."""
@@ -211,8 +267,10 @@ def reseal_all_tokens(
         session.execute(statement.execution_options(populate_existing=True)).scalars().all()
     )
     for connection in connections:
-        connection.access_token = reseal(connection.access_token)
-        if connection.refresh_token is not None:
-            connection.refresh_token = reseal(connection.refresh_token)
+        for column in _TOKEN_COLUMNS:
+            sealed = getattr(connection, column)
+            if sealed is not None:
+                setattr(connection, column, reseal(sealed, token_place(connection.id, column)))
+    reseal_app_secrets(session, reseal, organization_ids)
     session.flush()
     return len(connections)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     tuple_,
@@ -41,7 +42,7 @@ from snorq_desktop.domain.inbox import (
     InboxQuery,
     InboxView,
 )
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import explain, fetch
 from snorq_desktop.store.models import (
     Conversation,
     ConversationLabel,
@@ -170,25 +171,30 @@ def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
 def _found_messages(organization_id: Any, several_words: bool) -> Any:
     """The conversations of the messages holding every word, read from the search
     index by the rarest word alone: with a common word in the index lookup,
-    PostgreSQL would first gather every message of the common word."""
-    found = select(Message.conversation_id).where(
-        Message.organization_id == organization_id,
-        _CONTENT_TSV.op("@@")(_tsquery(bindparam("rarest", type_=String))),
+    PostgreSQL would first gather every message of the common word.
+
+    Through a SECURITY DEFINER function (migration s4sec_member_search): under a
+    member's row-level security PostgreSQL may not use the index for ``@@``
+    (not leakproof) and would read every message; the function checks that the
+    login belongs to the organisation and reads the index as the owner role.
+    The other words are checked on the messages the rare word found."""
+    terms = bindparam("terms", type_=String) if several_words else null()
+    found = (
+        func.snorq_found_messages(organization_id, bindparam("rarest", type_=String), terms)
+        .table_valued("conversation_id")
+        .render_derived()
     )
-    if several_words:
-        # IS TRUE: the same test, but not one the index can take, so it is made
-        # on the messages the rare word found.
-        found = found.where(
-            _CONTENT_TSV.op("@@")(_tsquery(bindparam("terms", type_=String))).is_(True)
-        )
-    return found
+    return select(found.c.conversation_id)
 
 
 def _found_contacts(organization_id: Any) -> Any:
-    return select(Conversation.id).where(
-        Conversation.organization_id == organization_id,
-        _CONTACT_TSV.op("@@")(_tsquery(bindparam("terms", type_=String))),
+    """The conversations whose contact's name holds every word (the same way)."""
+    found = (
+        func.snorq_found_contacts(organization_id, bindparam("terms", type_=String))
+        .table_valued("conversation_id")
+        .render_derived()
     )
+    return select(found.c.conversation_id)
 
 
 def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed columns
@@ -234,6 +240,37 @@ def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed co
     )
 
 
+def _page_parts(
+    organization_id: str,
+    query: InboxQuery,
+    after: InboxPosition | None,
+    limit: int,
+    statistics: SearchStatistics | None,
+    plan: SearchPlan | None,
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The page statement's shape (which compiled statement) and its values."""
+    words = search_words(query.search)
+    values: dict[str, Any] = {"org": organization_id, "limit": limit, "label": query.label_id}
+    if words:
+        stats = statistics or SearchStatistics()
+        plan = plan or choose_plan(words, stats, limit)
+        values["terms"] = search_terms(query.search)
+        if stats.message_words.shares:
+            values["rarest"] = f"{rarest_word(words, stats)}:*"
+        else:
+            # No word statistics (a member's login may not read them: they count
+            # every organisation's words): the index reads every word at once,
+            # so a common word guessed as the rare one cannot cost its messages.
+            values["rarest"] = values["terms"]
+    else:
+        plan = None
+    if after is not None:
+        values["after_at"], values["after_id"] = after.activity, after.conversation_id
+    # The shape of the statement: the view, whether a label narrows it (not which).
+    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
+    return (view, plan, len(words) > 1, after is not None), values
+
+
 def inbox_page(
     session: Session,
     organization_id: str,
@@ -250,22 +287,24 @@ def inbox_page(
     ``statistics`` (:func:`~snorq_desktop.store.search.read_statistics`) choose the
     search's plan; ``plan`` forces one (every plan finds the same rows).
     """
-    words = search_words(query.search)
-    values: dict[str, Any] = {"org": organization_id, "limit": limit, "label": query.label_id}
-    if words:
-        stats = statistics or SearchStatistics()
-        plan = plan or choose_plan(words, stats, limit)
-        values["terms"] = search_terms(query.search)
-        values["rarest"] = f"{rarest_word(words, stats)}:*"
-    else:
-        plan = None
-    if after is not None:
-        values["after_at"], values["after_id"] = after.activity, after.conversation_id
-    # The shape of the statement: the view, whether a label narrows it (not which).
-    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
-    shape = (view, plan, len(words) > 1, after is not None)
+    shape, values = _page_parts(organization_id, query, after, limit, statistics, plan)
     rows = fetch(session, ("page", *shape), lambda: _page_statement(shape), values)
     return [_summary_of(row) for row in rows]
+
+
+def explain_inbox_page(
+    session: Session,
+    organization_id: str,
+    query: InboxQuery,
+    *,
+    limit: int = 100,
+    statistics: SearchStatistics | None = None,
+    plan: SearchPlan | None = None,
+    analyze: bool = False,
+) -> dict[str, Any]:
+    """PostgreSQL's plan of :func:`inbox_page`'s statement for the first page."""
+    shape, values = _page_parts(organization_id, query, None, limit, statistics, plan)
+    return explain(session, shape, lambda: _page_statement(shape), values, analyze=analyze)
 
 
 def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:

@@ -85,7 +85,7 @@ def create_invite(
         id=invite_id,
         org=organization_id,
         email=address,
-        role=MemberRole(role).value,  # Qt hands a StrEnum back as text
+        role=role.value,
         code_hash=code_hash,
         sealed=sealed_keys,
         expires_at=expires_at,

@@ -138,12 +138,14 @@ def delete_label(session: Session, organization_id: str, label_id: str) -> list[
 
 
 def _require_label(session: Session, organization_id: str, label_id: str) -> None:
-    """The label exists, and stays until we commit: a teammate deleting it at the
-    same moment waits for us (KEY SHARE), then takes our links with it."""
+    """The label exists (else a sentence).  No row lock: locking a row needs the
+    UPDATE policy, which lets only an admin touch labels (0013), so a member's
+    login would not find it.  The link's foreign key keeps the label from
+    going under us: its check takes KEY SHARE on the label as the owner role,
+    so a teammate deleting it at the same moment waits, then takes our links
+    with it (or our insert meets the deletion: see apply_label)."""
     found = session.execute(
-        select(Label.id)
-        .where(Label.organization_id == organization_id, Label.id == label_id)
-        .with_for_update(key_share=True)
+        select(Label.id).where(Label.organization_id == organization_id, Label.id == label_id)
     ).scalar_one_or_none()
     if found is None:
         raise NotFound(_GONE)
@@ -161,13 +163,19 @@ def apply_label(
         Conversation.organization_id == organization_id,
         Conversation.id.in_(list(conversation_ids)),
     )
-    added = session.execute(
-        pg_insert(ConversationLabel)
-        .from_select(["conversation_id", "label_id"], chosen)
-        .on_conflict_do_nothing()
-        .returning(ConversationLabel.conversation_id)
-    ).scalars()
-    return list(added)
+    try:
+        with session.begin_nested():
+            added = session.execute(
+                pg_insert(ConversationLabel)
+                .from_select(["conversation_id", "label_id"], chosen)
+                .on_conflict_do_nothing()
+                .returning(ConversationLabel.conversation_id)
+            ).scalars()
+            return list(added)
+    except IntegrityError as error:
+        if "conversation_labels_label_id_fkey" not in str(error.orig):
+            raise
+        raise NotFound(_GONE) from None  # deleted by a teammate since we looked
 
 
 def remove_label(

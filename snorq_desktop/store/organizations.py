@@ -142,9 +142,7 @@ def add_member(
     if added_by is not None and not can_grant(
         _require_role(session, organization_id, added_by), role
     ):
-        raise PermissionDenied(
-            f"Your role does not allow adding a member as {MemberRole(role).value}."
-        )
+        raise PermissionDenied(f"Your role does not allow adding a member as {role.value}.")
     if _role_of(session, organization_id, user_id) is not None:
         raise AlreadyMember("That person is already a member of this organisation.")
     _check_free_seat(session, organization)
@@ -162,7 +160,7 @@ def change_role(
         actor=actor_id,
         org=organization_id,
         user=user_id,
-        role=MemberRole(role).value,  # Qt hands a StrEnum back as text
+        role=role.value,
     )
 
 
@@ -198,7 +196,7 @@ def change_plan(session: Session, *, organization_id: str, actor_id: str, plan: 
         'SELECT snorq_change_plan(:actor, :org, CAST(:plan AS "PlanType"))',
         actor=actor_id,
         org=organization_id,
-        plan=PlanType(plan).value,
+        plan=plan.value,
     )
 
 

@@ -4,15 +4,41 @@ Like connections, the sealer comes from the caller, so this module never sees
 a key and never stores a clear secret.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.errors import NotFound
-from snorq_desktop.domain.tokens import SecretToken, TokenSealer
+from snorq_desktop.domain.ids import new_id
+from snorq_desktop.domain.tokens import SecretToken, TokenSealer, sealed_place
 from snorq_desktop.store.models import Organization, PlatformApp
+
+_SEALED_COLUMNS = ("app_secret", "webhook_verify_token")
+
+
+def _place(app_row_id: str, column: str) -> str:
+    return sealed_place("platform_apps", app_row_id, column)
+
+
+def _open(
+    session: Session, sealer: TokenSealer, app_row_id: str, column: str, sealed: str
+) -> SecretToken:
+    """The secret, and an older unbound value bound to its row on the way (only
+    if it is still the value read, like a connection's token)."""
+    place = _place(app_row_id, column)
+    secret = sealer.open(sealed, place)
+    bound = sealer.bind(sealed, place)
+    if bound != sealed:
+        session.execute(
+            update(PlatformApp)
+            .where(PlatformApp.id == app_row_id, getattr(PlatformApp, column) == sealed)
+            .values({column: bound})
+            .execution_options(synchronize_session=False)
+        )
+    return secret
 
 
 class AppProvider(StrEnum):
@@ -40,7 +66,8 @@ def _row_or_new(session: Session, organization_id: str, provider: AppProvider) -
         raise NotFound("That organisation no longer exists.")
     row = _row(session, organization_id, provider)
     if row is None:
-        row = PlatformApp(organization_id=organization_id, provider=provider.value)
+        # The id is known before the flush: secrets are sealed for this row.
+        row = PlatformApp(id=new_id(), organization_id=organization_id, provider=provider.value)
         session.add(row)
     return row
 
@@ -56,7 +83,7 @@ def save_app_credentials(
 ) -> None:
     row = _row_or_new(session, organization_id, provider)
     row.app_id = app_id
-    row.app_secret = sealer.seal(app_secret)
+    row.app_secret = sealer.seal(app_secret, _place(row.id, "app_secret"))
     session.flush()
 
 
@@ -65,13 +92,13 @@ def app_credentials(
 ) -> AppCredentials | None:
     """The app's id and opened secret, or None if none were entered."""
     row = session.execute(
-        select(PlatformApp.app_id, PlatformApp.app_secret).where(
+        select(PlatformApp.id, PlatformApp.app_id, PlatformApp.app_secret).where(
             PlatformApp.organization_id == organization_id, PlatformApp.provider == provider
         )
     ).one_or_none()
     if row is None or not row.app_id or row.app_secret is None:
         return None
-    return AppCredentials(row.app_id, sealer.open(row.app_secret))
+    return AppCredentials(row.app_id, _open(session, sealer, row.id, "app_secret", row.app_secret))
 
 
 def app_ids(session: Session, organization_id: str) -> dict[AppProvider, str]:
@@ -92,8 +119,30 @@ def webhook_verify_token(
     """The organisation's Meta webhook verify token: the stored one, else ``fresh``
     (stored now), so it never changes under a dashboard it was pasted into."""
     row = _row_or_new(session, organization_id, AppProvider.META)
+    place = _place(row.id, "webhook_verify_token")
     if row.webhook_verify_token is not None:
-        return sealer.open(row.webhook_verify_token)
-    row.webhook_verify_token = sealer.seal(fresh)
+        token = sealer.open(row.webhook_verify_token, place)
+        row.webhook_verify_token = sealer.bind(row.webhook_verify_token, place)  # row locked
+        session.flush()
+        return token
+    row.webhook_verify_token = sealer.seal(fresh, place)
     session.flush()
     return fresh
+
+
+def reseal_app_secrets(
+    session: Session,
+    reseal: Callable[[str, str], str],
+    organization_ids: Collection[str] | None = None,
+) -> None:
+    """Key rotation for the organisations' app secrets (see reseal_all_tokens):
+    without it a rotation that drops the old key would leave them unreadable."""
+    statement = select(PlatformApp).with_for_update()
+    if organization_ids is not None:
+        statement = statement.where(PlatformApp.organization_id.in_(organization_ids))
+    rows = session.execute(statement.execution_options(populate_existing=True)).scalars()
+    for row in rows.all():
+        for column in _SEALED_COLUMNS:
+            sealed = getattr(row, column)
+            if sealed is not None:
+                setattr(row, column, reseal(sealed, _place(row.id, column)))

@@ -84,7 +84,8 @@ class InviteDialog(QDialog):
         self.copy_button.clicked.connect(self.copy)
 
     def make(self) -> None:
-        email, role = self.email.text(), self.role.currentData()
+        # Qt hands the StrEnum put in the combo back as plain text.
+        email, role = self.email.text(), MemberRole(self.role.currentData())
         self.error.clear()
         self.make_button.setEnabled(False)
         self._runner.run(

@@ -258,7 +258,8 @@ class MembersDialog(QDialog):
         return team.members[row].user_id
 
     def change_role(self) -> None:
-        user_id, role = self._selected_member_id(), self.role.currentData()
+        # Qt hands the StrEnum put in the combo back as plain text.
+        user_id, role = self._selected_member_id(), MemberRole(self.role.currentData())
         team = self.model.team
         if user_id is None or team is None:
             return

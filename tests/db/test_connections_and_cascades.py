@@ -56,7 +56,9 @@ def test_tokens_are_sealed_before_they_reach_the_database(session, cipher):
         text("SELECT access_token, refresh_token FROM platform_connections WHERE id = :id"),
         {"id": cid},
     ).one()
-    assert all(value.startswith(f"k{cipher.current_version}:") for value in stored)
+    assert all(
+        value.startswith("b1:") and f":k{cipher.current_version}:" in value for value in stored
+    )
     assert "act-secret-1" not in stored[0]
     assert "ref-secret-1" not in stored[1]
     access, refresh = conns.read_tokens(session, cipher, cid)

@@ -19,8 +19,9 @@ from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from tests.shop import every_platform, open_shop
+from tests.shop import TeamLogin, every_platform, open_shop
 
 
 @dataclass
@@ -98,15 +99,27 @@ def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., Runni
     the windows): with its sync runner, which alone stores what the relay
     received; without it the window only hears the team."""
     opened: list[RunningWindow] = []
+    engines: list[Engine] = []
 
     def make(
-        name: str = "app", *, loop: asyncio.AbstractEventLoop | None = None, **options: Any
+        name: str = "app",
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        login: TeamLogin | None = None,
+        **options: Any,
     ) -> RunningWindow:
-        """``options``: build_window's (send_key, templates...)."""
+        """``options``: build_window's (send_key, templates...).  ``login``: a
+        person's own database login (tests.shop.invited_login), as their app
+        connects; without it the test database's administrator login."""
         paths = AppPaths.resolve(tmp_path / name)
         paths.create()
+        used = engine
+        if login is not None:
+            used = create_database_engine(login.url)
+            engines.append(used)
+            options["user_id"] = login.user_id
         running = build_window(
-            Database(engine, session_factory(engine), "test", embedded=False),
+            Database(used, session_factory(used), "test", embedded=False),
             paths,
             demo=False,
             sync_interval=3600.0 if loop is not None else None,
@@ -122,6 +135,8 @@ def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., Runni
     yield make
     for running in opened:
         running.close()
+    for used in engines:
+        used.dispose()
 
 
 def idle(qtbot, running: RunningWindow, timeout: int = 10_000) -> None:

@@ -15,6 +15,7 @@ from snorq_desktop.ui.inbox_model import ConversationIdRole, SummaryRole
 from snorq_desktop.ui.theme import apply_theme
 from snorq_desktop.ui.thread_model import MessageRole
 from tests.e2e.conftest import idle
+from tests.shop import invited_login
 
 
 def _ids(window) -> list[str]:
@@ -58,7 +59,7 @@ def test_the_inbox_pages_in_by_keyset_newest_first(shop, make_window, qtbot):
 
 def test_opening_a_conversation_marks_it_read(shop, make_window, qtbot):
     shop.add_conversations(3, unread=4)
-    running = make_window()
+    running = make_window(login=invited_login(shop.engine, shop.organization_id, shop.owner_id))
     window = running.window
     assert window.sidebar.views.item(1).text() == "Unread  3"
     conversation_id = _open_row(qtbot, running, 1)
@@ -74,9 +75,10 @@ def test_opening_a_conversation_marks_it_read(shop, make_window, qtbot):
     assert window.inbox.index(1).data(SummaryRole).unread_count == 1
 
 
-def test_a_reply_shows_at_once_and_is_stored_pending_by_the_owner(shop, make_window, qtbot):
+def test_a_reply_shows_at_once_and_is_stored_pending_by_its_writer(shop, make_window, qtbot):
     shop.add_conversations(5)
-    running = make_window()
+    member = invited_login(shop.engine, shop.organization_id, shop.owner_id)
+    running = make_window(login=member)  # a MEMBER's own login (#13)
     window = running.window
     conversation_id = _open_row(qtbot, running, 3)
     editor = window.thread_pane.composer.editor
@@ -93,7 +95,7 @@ def test_a_reply_shows_at_once_and_is_stored_pending_by_the_owner(shop, make_win
         "WHERE conversation_id = :c AND content = 'Yes, it ships tomorrow 📦'",
         c=conversation_id,
     )
-    assert stored == [(last.id, "PENDING", shop.owner_id, "OUTBOUND")]
+    assert stored == [(last.id, "PENDING", member.user_id, "OUTBOUND")]
     # the conversation moved to the top, still selected, its preview the reply
     assert _ids(window)[0] == conversation_id
     assert window.inbox_view.currentIndex().data(ConversationIdRole) == conversation_id
@@ -148,7 +150,7 @@ def test_search_finds_names_and_message_words_and_esc_clears_it(shop, make_windo
     shop.sql(
         "UPDATE messages SET content = 'Do you ship to Lisbon?' WHERE external_id = 'msg-ext-12'"
     )
-    running = make_window()
+    running = make_window(login=invited_login(shop.engine, shop.organization_id, shop.owner_id))
     window = running.window
     qtbot.keyClicks(window.search, "ana")
     qtbot.waitUntil(

@@ -15,6 +15,7 @@ from snorq_desktop.ui.message_delegate import NOTE_COLOURS
 from snorq_desktop.ui.sidebar import LabelColourRole, LabelIdRole
 from snorq_desktop.ui.thread_model import MessageRole, NoteRole
 from tests.e2e.conftest import idle
+from tests.shop import invited_login
 
 
 def _names(running) -> list[tuple[str, str, int]]:
@@ -168,7 +169,8 @@ def test_a_label_view_in_the_sidebar_shows_only_its_conversations(shop, make_win
 
 def test_the_thread_adds_a_label_by_typing_and_takes_it_off_by_its_chip(shop, make_window, qtbot):
     shop.add_conversations(3)
-    running = make_window()
+    # A MEMBER's own login (#13): members label conversations and make labels.
+    running = make_window(login=invited_login(shop.engine, shop.organization_id, shop.owner_id))
     window = running.window
     window.inbox_view.setCurrentIndex(window.inbox.index(1))
     idle(qtbot, running)
@@ -199,7 +201,8 @@ def test_the_thread_adds_a_label_by_typing_and_takes_it_off_by_its_chip(shop, ma
 
 def test_a_note_is_written_from_the_composer_and_shown_inline_as_a_note(shop, make_window, qtbot):
     shop.add_conversations(2)
-    running = make_window()
+    # A MEMBER's own login (#13), Eve's: the policies let her write her own notes.
+    running = make_window(login=invited_login(shop.engine, shop.organization_id, shop.owner_id))
     window = running.window
     window.inbox_view.setCurrentIndex(window.inbox.index(0))
     idle(qtbot, running)
@@ -218,8 +221,8 @@ def test_a_note_is_written_from_the_composer_and_shown_inline_as_a_note(shop, ma
     note = last.data(NoteRole)
     assert isinstance(note, ThreadNote)
     assert last.data(MessageRole) is None
-    assert (note.content, note.author_name) == ("She is a VIP: 10 % off", "Maya Okafor")
-    assert last.data(Qt.ItemDataRole.DisplayRole).startswith("Internal note by Maya Okafor")
+    assert (note.content, note.author_name) == ("She is a VIP: 10 % off", "Eve")
+    assert last.data(Qt.ItemDataRole.DisplayRole).startswith("Internal note by Eve")
     assert shop.sql("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'") == [(0,)]
     assert composer.note_mode, "the note tab stays chosen until the person changes it"
 

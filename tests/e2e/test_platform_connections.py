@@ -9,7 +9,7 @@ import pytest
 
 from snorq_desktop.domain.connections import LoginFailed
 from snorq_desktop.domain.enums import ConnectionStatus, Platform
-from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.errors import KnownError, TokenMisplaced
 from snorq_desktop.platforms.errors import PlatformError
 from snorq_desktop.store.connections import read_tokens
 from tests.e2e.connect_world import (
@@ -89,7 +89,7 @@ def test_tiktok_connects_through_the_browser_and_its_messages_arrive(world):
         access, refresh_token = read_tokens(session, world.cipher, connection_id)
     assert world.tiktok.access_tokens[access.reveal()] == BUSINESS
     assert refresh_token is not None and refresh_token.reveal() in world.tiktok.refresh_tokens
-    assert refresh.startswith("k") and refresh_token.reveal() not in refresh
+    assert refresh.startswith("b1:") and refresh_token.reveal() not in refresh
 
     world.tiktok.customer_writes(BUSINESS, "tt-user-5", "Do you ship to Lyon?")
     report = world.sync_pass()
@@ -209,10 +209,17 @@ def test_app_secrets_are_sealed_at_rest(world):
     world.service.save_app("META", META_APP, META_SECRET)
     world.service.save_app("TIKTOK", TIKTOK_KEY, TIKTOK_SECRET)
 
-    rows = dict(world.sql("SELECT provider, app_secret FROM platform_apps"))
+    stored = world.sql("SELECT provider, id, app_secret FROM platform_apps")
+    places = {str(p): f"platform_apps:{i}:app_secret" for p, i, _ in stored}
+    rows = {str(p): str(v) for p, _, v in stored}
     assert META_SECRET not in rows["META"] and TIKTOK_SECRET not in rows["TIKTOK"]
-    assert all(value.startswith(f"k{world.cipher.current_version}:") for value in rows.values())
-    assert world.cipher.open(rows["META"]).reveal() == META_SECRET
+    assert all(
+        value.startswith("b1:") and f":k{world.cipher.current_version}:" in value
+        for value in rows.values()
+    )
+    assert world.cipher.open(rows["META"], places["META"]).reveal() == META_SECRET
+    with pytest.raises(TokenMisplaced):  # one app's secret does not open as the other's
+        world.cipher.open(rows["META"], places["TIKTOK"])
     assert world.service.app_ids() == {"META": META_APP, "TIKTOK": TIKTOK_KEY}
     with pytest.raises(KnownError, match="secret as well"):
         world.service.save_app("TIKTOK", TIKTOK_KEY, " ")

@@ -20,7 +20,7 @@ from snorq_desktop.store.ingest import ingest_messages
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.sync.webhook_intake import store_pending_events
 from tests import webhook_bodies as bodies
-from tests.shop import serving_relay
+from tests.shop import invited_login, serving_relay
 
 SECRETS = RelaySecrets(
     meta_verify_token="verify-me", meta_app_secret="meta-secret", tiktok_app_secret="tiktok-secret"
@@ -144,7 +144,9 @@ def test_sync_once_stores_the_relayed_message_and_status_ticks(relay, shop, caps
     )
     assert post_meta(relay, bodies.whatsapp_message(1)).status_code == 200
     assert post_meta(relay, bodies.whatsapp_message(2, text="Still there?")).status_code == 200
-    url = shop.engine.url.render_as_string(hide_password=False)
+    # As a MEMBER's own login, made as the app makes one for an invite (#13).
+    member = invited_login(shop.engine, shop.organization_id, shop.owner_id)
+    url = member.url.render_as_string(hide_password=False)
     assert main(["--database-url", url, "sync", "--once"]) == 0
     assert "Stored 2 new message(s) (2 webhook event(s))" in capsys.readouterr().out
     row = shop.sql(

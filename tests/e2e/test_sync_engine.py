@@ -16,6 +16,7 @@ from snorq_desktop.platforms.tiktok_api import TikTokClient
 from snorq_desktop.platforms.whatsapp_api import WhatsAppClient
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
+from snorq_desktop.store.connections import token_place
 from snorq_desktop.sync.engine import SyncEngine
 from tests.world import BUSINESS, PAGE, PHONE, wait_for
 
@@ -220,10 +221,11 @@ def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
     from snorq_desktop.platforms.client import Account
     from snorq_desktop.store.sync_records import ConnectionRow
 
+    tiktok = world.connections[Platform.TIKTOK]
     world.sql(
         "UPDATE platform_connections SET refresh_token = :r, token_expires_at = now() - "
         "interval '1 hour' WHERE platform = 'TIKTOK'",
-        r=world.cipher.seal(SecretToken("tt-refresh")),
+        r=world.cipher.seal(SecretToken("tt-refresh"), token_place(tiktok, "refresh_token")),
     )
     row = ConnectionRow(
         world.connections[Platform.TIKTOK], world.org, Platform.TIKTOK, BUSINESS, None
@@ -261,7 +263,7 @@ def test_tiktok_refresh_tokens_are_used_once_however_many_apps_refresh(world):
         "SELECT access_token, token_expires_at > now() FROM platform_connections "
         "WHERE platform = 'TIKTOK'"
     )[0]
-    assert world.cipher.open(stored[0]).reveal() == fresh[0]
+    assert world.cipher.open(stored[0], token_place(tiktok, "access_token")).reveal() == fresh[0]
     assert stored[1] is True
 
 
@@ -281,7 +283,9 @@ def test_a_computer_without_the_teams_key_leaves_the_connections_alone(world):
     assert report.errors
     assert world.sql("SELECT DISTINCT status::text FROM platform_connections") == [("ACTIVE",)]
     # a token that was tampered with, though, is the connection's problem
-    sealed = world.cipher.seal(SecretToken("wa-token"))
+    sealed = world.cipher.seal(
+        SecretToken("wa-token"), token_place(world.connections[Platform.WHATSAPP], "access_token")
+    )
     world.sql(
         "UPDATE platform_connections SET access_token = :t WHERE platform = 'WHATSAPP'",
         t=sealed[:-2] + ("00" if not sealed.endswith("00") else "11"),

@@ -46,13 +46,17 @@ def test_the_log_file_rotates_and_secrets_are_blanked(tmp_path):
     configure_logging(log_file)
     logger = logging.getLogger("snorq_desktop.test")
     sealed = "k1:" + "a" * 32 + ":" + "b" * 32 + ":" + "c" * 20
-    logger.warning("connect postgresql://shop:hunter2@db/x with Bearer EAAGsecret and %s", sealed)
+    bound = "b1:" + "d" * 16 + ":" + sealed.replace("c", "e")
+    logger.warning(
+        "connect postgresql://shop:hunter2@db/x with Bearer EAAGsecret and %s, %s", sealed, bound
+    )
     for handler in logging.getLogger().handlers:
         handler.flush()
     text = log_file.read_text()
     assert "hunter2" not in text
     assert "EAAGsecret" not in text
     assert sealed not in text
+    assert "d" * 16 not in text and "e" * 20 not in text
     assert "postgresql://shop:***@db/x" in text
     handler = next(h for h in logging.getLogger().handlers if getattr(h, "_snorq", False))
     assert isinstance(handler, RotatingFileHandler)
