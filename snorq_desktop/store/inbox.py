@@ -173,7 +173,7 @@ def _found_messages(organization_id: Any, several_words: bool) -> Any:
     index by the rarest word alone: with a common word in the index lookup,
     PostgreSQL would first gather every message of the common word.
 
-    Through a SECURITY DEFINER function (migration s4sec_member_search): under a
+    Through a SECURITY DEFINER function (migration 0015_member_search): under a
     member's row-level security PostgreSQL may not use the index for ``@@``
     (not leakproof) and would read every message; the function checks that the
     login belongs to the organisation and reads the index as the owner role.

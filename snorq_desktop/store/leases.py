@@ -1,5 +1,5 @@
 """Work leases: which app of the team works a platform connection, until when
-(table ``work_leases``, migration 0016_work_leases).
+(table ``work_leases``, migration 0017_work_leases).
 
 A lease is a row, not a session advisory lock: behind a transaction-mode
 pooler (PgBouncer) a session lock stays on whatever server connection took it

@@ -387,7 +387,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "analytics_pending": _ALL,
     "history_retention": {"SELECT": M, "INSERT": M, "UPDATE": M},
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
-    "work_leases": _ALL,  # every member's app syncs (0016_work_leases)
+    "work_leases": _ALL,  # every member's app syncs (0017_work_leases)
     "member_logins": {},
     "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }

@@ -1,7 +1,7 @@
 """A member's search reads the search index and finds only their organisations'
 conversations (#13): under row-level security ``@@`` (not leakproof) cannot use
 the GIN index, so the matching step runs in SECURITY DEFINER functions
-(migration s4sec_member_search) that check the caller's membership."""
+(migration 0015_member_search) that check the caller's membership."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager

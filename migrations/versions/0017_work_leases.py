@@ -13,8 +13,8 @@ FORCEd, any member of the organisation may take, renew and give back its
 leases (every member's app syncs), the owner role sees all, and member logins
 get their privileges through ``snorq_grant_member_privileges``.
 
-Revision ID: 0016_work_leases
-Revises: 0015_plan_licences
+Revision ID: 0017_work_leases
+Revises: 0016_plan_licences
 """
 
 from collections.abc import Sequence
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_work_leases"
-down_revision: str | None = "0015_plan_licences"
+revision: str = "0017_work_leases"
+down_revision: str | None = "0016_plan_licences"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,8 +33,8 @@ grace, then the purge) start as on any FREE shop.  Nothing is deleted at the
 moment of expiry, the licence row stays, and entering a renewed licence puts
 the plan back.
 
-Revision ID: 0015_plan_licences
-Revises: 0014_traffic_reply_and_react
+Revision ID: 0016_plan_licences
+Revises: 0015_member_search
 """
 
 from collections.abc import Sequence
@@ -43,8 +43,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0015_plan_licences"
-down_revision: str | None = "0014_traffic_reply_and_react"
+revision: str = "0016_plan_licences"
+down_revision: str | None = "0015_member_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -237,7 +237,7 @@ _GRANTS = """
 CREATE FUNCTION snorq_grant_member_privileges(p_login name) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    PERFORM snorq_grant_member_privileges_0013(p_login);
+    PERFORM snorq_grant_member_privileges_before_licences(p_login);
     EXECUTE format('GRANT SELECT ON licences TO %I', p_login);
     EXECUTE format('GRANT EXECUTE ON FUNCTION snorq_activate_licence(text, text, text), '
                    'snorq_lapse_licence(text) TO %I', p_login);
@@ -308,7 +308,7 @@ def upgrade() -> None:
     op.execute(_CHANGE_PLAN.format(guard=ADMIN_ONLY, refusal=ADMIN_REFUSAL))
     op.execute(
         "ALTER FUNCTION snorq_grant_member_privileges(name) "
-        "RENAME TO snorq_grant_member_privileges_0013"
+        "RENAME TO snorq_grant_member_privileges_before_licences"
     )
     op.execute(_GRANTS)
     op.execute(_EXISTING_LOGINS.format(function="snorq_grant_member_privileges"))
@@ -319,7 +319,7 @@ def downgrade() -> None:
     op.execute(f"SET ROLE {OWNER}")
     op.execute("DROP FUNCTION snorq_grant_member_privileges(name)")
     op.execute(
-        "ALTER FUNCTION snorq_grant_member_privileges_0013(name) "
+        "ALTER FUNCTION snorq_grant_member_privileges_before_licences(name) "
         "RENAME TO snorq_grant_member_privileges"
     )
     op.execute(_EXISTING_LOGINS.format(function="snorq_grant_member_privileges"))

@@ -14,8 +14,8 @@ The grants function of 0013 is kept under another name and wrapped, so every
 member login made from now on can run these; the logins made before are
 granted here.
 
-Revision ID: s4sec_member_search
-Revises: 0013
+Revision ID: 0015_member_search
+Revises: 0014_traffic_reply_and_react
 """
 
 from collections.abc import Sequence
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "s4sec_member_search"
-down_revision: str | None = "0013"
+revision: str = "0015_member_search"
+down_revision: str | None = "0014_traffic_reply_and_react"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
