@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_team_commands(commands, add_parser)
 
+    from snorq_desktop.boot.api_key_commands import add_api_key_commands
+
+    add_api_key_commands(commands, add_parser)
+
     keys = add_parser(commands, "keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     rotate = add_parser(key_commands, "rotate", help="seal every stored token with a new key")
@@ -318,6 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from snorq_desktop.boot import team_commands
 
             return team_commands.run(settings, paths, arguments)
+        if arguments.command == "api-key":
+            from snorq_desktop.boot import api_key_commands
+
+            return api_key_commands.run(settings, paths, arguments)
         if arguments.command in ("login", "logout", "join"):
             from snorq_desktop.boot import account_commands
 

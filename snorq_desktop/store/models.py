@@ -46,6 +46,7 @@ from snorq_desktop.domain.enums import (
     PlanType,
     Platform,
 )
+from snorq_desktop.store.api_key_models import ApiKey
 from snorq_desktop.store.model_base import (
     Base,
     created_at_column,
@@ -67,6 +68,7 @@ from snorq_desktop.store.team_models import Invite, MemberLogin
 
 __all__ = [
     "AnalyticsPending",
+    "ApiKey",
     "Base",
     "DailyAnalytics",
     "DailyPlatformAnalytics",
@@ -285,6 +287,14 @@ class Message(Base):
             "organization_id",
             text("COALESCE(platform_timestamp, created_at)"),
         ),
+        # A reply posted through the API is queued once per Idempotency-Key (0014).
+        Index(
+            "messages_idempotency_key_key",
+            "organization_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -331,6 +341,8 @@ class Message(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # {"customer": "😮", "business": "👍"}: reactions are not messages.
     reactions: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    # "<API key id>:<the client's Idempotency-Key>" for a reply posted through the API.
+    idempotency_key: Mapped[str | None] = mapped_column(Text)
 
 
 class Attachment(Base):

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.errors import (
     AlreadyMember,
+    ApiKeyRefused,
     InviteInvalid,
     KnownError,
     NotFound,
     OwnershipRuleViolated,
     PermissionDenied,
+    PlanRefused,
     SeatLimitReached,
     SlugTaken,
 )
@@ -33,6 +35,8 @@ _REFUSALS: dict[str, type[KnownError]] = {
     "SQ005": InviteInvalid,
     "SQ006": AlreadyMember,
     "SQ007": SlugTaken,
+    "SQ010": ApiKeyRefused,
+    "SQ011": PlanRefused,
 }
 
 
