@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
 
 from snorq_desktop.domain.enums import PlanType, Platform
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
@@ -67,9 +68,16 @@ def serving_relay(
     sessions: sessionmaker[Session], secrets: RelaySecrets, *, log_level: str = "warning"
 ) -> Iterator[str]:
     """The relay served by uvicorn on a free loopback port, on a thread; its base URL."""
+    with serving_app(build_relay(sessions, secrets), log_level=log_level) as url:
+        yield url
+
+
+@contextmanager
+def serving_app(app: Starlette, *, log_level: str = "warning") -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port, on a thread; its base URL."""
     server = uvicorn.Server(
         uvicorn.Config(
-            build_relay(sessions, secrets),
+            app,
             host="127.0.0.1",
             port=0,
             log_level=log_level,
