@@ -46,6 +46,7 @@ from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import FileKeyStore, load_or_create
 from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.api_keys import ApiKeyService
 from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import ReplyJournal
@@ -58,6 +59,7 @@ from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.outbox_sender import OutboxBell
 from snorq_desktop.sync.runner import SyncRunner
+from snorq_desktop.ui.api_keys_dialog import add_api_keys_menu
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.main_window import MainWindow
@@ -243,6 +245,9 @@ def build_window(
     if identity is not None:
         add_members_menu(
             window.menus.team, window, team or TeamService(database.sessions), runner, identity
+        )
+        add_api_keys_menu(
+            window.menus.team, window, ApiKeyService(database.sessions), runner, identity
         )
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None

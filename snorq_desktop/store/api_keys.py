@@ -30,7 +30,7 @@ def create_key(
         id=key_id,
         org=organization_id,
         name=name,
-        role=role.value,
+        role=MemberRole(role).value,
         hash=key_hash(key),
         prefix=shown_prefix(key),
     )
