@@ -111,6 +111,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "edited_at": (TS, True, None),
         "deleted_at": (TS, True, None),
         "reactions": ("jsonb", True, None),
+        # a reply posted through the REST API: its Idempotency-Key (migration 0014)
+        "idempotency_key": ("text", True, None),
     },
     # The seed's Phase 2 (migration 0005)
     "labels": {
@@ -154,6 +156,7 @@ ADDED_TABLES = {
     "history_retention": "id",
     "member_logins": "login",  # each member's own database login (migration 0013)
     "inbox_count_changes": "id",  # the sidebar's counts, kept as conversations change
+    "api_keys": "id",  # the REST API's keys, only a hash of each (migration 0014)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -327,6 +330,9 @@ def test_the_seed_cascades(upgraded):
         # a person's login goes with them
         ("member_logins", "user_id"): ("users", "CASCADE"),
         ("inbox_count_changes", "organization_id"): ("organizations", "CASCADE"),
+        # an API key goes with its organisation; its maker may leave (it then opens nothing)
+        ("api_keys", "organization_id"): ("organizations", "CASCADE"),
+        ("api_keys", "created_by"): ("users", "SET NULL"),
     }
 
 
