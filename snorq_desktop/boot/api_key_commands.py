@@ -1,18 +1,23 @@
-"""``snorq-desktop api-key create|list|revoke``: the organisation's keys for the
-REST API (BUSINESS plan), as the signed-in person.  A new key is printed once:
+"""``snorq-desktop api-key create|list|revoke`` and ``webhook add|list|remove``:
+the organisation's keys for the REST API and its outgoing webhooks (BUSINESS
+plan), as the signed-in person.  A new key is printed once:
 only its hash is stored."""
 
 import argparse
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from snorq_desktop.boot.accounts import account_store, team_service
-from snorq_desktop.boot.app import open_database
+from snorq_desktop.boot.app import open_database, token_cipher, token_key_store
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.enums import MemberRole
 from snorq_desktop.domain.errors import KnownError
+from snorq_desktop.domain.identity import Identity
 from snorq_desktop.services.accounts import profile_of
 from snorq_desktop.services.api_keys import ApiKeyService
+from snorq_desktop.services.outgoing_webhooks import WebhookService
 
 AddParser = Callable[..., argparse.ArgumentParser]
 
@@ -34,6 +39,14 @@ def add_api_key_commands(
     revoke = add_parser(actions, "revoke", help="stop a key at once")
     revoke.add_argument("key", metavar="NAME|ID", help="the key's name or id")
 
+    hooks = add_parser(commands, "webhook", help="signed events to your own system (Business plan)")
+    hook_actions = hooks.add_subparsers(dest="webhook_command", metavar="ACTION", required=True)
+    add = add_parser(hook_actions, "add", help="send events to URL; prints its signing secret once")
+    add.add_argument("url", help="https://… on your own system")
+    add_parser(hook_actions, "list", help="one line each: id, URL")
+    remove = add_parser(hook_actions, "remove", help="stop sending to a URL")
+    remove.add_argument("webhook", metavar="URL|ID")
+
 
 def _when(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "never"  # type: ignore[attr-defined]
@@ -50,6 +63,8 @@ def run(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> i
                 "You are not in an organisation yet: `snorq-desktop team create --name NAME`, "
                 "or `snorq-desktop join CODE` with an invite code."
             )
+        if arguments.command == "webhook":
+            return _webhook(settings, paths, database.sessions, identity, arguments)
         service = ApiKeyService(database.sessions)
         action = arguments.api_key_command
         if action == "create":
@@ -73,3 +88,28 @@ def run(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> i
         name = service.revoke(identity, arguments.key)
         print(f"Revoked the API key “{name}”: it opens nothing from now on.")
         return 0
+
+
+def _webhook(
+    settings: Settings,
+    paths: AppPaths,
+    sessions: "sessionmaker[Session]",
+    identity: Identity,
+    arguments: argparse.Namespace,
+) -> int:
+    hooks = WebhookService(sessions, lambda: token_cipher(token_key_store(settings, paths)))
+    action = arguments.webhook_command
+    if action == "add":
+        _, secret = hooks.add(identity, arguments.url)
+        print(secret)
+        print(
+            "This signing secret is shown once: events carry X-Snorq-Signature "
+            't=<time>,v1=<HMAC-SHA256 of "<time>.<body>" with it>.'
+        )
+    elif action == "list":
+        for webhook_id, url in hooks.all(identity):
+            print(f"{webhook_id}\t{url}")
+    else:
+        hooks.remove(identity, arguments.webhook)
+        print("Removed: no more events go there.")
+    return 0

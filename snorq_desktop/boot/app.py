@@ -50,6 +50,7 @@ from snorq_desktop.store.team_address import team_database_url
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.engine import PassReport, SyncEngine
 from snorq_desktop.sync.forever import sync_forever
+from snorq_desktop.sync.webhook_sender import WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -272,14 +273,20 @@ def run_sync_forever(
             with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
                 loop.add_signal_handler(signal_number, stop.set)
         try:
+            cipher = optional_cipher(settings, paths)
             engine = SyncEngine(
                 database.engine,
                 database.sessions,
-                optional_cipher(settings, paths),
+                cipher,
                 platform_clients(plumbing.loop_http),
                 origin="server",
             )
-            return await sync_forever(engine, every=every, stop=stop, after_pass=after_pass)
+            webhooks = None
+            if cipher is not None:  # the webhooks' secrets are sealed with the token key
+                webhooks = WebhookSender(database.sessions, cipher, plumbing.loop_http)
+            return await sync_forever(
+                engine, every=every, stop=stop, after_pass=after_pass, webhooks=webhooks
+            )
         finally:
             await plumbing.aclose()
 

@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from snorq_desktop.boot import team_commands
 
             return team_commands.run(settings, paths, arguments)
-        if arguments.command == "api-key":
+        if arguments.command in ("api-key", "webhook"):
             from snorq_desktop.boot import api_key_commands
 
             return api_key_commands.run(settings, paths, arguments)

@@ -50,3 +50,13 @@ def test_api_key_commands(google, database_url, engine, tmp_path):
         assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     again = maya.run("api-key", "revoke", "web shop")
     assert again.returncode == 1 and "no API key “web shop” in use" in again.stderr
+
+    hooked = maya.run("webhook", "add", "https://shop.example/snorq-events")
+    assert hooked.returncode == 0, hooked.stderr
+    assert hooked.stdout.startswith("whsec_") and "shown once" in hooked.stdout
+    listed_hooks = maya.run("webhook", "list")
+    assert listed_hooks.stdout.split("\t")[1].strip() == "https://shop.example/snorq-events"
+    not_a_url = maya.run("webhook", "add", "shop.example")
+    assert not_a_url.returncode == 1 and "is not a web address" in not_a_url.stderr
+    assert maya.run("webhook", "remove", "https://shop.example/snorq-events").returncode == 0
+    assert maya.run("webhook", "list").stdout == ""
