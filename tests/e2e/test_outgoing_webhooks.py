@@ -51,6 +51,7 @@ def receiver() -> Iterator[Receiver]:
     made = Receiver()
     yield made
     made.server.shutdown()
+    made.server.server_close()
 
 
 def _checked(secret: str, headers: dict[str, str], body: bytes) -> dict[str, object]:
