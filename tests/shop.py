@@ -13,6 +13,7 @@ import uvicorn
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
 
 from snorq_desktop.domain.enums import MemberRole, PlanType, Platform
 from snorq_desktop.domain.ids import new_id
@@ -73,9 +74,16 @@ def serving_relay(
     sessions: sessionmaker[Session], secrets: RelaySecrets, *, log_level: str = "warning"
 ) -> Iterator[str]:
     """The relay served by uvicorn on a free loopback port, on a thread; its base URL."""
+    with serving_app(build_relay(sessions, secrets), log_level=log_level) as url:
+        yield url
+
+
+@contextmanager
+def serving_app(app: Starlette, *, log_level: str = "warning") -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port, on a thread; its base URL."""
     server = uvicorn.Server(
         uvicorn.Config(
-            build_relay(sessions, secrets),
+            app,
             host="127.0.0.1",
             port=0,
             log_level=log_level,

@@ -5,15 +5,18 @@ is used; they receive an engine, a session factory and a cipher.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Collection, Iterator
+import signal
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.boot.paths import AppPaths
@@ -35,12 +38,19 @@ from snorq_desktop.secrets.database_passwords import (
 from snorq_desktop.secrets.keys import KeyStore, load_or_create, open_key_store
 from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.connections import reseal_all_tokens
-from snorq_desktop.store.database import connect_checked, describe, parse_database_url
+from snorq_desktop.store.database import (
+    connect_checked,
+    create_database_engine,
+    describe,
+    parse_database_url,
+)
 from snorq_desktop.store.embedded import EmbeddedServer
 from snorq_desktop.store.migrate import require_current_schema, upgrade_schema
 from snorq_desktop.store.team_address import team_database_url
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from snorq_desktop.sync.engine import PassReport, SyncEngine
+from snorq_desktop.sync.forever import sync_forever
+from snorq_desktop.sync.webhook_sender import WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -243,3 +253,78 @@ def run_sync_pass(database: Database, settings: Settings, paths: AppPaths) -> Pa
         return asyncio.run(one_pass())
     finally:
         plumbing.close()
+
+
+def run_sync_forever(
+    database: Database,
+    settings: Settings,
+    paths: AppPaths,
+    *,
+    every: float,
+    after_pass: Callable[[PassReport], None],
+) -> int:
+    """Sync passes until SIGTERM or Ctrl+C: the server's headless sender."""
+    plumbing = open_plumbing()
+
+    async def passes() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
+                loop.add_signal_handler(signal_number, stop.set)
+        try:
+            cipher = optional_cipher(settings, paths)
+            engine = SyncEngine(
+                database.engine,
+                database.sessions,
+                cipher,
+                platform_clients(plumbing.loop_http),
+                origin="server",
+            )
+            webhooks = None
+            if cipher is not None:  # the webhooks' secrets are sealed with the token key
+                webhooks = WebhookSender(database.sessions, cipher, plumbing.loop_http)
+            return await sync_forever(
+                engine, every=every, stop=stop, after_pass=after_pass, webhooks=webhooks
+            )
+        finally:
+            await plumbing.aclose()
+
+    try:
+        return asyncio.run(passes())
+    finally:
+        plumbing.close()
+
+
+API_LOGIN = "snorq_api"
+
+
+@contextmanager
+def api_login(raw_url: str | None) -> Iterator[sessionmaker[Session] | None]:
+    """Sessions of the REST API's own login (None: no API is served).  Refused
+    unless it is ``snorq_api`` and under row-level security: the API never
+    works as a superuser or a member's login."""
+    if not raw_url:
+        yield None
+        return
+    engine = create_database_engine(parse_database_url(raw_url), application_name="snorq-api")
+    try:
+        try:
+            with engine.connect() as connection:
+                who, bypasses = connection.execute(
+                    text(
+                        "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                        "WHERE rolname = current_user"
+                    )
+                ).one()
+        except DBAPIError as error:
+            raise KnownError(f"The API's database login could not connect: {error.orig}") from None
+        if who != API_LOGIN or bypasses:
+            raise KnownError(
+                f"The API logs in as {API_LOGIN}, the login made for it (an administrator "
+                f"gives it a password: ALTER ROLE {API_LOGIN} LOGIN PASSWORD '…'), not as "
+                f"{who}: any other login would act outside the keys' organisations."
+            )
+        yield session_factory(engine)
+    finally:
+        engine.dispose()

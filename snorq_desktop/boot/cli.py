@@ -14,12 +14,20 @@ from dataclasses import replace
 from typing import Any
 
 from snorq_desktop import __version__
-from snorq_desktop.boot.app import open_database, rotate_token_key, run_sync_pass, token_key_store
+from snorq_desktop.boot.app import (
+    api_login,
+    open_database,
+    rotate_token_key,
+    run_sync_forever,
+    run_sync_pass,
+    token_key_store,
+)
 from snorq_desktop.boot.logs import configure_logging
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
 from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.store.migrate import schema_status
+from snorq_desktop.sync.connection_work import PassReport
 
 log = logging.getLogger("snorq_desktop")
 
@@ -106,11 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     relay.add_argument("--host", default="127.0.0.1", help="address to listen on")
     relay.add_argument("--port", type=int, default=8080, help="port to listen on")
+    relay.add_argument(
+        "--api-database-url",
+        metavar="URL",
+        help="serve the REST API at /api/v1 too, logging in as the API's own database "
+        "login, snorq_api (default: SNORQ_API_DATABASE_URL; unset: no API)",
+    )
 
     sync = add_parser(
         commands, "sync", help="store what has arrived (webhook events received by the relay)"
     )
-    sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    how_long = sync.add_mutually_exclusive_group(required=True)
+    how_long.add_argument("--once", action="store_true", help="one pass, then exit")
+    how_long.add_argument(
+        "--forever",
+        action="store_true",
+        help="pass after pass until stopped (the server's sender: replies made through the "
+        "API go out with no window open)",
+    )
+    sync.add_argument(
+        "--every", type=float, default=5.0, metavar="SECONDS", help="with --forever: the pause"
+    )
 
     login = add_parser(commands, "login", help="sign in with Google in the system browser")
     login.add_argument(
@@ -128,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     from snorq_desktop.boot.plan_commands import add_plan_commands
 
     add_plan_commands(commands, add_parser)
+
+    from snorq_desktop.boot.api_key_commands import add_api_key_commands
+
+    add_api_key_commands(commands, add_parser)
 
     keys = add_parser(commands, "keys", help="the key that seals platform tokens")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
@@ -207,14 +235,21 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
         meta_app_secret=os.environ.get("SNORQ_META_APP_SECRET"),
         tiktok_app_secret=os.environ.get("SNORQ_TIKTOK_APP_SECRET"),
     )
-    if not (secrets.meta_app_secret or secrets.tiktok_app_secret):
+    api_url = getattr(arguments, "api_database_url", None) or os.environ.get(
+        "SNORQ_API_DATABASE_URL"
+    )
+    if not (secrets.meta_app_secret or secrets.tiktok_app_secret or api_url):
         raise KnownError(
             "Set SNORQ_META_APP_SECRET and/or SNORQ_TIKTOK_APP_SECRET: without them the relay "
             "cannot tell real webhooks from forged ones."
         )
-    with open_database(settings, paths, migrate=False) as database:
-        app = build_relay(database.sessions, secrets)
-        print(f"relay listening on http://{arguments.host}:{arguments.port} for {database.where}")
+    with open_database(settings, paths, migrate=False) as database, api_login(api_url) as api:
+        app = build_relay(database.sessions, secrets, api=api)
+        served = " and the API at /api/v1" if api is not None else ""
+        print(
+            f"relay listening on http://{arguments.host}:{arguments.port}{served} "
+            f"for {database.where}"
+        )
         uvicorn.run(
             app,
             host=arguments.host,
@@ -230,7 +265,16 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
     return 0
 
 
-def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> int:
+def _sync(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
+    if arguments.forever:
+        if not arguments.every > 0:
+            raise KnownError("--every takes a number of seconds above 0.")
+        with open_database(settings, paths, migrate=False) as database:
+            print(f"Syncing every {arguments.every:g} s with {database.where}; Ctrl+C stops.")
+            run_sync_forever(
+                database, settings, paths, every=arguments.every, after_pass=_said_after_pass
+            )
+        return 0
     with open_database(settings, paths, migrate=False) as database:
         report = run_sync_pass(database, settings, paths)
     print(
@@ -247,6 +291,15 @@ def _sync_once(settings: Settings, paths: AppPaths, _: argparse.Namespace) -> in
     for problem in report.errors:
         print(f"  {problem}")
     return 0
+
+
+def _said_after_pass(report: PassReport) -> None:
+    if report.stored or report.sent or report.failed or report.errors:
+        print(
+            f"Stored {report.stored}, sent {report.sent}, {report.failed} refused"
+            + "".join(f"; {problem}" for problem in report.errors),
+            flush=True,
+        )
 
 
 def _window(
@@ -327,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "relay":
             return _relay(settings, paths, arguments)
         if arguments.command == "sync":
-            return _sync_once(settings, paths, arguments)
+            return _sync(settings, paths, arguments)
         if arguments.command == "team":
             from snorq_desktop.boot import team_commands
 
@@ -336,6 +389,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from snorq_desktop.boot import plan_commands
 
             return plan_commands.run(settings, paths, arguments)
+
+        if arguments.command in ("api-key", "webhook"):
+            from snorq_desktop.boot import api_key_commands
+
+            return api_key_commands.run(settings, paths, arguments)
         if arguments.command in ("login", "logout", "join"):
             from snorq_desktop.boot import account_commands
 

@@ -48,6 +48,7 @@ from snorq_desktop.domain.team_notice import team_channel
 from snorq_desktop.domain.tokens import TokenSealer
 from snorq_desktop.secrets.licence import LicenceKeys
 from snorq_desktop.services.analytics import AnalyticsService
+from snorq_desktop.services.api_keys import ApiKeyService
 from snorq_desktop.services.avatars import AvatarDownloader
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.plan import PlanService
@@ -58,6 +59,7 @@ from snorq_desktop.sync.engine import SyncEngine
 from snorq_desktop.sync.listener import ChangeListener
 from snorq_desktop.sync.outbox_sender import OutboxBell
 from snorq_desktop.sync.runner import SyncRunner
+from snorq_desktop.ui.api_keys_dialog import add_api_keys_menu
 from snorq_desktop.ui.avatars import CachedAvatars
 from snorq_desktop.ui.icons import svg_icon
 from snorq_desktop.ui.live_updates import LiveUpdatesBanner
@@ -221,6 +223,9 @@ def build_window(
             team or TeamService(database.sessions, plan=plan),
             runner,
             identity,
+        )
+        add_api_keys_menu(
+            window.menus.team, window, ApiKeyService(database.sessions), runner, identity
         )
     runner.run(service.store_journalled_replies, window.apply_changes)
     demo_timer = None

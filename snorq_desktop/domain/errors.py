@@ -118,3 +118,14 @@ class BackupFailed(KnownError):
 class RestoreWouldLoseData(KnownError):
     """The database holds newer or more messages than the backup: a restore needs
     the person's confirmation."""
+
+
+# --- the REST API (#18) -------------------------------------------------------
+
+
+class PlanRefused(KnownError):
+    """The organisation's plan does not include this (API access is BUSINESS only)."""
+
+
+class ApiKeyRefused(KnownError):
+    """An API key that is not known, revoked, or whose maker has left."""

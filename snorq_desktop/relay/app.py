@@ -21,12 +21,13 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from snorq_desktop.domain.platform_events import MalformedPayload
 from snorq_desktop.platforms.payload import load_json
 from snorq_desktop.platforms.signatures import SignatureRejected, verify_meta, verify_tiktok
 from snorq_desktop.platforms.webhooks import META, TIKTOK
+from snorq_desktop.relay.api import ApiLimits, build_api
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.webhook_events import record_event
 
@@ -106,7 +107,12 @@ def build_relay(
     secrets: RelaySecrets,
     *,
     clock: Callable[[], float] = time.time,
+    api: sessionmaker[Session] | None = None,
+    api_limits: ApiLimits | None = None,
 ) -> Starlette:
+    """``api``: sessions of the API's own login (``snorq_api``); given, the app
+    serves the REST API under /api/v1 too."""
+
     def store(source: str, body: bytes) -> bool:
         with unit_of_work(sessions) as session:
             return record_event(session, source, body)
@@ -176,11 +182,12 @@ def build_relay(
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    return Starlette(
-        routes=[
-            Route("/webhooks/meta", meta_handshake, methods=["GET"]),
-            Route("/webhooks/meta", meta_post, methods=["POST"]),
-            Route("/webhooks/tiktok", tiktok_post, methods=["POST"]),
-            Route("/health", health, methods=["GET"]),
-        ]
-    )
+    routes: list[BaseRoute] = [
+        Route("/webhooks/meta", meta_handshake, methods=["GET"]),
+        Route("/webhooks/meta", meta_post, methods=["POST"]),
+        Route("/webhooks/tiktok", tiktok_post, methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+    ]
+    if api is not None:
+        routes.append(Mount("/api/v1", routes=build_api(api, api_limits or ApiLimits())))
+    return Starlette(routes=routes)

@@ -1,4 +1,4 @@
-"""The team's licences (migration 0014): entering one through the database's
+"""The team's licences (migration 0016): entering one through the database's
 snorq_activate_licence, and reading the newest one and the plan column, which
 every app checks again (services/plan.py)."""
 

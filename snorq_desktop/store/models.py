@@ -46,6 +46,7 @@ from snorq_desktop.domain.enums import (
     PlanType,
     Platform,
 )
+from snorq_desktop.store.api_key_models import ApiKey
 from snorq_desktop.store.model_base import (
     Base,
     created_at_column,
@@ -67,6 +68,7 @@ from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence, 
 
 __all__ = [
     "AnalyticsPending",
+    "ApiKey",
     "Base",
     "DailyAnalytics",
     "DailyPlatformAnalytics",
@@ -292,6 +294,14 @@ class Message(Base):
             "conversation_id",
             postgresql_where=text("reaction_unsent IS NOT NULL"),
         ),
+        # A reply posted through the API is queued once per Idempotency-Key (0018).
+        Index(
+            "messages_idempotency_key_key",
+            "organization_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -340,6 +350,8 @@ class Message(Base):
     reactions: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     # Migration 0014: our reaction waiting in the outbox ("" takes ours off).
     reaction_unsent: Mapped[str | None] = mapped_column(Text)
+    # "<API key id>:<the client's Idempotency-Key>" for a reply posted through the API.
+    idempotency_key: Mapped[str | None] = mapped_column(Text)
 
 
 class Attachment(Base):

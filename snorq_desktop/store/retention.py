@@ -171,7 +171,7 @@ def organizations_due(session: Session, warning_period: timedelta = WARNING_PERI
     only once the warning is ``warning_period`` old, then at most daily.  An
     organisation that leaves FREE loses its warning, so moving back warns again.
     An organisation whose licence has ended is FREE from here on (its plan
-    column follows, migration 0014), so it is warned like any other.
+    column follows, migration 0016), so it is warned like any other.
     """
     session.execute(text("SELECT snorq_lapse_licence(id) FROM organizations WHERE plan <> 'FREE'"))
     session.execute(

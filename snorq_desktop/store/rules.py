@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.errors import (
     AlreadyMember,
+    ApiKeyRefused,
     InviteInvalid,
     KnownError,
     NotFound,
     OwnershipRuleViolated,
     PermissionDenied,
+    PlanRefused,
     SeatLimitReached,
     SlugTaken,
 )
@@ -35,6 +37,8 @@ _REFUSALS: dict[str, type[KnownError]] = {
     "SQ006": AlreadyMember,
     "SQ007": SlugTaken,
     "SQ008": LicenceRefused,
+    "SQ010": ApiKeyRefused,
+    "SQ011": PlanRefused,
 }
 
 

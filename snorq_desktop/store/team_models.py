@@ -1,5 +1,5 @@
 """Who may join an organisation (invites, migration 0007), whose each member's
-database login is (migration 0013), and the licences its plan comes from (0014)."""
+database login is (migration 0013), and the licences its plan comes from (0016)."""
 
 from datetime import datetime
 
@@ -48,7 +48,7 @@ class Invite(Base):
 
 
 class StoredLicence(Base):
-    """Beyond the seed (migration 0014): the licences the owner entered, so one
+    """Beyond the seed (migration 0016): the licences the owner entered, so one
     activation serves every app of the team.  Written only by the database's
     snorq_activate_licence; every app checks the newest one's signature on read."""
 

@@ -113,6 +113,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "reactions": ("jsonb", True, None),
         # our reaction waiting in the outbox (migration 0014)
         "reaction_unsent": ("text", True, None),
+        # a reply posted through the REST API: its Idempotency-Key (migration 0018)
+        "idempotency_key": ("text", True, None),
     },
     # The seed's Phase 2 (migration 0005)
     "labels": {
@@ -157,6 +159,10 @@ ADDED_TABLES = {
     "member_logins": "login",  # each member's own database login (migration 0013)
     "inbox_count_changes": "id",  # the sidebar's counts, kept as conversations change
     "licences": "id",  # the licences the owner entered, the plan's source (migration 0014)
+    "api_keys": "id",  # the REST API's keys, only a hash of each (migration 0014)
+    # outgoing webhooks and each event's delivery to each (migration 0015)
+    "outgoing_webhooks": "id",
+    "webhook_deliveries": "id",
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -335,6 +341,14 @@ def test_the_seed_cascades(upgraded):
         ("licences", "organization_id"): ("organizations", "CASCADE"),
         ("licences", "activated_by"): ("users", "SET NULL"),
         ("work_leases", "organization_id"): ("organizations", "CASCADE"),
+        # an API key goes with its organisation; its maker may leave (it then opens nothing)
+        ("api_keys", "organization_id"): ("organizations", "CASCADE"),
+        ("api_keys", "created_by"): ("users", "SET NULL"),
+        # a webhook and its deliveries go with the organisation; its maker may leave
+        ("outgoing_webhooks", "organization_id"): ("organizations", "CASCADE"),
+        ("outgoing_webhooks", "created_by"): ("users", "SET NULL"),
+        ("webhook_deliveries", "organization_id"): ("organizations", "CASCADE"),
+        ("webhook_deliveries", "webhook_id"): ("outgoing_webhooks", "CASCADE"),
     }
 
 

@@ -82,8 +82,8 @@ def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
     webhooks are stored; then it quits with the exit code 0."""
     from sqlalchemy import func, select
 
-    from snorq_desktop.boot.paths import AppPaths
     from snorq_desktop.boot.demo_database import open_demo
+    from snorq_desktop.boot.paths import AppPaths
     from snorq_desktop.domain.enums import MessageStatus
     from snorq_desktop.store.models import Message, WebhookEvent
 

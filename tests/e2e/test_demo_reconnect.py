@@ -4,8 +4,8 @@ demo's own fake platforms: the demo shop's apps are registered there."""
 import httpx
 
 from snorq_desktop.auth.platform_login import LoginEndpoints, PlatformLogin
-from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.demo_database import open_demo
+from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.demo.shop import DEMO_ACCOUNTS
 from snorq_desktop.domain.enums import Platform
 from snorq_desktop.services.connections import ConnectionsService
