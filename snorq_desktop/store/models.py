@@ -47,6 +47,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.store.api_key_models import ApiKey
+from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.model_base import (
     Base,
     created_at_column,
@@ -76,6 +77,7 @@ __all__ = [
     "InboxCountChange",
     "Invite",
     "MemberLogin",
+    "ReplyDraft",
     "StoredLicence",
     "WorkLease",
 ]
@@ -465,30 +467,6 @@ class Note(Base):
     # organisation's cascade reaches the notes.
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = created_at_column()
-
-
-class ReplyDraft(Base):
-    """Beyond the seed: what a member has written but not sent, per conversation,
-    and whether it is meant as an internal note; so it survives switching
-    conversations and restarting, and follows the member to another computer."""
-
-    __tablename__ = "reply_drafts"
-    __table_args__ = (
-        Index("reply_drafts_organization_id_user_id_idx", "organization_id", "user_id"),
-    )
-
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[str] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    content: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
-    as_note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    # Migration 0014: the message of this conversation the reply answers (our id).
-    reply_to_message_id: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class PlatformApp(Base):
