@@ -335,10 +335,6 @@ def roll_up(session: Session) -> RollupResult:
         session.execute(text("ANALYZE rollup_days"))
         session.execute(text(_CLEAR_PLATFORM_DAYS))
         many = days >= WHOLE_THREADS_FROM_DAYS
-        if not many:
-            # A few days are many small index reads the planner costs high:
-            # compiling them (JIT) took longer than running them (100 ms of 600).
-            session.execute(text("SET LOCAL jit = off"))
         session.execute(
             text(_RECOMPUTE_PLATFORM_DAYS_FROM_THREADS if many else _RECOMPUTE_PLATFORM_DAYS)
         )
