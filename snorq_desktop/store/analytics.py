@@ -88,41 +88,77 @@ DELETE FROM daily_platform_analytics p USING rollup_days r
 WHERE p.organization_id = r.organization_id AND p.date = r.day
 """
 
-# Only the messages said on the days being recomputed (the history index),
-# failed replies left out (they answered nobody), in the order they were said
-# within each conversation's day.  What came before a conversation's day is
-# read by two probes of the thread index per (conversation, day): the message
-# just before it (so its first message knows whether it answers a customer, or
-# starts the conversation), and, when that one was the customer's, the start of
-# the customer's wait (the first message after our last reply before it).  So
-# a rollup costs the days' messages, not the touched conversations' threads.
+# Only the messages said on the days being recomputed, failed replies left out
+# (they answered nobody).  The days' range of the history index names the
+# (conversation, day) pairs; each pair's messages come from the thread index
+# already in order, so one pass of window functions judges them with no sort
+# of the days' messages; what a day's first message follows (the message
+# before it, and when that was the customer's, the start of their wait) comes
+# from two probes per pair, applied to the pair's one aggregated row.  So a
+# rollup costs the days' messages, not the touched conversations' threads.
 _NOT_FAILED = "NOT ({t}.direction = 'OUTBOUND' AND {t}.status = 'FAILED')"
 _RECOMPUTE_PLATFORM_DAYS = f"""
 INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
     messages_sent, conversations_new, responses, response_seconds)
-WITH said AS MATERIALIZED (
-    SELECT m.*, r.day
+WITH touched AS (
+    SELECT r.organization_id, r.day, m.conversation_id
     FROM rollup_days r
-    -- A range of the history index per day (OFFSET 0 keeps it per day: as a
-    -- plain join, the planner, who cannot tell a day's size, reads every message).
+    -- A range of the history index per day (a lateral keeps it per day: as a
+    -- plain join, the planner, who cannot tell a day's size, reads every
+    -- message), hashed into its conversations.
     CROSS JOIN LATERAL (
-        SELECT d.organization_id, d.conversation_id, d.id, d.direction, d.status,
-               {_said("d")} AS at
+        SELECT d.conversation_id
         FROM messages d
         WHERE d.organization_id = r.organization_id
           AND {_said("d")} >= (r.day::timestamp AT TIME ZONE 'UTC')
           AND {_said("d")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
           AND {_NOT_FAILED.format(t="d")}
-        OFFSET 0
+        GROUP BY d.conversation_id
     ) m
 ),
-days_start AS MATERIALIZED (
-    -- Everything said before a conversation's day is said before its first
-    -- message of the day (the same instant would be the same day).
-    SELECT g.conversation_id, g.day, earlier.direction AS previous_direction,
-           earlier.direction IS NULL AS first_ever, wait.since AS waiting_before
-    FROM (SELECT conversation_id, day, min(at) AS first_at FROM said
-          GROUP BY conversation_id, day) g
+conversation_days AS (
+    SELECT t.organization_id, t.day, t.conversation_id, f.*
+    FROM touched t
+    -- The conversation's day from the thread index, which yields it in the
+    -- order it was said: the window functions need no sort of the days' messages.
+    CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE w.inbound) AS received,
+               count(*) FILTER (WHERE w.sent) AS sent,
+               min(w.at) AS first_at,
+               bool_or(w.inbound AND w.after_inbound IS NULL) AS starts_inbound,
+               count(*) FILTER (WHERE NOT w.inbound AND w.after_inbound) AS responses,
+               COALESCE(sum(floor(extract(epoch FROM w.reply_at - w.at))::bigint)
+                        FILTER (WHERE w.inbound AND w.after_inbound IS NOT TRUE), 0) AS seconds,
+               min(w.at) FILTER (WHERE NOT w.inbound AND w.after_inbound) AS first_response_at
+        FROM (
+            -- Latest first, as the thread index yields it (no sort), so one pass
+            -- of window functions sees, at each message, the one before it
+            -- (lead) and our first reply after it (the running min): a customer
+            -- message after one of ours starts a wait, which that reply ends.
+            -- The day's first message counts as a start for now; the edge below
+            -- corrects it.
+            SELECT {_said("m")} AS at, m.direction = 'INBOUND' AS inbound,
+                   m.direction = 'OUTBOUND' AND m.status IN ('SENT', 'DELIVERED', 'READ') AS sent,
+                   lead(m.direction = 'INBOUND') OVER latest_first AS after_inbound,
+                   min({_said("m")}) FILTER (WHERE m.direction = 'OUTBOUND') OVER latest_first
+                       AS reply_at
+            FROM messages m
+            WHERE m.conversation_id = t.conversation_id
+              AND {_said("m")} >= (t.day::timestamp AT TIME ZONE 'UTC')
+              AND {_said("m")} < ((t.day + 1)::timestamp AT TIME ZONE 'UTC')
+              AND {_NOT_FAILED.format(t="m")}
+            WINDOW latest_first AS (ORDER BY {_said("m")} DESC, m.id DESC
+                                    ROWS UNBOUNDED PRECEDING)
+        ) w
+    ) f
+),
+edges AS (
+    -- What came before a conversation's day, by two probes of the thread index:
+    -- the message just before its first one (does that one answer a customer,
+    -- or start the conversation?), and, when the customer's, the start of the
+    -- customer's wait (the first message after our last reply before it).
+    SELECT g.*, earlier.direction AS previous_direction, wait.since AS waiting_before
+    FROM conversation_days g
     LEFT JOIN LATERAL (
         SELECT e.direction
         FROM messages e
@@ -151,46 +187,30 @@ days_start AS MATERIALIZED (
         ) reply ON true
     ) wait ON true
 ),
-steps AS (
-    SELECT s.organization_id, s.conversation_id, s.day, s.direction, s.status, s.at, s.id,
-           CASE WHEN row_number() OVER in_day = 1 THEN d.previous_direction
-                ELSE lag(s.direction) OVER in_day END AS previous_direction,
-           row_number() OVER in_day = 1 AND d.first_ever AS first_ever,
-           d.waiting_before
-    FROM said s
-    JOIN days_start d ON d.conversation_id = s.conversation_id AND d.day = s.day
-    WINDOW in_day AS (PARTITION BY s.conversation_id, s.day ORDER BY s.at, s.id)
-),
-waits AS (
-    -- The latest start of a run of customer messages, this day's or the one
-    -- still waiting from before it (same window: no second sort).
-    SELECT w.*,
-           COALESCE(max(CASE WHEN w.direction = 'INBOUND'
-                              AND w.previous_direction IS DISTINCT FROM 'INBOUND' THEN w.at END)
-                        OVER (PARTITION BY w.conversation_id, w.day ORDER BY w.at, w.id
-                              ROWS UNBOUNDED PRECEDING),
-                    w.waiting_before) AS waiting_since
-    FROM steps w
-),
-conversation_days AS (
-    SELECT conversation_id, day, min(organization_id) AS organization_id,
-           count(*) FILTER (WHERE direction = 'INBOUND') AS received,
-           count(*) FILTER (WHERE direction = 'OUTBOUND'
-                            AND status IN ('SENT', 'DELIVERED', 'READ')) AS sent,
-           min(at) FILTER (WHERE first_ever) AS first_at,
-           count(*) FILTER (WHERE direction = 'OUTBOUND'
-                            AND previous_direction = 'INBOUND') AS responses,
-           COALESCE(sum(floor(extract(epoch FROM at - waiting_since))::bigint)
-                    FILTER (WHERE direction = 'OUTBOUND'
-                            AND previous_direction = 'INBOUND'), 0) AS seconds
-    FROM waits
-    GROUP BY conversation_id, day
+figures AS (
+    -- With a customer waiting from before the day, a first message of ours is a
+    -- response to that wait, and a first message of theirs continues it (so
+    -- the day's first response waited from before, not from that message).
+    SELECT d.organization_id, d.day, d.received, d.sent, d.first_at,
+           d.previous_direction IS NULL AS first_ever,
+           d.responses + (d.previous_direction IS NOT DISTINCT FROM 'INBOUND'
+                          AND NOT d.starts_inbound)::int AS responses,
+           d.seconds + CASE
+               WHEN d.previous_direction IS DISTINCT FROM 'INBOUND' THEN 0
+               WHEN NOT d.starts_inbound
+                   THEN floor(extract(epoch FROM d.first_at - d.waiting_before))::bigint
+               WHEN d.first_response_at IS NOT NULL
+                   THEN floor(extract(epoch FROM d.first_response_at - d.waiting_before))::bigint
+                        - floor(extract(epoch FROM d.first_response_at - d.first_at))::bigint
+               ELSE 0 END AS seconds,
+           d.conversation_id
+    FROM edges d
 )
 SELECT {_NEW_ID}, d.organization_id, d.day, c.platform, sum(d.received), sum(d.sent),
-       count(*) FILTER (WHERE d.first_at IS NOT NULL
+       count(*) FILTER (WHERE d.first_ever
                         AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day),
        sum(d.responses), sum(d.seconds)
-FROM conversation_days d
+FROM figures d
 -- One primary-key read per conversation-day (LIMIT 1 keeps it so), not a hash
 -- of every conversation.
 CROSS JOIN LATERAL (

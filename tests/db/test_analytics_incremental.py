@@ -149,3 +149,44 @@ def test_a_late_message_reads_its_days_not_the_whole_thread(engine, sessions):
     # probes before them; the whole thread would be 601.
     assert read < 100
     assert stored(history) == recounted(history)
+
+
+def test_late_messages_over_several_days_roll_up_as_a_full_recount_does(engine, sessions):
+    history = History.shop(engine)
+    day = START + timedelta(days=3)  # midnight between the 3rd and the 4th of November
+    waited = history.conversation(day - timedelta(days=1))
+    answered = history.conversation(day - timedelta(days=1))
+    history.message(waited, "INBOUND", day - timedelta(minutes=10))
+    history.message(waited, "OUTBOUND", day + timedelta(minutes=20))
+    history.message(answered, "OUTBOUND", day - timedelta(hours=3))
+    # A long thread, so the full recount below reads whole threads (10+ days).
+    long_thread = history.conversation(START, Platform.TIKTOK)
+    for hours in range(0, 14 * 24, 7):
+        direction = ["INBOUND", "OUTBOUND"][hours % 2]
+        history.message(long_thread, direction, START + timedelta(hours=hours))
+    roll_up(sessions)
+
+    # Late, over four days: the customer wrote again after midnight, before our
+    # reply (which still answers the wait begun the day before); a question
+    # the day before a reply that opens the next day; a run crossing two midnights.
+    history.message(waited, "INBOUND", day + timedelta(minutes=5))
+    history.message(answered, "INBOUND", day - timedelta(minutes=5))
+    history.message(answered, "OUTBOUND", day + timedelta(minutes=15))
+    history.message(answered, "INBOUND", day + timedelta(hours=23))
+    history.message(answered, "INBOUND", day + timedelta(days=1, hours=2))
+    history.message(answered, "OUTBOUND", day + timedelta(days=2, hours=1))
+    history.message(long_thread, "INBOUND", day - timedelta(days=1, minutes=1))
+    with unit_of_work(sessions) as session:
+        assert analytics.roll_up(session).days < analytics.WHOLE_THREADS_FROM_DAYS
+    incremental = stored(history)
+    assert incremental == recounted(history)
+    # The reply at 00:20 waited from 23:50 the day before, not from 00:05; the
+    # one at 00:15 from 23:55; the one two days on from 23:00 (26 hours).
+    assert incremental[(day.date(), "WHATSAPP")][3:] == (2, 30 * 60 + 20 * 60)
+    assert incremental[((day + timedelta(days=2)).date(), "WHATSAPP")][3:] == (1, 26 * 3600)
+
+    with unit_of_work(sessions) as session:
+        analytics.note_everything(session)
+    with unit_of_work(sessions) as session:  # every day, from whole threads
+        assert analytics.roll_up(session).days >= analytics.WHOLE_THREADS_FROM_DAYS
+    assert stored(history) == incremental
