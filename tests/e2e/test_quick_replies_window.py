@@ -200,3 +200,26 @@ def test_a_quick_reply_added_in_one_app_is_offered_in_the_teammates(shop, make_w
     qtbot.keyClicks(window.thread_pane.composer.editor, "/th")
     qtbot.keyClick(window.quick_replies.completer.popup, Qt.Key.Key_Tab)
     assert window.thread_pane.composer.editor.toPlainText() == "Thank you Ana!"
+
+
+def test_the_demo_has_three_quick_replies_ready_to_type(demo_shop, make_window, qtbot):
+    running = make_window()
+    window = running.window
+    idle(qtbot, running)
+    catalog = window.quick_replies.catalog
+    assert [r.shortcut for r in catalog.replies] == ["price", "shipping", "thanks"]
+    composer = window.thread_pane.composer
+    for row in range(window.inbox.rowCount()):  # one whose reply box is open
+        window.inbox_view.setCurrentIndex(window.inbox.index(row))
+        idle(qtbot, running)
+        if composer.blocked_reason is None:
+            break
+    contact = window.thread_pane.header.conversation.contact_name
+    qtbot.keyClicks(composer.editor, "/")
+    assert len(_offered(window.quick_replies.completer)) == 3
+    qtbot.keyClicks(composer.editor, "th")
+    qtbot.keyClick(window.quick_replies.completer.popup, Qt.Key.Key_Tab)
+    first = contact.split()[0]
+    assert composer.editor.toPlainText() == (
+        f"Thank you so much {first}! Send us a photo when it arrives 💛"
+    )
