@@ -16,8 +16,9 @@ from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from snorq_desktop.boot.demo_database import open_demo
 from snorq_desktop.boot.paths import AppPaths
-from snorq_desktop.boot.window import build_window, open_demo
+from snorq_desktop.boot.window import build_window
 from snorq_desktop.ui.theme import apply_theme
 
 
