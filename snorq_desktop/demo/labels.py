@@ -1,11 +1,12 @@
-"""The demo shop's labels and internal notes, so `--demo` shows them from the start."""
+"""The demo shop's labels, internal notes and quick replies, so `--demo` shows
+them from the start."""
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snorq_desktop.store import labels
+from snorq_desktop.store import labels, quick_replies
 from snorq_desktop.store.inbox import ACTIVITY
 from snorq_desktop.store.models import Conversation, Note
 
@@ -20,6 +21,18 @@ DEMO_NOTES = (
     (3, 1, "Refund approved by Maya, waiting for the parcel to come back."),
     (9, 0, "Wants 40 pieces for her shop: quote sent by email, follow up Friday."),
 )
+
+# The answers a handmade shop gives every day, typed in the reply box as /shortcut.
+DEMO_QUICK_REPLIES = (
+    ("price", "Hi {first_name}! Our rings start at 25 € and necklaces at 35 €; engraving is 5 €."),
+    ("shipping", "Orders ship within 2 working days, tracked: 3-5 days in the EU, {first_name}."),
+    ("thanks", "Thank you so much {first_name}! Send us a photo when it arrives 💛"),
+)
+
+
+def seed_quick_replies(session: Session, organization_id: str, writer: str) -> None:
+    for shortcut, text in DEMO_QUICK_REPLIES:
+        quick_replies.add_quick_reply(session, organization_id, shortcut, text, writer)
 
 
 def seed_labels_and_notes(

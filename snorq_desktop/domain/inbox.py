@@ -165,6 +165,7 @@ class Changes:
     deleted (every list showing them refreshes).
     ``connections``: a platform connection was renewed, stopped or found expired
     (every view showing a connection's state looks again: rows, thread, reply box).
+    ``quick_replies``: the team's quick replies were added, changed or deleted.
     """
 
     conversations: frozenset[str] = frozenset()
@@ -172,6 +173,7 @@ class Changes:
     arrivals: tuple[tuple[str, str], ...] = ()
     labels: bool = False
     connections: bool = False
+    quick_replies: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -180,11 +182,17 @@ class Changes:
             self.arrivals + other.arrivals,
             self.labels or other.labels,
             self.connections or other.connections,
+            self.quick_replies or other.quick_replies,
         )
 
     def __bool__(self) -> bool:
         return bool(
-            self.conversations or self.messages or self.arrivals or self.labels or self.connections
+            self.conversations
+            or self.messages
+            or self.arrivals
+            or self.labels
+            or self.connections
+            or self.quick_replies
         )
 
 

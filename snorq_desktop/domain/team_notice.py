@@ -37,6 +37,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         notice["l"] = 1
     if changes.connections:
         notice["k"] = 1
+    if changes.quick_replies:
+        notice["q"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -63,6 +65,7 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             arrivals=tuple((conversation, "") for conversation in _ids(notice.get("a"))),
             labels=bool(notice.get("l")),
             connections=bool(notice.get("k")),
+            quick_replies=bool(notice.get("q")),
         ),
     )
 

@@ -37,6 +37,7 @@ from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
+from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
 from snorq_desktop.store import conversation_actions as actions
@@ -81,6 +82,9 @@ class InboxService:
         self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
+        self.quick_replies = QuickReplyService(
+            sessions, self._reads, self._acting_as, self._tell_the_team
+        )
 
     # --- who ------------------------------------------------------------------
 

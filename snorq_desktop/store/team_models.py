@@ -1,13 +1,29 @@
 """Who may join an organisation (invites, migration 0007), whose each member's
-database login is (migration 0013), and the licences its plan comes from (0016)."""
+database login is (migration 0013), the licences its plan comes from (0016) and
+the team's quick replies (0020)."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, Text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from snorq_desktop.domain.enums import MemberRole, PlanType
-from snorq_desktop.store.model_base import Base, created_at_column, id_column, seed_enum
+from snorq_desktop.store.model_base import (
+    Base,
+    created_at_column,
+    id_column,
+    seed_enum,
+    updated_at_column,
+)
 
 
 class MemberLogin(Base):
@@ -82,3 +98,33 @@ class WorkLease(Base):
     holder: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     taken_at: Mapped[datetime] = created_at_column()
+
+
+class QuickReply(Base):
+    """Beyond the seed (#17.1): one of the team's saved answers, typed in the reply
+    box as "/" and its shortcut.  The shortcut is stored without its slash and
+    is unique in the organisation whatever its case; every member adds, edits
+    and deletes them (they are the team's, like the words they answer with)."""
+
+    __tablename__ = "quick_replies"
+    __table_args__ = (
+        Index(
+            "quick_replies_organization_id_shortcut_key",
+            "organization_id",
+            text("lower(shortcut)"),
+            unique=True,
+        ),
+        CheckConstraint(
+            "shortcut ~ '^[^[:space:]/]{1,30}$'",
+            name="shortcut_word",
+        ),
+        CheckConstraint("btrim(text) <> '' AND length(text) <= 4096", name="text_fits"),
+    )
+
+    id: Mapped[str] = id_column()
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -9,6 +9,7 @@ turns a note into a reply.
 """
 
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent
@@ -42,14 +43,20 @@ class ReplyEditor(QPlainTextEdit):
     it, are handed over (to be shown before sending) instead of becoming text.
 
     Signals: ``files_given(list)``: local files dropped or pasted (Paths);
-    ``image_pasted(QImage)``: an image from the clipboard."""
+    ``image_pasted(QImage)``: an image from the clipboard; ``typed()``: a key
+    the person pressed was handled (what they type, not text set by the app)."""
 
     files_given = Signal(list)
     image_pasted = Signal(QImage)
+    typed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.takes_files = True  # False: a note, or a connection that cannot send
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        super().keyPressEvent(event)
+        self.typed.emit()
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802
         if self.takes_files and (_local_files(source) or source.hasImage()):
@@ -73,6 +80,14 @@ def _local_files(source: QMimeData) -> list[Path]:
     if not source.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in source.urls() if url.isLocalFile()]
+
+
+class Completion(Protocol):
+    """What offers completions in the box (ui/quick_reply_completer.py)."""
+
+    def is_open(self) -> bool: ...
+
+    def handle_key(self, event: QKeyEvent) -> bool: ...
 
 
 class Composer(QWidget):
@@ -170,6 +185,7 @@ class Composer(QWidget):
         self.editor.textChanged.connect(self._update_button)
         self._blocked: str | None = None
         self._template_only = False
+        self.completion: Completion | None = None  # its keys come before sending
         self._update_placeholder()
         self._update_button()
 
@@ -264,11 +280,14 @@ class Composer(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.editor and event.type() == QEvent.Type.ShortcutOverride:
             assert isinstance(event, QKeyEvent)
-            if event.key() == Qt.Key.Key_Escape and self._reply_target is not None:
+            completing = self.completion is not None and self.completion.is_open()
+            if event.key() == Qt.Key.Key_Escape and (self._reply_target or completing):
                 event.accept()  # Escape lets go of the quote before any window shortcut
                 return True
         if watched is self.editor and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            if self.completion is not None and self.completion.handle_key(event):
+                return True
             if event.key() == Qt.Key.Key_Escape and self._reply_target is not None:
                 self.set_reply_target(None)
                 return True

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QByteArray,
     QItemSelectionModel,
     QModelIndex,
     QSettings,
@@ -43,12 +42,13 @@ from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.menu_bar import build_menu_bar
+from snorq_desktop.ui.quick_replies_dialog import WindowQuickReplies
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
-from snorq_desktop.ui.window_fit import keep_on_screen, window_title
+from snorq_desktop.ui.window_fit import keep_on_screen, restore_layout, save_layout, window_title
 
 RECONNECT_EVERY_MS = 3000
 
@@ -191,9 +191,11 @@ class MainWindow(QMainWindow):
             enabled=identity is not None,
             dialog_parent=self,
         )
+        team = self.menus.team
+        self.quick_replies = WindowQuickReplies(service, runner, team, self.thread_pane, identity)
         self._wire()
         self._tab_order()
-        self._restore_state()
+        restore_layout(self, self.splitter, self._state)
         if identity is None:
             self._show_no_organisation()
         else:
@@ -213,6 +215,7 @@ class MainWindow(QMainWindow):
         self.inbox.page_loaded.connect(self._page_loaded)
         self.thread_pane.changed.connect(self.apply_changes)
         self.labels.changed.connect(self.apply_changes)
+        self.quick_replies.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
         self.switcher.conversation_chosen.connect(
@@ -350,6 +353,7 @@ class MainWindow(QMainWindow):
         if not changes:
             return
         self.labels.labels_changed(changes)
+        self.quick_replies.apply_changes(changes)
         self.inbox.apply_changes(changes)
         self.thread_pane.apply_changes(changes)
         if changes.connections:  # here or in a teammate's app
@@ -454,23 +458,13 @@ class MainWindow(QMainWindow):
 
     # --- remembering the layout ----------------------------------------------------------
 
-    def _restore_state(self) -> None:
-        geometry = self._state.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        splitter = self._state.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if not event.spontaneous():  # inside the screen, whatever size was remembered
             keep_on_screen(self)
 
     def save_state(self) -> None:
-        self._state.setValue("window/geometry", self.saveGeometry())
-        self._state.setValue("window/splitter", self.splitter.saveState())
-        self._state.sync()
+        save_layout(self, self.splitter, self._state)
 
     def connection_states_changed(self) -> None:
         """Reconnected, disconnected, deleted (Team ▸ Connections…, here or in a

@@ -7,9 +7,9 @@ reach.  The window is made to fit the screen's free area (without the panels),
 first by moving it, then by making it smaller.
 """
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 
 def fit_into(frame: QRect, available: QRect) -> QRect:
@@ -98,3 +98,19 @@ def grow_to_fit(window: QWidget) -> None:
     if height > window.height():
         window.resize(width, height)
         keep_on_screen(window)
+
+
+def restore_layout(window: QWidget, splitter: QSplitter, state: QSettings) -> None:
+    """The window's size and place and its columns' widths, as last saved."""
+    geometry = state.value("window/geometry")
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    widths = state.value("window/splitter")
+    if isinstance(widths, QByteArray):
+        splitter.restoreState(widths)
+
+
+def save_layout(window: QWidget, splitter: QSplitter, state: QSettings) -> None:
+    state.setValue("window/geometry", window.saveGeometry())
+    state.setValue("window/splitter", splitter.saveState())
+    state.sync()

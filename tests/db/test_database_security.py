@@ -149,6 +149,11 @@ def _rows(world: World) -> None:
             (f"hr_{x}", org),
         )
         run(
+            "INSERT INTO quick_replies (id, organization_id, shortcut, text, created_by) "
+            "VALUES (%s, %s, 'price', %s, %s)",
+            (f"qr_{x}", org, f"the prices of {x}", world.users[f"owner_{x}"]),
+        )
+        run(
             "INSERT INTO licences (id, organization_id, licence_id, plan, seats, issued_at, "
             "expires_at, text) VALUES (%s, %s, %s, 'PRO', 3, now(), now() + interval '1 year', "
             "'snorq-licence-v1.x.y')",
@@ -325,6 +330,11 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "VALUES (%s, %s, 'app', now())",
             (org, new),
         ),
+        "quick_replies": (
+            "INSERT INTO quick_replies (id, organization_id, shortcut, text, created_by) "
+            "VALUES (%s, %s, %s, 'Hello {name}', %s)",
+            (new, org, new[:30], t["user"]),
+        ),
         "member_logins": (
             "INSERT INTO member_logins (login, user_id) VALUES (%s, %s)",
             (new, t["user"]),
@@ -359,6 +369,7 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "history_retention": ("id", lambda t: f"hr_{t['x']}", "warned_at"),
     "webhook_events": ("id", lambda t: f"ev_{t['x']}", "error"),
     "work_leases": ("organization_id", lambda t: t["org"], "holder"),
+    "quick_replies": ("id", lambda t: f"qr_{t['x']}", "text"),
     "member_logins": ("login", lambda t: t["login"], "created_at"),
     "licences": ("id", lambda t: f"lic_{t['x']}", "expires_at"),
 }
@@ -388,6 +399,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "history_retention": {"SELECT": M, "INSERT": M, "UPDATE": M},
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
     "work_leases": _ALL,  # every member's app syncs (0017_work_leases)
+    "quick_replies": _ALL,  # the team's saved answers: every member manages them (0020)
     "member_logins": {},
     "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }
@@ -846,3 +858,19 @@ def test_a_draft_is_its_writers_alone(world: World) -> None:
         ), "a draft in another organisation's conversation"
     finally:
         admin.execute("DELETE FROM reply_drafts")
+
+
+def test_a_quick_reply_is_its_teams_and_written_as_its_adder(world: World) -> None:
+    """A member of B sees none of A's quick replies (nor their words); a member of
+    A adds one only as himself, never in another's name (migration 0020)."""
+    add = (
+        "INSERT INTO quick_replies (id, organization_id, shortcut, text, created_by) "
+        "VALUES (%s, %s, 'new', 'Hello', %s)"
+    )
+    member_a, owner_a = world.logins["member_a"], world.logins["owner_a"]
+    assert _call(world, "member_a", "SELECT 1 FROM quick_replies WHERE id = 'qr_a'")
+    assert not _call(world, "member_b", "SELECT 1 FROM quick_replies WHERE organization_id = %s", A)
+    assert not _call(world, "member_b", "SELECT 1 FROM quick_replies WHERE text LIKE '%%of a'")
+    assert _call(world, "member_a", add, _new(), A, member_a.user_id)
+    assert not _call(world, "member_a", add, _new(), A, owner_a.user_id), "in the owner's name"
+    assert not _call(world, "member_b", add, _new(), A, world.logins["member_b"].user_id)

@@ -163,6 +163,7 @@ ADDED_TABLES = {
     # outgoing webhooks and each event's delivery to each (migration 0015)
     "outgoing_webhooks": "id",
     "webhook_deliveries": "id",
+    "quick_replies": "id",  # the team's saved answers, typed as /shortcut (migration 0020)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -349,6 +350,9 @@ def test_the_seed_cascades(upgraded):
         ("outgoing_webhooks", "created_by"): ("users", "SET NULL"),
         ("webhook_deliveries", "organization_id"): ("organizations", "CASCADE"),
         ("webhook_deliveries", "webhook_id"): ("outgoing_webhooks", "CASCADE"),
+        # the team's quick replies go with the organisation; their maker may leave
+        ("quick_replies", "organization_id"): ("organizations", "CASCADE"),
+        ("quick_replies", "created_by"): ("users", "SET NULL"),
     }
 
 
