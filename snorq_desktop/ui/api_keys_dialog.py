@@ -32,6 +32,7 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.team_menu import add_kept_dialog
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -234,17 +235,6 @@ def add_api_keys_menu(
     menu: QMenu, window: QWidget, actions: ApiKeyActions, runner: TaskRunner, identity: Identity
 ) -> QAction:
     """Team ▸ API keys… on the window's Team menu."""
-    action = menu.addAction("API keys…")
-    action.setObjectName("apiKeysAction")
-    opened: list[ApiKeysDialog] = []
-
-    def show() -> None:
-        if not opened:
-            opened.append(ApiKeysDialog(actions, runner, identity, window))
-        else:
-            opened[0].reload()
-        opened[0].show()
-        opened[0].raise_()
-
-    action.triggered.connect(show)
-    return action
+    return add_kept_dialog(
+        menu, "API keys…", "apiKeysAction", lambda: ApiKeysDialog(actions, runner, identity, window)
+    )

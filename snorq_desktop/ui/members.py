@@ -33,6 +33,7 @@ from snorq_desktop.services.team import Team
 from snorq_desktop.ui.invite_dialog import ROLE_NAMES, InviteDialog
 from snorq_desktop.ui.problems import sentence_of
 from snorq_desktop.ui.tasks import TaskRunner
+from snorq_desktop.ui.team_menu import add_kept_dialog
 from snorq_desktop.ui.window_fit import open_sized
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -331,17 +332,6 @@ def add_members_menu(
     menu: QMenu, window: QWidget, actions: TeamActions, runner: TaskRunner, identity: Identity
 ) -> QAction:
     """Team ▸ Members… on the window's Team menu."""
-    action = menu.addAction("Members…")
-    action.setObjectName("membersAction")
-    opened: list[MembersDialog] = []
-
-    def show() -> None:
-        if not opened:
-            opened.append(MembersDialog(actions, runner, identity, window))
-        else:
-            opened[0].reload()
-        opened[0].show()
-        opened[0].raise_()
-
-    action.triggered.connect(show)
-    return action
+    return add_kept_dialog(
+        menu, "Members…", "membersAction", lambda: MembersDialog(actions, runner, identity, window)
+    )
