@@ -18,12 +18,12 @@ fonts-noto-cjk first.)
 import os
 import sys
 import tempfile
-import time
 from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
+from shot_tools import settle
 from sqlalchemy import text
 
 from snorq_desktop.boot.paths import AppPaths
@@ -35,16 +35,6 @@ from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.theme import apply_theme
 from snorq_desktop.ui.thread_model import MessageRole
-
-
-def settle(app: QApplication, done, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if done():
-            return
-        time.sleep(0.01)
-    raise TimeoutError("the window did not settle")
 
 
 def main() -> None:
