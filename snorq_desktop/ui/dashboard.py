@@ -33,6 +33,7 @@ from snorq_desktop.domain.analytics import (
     format_duration,
 )
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.errors import KnownError
 from snorq_desktop.domain.inbox import PLATFORM_NAMES
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.ui.charts import DURATION_STEPS, DayChart, Series
@@ -120,6 +121,10 @@ class DashboardWindow(QDialog):
         controls.addWidget(self.last)
         controls.addSpacing(12)
         controls.addWidget(self.note, 1)
+        self.retry_button = QPushButton("Try again", self)
+        self.retry_button.setObjectName("dashboardRetry")
+        self.retry_button.hide()  # only after a count that failed
+        controls.addWidget(self.retry_button)
         controls.addWidget(self.export_button)
 
         self.tiles = {
@@ -174,7 +179,8 @@ class DashboardWindow(QDialog):
         self.first.dateChanged.connect(self._custom_changed)
         self.last.dateChanged.connect(self._custom_changed)
         self.export_button.clicked.connect(lambda: self.export_csv())
-        self._runner.run(self._service.today, self._start)
+        self.retry_button.clicked.connect(self._retry)
+        self._runner.run(self._service.today, self._start, self._could_not_count)
 
     # --- the range ----------------------------------------------------------------
 
@@ -224,7 +230,27 @@ class DashboardWindow(QDialog):
             self.note.setText("Choose at most two years.")
             return
         self.note.setText("Counting…")
-        self._runner.run(lambda: self._service.dashboard(wanted), self.show_dashboard)
+        self.retry_button.hide()
+        self._runner.run(
+            lambda: self._service.dashboard(wanted), self.show_dashboard, self._could_not_count
+        )
+
+    def _could_not_count(self, error: Exception) -> None:
+        # Said here, beside the range: the status bar is in another window,
+        # often behind this one, and a blank dashboard looks like a quiet shop.
+        if isinstance(error, KnownError):
+            self.note.setText(f"The figures could not be counted. {error.sentence}")
+        else:
+            self.note.setText("The figures could not be counted; the details are in the log file.")
+        self.retry_button.show()
+
+    def _retry(self) -> None:
+        self.retry_button.hide()
+        if self._today is None:  # it was the first question that failed
+            self.note.setText("Counting…")
+            self._runner.run(self._service.today, self._start, self._could_not_count)
+        else:
+            self.load()
 
     # --- showing --------------------------------------------------------------------
 

@@ -4,9 +4,11 @@ import csv
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 
 from snorq_desktop.domain.analytics import DateRange
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.errors import DatabaseUnavailable
 from snorq_desktop.services.analytics import AnalyticsService
 from snorq_desktop.services.worker import DatabaseWorker
 from snorq_desktop.store.unit_of_work import session_factory
@@ -102,3 +104,39 @@ def test_the_csv_holds_what_is_shown(dashboard, tmp_path):
 def test_a_csv_that_cannot_be_written_says_so(dashboard, tmp_path):
     assert dashboard.export_csv(str(tmp_path / "missing-folder" / "x.csv")) is None
     assert "could not be written" in dashboard.note.text()
+
+
+class _Failing(AnalyticsService):
+    """The service with its database gone for the first ``times`` counts."""
+
+    def __init__(self, *args, times: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.times = times
+
+    def dashboard(self, days):
+        if self.times:
+            self.times -= 1
+            raise DatabaseUnavailable("The team database cannot be reached.")
+        return super().dashboard(days)
+
+
+def test_figures_that_cannot_be_counted_say_so_in_the_dashboard(engine, history, qtbot):
+    worker = DatabaseWorker()
+    runner = TaskRunner(worker)
+    service = _Failing(engine, session_factory(engine), lambda: history.organization_id, times=1)
+    window = DashboardWindow(service, runner)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(window.retry_button.isVisible, timeout=10_000)
+        assert window.note.text() == (
+            "The figures could not be counted. The team database cannot be reached."
+        )
+        assert window.board is None
+        with qtbot.waitSignal(window.shown, timeout=10_000):
+            qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
+        assert window.retry_button.isHidden()
+        assert window.tiles["received"].value.text() == "4"
+    finally:
+        runner.stop()
+        worker.shutdown()
