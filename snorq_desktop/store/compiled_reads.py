@@ -1,10 +1,15 @@
 """The window's hottest reads, compiled once per shape and run on the session's
 own psycopg connection."""
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy.orm import Session
+
+from snorq_desktop.store.database import APP_SETTINGS_SQL
 
 # Each shape of statement (a view, a plan, paging or not) is built and compiled
 # once: building and compiling a select costs more than running it.
@@ -24,8 +29,38 @@ def fetch(
         _COMPILED[shape] = cached
     sql, constants = cached
     driver = connection.connection.driver_connection
-    assert driver is not None
-    cursor = driver.execute(sql, {**constants, **values})
+    assert isinstance(driver, psycopg.Connection)
+    parameters = {**constants, **values}
+    if driver.autocommit and driver.info.transaction_status == TransactionStatus.IDLE:
+        return _in_one_round_trip(driver, sql, parameters)
+    cursor = driver.execute(sql, parameters)
+    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def _in_one_round_trip(
+    driver: psycopg.Connection[Any], sql: str, parameters: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """A read outside any transaction (the window's reads are autocommit) in a
+    transaction of its own with the app's settings, all sent at once (psycopg's
+    pipeline mode): BEGIN, the settings, the statement and COMMIT cost one
+    round trip, where a round trip for each cost more than the read.  Nothing
+    outlives the transaction (a pooler may hand the next one another server
+    connection) and nothing is prepared on the server."""
+    cursor = driver.cursor()
+    try:
+        with driver.pipeline():
+            driver.execute("BEGIN")
+            driver.execute(APP_SETTINGS_SQL)
+            cursor.execute(sql, parameters)
+            driver.execute("COMMIT")
+    except BaseException:
+        # A failed statement leaves its transaction open and aborted: end it,
+        # so the pool gets back a connection the next read can use.
+        if driver.info.transaction_status != TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):
+                driver.execute("ROLLBACK")
+        raise
     rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
     return rows
 
