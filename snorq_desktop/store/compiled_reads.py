@@ -1,9 +1,9 @@
 """The window's hottest reads, compiled once per shape and run on the session's
 own psycopg connection."""
 
-import contextlib
 from collections.abc import Callable
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -14,6 +14,13 @@ from snorq_desktop.store.database import APP_SETTINGS_SQL
 # Each shape of statement (a view, a plan, paging or not) is built and compiled
 # once: building and compiling a select costs more than running it.
 _COMPILED: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+E = TypeVar("E", bound=StrEnum)
+
+
+def members(kind: type[E]) -> dict[str, E]:
+    """An enum's members by value, for the text a raw row holds: a dict look-up
+    costs a tenth of calling the enum (3 µs), times three a row, 100 rows a page."""
+    return {member.value: member for member in kind}
 
 
 def fetch(
@@ -41,26 +48,17 @@ def fetch(
 def _in_one_round_trip(
     driver: psycopg.Connection[Any], sql: str, parameters: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
-    """A read outside any transaction (the window's reads are autocommit) in a
-    transaction of its own with the app's settings, all sent at once (psycopg's
-    pipeline mode): BEGIN, the settings, the statement and COMMIT cost one
-    round trip, where a round trip for each cost more than the read.  Nothing
-    outlives the transaction (a pooler may hand the next one another server
-    connection) and nothing is prepared on the server."""
-    cursor = driver.cursor()
-    try:
-        with driver.pipeline():
-            driver.execute("BEGIN")
-            driver.execute(APP_SETTINGS_SQL)
-            cursor.execute(sql, parameters)
-            driver.execute("COMMIT")
-    except BaseException:
-        # A failed statement leaves its transaction open and aborted: end it,
-        # so the pool gets back a connection the next read can use.
-        if driver.info.transaction_status != TransactionStatus.IDLE:
-            with contextlib.suppress(psycopg.Error):
-                driver.execute("ROLLBACK")
-        raise
+    """A read outside any transaction (the window's reads are autocommit), sent
+    with the app's settings as one query string: its statements run in one
+    implicit transaction, each planned after the one before it ran, so the
+    settings hold for the read and lapse after it (nothing outlives it to meet
+    another app through a pooler, nothing is prepared on the server), for one
+    round trip, where a round trip each cost more than the read.  The values
+    are bound by psycopg on this side (a query string of several statements
+    takes no separate parameters); a failed read ends its implicit transaction."""
+    cursor = psycopg.ClientCursor(driver)
+    cursor.execute(f"{APP_SETTINGS_SQL}; {sql}", parameters)
+    cursor.nextset()
     rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
     return rows
 

@@ -32,7 +32,7 @@ from snorq_desktop.domain.inbox import (
     template_only_reason,
 )
 from snorq_desktop.domain.templates import TemplateToSend
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import fetch, members
 from snorq_desktop.store.inbox import SENT_AT, _summary, _summary_columns
 from snorq_desktop.store.models import (
     Attachment,
@@ -109,6 +109,11 @@ def _thread_columns() -> Any:  # a Select of many typed columns
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
 
+_DIRECTIONS = members(MessageDirection)
+_CONTENT_TYPES = members(ContentType)
+_STATUSES = members(MessageStatus)
+
+
 def _message(row: Any) -> ThreadMessage:
     """A message from a row of :func:`_thread_columns`: a SQLAlchemy row, or a raw
     one (enums as text)."""
@@ -117,12 +122,12 @@ def _message(row: Any) -> ThreadMessage:
         sender = row.sender_name or row.sender_email
     return ThreadMessage(
         id=row.id,
-        direction=MessageDirection(row.direction),
+        direction=_DIRECTIONS[row.direction],
         content=row.content,
-        content_type=ContentType(row.content_type),
+        content_type=_CONTENT_TYPES[row.content_type],
         media_url=row.media_url,
         media_type=row.media_type,
-        status=MessageStatus(row.status),
+        status=_STATUSES[row.status],
         sent_at=row.sent_at,
         sender_name=sender,
         failure_reason=row.failure_reason,
