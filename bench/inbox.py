@@ -321,7 +321,10 @@ def same_sql_figures(url: str) -> None:
     service.inbox_page(InboxQuery(), None, 100)
     service.thread(BIG_CONVERSATION, None, 50)
     service.counts()
-    with psycopg.connect(conninfo(url), autocommit=True) as raw:
+    # Unprepared, as the app's reads must be (a pooler may hand each transaction
+    # another server connection) and as query_figures' raw SQL is: psycopg would
+    # otherwise prepare the bare SQL on its fifth run and spare it its planning.
+    with psycopg.connect(conninfo(url), autocommit=True, prepare_threshold=None) as raw:
         raw.execute("SET plan_cache_mode = force_custom_plan")
         raw.execute("SET jit = off")
         raw.execute("SET max_parallel_workers_per_gather = 0")
