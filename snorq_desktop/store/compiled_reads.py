@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy.orm import Session
 
 from snorq_desktop.store.database import APP_SETTINGS_SQL
@@ -40,9 +40,7 @@ def fetch(
     parameters = {**constants, **values}
     if driver.autocommit and driver.info.transaction_status == TransactionStatus.IDLE:
         return _in_one_round_trip(driver, sql, parameters)
-    cursor = driver.execute(sql, parameters)
-    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
-    return rows
+    return _rows(driver.execute(sql, parameters))
 
 
 def _in_one_round_trip(
@@ -59,7 +57,17 @@ def _in_one_round_trip(
     cursor = psycopg.ClientCursor(driver)
     cursor.execute(f"{APP_SETTINGS_SQL}; {sql}", parameters)
     cursor.nextset()
-    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
+    return _rows(cursor)
+
+
+def _rows(cursor: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
+    """The rows of the statement run, none for one that returns none (a write);
+    told by its result's status: ``cursor.description`` builds a column object
+    for each of a thread's 25 columns on every read."""
+    result = cursor.pgresult
+    if result is None or result.status != ExecStatus.TUPLES_OK:
+        return []
+    rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
 

@@ -67,6 +67,8 @@ def _quote_of(content: str | None, kept: bool) -> str | None:
 def _reactions(found: Any, unsent: str | None) -> tuple[str, ...]:
     """The customer's, then ours: the one waiting in the outbox, if any, over
     the one the platform has ("" waiting: ours is being taken off)."""
+    if found is None and unsent is None:  # most messages: spare a page 50 tuples built
+        return ()
     kept = found if isinstance(found, dict) else {}
     ours = unsent if unsent is not None else kept.get("business")
     return tuple(str(e) for e in (kept.get("customer"), ours) if e)
