@@ -158,13 +158,20 @@ def _ping_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 # The app's queries are small and index-driven: JIT compilation (15 ms) and
 # parallel workers (several ms to start) only ever add latency to them.  Set for
 # each transaction (is_local), never on the session, which a pooler shares.
-_APP_SETTINGS = text(
+APP_SETTINGS_SQL = (
     "SELECT set_config('jit', 'off', true),"
     " set_config('max_parallel_workers_per_gather', '0', true)"
 )
+_APP_SETTINGS = text(APP_SETTINGS_SQL)
 
 
 def _settings_for_this_transaction(connection: Connection) -> None:
+    # On an autocommit connection (the window's reads) a setting made for the
+    # transaction would lapse with its own statement: a round trip for nothing.
+    # Those reads send the settings with their statement instead
+    # (store/compiled_reads.py).
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.execute(_APP_SETTINGS)
 
 

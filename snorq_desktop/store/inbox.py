@@ -42,7 +42,7 @@ from snorq_desktop.domain.inbox import (
     InboxQuery,
     InboxView,
 )
-from snorq_desktop.store.compiled_reads import explain, fetch
+from snorq_desktop.store.compiled_reads import explain, fetch, members
 from snorq_desktop.store.models import (
     Conversation,
     ConversationLabel,
@@ -307,19 +307,24 @@ def explain_inbox_page(
     return explain(session, shape, lambda: _page_statement(shape), values, analyze=analyze)
 
 
+_PLATFORMS = members(Platform)
+_STATUSES = members(ConversationStatus)
+_CONNECTION_STATUSES = members(ConnectionStatus)
+
+
 def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
     """A summary from a raw row of :func:`_summary_columns` (enums come as text)."""
     return ConversationSummary(
         id=row[0],
-        platform=Platform(row[1]),
+        platform=_PLATFORMS[row[1]],
         contact_name=row[2] or row[3] or row[4],
         contact_avatar_url=row[5],
         last_message_preview=row[6],
         last_message_at=row[7],
         activity=row[8],
         unread_count=row[9],
-        status=ConversationStatus(row[10]),
-        connection_status=ConnectionStatus(row[11]),
+        status=_STATUSES[row[10]],
+        connection_status=_CONNECTION_STATUSES[row[11]],
         labels=tuple(row[12]) if row[12] else (),
     )
 

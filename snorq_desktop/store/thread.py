@@ -32,7 +32,7 @@ from snorq_desktop.domain.inbox import (
     template_only_reason,
 )
 from snorq_desktop.domain.templates import TemplateToSend
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import fetch, members
 from snorq_desktop.store.inbox import SENT_AT, _summary, _summary_columns
 from snorq_desktop.store.models import (
     Attachment,
@@ -67,6 +67,8 @@ def _quote_of(content: str | None, kept: bool) -> str | None:
 def _reactions(found: Any, unsent: str | None) -> tuple[str, ...]:
     """The customer's, then ours: the one waiting in the outbox, if any, over
     the one the platform has ("" waiting: ours is being taken off)."""
+    if found is None and unsent is None:  # most messages: spare a page 50 tuples built
+        return ()
     kept = found if isinstance(found, dict) else {}
     ours = unsent if unsent is not None else kept.get("business")
     return tuple(str(e) for e in (kept.get("customer"), ours) if e)
@@ -109,6 +111,11 @@ def _thread_columns() -> Any:  # a Select of many typed columns
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
 
+_DIRECTIONS = members(MessageDirection)
+_CONTENT_TYPES = members(ContentType)
+_STATUSES = members(MessageStatus)
+
+
 def _message(row: Any) -> ThreadMessage:
     """A message from a row of :func:`_thread_columns`: a SQLAlchemy row, or a raw
     one (enums as text)."""
@@ -117,12 +124,12 @@ def _message(row: Any) -> ThreadMessage:
         sender = row.sender_name or row.sender_email
     return ThreadMessage(
         id=row.id,
-        direction=MessageDirection(row.direction),
+        direction=_DIRECTIONS[row.direction],
         content=row.content,
-        content_type=ContentType(row.content_type),
+        content_type=_CONTENT_TYPES[row.content_type],
         media_url=row.media_url,
         media_type=row.media_type,
-        status=MessageStatus(row.status),
+        status=_STATUSES[row.status],
         sent_at=row.sent_at,
         sender_name=sender,
         failure_reason=row.failure_reason,

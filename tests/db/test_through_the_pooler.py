@@ -3,12 +3,15 @@ different server connection, so nothing may live on a session."""
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.store.compiled_reads import fetch
 from snorq_desktop.store.database import create_database_engine
 from tests.pooler import pgbouncer_in_front_of
 
@@ -82,3 +85,54 @@ def test_every_transaction_gets_the_app_settings_whatever_server_connection(pool
         thread.join()
     engine.dispose()
     assert set(seen) == {("off", "0")}
+
+
+def _window_reads(engine: Engine) -> sessionmaker[Session]:
+    """The window's reads, as InboxService makes them: autocommit sessions."""
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+_SETTINGS_SEEN = text(
+    "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+)
+
+
+def test_the_windows_reads_run_with_the_app_settings_whatever_server_connection(pooled_url):
+    """A read outside a transaction once sent the settings as a statement of
+    their own, which they did not outlive: the read itself ran with JIT on."""
+    _other_clients_open_server_connections(pooled_url, 6)
+    engine = create_database_engine(pooled_url)
+    reads = _window_reads(engine)
+    seen: list[tuple[Any, ...]] = []
+
+    def work() -> None:
+        for round_ in range(15):
+            with reads() as session:
+                seen.extend(fetch(session, ("settings seen", round_), lambda: _SETTINGS_SEEN, {}))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert set(seen) == {("off", "0")}
+    assert len(seen) == 60
+
+
+def test_a_failed_read_leaves_its_connection_ready_for_the_next(database_url):
+    engine = create_database_engine(database_url, application_name="one-connection")
+    engine.pool.dispose()
+    reads = _window_reads(engine)
+    with reads() as session:
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            fetch(session, ("fails",), lambda: text("SELECT 1 / 0"), {})
+        # the same connection, no transaction left open and aborted
+        assert fetch(session, ("settings seen", "after"), lambda: _SETTINGS_SEEN, {}) == [
+            ("off", "0")
+        ]
+    with reads() as session:
+        assert fetch(session, ("settings seen", "after"), lambda: _SETTINGS_SEEN, {}) == [
+            ("off", "0")
+        ]
+    engine.dispose()
