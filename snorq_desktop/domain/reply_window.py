@@ -76,9 +76,7 @@ class ReplyWindow:
         if self.platform is Platform.WHATSAPP:
             return "WhatsApp needs a template"
         if self.quota_used:
-            return (
-                f"TikTok allows {TIKTOK_REPLY_QUOTA} replies until the customer writes again"
-            )
+            return f"TikTok allows {TIKTOK_REPLY_QUOTA} replies until the customer writes again"
         if self.closes_at is None:
             return f"{_NAMES[self.platform]} lets the business reply only after the customer writes"
         return f"{_NAMES[self.platform]} allows no reply until the customer writes again"
@@ -114,6 +112,36 @@ def reply_window(
     else:
         state = WindowState.OPEN
     return ReplyWindow(platform, state, closes_at, left)
+
+
+@dataclass(frozen=True)
+class ReplyClock:
+    """What a conversation's window depends on; the thread's countdown asks it
+    again each minute with its own clock."""
+
+    platform: Platform
+    last_inbound_at: datetime | None
+    replies_since: int = 0  # ours since the customer's last message (TikTok's quota)
+    human_agent_tag: bool = True
+
+    def at(self, now: datetime) -> ReplyWindow:
+        return reply_window(
+            self.platform,
+            self.last_inbound_at,
+            now,
+            replies_since=self.replies_since,
+            human_agent_tag=self.human_agent_tag,
+        )
+
+    def refusal_at(self, when: datetime, *, template: bool = False) -> str | None:
+        return refusal_at(
+            self.platform,
+            self.last_inbound_at,
+            when,
+            replies_since=self.replies_since,
+            human_agent_tag=self.human_agent_tag,
+            template=template,
+        )
 
 
 def refusal_at(
@@ -158,7 +186,7 @@ def refusal_at(
 
 
 def _duration(span: timedelta) -> str:
-    """"3 h 12 min", "5 d 3 h", "less than a minute": whole minutes, rounded down."""
+    """ "3 h 12 min", "5 d 3 h", "less than a minute": whole minutes, rounded down."""
     minutes = int(span.total_seconds() // 60)
     if minutes < 1:
         return "less than a minute"

@@ -28,6 +28,7 @@ from snorq_desktop.domain.inbox import (
     ConversationSummary,
     InboxPosition,
     InboxQuery,
+    InboxView,
     ThreadHeader,
     ThreadMessage,
     ViewCounts,
@@ -40,6 +41,7 @@ from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
+from snorq_desktop.store import reply_windows
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import outgoing_reactions as reactions
 from snorq_desktop.store.change_notices import notify_changes
@@ -161,7 +163,10 @@ class InboxService:
 
     def counts(self) -> ViewCounts:
         with self._reads() as session:
-            return inbox_counts.view_counts(session, self._org)
+            counts = inbox_counts.view_counts(session, self._org)
+            soon = reply_windows.closing_soon_count(session, self._org)
+            counts.counts[InboxView.CLOSING_SOON] = soon
+            return counts
 
     def thread(
         self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50

@@ -224,6 +224,8 @@ class Conversation(Base):
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
         ),
+        # "Closing soon" (0021): a short range per platform of the customer's last message.
+        Index("conversations_last_inbound_idx", "organization_id", "last_inbound_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -251,6 +253,9 @@ class Conversation(Base):
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # Migration 0021: the customer's newest message (its platform time), moved by
+    # ingest: the reply-window clocks of the rows and the "Closing soon" view.
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Message(Base):

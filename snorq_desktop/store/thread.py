@@ -41,6 +41,7 @@ from snorq_desktop.store.models import (
     PlatformConnection,
     User,
 )
+from snorq_desktop.store.reply_windows import reply_clock
 
 _QUOTED = aliased(Message, name="quoted")
 
@@ -251,4 +252,5 @@ def thread_header(
         reply_blocked_reason=reason,
         template_only_reason=template_only,
         connection_id=row.platform_connection_id,
+        reply_clock=reply_clock(session, organization_id, conversation_id),
     )

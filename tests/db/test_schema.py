@@ -83,6 +83,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "labels": ("text[]", True, "'{}'::text[]"),
         "created_at": (TS, False, "now()"),
         "updated_at": (TS, False, "now()"),
+        # the customer's last message, for the reply-window clocks (migration 0021)
+        "last_inbound_at": (TS, True, None),
     },
     "messages": {
         "id": ("text", False, None),
