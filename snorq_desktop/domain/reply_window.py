@@ -24,6 +24,9 @@ MESSENGER_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 TIKTOK_WINDOW = timedelta(hours=48)
 TIKTOK_REPLY_QUOTA = 10
+# The Messenger client tags every reply past 24 hours HUMAN_AGENT
+# (platforms/messenger_api.py), so the clocks count every page's window so.
+MESSENGER_HUMAN_AGENT_TAG = True
 # The row's warning and the "Closing soon" view: the last hour of a window.
 CLOSING_SOON = timedelta(hours=1)
 

@@ -40,8 +40,15 @@ from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
-from snorq_desktop.store import reply_windows
+from snorq_desktop.store import (
+    attachments,
+    inbox,
+    inbox_counts,
+    outbox,
+    reply_windows,
+    search,
+    thread,
+)
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import outgoing_reactions as reactions
 from snorq_desktop.store.change_notices import notify_changes

@@ -14,14 +14,15 @@ from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConversationStatus, MessageDirection, MessageStatus, Platform
-from snorq_desktop.domain.reply_window import CLOSING_SOON, ReplyClock, free_window
+from snorq_desktop.domain.reply_window import (
+    CLOSING_SOON,
+    MESSENGER_HUMAN_AGENT_TAG,
+    ReplyClock,
+    free_window,
+)
 from snorq_desktop.store.models import Conversation, Message
 
 _SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
-
-# The Messenger client tags every reply past 24 hours HUMAN_AGENT
-# (platforms/messenger_api.py), so the clocks count a page's window the same way.
-MESSENGER_HUMAN_AGENT_TAG = True
 
 
 def _interval(span: timedelta) -> Any:

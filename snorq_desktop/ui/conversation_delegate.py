@@ -15,6 +15,7 @@ from snorq_desktop.domain.inbox import ConversationSummary
 from snorq_desktop.ui.formatting import colour_for, connection_marker, initials, relative_time
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
+from snorq_desktop.ui.reply_clocks import row_warning
 
 ROW_HEIGHT = 68  # at the usual font; a bigger font makes the row taller
 AVATAR = 44
@@ -157,6 +158,10 @@ class ConversationDelegate(QStyledItemDelegate):
         if marker := connection_marker(summary.connection_status):
             bottom_line.setLeft(
                 self._paint_mark(painter, bottom_line, base_font, selected, f"⚠ {marker} ·")
+            )
+        if warning := row_warning(summary, self.now()):  # the reply window's last hour
+            bottom_line.setLeft(
+                self._paint_mark(painter, bottom_line, base_font, selected, f"{warning} ·")
             )
         if self._has_draft(summary.id):
             bottom_line.setLeft(self._paint_draft_mark(painter, bottom_line, base_font, selected))

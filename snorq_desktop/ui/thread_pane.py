@@ -43,6 +43,7 @@ from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
+from snorq_desktop.ui.reply_clocks import ReplyWindowClock
 from snorq_desktop.ui.search_marks import MatchSeeker
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
@@ -99,6 +100,8 @@ class ThreadPane(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("threadSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.window_clock = ReplyWindowClock(self)  # the free reply's countdown (#17.5)
+        self.window_clock.closed.connect(lambda: self._load_header(self.conversation_id or ""))
         self.mark_unread_button = QPushButton("Mark unread", self)
         self.close_button = QPushButton("Close", self)
         self.archive_button = QPushButton("Archive", self)
@@ -153,6 +156,7 @@ class ThreadPane(QWidget):
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.window_clock)
         header.addLayout(titles, 1)
         for button in (
             self.mark_unread_button,
@@ -262,6 +266,7 @@ class ThreadPane(QWidget):
         self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
         self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
+        self.window_clock.show_clock(header.reply_clock)
         if self.label_row is not None:
             self.label_row.show_labels(conversation_id, summary.labels)
         reason = header.reply_blocked_reason
