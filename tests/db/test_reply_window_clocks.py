@@ -6,7 +6,7 @@ TikTok's replies."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import MessageDirection, PlanType, Platform
@@ -17,6 +17,7 @@ from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import inbox, reply_windows
 from snorq_desktop.store.ingest import ingest_messages
+from snorq_desktop.store.models import Conversation
 from tests.history import History
 from tests.shop import account, open_shop
 
@@ -118,8 +119,8 @@ def test_closing_soon_reads_a_range_of_its_index(engine):
     with engine.connect() as connection:
         connection.execute(text("ANALYZE conversations"))
         with Session(bind=connection) as session:
-            statement = inbox.select(inbox.Conversation.id).where(
-                inbox.Conversation.organization_id == shop.organization_id,
+            statement = select(Conversation.id).where(
+                Conversation.organization_id == shop.organization_id,
                 reply_windows.closing_soon(),
             )
             compiled = statement.compile(
