@@ -132,6 +132,7 @@ class ThreadMessage:
     reactions: tuple[str, ...] = ()  # the emoji on it: the customer's, then ours
     platform_id: str | None = None  # its id on the platform (None until sent)
     my_reaction: str | None = None  # ours on it, shown at once while the outbox sends it
+    send_at: datetime | None = None  # a reply scheduled for this time (send later, #17.4)
 
     @property
     def shown_text(self) -> str | None:

@@ -180,8 +180,8 @@ def refusal_at(
     length = free_window(platform, human_agent_tag=human_agent_tag)
     hours = f"{length.days} days" if length.days > 2 else f"{length // timedelta(hours=1)} hours"
     sentence = (
-        f"{name}'s reply window will have closed by then: it closes {hours} after "
-        "the customer's last message."
+        f"{name} allows replies for {hours} after the customer's last message, "
+        "and that window is closed by then."
     )
     if platform is Platform.WHATSAPP:
         sentence += " Send an approved template instead."

@@ -40,6 +40,7 @@ from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
+from snorq_desktop.services.send_later import SendLaterService
 from snorq_desktop.store import (
     attachments,
     inbox,
@@ -93,6 +94,9 @@ class InboxService:
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
         self.quick_replies = QuickReplyService(
             sessions, self._reads, self._acting_as, self._tell_the_team
+        )
+        self.send_later = SendLaterService(
+            sessions, self._acting_as, self._tell_the_team, reply_stored
         )
 
     # --- who ------------------------------------------------------------------

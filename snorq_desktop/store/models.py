@@ -309,6 +309,13 @@ class Message(Base):
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
+        # Send later (0022): the replies still waiting for their time.
+        Index(
+            "messages_scheduled_idx",
+            "organization_id",
+            "send_at",
+            postgresql_where=text("send_at IS NOT NULL AND status = 'PENDING'"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -359,6 +366,8 @@ class Message(Base):
     reaction_unsent: Mapped[str | None] = mapped_column(Text)
     # "<API key id>:<the client's Idempotency-Key>" for a reply posted through the API.
     idempotency_key: Mapped[str | None] = mapped_column(Text)
+    # Migration 0022: a reply scheduled for this time (NULL: sent at once).
+    send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Attachment(Base):

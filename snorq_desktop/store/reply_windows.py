@@ -63,7 +63,7 @@ def closing_soon_count(session: Session, organization_id: str) -> int:
 
 def reply_clock(session: Session, organization_id: str, conversation_id: str) -> ReplyClock | None:
     """What a conversation's window depends on: its customer's last message and,
-    on TikTok, our replies since (failed ones did not count against the quota)."""
+    on TikTok, our replies since that reached them (the quota)."""
     row = session.execute(
         select(Conversation.platform, Conversation.last_inbound_at).where(
             Conversation.organization_id == organization_id, Conversation.id == conversation_id
@@ -82,7 +82,8 @@ def reply_clock(session: Session, organization_id: str, conversation_id: str) ->
                     Message.organization_id == organization_id,
                     Message.conversation_id == conversation_id,
                     Message.direction == MessageDirection.OUTBOUND,
-                    Message.status != MessageStatus.FAILED,
+                    # Only what reached them: not a refused reply, nor one waiting.
+                    Message.status.notin_([MessageStatus.FAILED, MessageStatus.PENDING]),
                     last_inbound < _SENT_AT,
                 )
             )

@@ -106,6 +106,7 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         Message.reactions,
         Message.external_id,
         Message.reaction_unsent,
+        Message.send_at,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
@@ -142,6 +143,7 @@ def _message(row: Any) -> ThreadMessage:
         reactions=_reactions(row.reactions, row.reaction_unsent),
         platform_id=row.external_id,
         my_reaction=_my_reaction(row.reactions, row.reaction_unsent),
+        send_at=row.send_at,
     )
 
 
@@ -169,7 +171,7 @@ _ThreadRow = namedtuple(
     "id direction content content_type media_url media_type status sent_at sender_name "
     "sender_email failure_reason template file_name size_bytes content_kept problem "
     "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions "
-    "external_id reaction_unsent",
+    "external_id reaction_unsent send_at",
 )
 
 
