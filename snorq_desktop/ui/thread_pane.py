@@ -45,6 +45,7 @@ from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.reply_clocks import ReplyWindowClock
 from snorq_desktop.ui.search_marks import MatchSeeker
+from snorq_desktop.ui.send_later import SendLater
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
@@ -151,6 +152,15 @@ class ThreadPane(QWidget):
         self.menus = ThreadMenus(self, self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
+        self.send_later = SendLater(  # #17.4
+            self.composer,
+            self,
+            service,
+            runner,
+            conversation_id=lambda: self.conversation_id,
+            changed=self.changed.emit,
+            choose_template=self.choose_template,
+        )
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -450,6 +460,8 @@ class ThreadPane(QWidget):
             return
         if message.status is MessageStatus.FAILED:
             self._runner.run(lambda: self._service.retry(message.id), self.changed.emit)
+        elif message.status is MessageStatus.PENDING and message.send_at is not None:
+            self.send_later.cancel(message)
         elif message.attachment is not None and message.attachment.kept:
             self.open_file(message.id)
 
