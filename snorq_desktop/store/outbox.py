@@ -249,7 +249,8 @@ def mark_connection(
 
 
 def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:
-    """This member's replies that no platform has taken yet."""
+    """This member's replies that no platform has taken yet (not those scheduled
+    for later: they wait in the team database, whichever app is open)."""
     return int(
         session.scalar(
             select(func.count())
@@ -259,6 +260,7 @@ def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:
                 Message.direction == MessageDirection.OUTBOUND,
                 Message.status == MessageStatus.PENDING,
                 Message.sent_by_user_id == sender_id,
+                Message.send_at.is_(None),  # a scheduled reply waits in the team database
             )
         )
         or 0
