@@ -139,6 +139,7 @@ class ThreadPane(QWidget):
         self.composer.attach_requested.connect(self.choose_file)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
+        self.template_values: Callable[[], list[tuple[str, str]]] = lambda: []
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
         self.files = FilesBeforeSending(
@@ -383,7 +384,8 @@ class ThreadPane(QWidget):
         if source is None:
             self._runner.failed.emit(NO_TEMPLATES_HERE)
             return
-        picker = TemplatePicker(lambda: source(connection_id), self)
+        values = self.template_values()  # quick replies that fit a value (#17.1)
+        picker = TemplatePicker(lambda: source(connection_id), self, suggestions=values)
         self.picker = picker  # for tests: the dialog being shown
         if picker.exec() and picker.chosen is not None:
             template, parameters = picker.chosen, picker.parameters
