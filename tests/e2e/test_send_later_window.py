@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 
 from snorq_desktop.domain.enums import MessageStatus
+from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.ui.message_delegate import meta_text
 from tests.e2e.conftest import idle
 from tests.shop import invited_login
@@ -94,3 +95,31 @@ def test_a_time_past_whatsapps_window_is_refused_with_a_template_offered(shop, m
     pane.send_later.schedule_at(datetime.now(UTC) + 20 * timedelta(minutes=1))
     idle(qtbot, running)
     assert _scheduled(shop) == [("See you tomorrow", "PENDING")]
+
+
+def test_a_teammates_window_shows_the_scheduled_reply_and_its_cancel_live(shop, make_window, qtbot):
+    shop.add_conversations(1, prefix="Ana")
+    shop.sql("UPDATE conversations SET last_inbound_at = now() - interval '1 hour'")
+    first, second = make_window("maya"), make_window("leo")
+    qtbot.wait(300)  # both listeners connected
+    for running in (first, second):
+        running.window.inbox_view.setCurrentIndex(running.window.inbox.index(0))
+        idle(qtbot, running)
+    pane, theirs = first.window.thread_pane, second.window.thread_pane.model
+
+    def scheduled_there() -> list[str]:
+        rows = (theirs.message_at(r) for r in range(theirs.rowCount()))
+        return [m.content or "" for m in rows if m is not None and m.send_at is not None]
+
+    qtbot.keyClicks(pane.composer.editor, "Back in stock tomorrow")
+    pane.send_later.schedule_at(datetime.now(UTC) + 2 * H)
+    qtbot.waitUntil(lambda: scheduled_there() == ["Back in stock tomorrow"], timeout=2000)
+
+    def mine() -> list[ThreadMessage]:
+        rows = (pane.model.message_at(r) for r in range(pane.model.rowCount()))
+        return [m for m in rows if m is not None and m.send_at is not None]
+
+    qtbot.waitUntil(lambda: len(mine()) == 1)
+    message = mine()[0]
+    pane.send_later.cancel(message)
+    qtbot.waitUntil(lambda: scheduled_there() == [], timeout=2000)
