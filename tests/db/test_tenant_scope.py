@@ -5,9 +5,9 @@ filtering by it fails the test, so a Citus distribution by the organisation
 stays open (each statement then lands on one shard)."""
 
 import re
-from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
