@@ -29,7 +29,7 @@ from sqlalchemy import text
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.window import build_window, open_demo
 from snorq_desktop.demo.content import DEMO_TEMPLATES
-from snorq_desktop.domain.inbox import Changes
+from snorq_desktop.domain.inbox import Changes, InboxView
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.ui.inbox_model import ConversationIdRole
 from snorq_desktop.ui.template_picker import TemplatePicker
@@ -77,6 +77,7 @@ def main() -> None:
                 print(f"wrote {target}")
             apply_theme(app, dark=False)
             shoot_files_and_templates(app, running, out)
+            shoot_reply_clocks(app, running, out)
             running.close()
 
 
@@ -134,6 +135,32 @@ def shoot_files_and_templates(app: QApplication, running, out: Path) -> None:  #
         picker.grab().save(str(out / "template-picker.png"))
         print(f"wrote {out / 'template-picker.png'}")
         picker.close()
+
+
+def shoot_reply_clocks(app: QApplication, running, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """ "Closing soon" with its conversation open (the header's countdown), then
+    the thread holding the demo's scheduled reply (#17.5, #17.4)."""
+    window = running.window
+    window.sidebar.select(InboxView.CLOSING_SOON)
+    settle(app, lambda: running.runner.pending == 0 and window.inbox.rowCount() > 0)
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    settle(app, lambda: running.runner.pending == 0 and window.thread_pane.header is not None)
+    settle(app, lambda: True, 0.2)
+    window.grab().save(str(out / "closing-soon.png"))
+    print(f"wrote {out / 'closing-soon.png'}")
+    window.sidebar.select(InboxView.ALL)
+    settle(app, lambda: running.runner.pending == 0 and window.inbox.rowCount() > 0)
+    model = window.thread_pane.model
+
+    def has_scheduled(_pane) -> bool:  # type: ignore[no-untyped-def]
+        messages = (model.index(r).data(MessageRole) for r in range(model.rowCount()))
+        return any(m is not None and m.send_at is not None for m in messages)
+
+    if _open_until(app, running, has_scheduled):
+        window.thread_pane.view.scrollToBottom()
+        settle(app, lambda: True, 0.2)
+        window.grab().save(str(out / "scheduled-reply.png"))
+        print(f"wrote {out / 'scheduled-reply.png'}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
+from snorq_desktop.demo.reply_clocks import seed_reply_clocks
 from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
@@ -134,6 +135,7 @@ def seed_demo(
         session.flush()
         seed_labels_and_notes(session, org, (owner, helper), now)
         seed_quick_replies(session, org, owner)
+        seed_reply_clocks(session, org, helper, now)
     return True
 
 

@@ -18,6 +18,7 @@ from snorq_desktop.domain.enums import (
     MessageStatus,
     Platform,
 )
+from snorq_desktop.domain.reply_window import ReplyClock
 
 
 class InboxView(StrEnum):
@@ -31,6 +32,7 @@ class InboxView(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     ARCHIVED = "archived"
+    CLOSING_SOON = "closing_soon"  # a free reply window closes within the hour (#17.5)
 
     @property
     def platform(self) -> Platform | None:
@@ -58,6 +60,7 @@ VIEW_TITLES = {
     InboxView.OPEN: "Open",
     InboxView.CLOSED: "Closed",
     InboxView.ARCHIVED: "Archived",
+    InboxView.CLOSING_SOON: "Closing soon",
 }
 
 PLATFORM_NAMES = {
@@ -95,6 +98,7 @@ class ConversationSummary:
     status: ConversationStatus
     connection_status: ConnectionStatus
     labels: tuple[str, ...] = ()  # names, from the seed's array (kept equal to the tables)
+    last_inbound_at: datetime | None = None  # the customer's last message (reply windows)
 
     @property
     def position(self) -> InboxPosition:
@@ -128,6 +132,7 @@ class ThreadMessage:
     reactions: tuple[str, ...] = ()  # the emoji on it: the customer's, then ours
     platform_id: str | None = None  # its id on the platform (None until sent)
     my_reaction: str | None = None  # ours on it, shown at once while the outbox sends it
+    send_at: datetime | None = None  # a reply scheduled for this time (send later, #17.4)
 
     @property
     def shown_text(self) -> str | None:
@@ -145,6 +150,7 @@ class ThreadHeader:
     # approved template may go out (free text and files are refused).
     template_only_reason: str | None = None
     connection_id: str | None = None
+    reply_clock: ReplyClock | None = None  # the free reply window's countdown (#17.5)
 
 
 @dataclass(frozen=True)

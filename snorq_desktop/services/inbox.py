@@ -28,6 +28,7 @@ from snorq_desktop.domain.inbox import (
     ConversationSummary,
     InboxPosition,
     InboxQuery,
+    InboxView,
     ThreadHeader,
     ThreadMessage,
     ViewCounts,
@@ -39,7 +40,16 @@ from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
-from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
+from snorq_desktop.services.send_later import SendLaterService
+from snorq_desktop.store import (
+    attachments,
+    inbox,
+    inbox_counts,
+    outbox,
+    reply_windows,
+    search,
+    thread,
+)
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import outgoing_reactions as reactions
 from snorq_desktop.store.change_notices import notify_changes
@@ -84,6 +94,9 @@ class InboxService:
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
         self.quick_replies = QuickReplyService(
             sessions, self._reads, self._acting_as, self._tell_the_team
+        )
+        self.send_later = SendLaterService(
+            sessions, self._acting_as, self._tell_the_team, reply_stored
         )
 
     # --- who ------------------------------------------------------------------
@@ -161,7 +174,10 @@ class InboxService:
 
     def counts(self) -> ViewCounts:
         with self._reads() as session:
-            return inbox_counts.view_counts(session, self._org)
+            counts = inbox_counts.view_counts(session, self._org)
+            soon = reply_windows.closing_soon_count(session, self._org)
+            counts.counts[InboxView.CLOSING_SOON] = soon
+            return counts
 
     def thread(
         self, conversation_id: str, before: tuple[datetime, str] | None, limit: int = 50

@@ -49,6 +49,7 @@ from snorq_desktop.store.models import (
     Message,
     PlatformConnection,
 )
+from snorq_desktop.store.reply_windows import closing_soon
 from snorq_desktop.store.search import (
     SearchPlan,
     SearchStatistics,
@@ -87,6 +88,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.status,
         PlatformConnection.status.label("connection_status"),
         _LABEL_NAMES,
+        Conversation.last_inbound_at,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -103,6 +105,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         status=row.status,
         connection_status=row.connection_status,
         labels=tuple(row.labels) if row.labels else (),
+        last_inbound_at=row.last_inbound_at,
     )
 
 
@@ -123,6 +126,8 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
         return _is(Conversation.status, view.status)
     if view is InboxView.UNREAD:
         return and_(Conversation.unread_count > 0, not_archived)
+    if view is InboxView.CLOSING_SOON:
+        return and_(closing_soon(), not_archived)
     return not_archived
 
 
@@ -326,6 +331,7 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
         status=_STATUSES[row[10]],
         connection_status=_CONNECTION_STATUSES[row[11]],
         labels=tuple(row[12]) if row[12] else (),
+        last_inbound_at=row[13],
     )
 
 

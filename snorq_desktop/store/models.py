@@ -224,6 +224,8 @@ class Conversation(Base):
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
         ),
+        # "Closing soon" (0021): a short range per platform of the customer's last message.
+        Index("conversations_last_inbound_idx", "organization_id", "last_inbound_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -251,6 +253,9 @@ class Conversation(Base):
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # Migration 0021: the customer's newest message (its platform time), moved by
+    # ingest: the reply-window clocks of the rows and the "Closing soon" view.
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Message(Base):
@@ -304,6 +309,13 @@ class Message(Base):
             unique=True,
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
+        # Send later (0022): the replies still waiting for their time.
+        Index(
+            "messages_scheduled_idx",
+            "organization_id",
+            "send_at",
+            postgresql_where=text("send_at IS NOT NULL AND status = 'PENDING'"),
+        ),
         Index(
             "messages_content_search_idx",
             text("to_tsvector('simple'::regconfig, COALESCE(content, ''))"),
@@ -354,6 +366,8 @@ class Message(Base):
     reaction_unsent: Mapped[str | None] = mapped_column(Text)
     # "<API key id>:<the client's Idempotency-Key>" for a reply posted through the API.
     idempotency_key: Mapped[str | None] = mapped_column(Text)
+    # Migration 0022: a reply scheduled for this time (NULL: sent at once).
+    send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Attachment(Base):

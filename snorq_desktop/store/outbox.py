@@ -9,7 +9,7 @@ FAILED with a sentence saying so, and the person decides whether to retry.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import ColumnElement, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from snorq_desktop.domain.enums import (
@@ -41,12 +41,25 @@ class OutgoingReply:
     content_type: ContentType = ContentType.TEXT
     template: TemplateToSend | None = None
     reply_to: str | None = None  # the platform id of the message it answers
+    send_at: datetime | None = None  # scheduled for this time (send later, #17.4)
+
+
+def due(now: datetime | None) -> ColumnElement[bool]:
+    """A reply sent at once, or one scheduled for ``now`` or before (the
+    database's now when None)."""
+    return or_(Message.send_at.is_(None), Message.send_at <= (now or func.now()))
 
 
 def pending_replies(
-    session: Session, organization_id: str, connection_id: str, limit: int = 200
+    session: Session,
+    organization_id: str,
+    connection_id: str,
+    limit: int = 200,
+    now: datetime | None = None,
 ) -> list[OutgoingReply]:
-    """Unsent replies of a connection, oldest first (so each conversation keeps its order)."""
+    """Unsent replies of a connection that are due, oldest first (so each
+    conversation keeps its order); a reply scheduled later waits and holds up
+    nothing."""
     inbound = aliased(Message)
     last_inbound = (
         select(func.max(func.coalesce(inbound.platform_timestamp, inbound.created_at)))
@@ -69,6 +82,7 @@ def pending_replies(
             Message.content_type,
             Message.template,
             Message.reply_to_external_id,
+            Message.send_at,
         )
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
@@ -78,6 +92,7 @@ def pending_replies(
             Message.direction == MessageDirection.OUTBOUND,
             Message.status == MessageStatus.PENDING,
             Message.send_started_at.is_(None),
+            due(now),
         )
         .order_by(Message.created_at, Message.id)
         .limit(limit)
@@ -93,6 +108,7 @@ def pending_replies(
             r[6],
             TemplateToSend.from_json(r[7]) if r[7] else None,
             r[8],
+            r[9],
         )
         for r in rows
     ]
@@ -233,7 +249,8 @@ def mark_connection(
 
 
 def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:
-    """This member's replies that no platform has taken yet."""
+    """This member's replies that no platform has taken yet (not those scheduled
+    for later: they wait in the team database, whichever app is open)."""
     return int(
         session.scalar(
             select(func.count())
@@ -243,6 +260,7 @@ def count_unsent(session: Session, organization_id: str, sender_id: str) -> int:
                 Message.direction == MessageDirection.OUTBOUND,
                 Message.status == MessageStatus.PENDING,
                 Message.sent_by_user_id == sender_id,
+                Message.send_at.is_(None),  # a scheduled reply waits in the team database
             )
         )
         or 0

@@ -17,8 +17,9 @@ from snorq_desktop.domain.attachments import DownloadedFile, FileToSend, MediaTo
 from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, MessageStatus, Platform
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import PlatformMessage
+from snorq_desktop.domain.reply_window import ReplyClock
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
-from snorq_desktop.store import attachments, outbox, outgoing_reactions
+from snorq_desktop.store import attachments, outbox, outgoing_reactions, reply_windows
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import FreshTokens, read_tokens, refresh_tokens_once
 from snorq_desktop.store.ingest import ingest_messages
@@ -73,9 +74,9 @@ class SyncRecords:
         with self._single() as session:
             return _rows(session.execute(statement).all())
 
-    def connections_with_replies_waiting(self) -> list[ConnectionRow]:
-        """The ACTIVE connections that have a reply nobody has begun sending, or
-        a reaction of ours waiting."""
+    def connections_with_replies_waiting(self, now: datetime | None = None) -> list[ConnectionRow]:
+        """The ACTIVE connections that have a reply nobody has begun sending (due
+        by ``now``: a reply scheduled later waits), or a reaction of ours waiting."""
         mine = (
             Conversation.platform_connection_id == PlatformConnection.id,
             Message.conversation_id == Conversation.id,
@@ -86,6 +87,7 @@ class SyncRecords:
                 Message.direction == MessageDirection.OUTBOUND,
                 Message.status == MessageStatus.PENDING,
                 Message.send_started_at.is_(None),
+                outbox.due(now),
             ),
             exists().where(*mine, Message.reaction_unsent.isnot(None)),
         )
@@ -171,9 +173,18 @@ class SyncRecords:
             )
             return self._tell(session, connection.organization_id, _both(frozenset(touched)))
 
-    def pending(self, connection: ConnectionRow) -> list[outbox.OutgoingReply]:
+    def pending(
+        self, connection: ConnectionRow, now: datetime | None = None
+    ) -> list[outbox.OutgoingReply]:
         with self._single() as session:
-            return outbox.pending_replies(session, connection.organization_id, connection.id)
+            return outbox.pending_replies(
+                session, connection.organization_id, connection.id, now=now
+            )
+
+    def reply_clock(self, connection: ConnectionRow, conversation_id: str) -> ReplyClock | None:
+        """A conversation's reply window (a scheduled reply is checked against it)."""
+        with self._single() as session:
+            return reply_windows.reply_clock(session, connection.organization_id, conversation_id)
 
     def claim(self, connection: ConnectionRow, message_id: str) -> bool:
         """Committed by the time it returns (one statement, autocommit)."""

@@ -41,6 +41,7 @@ from snorq_desktop.store.models import (
     PlatformConnection,
     User,
 )
+from snorq_desktop.store.reply_windows import reply_clock
 
 _QUOTED = aliased(Message, name="quoted")
 
@@ -107,6 +108,7 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         Message.reactions,
         Message.external_id,
         Message.reaction_unsent,
+        Message.send_at,
     ).outerjoin(User, User.id == Message.sent_by_user_id)
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
@@ -148,6 +150,7 @@ def _message(row: Any) -> ThreadMessage:
         reactions=_reactions(row.reactions, row.reaction_unsent),
         platform_id=row.external_id,
         my_reaction=_my_reaction(row.reactions, row.reaction_unsent),
+        send_at=row.send_at,
     )
 
 
@@ -175,7 +178,7 @@ _ThreadRow = namedtuple(
     "id direction content content_type media_url media_type status sent_at sender_name "
     "sender_email failure_reason template file_name size_bytes content_kept problem "
     "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions "
-    "external_id reaction_unsent",
+    "external_id reaction_unsent send_at",
 )
 
 
@@ -258,4 +261,5 @@ def thread_header(
         reply_blocked_reason=reason,
         template_only_reason=template_only,
         connection_id=row.platform_connection_id,
+        reply_clock=reply_clock(session, organization_id, conversation_id),
     )

@@ -76,7 +76,9 @@ class OutboxSender:
     async def send_waiting(self) -> PassReport:
         """Every reply waiting now, each connection under its lock (not polled)."""
         report = PassReport()
-        connections = await asyncio.to_thread(self._records.connections_with_replies_waiting)
+        connections = await asyncio.to_thread(
+            self._records.connections_with_replies_waiting, self._clock()
+        )
         report.connections = len(connections)
         await asyncio.gather(*(self._send_for(c, report) for c in connections))
         return report
@@ -96,7 +98,7 @@ class OutboxSender:
 
     async def _send_pending(self, turn: Turn, report: PassReport) -> None:
         db, records, connection = asyncio.to_thread, self._records, turn.connection
-        replies = await db(records.pending, connection)
+        replies = await db(records.pending, connection, self._clock())
         held: set[str] = set()  # conversations whose earlier reply is still waiting
         for reply in replies:
             if reply.conversation_id in held:
@@ -105,6 +107,8 @@ class OutboxSender:
                 held.add(reply.conversation_id)  # someone else is sending it
                 continue
             try:
+                if reply.send_at is not None:
+                    await self._check_window(connection, reply)
                 external_id = await self._deliver(turn, reply)
             except PermanentFailure as refused:
                 changes = await db(records.finish, connection, reply, None, refused.sentence)
@@ -124,6 +128,18 @@ class OutboxSender:
             report.sent += 1
         for reaction in await db(records.pending_reactions, connection):
             await self._react(turn, reaction, report)
+
+    async def _check_window(self, connection: ConnectionRow, reply: outbox.OutgoingReply) -> None:
+        """A scheduled reply whose reply window closed while it waited is refused
+        here, with the reason on its bubble, before the platform is asked."""
+        clock = await asyncio.to_thread(
+            self._records.reply_clock, connection, reply.conversation_id
+        )
+        if clock is None:
+            return
+        refusal = clock.refusal_at(self._clock(), template=reply.template is not None)
+        if refusal is not None:
+            raise PermanentFailure(f"Not sent at its time: {refusal}")
 
     async def _react(self, turn: Turn, reaction: OutgoingReaction, report: PassReport) -> None:
         """One reaction of ours.  A temporary failure leaves it queued (sending it

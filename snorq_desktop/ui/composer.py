@@ -172,6 +172,7 @@ class Composer(QWidget):
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.send_button)
         row.addLayout(buttons)
+        self.buttons = buttons  # beside Send: features add theirs (ui/send_later.py)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 10)
         layout.addLayout(tab_row)

@@ -15,6 +15,7 @@ from snorq_desktop.domain.inbox import ConversationSummary
 from snorq_desktop.ui.formatting import colour_for, connection_marker, initials, relative_time
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
+from snorq_desktop.ui.reply_clocks import CLOSING_COLOUR, row_warning
 
 ROW_HEIGHT = 68  # at the usual font; a bigger font makes the row taller
 AVATAR = 44
@@ -158,6 +159,12 @@ class ConversationDelegate(QStyledItemDelegate):
             bottom_line.setLeft(
                 self._paint_mark(painter, bottom_line, base_font, selected, f"⚠ {marker} ·")
             )
+        if warning := row_warning(summary, self.now()):  # the reply window's last hour
+            bottom_line.setLeft(
+                self._paint_mark(
+                    painter, bottom_line, base_font, selected, f"{warning} ·", CLOSING_COLOUR
+                )
+            )
         if self._has_draft(summary.id):
             bottom_line.setLeft(self._paint_draft_mark(painter, bottom_line, base_font, selected))
         preview_font = QFont(base_font)
@@ -185,11 +192,21 @@ class ConversationDelegate(QStyledItemDelegate):
         return line.left() + width
 
     def _paint_mark(
-        self, painter: QPainter, line: QRect, font: QFont, selected: bool, mark: str
+        self,
+        painter: QPainter,
+        line: QRect,
+        font: QFont,
+        selected: bool,
+        mark: str,
+        colour: str | None = None,
     ) -> int:
-        """The connection's trouble before the preview; returns where the rest starts."""
+        """The connection's trouble (or ``colour``'s mark) before the preview;
+        returns where the rest starts."""
         painter.setFont(font)
-        painter.setPen(QColor("#ffd7d3") if selected else QColor(STOPPED_COLOUR))
+        if colour is not None:  # the reply window's warning reads on either row
+            painter.setPen(QColor(colour))
+        else:
+            painter.setPen(QColor("#ffd7d3") if selected else QColor(STOPPED_COLOUR))
         width = QFontMetrics(font).horizontalAdvance(mark) + 4
         painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark)
         return line.left() + width

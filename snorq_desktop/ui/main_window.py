@@ -44,6 +44,7 @@ from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.menu_bar import build_menu_bar
 from snorq_desktop.ui.quick_replies_dialog import WindowQuickReplies
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
+from snorq_desktop.ui.reply_clocks import WindowReplyClocks
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
@@ -193,6 +194,14 @@ class MainWindow(QMainWindow):
         )
         team = self.menus.team
         self.quick_replies = WindowQuickReplies(service, runner, team, self.thread_pane, identity)
+        self.reply_clocks = WindowReplyClocks(
+            self,
+            clock=self.thread_pane.window_clock,
+            rows=self.inbox_view.viewport(),
+            refresh_counts=self.refresh_counts,
+            current_view=self.sidebar.current_view,
+            reload_inbox=self._apply_query,
+        )
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)

@@ -31,6 +31,7 @@ from snorq_desktop.domain.notes import ThreadNote
 from snorq_desktop.ui.formatting import day_label
 from snorq_desktop.ui.pictures import Pictures
 from snorq_desktop.ui.search_marks import draw_marked, mark_formats
+from snorq_desktop.ui.send_later import scheduled_text
 from snorq_desktop.ui.thread_model import MessageRole, NoteRole, StartsDayRole
 
 MARGIN = 12
@@ -250,7 +251,7 @@ def meta_text(message: ThreadMessage) -> str:
         message.sender_name,
         edited,
         time,
-        STATUS_TEXT[message.status],
+        scheduled_text(message) or STATUS_TEXT[message.status],
     ]
     return " · ".join(part for part in parts if part)
 

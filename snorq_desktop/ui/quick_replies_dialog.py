@@ -32,6 +32,7 @@ from snorq_desktop.domain.quick_replies import (
     clean_shortcut,
     clean_text,
 )
+from snorq_desktop.domain.template_values import template_values
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.quick_reply_completer import (
     QuickReplyCatalog,
@@ -243,6 +244,7 @@ class WindowQuickReplies(QObject):
         self.catalog = QuickReplyCatalog(service, runner, self)
         self.completer = QuickReplyCompleter(pane.composer.editor, self.catalog, self.contact_name)
         pane.composer.completion = self.completer
+        pane.template_values = lambda: template_values(self.catalog.replies, self.contact_name())
         self.dialog: QuickRepliesDialog | None = None
         self.action = menu.addAction("Quick replies…")
         self.action.setObjectName("quickRepliesAction")

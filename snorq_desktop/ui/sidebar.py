@@ -27,6 +27,7 @@ _ORDER = [
     InboxView.OPEN,
     InboxView.CLOSED,
     InboxView.ARCHIVED,
+    InboxView.CLOSING_SOON,  # a free reply window closes within the hour (#17.5)
 ]
 
 

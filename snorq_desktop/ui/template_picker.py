@@ -1,11 +1,12 @@
 """Choose an approved WhatsApp template and fill in its values: the only way to
 write to a customer more than 24 hours after their last message."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,8 +33,17 @@ class _Arrival(QObject):
 
 
 class TemplatePicker(QDialog):
-    def __init__(self, source: TemplateSource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: TemplateSource,
+        parent: QWidget | None = None,
+        *,
+        suggestions: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """``suggestions``: ("/shortcut", text) of the quick replies that fit a
+        value: typing the shortcut in a value offers the text (#17.1)."""
         super().__init__(parent)
+        self.suggestions = dict(suggestions)
         self.setWindowTitle("Send a WhatsApp template")
         self.setMinimumWidth(460)
         grows_with_its_text(self)
@@ -107,9 +117,26 @@ class TemplatePicker(QDialog):
             value = QLineEdit(self)
             value.setObjectName(f"templateValue{number}")
             value.textChanged.connect(self._update)
+            if self.suggestions:
+                self._offer_quick_replies(value)
             self.values_form.addRow(f"Value {{{{{number}}}}}", value)
             self.values.append(value)
         self._update()
+
+    def _offer_quick_replies(self, value: QLineEdit) -> None:
+        completer = QCompleter(list(self.suggestions), value)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        value.setCompleter(completer)
+        value.setPlaceholderText("A value, or / and a quick reply")
+        # After the completer has put the shortcut in: then its text replaces it.
+        completer.activated.connect(
+            lambda shortcut: QTimer.singleShot(0, lambda: self.use_quick_reply(value, shortcut))
+        )
+
+    def use_quick_reply(self, value: QLineEdit, shortcut: str) -> None:
+        if (text := self.suggestions.get(shortcut)) is not None:
+            value.setText(text)
 
     @property
     def parameters(self) -> tuple[str, ...]:

@@ -232,7 +232,9 @@ class ThreadModel(QAbstractListModel):
             notes = self._service.notes.of(conversation_id, since)
             return [*self._service.messages(loaded), *newer], notes
 
-        self._runner.run(fetch, lambda found: self._merge(conversation_id, *found, since=since))
+        self._runner.run(
+            fetch, lambda found: self._merge(conversation_id, *found, since=since, loaded=loaded)
+        )
 
     def _merge(
         self,
@@ -241,10 +243,19 @@ class ThreadModel(QAbstractListModel):
         notes: list[ThreadNote] | None = None,
         *,
         since: datetime | None = None,
+        loaded: Sequence[str] = (),
     ) -> None:
         if conversation_id != self.conversation_id:
             return
         self._unconfirmed -= {r.id for r in rows}
+        # A loaded message the database no longer has was taken back (a scheduled
+        # reply cancelled, here or by a teammate): its bubble goes.
+        gone = set(loaded) - {r.id for r in rows}
+        for row in reversed(range(len(self._rows))):
+            if self._rows[row].id in gone:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
         if notes is not None:
             self._unconfirmed -= {n.id for n in notes}
             current = {n.id for n in notes}

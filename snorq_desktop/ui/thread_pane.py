@@ -43,7 +43,9 @@ from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.message_delegate import MessageDelegate
 from snorq_desktop.ui.message_menu import ThreadMenus
 from snorq_desktop.ui.pictures import Pictures
+from snorq_desktop.ui.reply_clocks import ReplyWindowClock
 from snorq_desktop.ui.search_marks import MatchSeeker
+from snorq_desktop.ui.send_later import SendLater
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
@@ -99,6 +101,8 @@ class ThreadPane(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("threadSubtitle")
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.window_clock = ReplyWindowClock(self)  # the free reply's countdown (#17.5)
+        self.window_clock.closed.connect(lambda: self._load_header(self.conversation_id or ""))
         self.mark_unread_button = QPushButton("Mark unread", self)
         self.close_button = QPushButton("Close", self)
         self.archive_button = QPushButton("Archive", self)
@@ -135,6 +139,7 @@ class ThreadPane(QWidget):
         self.composer.attach_requested.connect(self.choose_file)
         self.composer.template_requested.connect(self.choose_template)
         self.template_source = template_source
+        self.template_values: Callable[[], list[tuple[str, str]]] = lambda: []
         self.files_folder = files_folder or Path(tempfile.gettempdir()) / "snorq-files"
         self.picker: TemplatePicker | None = None  # the template dialog while it shows
         self.files = FilesBeforeSending(
@@ -148,11 +153,21 @@ class ThreadPane(QWidget):
         self.menus = ThreadMenus(self, self)
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
+        self.send_later = SendLater(  # #17.4
+            self.composer,
+            self,
+            service,
+            runner,
+            conversation_id=lambda: self.conversation_id,
+            changed=self.changed.emit,
+            choose_template=self.choose_template,
+        )
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.window_clock)
         header.addLayout(titles, 1)
         for button in (
             self.mark_unread_button,
@@ -262,6 +277,7 @@ class ThreadPane(QWidget):
         self.close_button.setVisible(summary.status is ConversationStatus.OPEN)
         self.archive_button.setVisible(summary.status is not ConversationStatus.ARCHIVED)
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
+        self.window_clock.show_clock(header.reply_clock)
         if self.label_row is not None:
             self.label_row.show_labels(conversation_id, summary.labels)
         reason = header.reply_blocked_reason
@@ -368,7 +384,8 @@ class ThreadPane(QWidget):
         if source is None:
             self._runner.failed.emit(NO_TEMPLATES_HERE)
             return
-        picker = TemplatePicker(lambda: source(connection_id), self)
+        values = self.template_values()  # quick replies that fit a value (#17.1)
+        picker = TemplatePicker(lambda: source(connection_id), self, suggestions=values)
         self.picker = picker  # for tests: the dialog being shown
         if picker.exec() and picker.chosen is not None:
             template, parameters = picker.chosen, picker.parameters
@@ -445,6 +462,8 @@ class ThreadPane(QWidget):
             return
         if message.status is MessageStatus.FAILED:
             self._runner.run(lambda: self._service.retry(message.id), self.changed.emit)
+        elif message.status is MessageStatus.PENDING and message.send_at is not None:
+            self.send_later.cancel(message)
         elif message.attachment is not None and message.attachment.kept:
             self.open_file(message.id)
 

@@ -83,6 +83,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "labels": ("text[]", True, "'{}'::text[]"),
         "created_at": (TS, False, "now()"),
         "updated_at": (TS, False, "now()"),
+        # the customer's last message, for the reply-window clocks (migration 0021)
+        "last_inbound_at": (TS, True, None),
     },
     "messages": {
         "id": ("text", False, None),
@@ -115,6 +117,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "reaction_unsent": ("text", True, None),
         # a reply posted through the REST API: its Idempotency-Key (migration 0018)
         "idempotency_key": ("text", True, None),
+        # a reply scheduled for a time (migration 0022)
+        "send_at": (TS, True, None),
     },
     # The seed's Phase 2 (migration 0005)
     "labels": {

@@ -7,6 +7,7 @@ stays open (each statement then lands on one shard)."""
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.reply_journal import ReplyJournal
 from snorq_desktop.sync.maintenance import purge_history, roll_up
 from tests.world import PHONE, World, wait_for
+
+HOUR = timedelta(hours=1)
 
 # Distributed by organization_id on Citus (docs/scale-out.md).  users and
 # member_logins would be reference tables, webhook_events stays on the
@@ -122,6 +125,10 @@ def _workload(world: World, tmp_path) -> None:
     service.mark_unread(conversation)
     service.send_reply(conversation, new_id(), "Yes, in every size!")
     world.run_pass()  # polls and sends it
+    service.inbox_page(InboxQuery(view=InboxView.CLOSING_SOON), None, 50)  # #17.5
+    scheduled = new_id()  # send later (#17.4): scheduled, then taken back
+    service.send_later.schedule(conversation, scheduled, "Later", datetime.now(UTC) + HOUR)
+    service.send_later.cancel(scheduled)
     label, _ = service.labels.create("VIP")
     service.labels.apply(label, [conversation])
     service.labels.all()
