@@ -26,6 +26,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -47,6 +48,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.store.api_key_models import ApiKey
+from snorq_desktop.store.assignment_models import AssignmentCountChange
 from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.model_base import (
     Base,
@@ -70,6 +72,7 @@ from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence, 
 __all__ = [
     "AnalyticsPending",
     "ApiKey",
+    "AssignmentCountChange",
     "Base",
     "DailyAnalytics",
     "DailyPlatformAnalytics",
@@ -224,6 +227,20 @@ class Conversation(Base):
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
         ),
+        # Who's on it (0021): the assignee is a member of this organisation, and
+        # a "Mine" or "Unassigned" page reads its rows in order.
+        ForeignKeyConstraint(
+            ["organization_id", "assignee_user_id"],
+            ["organization_members.organization_id", "organization_members.user_id"],
+            name="conversations_assignee_member_fkey",
+        ),
+        Index(
+            "conversations_assignee_inbox_idx",
+            "organization_id",
+            "assignee_user_id",
+            text("COALESCE(last_message_at, created_at) DESC"),
+            text("id DESC"),
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -251,6 +268,10 @@ class Conversation(Base):
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # Beyond the seed (0021): the teammate on it; None: Unassigned.
+    assignee_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="conversations_assignee_user_id_fkey")
+    )
 
 
 class Message(Base):
