@@ -27,6 +27,8 @@ _ORDER = [
     InboxView.OPEN,
     InboxView.CLOSED,
     InboxView.ARCHIVED,
+    InboxView.MINE,  # who's on it (#17.2)
+    InboxView.UNASSIGNED,
 ]
 
 

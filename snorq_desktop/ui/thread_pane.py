@@ -60,12 +60,14 @@ class ThreadPane(QWidget):
       unread, close, archive, reopen, reply, retry);
     - ``conversation_read(str)``: a conversation with unread messages was opened;
     - ``reconnect_requested(str)``: the open conversation's connection should be
-      reconnected (its id).
+      reconnected (its id);
+    - ``header_shown(object)``: the open conversation's ThreadHeader was (re)read.
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
     reconnect_requested = Signal(str)
+    header_shown = Signal(object)
 
     def __init__(
         self,
@@ -154,6 +156,7 @@ class ThreadPane(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
+        self.header_bar = header  # features add their controls after the titles
         for button in (
             self.mark_unread_button,
             self.close_button,
@@ -264,6 +267,7 @@ class ThreadPane(QWidget):
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
         if self.label_row is not None:
             self.label_row.show_labels(conversation_id, summary.labels)
+        self.header_shown.emit(header)
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
