@@ -8,6 +8,7 @@ second, the assignee getting a desktop notification."""
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter
 from PySide6.QtWidgets import QMenu, QStyleOptionViewItem
+from sqlalchemy import text
 
 from snorq_desktop.domain.inbox import InboxView
 from snorq_desktop.ui.assignments import ASSIGNED_TITLE, TAKE_IT, UNASSIGNED
@@ -195,3 +196,22 @@ def test_a_teammate_sees_an_assignment_within_a_second_and_is_notified(shop, mak
         timeout=1000,
     )
     assert notified == [(target, ASSIGNED_TITLE, "Customer 2: Hello number 2")], "no self-notice"
+
+
+def test_the_demo_opens_with_mine_and_a_teammates_conversations(demo_shop, make_window, qtbot):
+    running = make_window()
+    window = running.window
+    maya = window.identity.user_id
+    qtbot.waitUntil(lambda: _count(window, InboxView.MINE) == "Mine  2")
+    with demo_shop() as session:
+        given = session.execute(
+            text(
+                "SELECT u.name, count(*) FROM conversations c JOIN users u "
+                "ON u.id = c.assignee_user_id GROUP BY u.name ORDER BY u.name"
+            )
+        ).all()
+    assert [tuple(row) for row in given] == [("Leo Park", 2), ("Maya Okafor", 2)]
+    window.sidebar.select(InboxView.MINE)
+    idle(qtbot, running)
+    rows = [window.inbox.index(r).data(SummaryRole) for r in range(window.inbox.rowCount())]
+    assert len(rows) == 2 and {r.assignee_id for r in rows} == {maya}
