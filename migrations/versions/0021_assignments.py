@@ -19,7 +19,9 @@
   inbox_count_changes; its writes come from the trigger as whoever changed
   the conversations.
 - ``conversations_assignee_inbox_idx`` (organisation, assignee, activity, id):
-  a "Mine" or "Unassigned" page reads its 100 rows in order from it.
+  a "Mine" page reads its rows from it; ``conversations_unassigned_inbox_idx``
+  (organisation, activity, id, only the unassigned) an "Unassigned" page its
+  100 in order.
 - Member logins get the new table through the member-grant function
   (0018's add_member_grants), existing logins too.
 
@@ -147,6 +149,18 @@ def upgrade() -> None:
             sa.text("id DESC"),
         ],
     )
+    # Unassigned's own: PostgreSQL does not read the index above in order for
+    # "assignee IS NULL" (only for "= a person"), and would sort the whole view.
+    op.create_index(
+        "conversations_unassigned_inbox_idx",
+        "conversations",
+        [
+            "organization_id",
+            sa.text("COALESCE(last_message_at, created_at) DESC"),
+            sa.text("id DESC"),
+        ],
+        postgresql_where=sa.text("assignee_user_id IS NULL"),
+    )
     op.create_table(
         TABLE,
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -214,6 +228,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION assignment_count_changed()")
     op.drop_index(f"{TABLE}_organization_id_idx", table_name=TABLE)
     op.drop_table(TABLE)
+    op.drop_index("conversations_unassigned_inbox_idx", table_name="conversations")
     op.drop_index("conversations_assignee_inbox_idx", table_name="conversations")
     op.drop_constraint("conversations_assignee_member_fkey", "conversations", type_="foreignkey")
     op.drop_constraint("conversations_assignee_user_id_fkey", "conversations", type_="foreignkey")

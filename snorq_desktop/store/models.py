@@ -241,6 +241,13 @@ class Conversation(Base):
             text("COALESCE(last_message_at, created_at) DESC"),
             text("id DESC"),
         ),
+        Index(
+            "conversations_unassigned_inbox_idx",
+            "organization_id",
+            text("COALESCE(last_message_at, created_at) DESC"),
+            text("id DESC"),
+            postgresql_where=text("assignee_user_id IS NULL"),
+        ),
     )
 
     id: Mapped[str] = id_column()
