@@ -78,6 +78,7 @@ def main() -> None:
             apply_theme(app, dark=False)
             shoot_files_and_templates(app, running, out)
             shoot_reply_clocks(app, running, out)
+            shoot_mine(app, running, out)
             running.close()
 
 
@@ -93,6 +94,25 @@ def hold_with_news(app: QApplication, running, engine) -> None:  # type: ignore[
         )
     window.apply_changes(Changes(conversations=frozenset({last})))
     settle(app, lambda: running.runner.pending == 0 and window.inbox_hold.pill.isVisible())
+
+
+def shoot_mine(app: QApplication, running, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Who's on it (#17.2): the Mine view with its count, a conversation of mine
+    open (the header says so), and the assignee's avatar on the rows."""
+    window = running.window
+    QApplication.sendEvent(window.inbox_view.viewport(), QEvent(QEvent.Type.Leave))
+    window.sidebar.select(InboxView.MINE)
+    settle(app, lambda: running.runner.pending == 0 and window.inbox.rowCount() > 0)
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    settle(
+        app,
+        lambda: (
+            running.runner.pending == 0 and window.assignments.button.text() == "Assigned to you"
+        ),
+    )
+    target = out / "assignments-mine.png"
+    window.grab().save(str(target))
+    print(f"wrote {target}")
 
 
 def _open_until(app: QApplication, running, wanted) -> bool:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.demo.assignments import seed_assignments
 from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
@@ -136,6 +137,7 @@ def seed_demo(
         seed_labels_and_notes(session, org, (owner, helper), now)
         seed_quick_replies(session, org, owner)
         seed_reply_clocks(session, org, helper, now)
+        seed_assignments(session, org, (owner, helper))
     return True
 
 

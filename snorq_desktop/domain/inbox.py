@@ -33,6 +33,9 @@ class InboxView(StrEnum):
     CLOSED = "closed"
     ARCHIVED = "archived"
     CLOSING_SOON = "closing_soon"  # a free reply window closes within the hour (#17.5)
+    # Who's on it (#17.2): open conversations assigned to me / to nobody.
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
 
     @property
     def platform(self) -> Platform | None:
@@ -61,6 +64,8 @@ VIEW_TITLES = {
     InboxView.CLOSED: "Closed",
     InboxView.ARCHIVED: "Archived",
     InboxView.CLOSING_SOON: "Closing soon",
+    InboxView.MINE: "Mine",
+    InboxView.UNASSIGNED: "Unassigned",
 }
 
 PLATFORM_NAMES = {
@@ -75,6 +80,7 @@ class InboxQuery:
     view: InboxView = InboxView.ALL
     search: str = ""
     label_id: str | None = None  # a label's view: only conversations that have it
+    me: str | None = None  # the signed-in person, for Mine (the service fills it in)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -99,6 +105,7 @@ class ConversationSummary:
     connection_status: ConnectionStatus
     labels: tuple[str, ...] = ()  # names, from the seed's array (kept equal to the tables)
     last_inbound_at: datetime | None = None  # the customer's last message (reply windows)
+    assignee_id: str | None = None  # the teammate on it (#17.2); None: Unassigned
 
     @property
     def position(self) -> InboxPosition:
@@ -172,6 +179,8 @@ class Changes:
     ``connections``: a platform connection was renewed, stopped or found expired
     (every view showing a connection's state looks again: rows, thread, reply box).
     ``quick_replies``: the team's quick replies were added, changed or deleted.
+    ``assignments``: (conversation id, assignee's user id) of conversations just
+    given to someone, so the assignee's window tells them (ids only).
     """
 
     conversations: frozenset[str] = frozenset()
@@ -180,6 +189,7 @@ class Changes:
     labels: bool = False
     connections: bool = False
     quick_replies: bool = False
+    assignments: tuple[tuple[str, str], ...] = ()
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -189,6 +199,7 @@ class Changes:
             self.labels or other.labels,
             self.connections or other.connections,
             self.quick_replies or other.quick_replies,
+            self.assignments + other.assignments,
         )
 
     def __bool__(self) -> bool:
@@ -199,6 +210,7 @@ class Changes:
             or self.labels
             or self.connections
             or self.quick_replies
+            or self.assignments
         )
 
 

@@ -39,6 +39,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         notice["k"] = 1
     if changes.quick_replies:
         notice["q"] = 1
+    if changes.assignments:  # who was given which conversation: ids only
+        notice["as"] = [list(pair) for pair in changes.assignments]
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -66,6 +68,7 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             labels=bool(notice.get("l")),
             connections=bool(notice.get("k")),
             quick_replies=bool(notice.get("q")),
+            assignments=_pairs(notice.get("as")),
         ),
     )
 
@@ -74,3 +77,13 @@ def _ids(listed: Any) -> list[str]:
     if not isinstance(listed, list):
         return []
     return [item for item in listed if isinstance(item, str) and len(item) <= 64]
+
+
+def _pairs(listed: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(listed, list):
+        return ()
+    return tuple(
+        (pair[0], pair[1])
+        for pair in listed
+        if isinstance(pair, list) and len(pair) == 2 and _ids(pair) == pair
+    )

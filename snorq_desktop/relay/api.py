@@ -135,7 +135,17 @@ def _filters(request: Request) -> ConversationFilter:
         unread=None if unread_text is None else unread_text == "true",
         label=request.query_params.get("label"),
         search=request.query_params.get("q", "")[:200],
+        assignee=_assignee(request),
     )
+
+
+def _assignee(request: Request) -> str | None:
+    raw = request.query_params.get("assignee")
+    if raw is None:
+        return None
+    if not raw.strip() or len(raw) > 64:
+        raise bad_request("assignee must be a member's user id, or none for unassigned ones.")
+    return raw.strip()
 
 
 def _tell(session: Session, caller: ApiCaller, conversation_id: str, messages: bool) -> None:

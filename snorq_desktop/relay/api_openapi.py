@@ -68,6 +68,7 @@ _SCHEMAS: dict[str, Any] = {
             "platform_connection_id": {"type": "string"},
             "created_at": _TIME,
             "updated_at": _TIME,
+            "assignee_user_id": _TEXT,  # who's on it; null: unassigned
         },
     },
     "Message": {
@@ -134,6 +135,11 @@ _PATHS: dict[str, Any] = {
                 _query("status", {"enum": _ENUM["status"]}, "default: all but ARCHIVED"),
                 _query("unread", {"type": "boolean"}, "only unread (true) or read (false)"),
                 _query("label", {"type": "string"}, "only those with this label (its name)"),
+                _query(
+                    "assignee",
+                    {"type": "string"},
+                    "only those assigned to this member (a user id), or none: unassigned ones",
+                ),
                 _query("q", {"type": "string"}, "the window's search: contact names and messages"),
                 *_PAGING,
             ],

@@ -35,6 +35,7 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.services.assignments import AssignmentService
 from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
@@ -42,6 +43,7 @@ from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.services.send_later import SendLaterService
 from snorq_desktop.store import (
+    assignments,
     attachments,
     inbox,
     inbox_counts,
@@ -98,6 +100,9 @@ class InboxService:
         self.send_later = SendLaterService(
             sessions, self._acting_as, self._tell_the_team, reply_stored
         )
+        self.assignments = AssignmentService(
+            sessions, self._reads, self._acting_as, self._tell_the_team
+        )
 
     # --- who ------------------------------------------------------------------
 
@@ -137,9 +142,14 @@ class InboxService:
 
     # --- reading --------------------------------------------------------------
 
+    def _for_me(self, query: InboxQuery) -> InboxQuery:
+        """Mine is the signed-in person's: the query names them."""
+        return replace(query, me=self._acting_as().user_id)
+
     def inbox_page(
         self, query: InboxQuery, after: InboxPosition | None, limit: int
     ) -> list[ConversationSummary]:
+        query = self._for_me(query)
         with self._reads() as session:
             statistics = self._word_statistics(session) if query.search.strip() else None
             rows = inbox.inbox_page(
@@ -159,6 +169,7 @@ class InboxService:
         self, query: InboxQuery, conversation_ids: frozenset[str]
     ) -> tuple[dict[str, ConversationSummary], set[str]]:
         """The current rows of these conversations, and which belong in ``query``."""
+        query = self._for_me(query)
         with self._reads() as session:
             rows = inbox.summaries(session, self._org, conversation_ids)
             belong = inbox.matches(session, self._org, query, list(conversation_ids))
@@ -177,6 +188,7 @@ class InboxService:
             counts = inbox_counts.view_counts(session, self._org)
             soon = reply_windows.closing_soon_count(session, self._org)
             counts.counts[InboxView.CLOSING_SOON] = soon
+            counts.counts.update(self.assignments.counts(session))
             return counts
 
     def thread(
@@ -370,6 +382,10 @@ class InboxService:
                     changes = Changes(messages=ids)  # the inbox row stays as it was
                 else:
                     self._store_reply(session, reply)
+                    # Replying to an unassigned conversation takes it (#17.2).
+                    assignments.take_if_unassigned(
+                        session, reply.organization_id, reply.conversation_id, reply.sender_id
+                    )
                     changes = Changes(conversations=ids, messages=ids)
                 self._tell_the_team(session, changes)
         except (PermissionDenied, NotFound):

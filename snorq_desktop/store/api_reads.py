@@ -43,6 +43,7 @@ CONVERSATION_COLUMNS = (
     "platform_connection_id",
     "created_at",
     "updated_at",
+    "assignee_user_id",
 )
 MESSAGE_COLUMNS = (
     "id",
@@ -72,6 +73,11 @@ class ConversationFilter:
     unread: bool | None = None
     label: str | None = None  # a label's name
     search: str = ""
+    # Who's on it (#17.2): a member's user id, or UNASSIGNED for nobody's.
+    assignee: str | None = None
+
+
+UNASSIGNED = "none"
 
 
 def _row(model: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -126,6 +132,10 @@ def conversation_page(
         statement = statement.where(Conversation.unread_count > 0)
     elif wanted.unread is False:
         statement = statement.where(Conversation.unread_count == 0)
+    if wanted.assignee == UNASSIGNED:
+        statement = statement.where(Conversation.assignee_user_id.is_(None))
+    elif wanted.assignee is not None:
+        statement = statement.where(Conversation.assignee_user_id == wanted.assignee)
     rows = [_summary_of(r) for r in session.connection().execute(statement, values)]
     more = len(rows) > limit
     rows = rows[:limit]

@@ -42,6 +42,7 @@ from snorq_desktop.domain.inbox import (
     InboxQuery,
     InboxView,
 )
+from snorq_desktop.store.assignments import assignment_filter
 from snorq_desktop.store.compiled_reads import explain, fetch, members
 from snorq_desktop.store.models import (
     Conversation,
@@ -89,6 +90,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         PlatformConnection.status.label("connection_status"),
         _LABEL_NAMES,
         Conversation.last_inbound_at,
+        Conversation.assignee_user_id,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -106,6 +108,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         connection_status=row.connection_status,
         labels=tuple(row.labels) if row.labels else (),
         last_inbound_at=row.last_inbound_at,
+        assignee_id=row.assignee_user_id,
     )
 
 
@@ -118,8 +121,11 @@ def _is(column: InstrumentedAttribute[Any], value: StrEnum) -> ColumnElement[boo
     return cast(column, Text) == value.value
 
 
-def _view_filter(view: InboxView) -> ColumnElement[bool]:
+def _view_filter(view: InboxView, me: Any = None) -> ColumnElement[bool]:
+    """``me``: the signed-in person's id (or a bind parameter standing for it)."""
     not_archived = ~_is(Conversation.status, ConversationStatus.ARCHIVED)
+    if view in (InboxView.MINE, InboxView.UNASSIGNED):
+        return assignment_filter(view, me)
     if view.platform is not None:
         return and_(_is(Conversation.platform, view.platform), not_archived)
     if view.status is not None:
@@ -131,11 +137,12 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
     return not_archived
 
 
-def _query_filter(query: InboxQuery, label: Any = None) -> ColumnElement[bool]:
+def _query_filter(query: InboxQuery, label: Any = None, me: Any = None) -> ColumnElement[bool]:
     """The view, narrowed to one label's conversations in a label's view
     (``label``: the label's id, or a bind parameter standing for it)."""
+    me = query.me if me is None else me
     if query.label_id is None:
-        return _view_filter(query.view)
+        return _view_filter(query.view, me)
     has_label = (
         select(ConversationLabel.conversation_id)
         .where(
@@ -144,7 +151,7 @@ def _query_filter(query: InboxQuery, label: Any = None) -> ColumnElement[bool]:
         )
         .exists()
     )
-    return and_(_view_filter(query.view), has_label)
+    return and_(_view_filter(query.view, me), has_label)
 
 
 def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
@@ -207,7 +214,8 @@ def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed co
     org = bindparam("org", type_=String)
     label = bindparam("label", type_=String) if query.label_id is not None else None
     statement = _summary_columns().where(
-        Conversation.organization_id == org, _query_filter(query, label)
+        Conversation.organization_id == org,
+        _query_filter(query, label, bindparam("me", type_=String)),
     )
     order: ColumnElement[Any] = ACTIVITY
     terms = bindparam("terms", type_=String)
@@ -255,7 +263,12 @@ def _page_parts(
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The page statement's shape (which compiled statement) and its values."""
     words = search_words(query.search)
-    values: dict[str, Any] = {"org": organization_id, "limit": limit, "label": query.label_id}
+    values: dict[str, Any] = {
+        "org": organization_id,
+        "limit": limit,
+        "label": query.label_id,
+        "me": query.me,
+    }
     if words:
         stats = statistics or SearchStatistics()
         plan = plan or choose_plan(words, stats, limit)
@@ -332,6 +345,7 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
         connection_status=_CONNECTION_STATUSES[row[11]],
         labels=tuple(row[12]) if row[12] else (),
         last_inbound_at=row[13],
+        assignee_id=row[14],
     )
 
 

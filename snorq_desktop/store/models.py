@@ -26,6 +26,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -47,6 +48,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.store.api_key_models import ApiKey
+from snorq_desktop.store.assignment_models import AssignmentCountChange
 from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.model_base import (
     Base,
@@ -55,6 +57,7 @@ from snorq_desktop.store.model_base import (
     seed_enum,
     updated_at_column,
 )
+from snorq_desktop.store.platform_models import PlatformApp, WebhookEvent
 
 # The records' tables live in their own module; importing them here registers
 # them on Base.metadata for whoever reads the whole schema (Alembic, the move).
@@ -70,6 +73,7 @@ from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence, 
 __all__ = [
     "AnalyticsPending",
     "ApiKey",
+    "AssignmentCountChange",
     "Base",
     "DailyAnalytics",
     "DailyPlatformAnalytics",
@@ -77,8 +81,10 @@ __all__ = [
     "InboxCountChange",
     "Invite",
     "MemberLogin",
+    "PlatformApp",
     "ReplyDraft",
     "StoredLicence",
+    "WebhookEvent",
     "WorkLease",
 ]
 
@@ -226,6 +232,27 @@ class Conversation(Base):
         ),
         # "Closing soon" (0021): a short range per platform of the customer's last message.
         Index("conversations_last_inbound_idx", "organization_id", "last_inbound_at"),
+        # Who's on it (0023): the assignee is a member of this organisation, and
+        # a "Mine" or "Unassigned" page reads its rows in order.
+        ForeignKeyConstraint(
+            ["organization_id", "assignee_user_id"],
+            ["organization_members.organization_id", "organization_members.user_id"],
+            name="conversations_assignee_member_fkey",
+        ),
+        Index(
+            "conversations_assignee_inbox_idx",
+            "organization_id",
+            "assignee_user_id",
+            text("COALESCE(last_message_at, created_at) DESC"),
+            text("id DESC"),
+        ),
+        Index(
+            "conversations_unassigned_inbox_idx",
+            "organization_id",
+            text("COALESCE(last_message_at, created_at) DESC"),
+            text("id DESC"),
+            postgresql_where=text("assignee_user_id IS NULL"),
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -256,6 +283,10 @@ class Conversation(Base):
     # Migration 0021: the customer's newest message (its platform time), moved by
     # ingest: the reply-window clocks of the rows and the "Closing soon" view.
     last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Beyond the seed (0023): the teammate on it; None: Unassigned.
+    assignee_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="conversations_assignee_user_id_fkey")
+    )
 
 
 class Message(Base):
@@ -389,37 +420,6 @@ class Attachment(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class WebhookEvent(Base):
-    """A webhook the relay accepted (signature checked), kept until the apps
-    have stored what it says: Postgres is the relay's durable queue."""
-
-    __tablename__ = "webhook_events"
-    __table_args__ = (
-        Index(
-            "webhook_events_pending_idx",
-            "received_at",
-            postgresql_where=text("processed_at IS NULL"),
-        ),
-        # The retention purge removes stored bodies past the history boundary.
-        Index(
-            "webhook_events_received_at_idx",
-            "received_at",
-            postgresql_where=text("processed_at IS NOT NULL"),
-        ),
-    )
-
-    id: Mapped[str] = id_column()
-    source: Mapped[str] = mapped_column(Text)  # "meta" or "tiktok"
-    dedupe_key: Mapped[str] = mapped_column(Text, unique=True)  # sha256 of the raw body
-    body: Mapped[bytes] = mapped_column(LargeBinary)  # exactly as signed
-    received_at: Mapped[datetime] = created_at_column()
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    error: Mapped[str | None] = mapped_column(Text)
-    # The platform accounts the body names (a trigger reads them from the body):
-    # a member's login sees only the events for its organisations' accounts.
-    accounts: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
-
-
 # --- The seed's Phase 2: labels and internal notes (migration 0005) -------------
 #
 # Beyond the seed: a label's name is unique per organisation whatever its case
@@ -481,23 +481,3 @@ class Note(Base):
     # organisation's cascade reaches the notes.
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = created_at_column()
-
-
-class PlatformApp(Base):
-    """Beyond the seed: the business's own Meta or TikTok app (ids clear, secrets
-    sealed like tokens), and the Meta webhook verify token made for its relay."""
-
-    __tablename__ = "platform_apps"
-    __table_args__ = (
-        UniqueConstraint("organization_id", "provider"),
-        CheckConstraint("provider IN ('META', 'TIKTOK')", name="provider"),
-    )
-
-    id: Mapped[str] = id_column()
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    provider: Mapped[str] = mapped_column(Text)  # "META" (WhatsApp, Messenger) or "TIKTOK"
-    app_id: Mapped[str | None] = mapped_column(Text)  # Meta app id / TikTok client key
-    app_secret: Mapped[str | None] = mapped_column(Text)  # sealed
-    webhook_verify_token: Mapped[str | None] = mapped_column(Text)  # sealed
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = updated_at_column()

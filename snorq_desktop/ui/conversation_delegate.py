@@ -11,15 +11,18 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from snorq_desktop.domain.assignments import Teammate
 from snorq_desktop.domain.inbox import ConversationSummary
 from snorq_desktop.ui.formatting import colour_for, connection_marker, initials, relative_time
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
 from snorq_desktop.ui.reply_clocks import CLOSING_COLOUR, row_warning
+from snorq_desktop.ui.teammate_avatar import paint_teammate
 
 ROW_HEIGHT = 68  # at the usual font; a bigger font makes the row taller
 AVATAR = 44
 BADGE = 18
+ASSIGNEE = 18  # the assignee's avatar at the end of the preview line (#17.2)
 PAD = 10
 LINE = 22  # each of the two lines of text, at least
 LINE_GAP = 2
@@ -74,6 +77,8 @@ class ConversationDelegate(QStyledItemDelegate):
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         # A label's chip colour by its name (the window's LabelCatalog.colour_of).
         self.label_colour: Callable[[str], QColor] = lambda _: QColor("#6366f1")
+        # Who an assignee is, by user id (the window's WindowAssignments.teammate).
+        self.assignee_of: Callable[[str], Teammate | None] = lambda _: None
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -155,6 +160,8 @@ class ConversationDelegate(QStyledItemDelegate):
                 self._paint_unread(painter, bottom_line, summary.unread_count, palette, base_font)
                 - 6
             )
+        if summary.assignee_id and (assignee := self.assignee_of(summary.assignee_id)):
+            bottom_line.setRight(self._paint_assignee(painter, bottom_line, assignee) - 6)
         if marker := connection_marker(summary.connection_status):
             bottom_line.setLeft(
                 self._paint_mark(painter, bottom_line, base_font, selected, f"⚠ {marker} ·")
@@ -178,6 +185,17 @@ class ConversationDelegate(QStyledItemDelegate):
             bottom_line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview
         )
         painter.restore()
+
+    def assignee_circle(self, line: QRect) -> QRectF:
+        """Where the assignee's avatar goes: the right end of the preview line."""
+        top = line.center().y() - ASSIGNEE / 2 + 1
+        return QRectF(line.right() - ASSIGNEE, top, ASSIGNEE, ASSIGNEE)
+
+    def _paint_assignee(self, painter: QPainter, line: QRect, assignee: Teammate) -> int:
+        """The teammate on it; returns where the rest of the line ends."""
+        circle = self.assignee_circle(line)
+        paint_teammate(painter, circle, assignee, self._avatars.pixmap(assignee.avatar_url))
+        return int(circle.left())
 
     def _paint_draft_mark(self, painter: QPainter, line: QRect, font: QFont, selected: bool) -> int:
         """ "Draft:" in the draft colour; returns where the preview starts."""

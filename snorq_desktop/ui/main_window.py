@@ -33,6 +33,7 @@ from snorq_desktop.domain.inbox import (
 from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.arrivals import announce_arrivals
+from snorq_desktop.ui.assignments import wire_assignments
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_hold import InboxHold
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
             current_view=self.sidebar.current_view,
             reload_inbox=self._apply_query,
         )
+        self.assignments = wire_assignments(self, avatars or AvatarSource())
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -409,6 +411,7 @@ class MainWindow(QMainWindow):
         if changes is None:
             self.catch_up()
         else:
+            self.assignments.heard(changes)
             self.apply_changes(changes)
 
     def catch_up(self) -> None:

@@ -28,6 +28,8 @@ _ORDER = [
     InboxView.CLOSED,
     InboxView.ARCHIVED,
     InboxView.CLOSING_SOON,  # a free reply window closes within the hour (#17.5)
+    InboxView.MINE,  # who's on it (#17.2)
+    InboxView.UNASSIGNED,
 ]
 
 

@@ -50,10 +50,10 @@ from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.thread_labels import ThreadLabelRow
 from snorq_desktop.ui.thread_model import ThreadModel
+from snorq_desktop.ui.thread_scroll import ThreadScroll
 
 TemplateSource = Callable[[str], Future[list[MessageTemplate]]]
 NO_TEMPLATES_HERE = "Templates need syncing, which is off in this window."
-_PIN_SLACK = 24  # px from the bottom that still counts as "at the bottom"
 
 
 class ThreadPane(QWidget):
@@ -62,12 +62,14 @@ class ThreadPane(QWidget):
       unread, close, archive, reopen, reply, retry);
     - ``conversation_read(str)``: a conversation with unread messages was opened;
     - ``reconnect_requested(str)``: the open conversation's connection should be
-      reconnected (its id).
+      reconnected (its id);
+    - ``header_shown(object)``: the open conversation's ThreadHeader was (re)read.
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
     reconnect_requested = Signal(str)
+    header_shown = Signal(object)
 
     def __init__(
         self,
@@ -132,7 +134,6 @@ class ThreadPane(QWidget):
         self.view.setFrameShape(QListView.Shape.NoFrame)
         self.view.setWordWrap(True)
         self.view.clicked.connect(self._clicked)
-        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.composer = Composer(send_key, parent=self)
         self.composer.send_requested.connect(self.send)
         self.drafts = ReplyDrafts(service, runner, self.composer, self)
@@ -169,6 +170,7 @@ class ThreadPane(QWidget):
         titles.addWidget(self.subtitle)
         titles.addWidget(self.window_clock)
         header.addLayout(titles, 1)
+        self.header_bar = header  # features add their controls after the titles
         for button in (
             self.mark_unread_button,
             self.close_button,
@@ -198,18 +200,15 @@ class ThreadPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
-        self._pinned = True
-        self._height_before_older = 0
-        self.model.about_to_add_newer.connect(self._remember_pin)
-        self.model.newer_added.connect(self._keep_pin)
         self.model.loaded.connect(self._first_page_shown)
-        self.model.rowsAboutToBeInserted.connect(self._before_insert)
-        self.model.older_added.connect(self._after_older)
-        # After _after_older (it keeps the scroll position), so made after it.
-        self.matches = MatchSeeker(self.view, self.model, self, stop_following=self._unpin)
+        self.thread_scroll = ThreadScroll(self.view, self.model)
+        # After the scroll's (it keeps the position as older messages come), so made after it.
+        self.matches = MatchSeeker(
+            self.view, self.model, self, stop_following=self.thread_scroll.unpin
+        )
         # Pinned, the newest message stays in sight when the thread grows or the
         # view shrinks (a long name wrapping in the header, the window resized).
-        self.view.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        self.view.verticalScrollBar().rangeChanged.connect(self.thread_scroll.range_changed)
         self.bubbles.marked_words = lambda: self.matches.words
 
     # --- opening --------------------------------------------------------------
@@ -225,7 +224,7 @@ class ThreadPane(QWidget):
         self.matches.show("")  # the marks of a search belong to the thread it opened
         self.stack.setCurrentIndex(0 if conversation_id is None else 1)
         self.header = None
-        self._pinned = True
+        self.thread_scroll.pinned = True
         self.model.open(conversation_id)
         if conversation_id is None:
             return
@@ -280,6 +279,7 @@ class ThreadPane(QWidget):
         self.window_clock.show_clock(header.reply_clock)
         if self.label_row is not None:
             self.label_row.show_labels(conversation_id, summary.labels)
+        self.header_shown.emit(header)
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"
@@ -328,7 +328,7 @@ class ThreadPane(QWidget):
         message_id = new_id()  # made before any attempt, so a retry never sends twice
         target = self.composer.take_reply_target(conversation_id)
         reply_to = target.message_id if target else None
-        self._pinned = True
+        self.thread_scroll.pinned = True
         self.model.show_local(
             ThreadMessage(
                 id=message_id,
@@ -369,7 +369,7 @@ class ThreadPane(QWidget):
         message_id = new_id()
         target = self.composer.take_reply_target(conversation_id)
         reply_to = target.message_id if target else None
-        self._pinned = True
+        self.thread_scroll.pinned = True
         self._runner.run(
             lambda: self._service.send_file(conversation_id, message_id, path, caption, reply_to),
             self.changed.emit,
@@ -403,7 +403,7 @@ class ThreadPane(QWidget):
         conversation_id = self.conversation_id
         if conversation_id is None:
             return
-        self._pinned = True
+        self.thread_scroll.pinned = True
 
         def added(result: tuple[ThreadNote, Changes]) -> None:
             note, changes = result
@@ -480,38 +480,3 @@ class ThreadPane(QWidget):
         self.model.apply_changes(changes)
         if conversation_id in changes.conversations or changes.labels:
             self._load_header(conversation_id)
-
-    def _unpin(self) -> None:
-        self._pinned = False
-
-    def _range_changed(self, _low: int, high: int) -> None:
-        if self._pinned:
-            self.view.verticalScrollBar().setValue(high)
-
-    def _at_bottom(self) -> bool:
-        bar = self.view.verticalScrollBar()
-        return bar.value() >= bar.maximum() - _PIN_SLACK
-
-    def _remember_pin(self) -> None:
-        self._pinned = self._pinned or self._at_bottom()
-
-    def _keep_pin(self) -> None:
-        if self._pinned:
-            self.view.scrollToBottom()
-
-    def _scrolled(self, value: int) -> None:
-        self._pinned = self._at_bottom()
-        if value <= 40 and self.model.has_older:
-            self.model.load_older()
-
-    def _before_insert(self, _parent: QModelIndex, first: int, _last: int) -> None:
-        if first == 0 and self.model.rowCount() > 0:
-            bar = self.view.verticalScrollBar()
-            self._height_before_older = bar.maximum() - bar.value()
-
-    def _after_older(self, added: int) -> None:
-        if added:
-            # Keep the message the user was looking at in place.
-            self.view.doItemsLayout()
-            bar = self.view.verticalScrollBar()
-            bar.setValue(bar.maximum() - self._height_before_older)

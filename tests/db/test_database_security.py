@@ -335,6 +335,11 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "VALUES (%s, %s, %s, 'Hello {name}', %s)",
             (new, org, new[:30], t["user"]),
         ),
+        "assignment_count_changes": (
+            "INSERT INTO assignment_count_changes (organization_id, assignee_user_id, "
+            "conversations) VALUES (%s, NULL, 0)",
+            (org,),
+        ),
         "member_logins": (
             "INSERT INTO member_logins (login, user_id) VALUES (%s, %s)",
             (new, t["user"]),
@@ -370,6 +375,8 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "webhook_events": ("id", lambda t: f"ev_{t['x']}", "error"),
     "work_leases": ("organization_id", lambda t: t["org"], "holder"),
     "quick_replies": ("id", lambda t: f"qr_{t['x']}", "text"),
+    # a row per organisation from the start: the trigger counted its open conversation
+    "assignment_count_changes": ("organization_id", lambda t: t["org"], "conversations"),
     "member_logins": ("login", lambda t: t["login"], "created_at"),
     "licences": ("id", lambda t: f"lic_{t['x']}", "expires_at"),
 }
@@ -400,6 +407,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
     "work_leases": _ALL,  # every member's app syncs (0017_work_leases)
     "quick_replies": _ALL,  # the team's saved answers: every member manages them (0020)
+    "assignment_count_changes": _ALL,  # written by the trigger as whoever assigns (0021)
     "member_logins": {},
     "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }
@@ -874,3 +882,52 @@ def test_a_quick_reply_is_its_teams_and_written_as_its_adder(world: World) -> No
     assert _call(world, "member_a", add, _new(), A, member_a.user_id)
     assert not _call(world, "member_a", add, _new(), A, owner_a.user_id), "in the owner's name"
     assert not _call(world, "member_b", add, _new(), A, world.logins["member_b"].user_id)
+
+
+def test_any_member_assigns_only_to_a_member_of_the_conversations_organisation(
+    world: World,
+) -> None:
+    """#17.2: a MEMBER or an ADMIN gives a conversation to a teammate or takes
+    it; nobody gives it to someone of another organisation (the database
+    refuses, whoever writes), and another organisation's member cannot touch
+    it (migration 0023_assignments)."""
+    u = world.users
+    assign = "UPDATE conversations SET assignee_user_id = %s WHERE id = %s"
+    assert _call(world, "member_a", assign, u["member_a"], "conv_a"), "a MEMBER takes it"
+    assert _call(world, "member_a", assign, u["admin_a"], "conv_a"), "to a teammate"
+    assert _call(world, "admin_a", assign, u["owner_a"], "conv_a")
+    assert _call(world, "member_a", assign, None, "conv_a"), "back to Unassigned"
+    for outsider in ("owner_b", "member_b", "removed_b"):
+        assert not _call(world, "member_a", assign, u[outsider], "conv_a"), outsider
+        assert not _call(world, "owner_a", assign, u[outsider], "conv_a"), outsider
+    assert not _call(world, "member_a", assign, "nobody_id", "conv_a")
+    assert not _call(world, "member_b", assign, u["member_b"], "conv_a"), "a foreign org's"
+    assert not _call(world, "member_a", assign, u["member_a"], "conv_b"), "a foreign org's"
+    # Not even the administrator (a superuser, past every policy) can.
+    with (
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+        world.admin.transaction(force_rollback=True),
+    ):
+        world.admin.execute(assign, (u["member_b"], "conv_a"))
+
+
+def test_a_removed_member_hands_their_conversations_back(world: World) -> None:
+    """Removing a member (or their leaving) puts what they were on back to
+    Unassigned, in the same transaction; the counts follow."""
+    owner = world.logins["owner_a"].connection
+    assert owner is not None
+    u = world.users
+    with owner.transaction(force_rollback=True):
+        owner.execute(
+            "UPDATE conversations SET assignee_user_id = %s WHERE id = 'conv_a'", (u["member_a"],)
+        )
+        owner.execute("SELECT snorq_remove_member(%s, %s, %s)", (u["owner_a"], A, u["member_a"]))
+        row = owner.execute("SELECT assignee_user_id FROM conversations WHERE id = 'conv_a'")
+        assert row.fetchone() == (None,)
+        counts = owner.execute(
+            "SELECT coalesce(assignee_user_id, ''), sum(conversations) FROM "
+            "assignment_count_changes WHERE organization_id = %s GROUP BY 1 "
+            "HAVING sum(conversations) <> 0",
+            (A,),
+        ).fetchall()
+        assert counts == [("", 1)]

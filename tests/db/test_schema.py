@@ -85,6 +85,7 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "updated_at": (TS, False, "now()"),
         # the customer's last message, for the reply-window clocks (migration 0021)
         "last_inbound_at": (TS, True, None),
+        "assignee_user_id": ("text", True, None),  # ours: who's on it (0023)
     },
     "messages": {
         "id": ("text", False, None),
@@ -168,6 +169,7 @@ ADDED_TABLES = {
     "outgoing_webhooks": "id",
     "webhook_deliveries": "id",
     "quick_replies": "id",  # the team's saved answers, typed as /shortcut (migration 0020)
+    "assignment_count_changes": "id",  # Mine / Unassigned counts, kept as they change (0023)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
@@ -325,9 +327,20 @@ def test_the_seed_cascades(upgraded):
            JOIN information_schema.key_column_usage kcu USING (constraint_name, table_name)
            JOIN information_schema.constraint_column_usage ccu USING (constraint_name)
            JOIN information_schema.referential_constraints rc USING (constraint_name)
-           WHERE tc.constraint_type = 'FOREIGN KEY'"""
+           WHERE tc.constraint_type = 'FOREIGN KEY'
+             AND constraint_name <> 'conversations_assignee_member_fkey'"""
     ).fetchall()
     found = {(t, c): (ref, rule) for t, c, ref, rule in rows}
+    # The one key of two columns (0023): an assignee is a member of the
+    # conversation's organisation; they leave by the trigger, not by cascade.
+    member_key = upgraded.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conname = 'conversations_assignee_member_fkey'"
+    ).fetchone()
+    assert member_key == (
+        "FOREIGN KEY (organization_id, assignee_user_id) "
+        "REFERENCES organization_members(organization_id, user_id)",
+    )
     # Tables beyond the seed go with what they hang off.
     assert found == SEED_FOREIGN_KEYS | {
         ("attachments", "message_id"): ("messages", "CASCADE"),
@@ -357,6 +370,9 @@ def test_the_seed_cascades(upgraded):
         # the team's quick replies go with the organisation; their maker may leave
         ("quick_replies", "organization_id"): ("organizations", "CASCADE"),
         ("quick_replies", "created_by"): ("users", "SET NULL"),
+        ("assignment_count_changes", "organization_id"): ("organizations", "CASCADE"),
+        # the assignee may leave (0021: back to Unassigned)
+        ("conversations", "assignee_user_id"): ("users", "SET NULL"),
     }
 
 

@@ -44,6 +44,7 @@ DISTRIBUTED = (
     "history_retention",
     "inbox_count_changes",
     "work_leases",
+    "assignment_count_changes",
 )
 _TOUCHES = re.compile(
     r"\b(?:from|join|update|into)\s+(?:only\s+)?\"?(" + "|".join(DISTRIBUTED) + r")\b\"?",
@@ -144,6 +145,12 @@ def _workload(world: World, tmp_path) -> None:
     service.drafts.save(Draft(conversation, "Thank you", as_note=False))
     service.drafts.of(conversation)
     service.drafts.written()
+    service.assignments.teammates()
+    service.assignments.assign(conversation, None)
+    service.assignments.take(conversation)
+    service.inbox_page(InboxQuery(view=InboxView.MINE), None, 50)
+    service.inbox_page(InboxQuery(view=InboxView.UNASSIGNED), None, 50)
+    service.refreshed(InboxQuery(view=InboxView.MINE), frozenset({conversation}))
     roll_up(world.sessions)
     purge_history(world.engine, world.sessions)
 

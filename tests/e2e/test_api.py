@@ -17,6 +17,8 @@ from snorq_desktop.relay.api import ApiLimits
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.services.api_keys import ApiKeyService
+from snorq_desktop.store import assignments
+from snorq_desktop.store import organizations as orgs
 from snorq_desktop.store.unit_of_work import unit_of_work
 from tests.api_world import api_app, api_client, api_login, bearer, make_key
 from tests.shop import account, open_shop
@@ -338,3 +340,41 @@ def test_pagination_over_10000_conversations(business, client, key):
         if cursor is None:
             break
     assert len(said) == len(set(said)) == 121
+
+
+def test_the_assignee_filter_and_field(business, client, key):
+    """#18's ``assignee`` filter (#17.2): a member's conversations, or none for
+    the unassigned ones, combined with the others; each conversation names its
+    ``assignee_user_id``; and the OpenAPI document says both."""
+    business.add_conversations(4, Platform.WHATSAPP, unread=1)
+    ids = [f"c{n:024d}" for n in range(4)]
+    with unit_of_work(business.sessions) as session:
+        bo = orgs.create_user(session, email="bo@example.com", name="Bo")
+        orgs.add_member(session, organization_id=business.organization_id, user_id=bo)
+        assignments.assign(session, business.organization_id, ids[0], bo)
+        assignments.assign(session, business.organization_id, ids[1], bo)
+        assignments.assign(session, business.organization_id, ids[2], business.owner_id)
+    auth = bearer(key)
+
+    def listed(**params: str) -> list[tuple[str, str | None]]:
+        response = client.get("/conversations", params=params, headers=auth)
+        assert response.status_code == 200, response.text
+        return [(r["id"], r["assignee_user_id"]) for r in response.json()["data"]]
+
+    assert sorted(listed(assignee=bo)) == sorted([(ids[0], bo), (ids[1], bo)])
+    assert listed(assignee=business.owner_id) == [(ids[2], business.owner_id)]
+    assert listed(assignee="none") == [(ids[3], None)]
+    assert listed(assignee="someone-else") == []
+    assert listed(assignee=bo, q="customer 1") == [(ids[1], bo)]
+    assert len(listed(assignee=bo, limit="1")) == 1
+    one = client.get(f"/conversations/{ids[0]}", headers=auth).json()
+    assert one["assignee_user_id"] == bo
+    bad = client.get("/conversations", params={"assignee": " "}, headers=auth)
+    assert _problem(bad, 400)["detail"] == (
+        "assignee must be a member's user id, or none for unassigned ones."
+    )
+    document = client.get("/openapi.json").json()
+    listing = document["paths"]["/conversations"]["get"]["parameters"]
+    assert "assignee" in {p["name"] for p in listing}
+    schema = document["components"]["schemas"]["Conversation"]["properties"]
+    assert "assignee_user_id" in schema
