@@ -5,7 +5,7 @@ notification when a teammate gives me a conversation."""
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -16,12 +16,14 @@ from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, ConversationSummary, ThreadHeader
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.arrivals import Notifier
-from snorq_desktop.ui.conversation_delegate import AvatarSource
+from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
+from snorq_desktop.ui.inbox_model import InboxModel
+from snorq_desktop.ui.inbox_view import InboxListView
+from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.teammate_avatar import teammate_icon
-
-if TYPE_CHECKING:
-    from snorq_desktop.ui.main_window import MainWindow
+from snorq_desktop.ui.thread_pane import ThreadPane
+from snorq_desktop.ui.tray import InboxTray
 
 TAKE_IT = "Take it"
 UNASSIGNED = "Unassigned"
@@ -193,13 +195,35 @@ class WindowAssignments(QObject):
                 )
 
 
-def wire_assignments(window: "MainWindow", avatars: AvatarSource) -> WindowAssignments:
+class AssigningWindow(Protocol):
+    """What of the main window assignments are wired into (named here, not
+    imported: the main window imports this module)."""
+
+    identity: Identity | None
+    thread_pane: ThreadPane
+    labels: WindowLabels
+    inbox: InboxModel
+    inbox_view: InboxListView
+    inbox_delegate: ConversationDelegate
+    tray: InboxTray
+
+    def apply_changes(self, changes: Changes) -> None: ...
+
+
+def wire_assignments(
+    window: AssigningWindow,
+    parent: QWidget,
+    service: InboxService,
+    runner: TaskRunner,
+    avatars: AvatarSource,
+) -> WindowAssignments:
     """Who's on it in the window: the thread header's button, the row menu's
-    "Assign to", the A key, the rows' avatars, the notification."""
+    "Assign to", the A key, the rows' avatars, the notification.  ``parent``:
+    the main window itself, where the A key lives."""
     assignments = WindowAssignments(
-        window._service,
-        window._runner,
-        window,
+        service,
+        runner,
+        parent,
         window.identity,
         avatars=avatars,
         open_conversation=lambda: window.thread_pane.conversation_id,

@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
             current_view=self.sidebar.current_view,
             reload_inbox=self._apply_query,
         )
-        self.assignments = wire_assignments(self, avatars or AvatarSource())
+        self.assignments = wire_assignments(self, self, service, runner, avatars or AvatarSource())
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
