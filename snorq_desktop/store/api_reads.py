@@ -112,7 +112,7 @@ def conversation_page(
     values: dict[str, Any] = {"org": organization_id, "limit": limit + 1, "label": label_id}
     plan = None
     if words:
-        statistics = search.read_statistics(session)
+        statistics = search.read_statistics(session, words)
         plan = search.choose_plan(words, statistics, limit)
         values["terms"] = search.search_terms(wanted.search)
         values["rarest"] = f"{search.rarest_word(words, statistics)}:*"
