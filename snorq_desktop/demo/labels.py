@@ -56,6 +56,7 @@ def seed_labels_and_notes(
             conversation_id, activity = newest[place]
             session.add(
                 Note(
+                    organization_id=organization_id,
                     conversation_id=conversation_id,
                     author_id=writers[writer],
                     content=content,

@@ -257,7 +257,7 @@ def build_api(sessions: sessionmaker[Session], limits: ApiLimits) -> list[Route]
                 text=text,
             )
             if stored_key is not None:
-                api_reads.keep_idempotency_key(session, message_id, stored_key)
+                api_reads.keep_idempotency_key(session, org, message_id, stored_key)
             _tell(session, caller, conversation_id, messages=True)
             return JSONResponse(as_json(api_reads.message(session, org, message_id)), 201)
 

@@ -15,6 +15,9 @@ associated data.  It still opens (tokens stored before binding keep working);
 :meth:`TokenCipher.bind` turns it into the bound form, which the store does
 the first time it opens one; ``keys rotate`` (:meth:`TokenCipher.reseal`)
 does it for every token of the person's organisations (see store.connections).
+Until then an old value would open in any row, so the database refuses a
+member's login writing one into a row or field it was not already in
+(migration 0025): it can be bound in place, never copied.
 """
 
 import hashlib

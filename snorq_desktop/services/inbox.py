@@ -151,7 +151,8 @@ class InboxService:
     ) -> list[ConversationSummary]:
         query = self._for_me(query)
         with self._reads() as session:
-            statistics = self._word_statistics(session) if query.search.strip() else None
+            typed = search.search_words(query.search)
+            statistics = self._word_statistics(session, typed) if query.search.strip() else None
             rows = inbox.inbox_page(
                 session, self._org, query, after=after, limit=limit, statistics=statistics
             )
@@ -175,11 +176,12 @@ class InboxService:
             belong = inbox.matches(session, self._org, query, list(conversation_ids))
         return rows, belong
 
-    def _word_statistics(self, session: Session) -> SearchStatistics:
-        # PostgreSQL refreshes these when it analyses the table: reread now and then.
+    def _word_statistics(self, session: Session, words: list[str]) -> SearchStatistics:
+        # PostgreSQL refreshes these when it analyses the table: reread now and
+        # then, and for other words when a member's login got only some (0023).
         taken, statistics = self._statistics
-        if statistics is None or time.monotonic() - taken > 600:
-            statistics = search.read_statistics(session)
+        if statistics is None or time.monotonic() - taken > 600 or not statistics.knows(words):
+            statistics = search.read_statistics(session, words)
             self._statistics = (time.monotonic(), statistics)
         return statistics
 

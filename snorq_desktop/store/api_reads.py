@@ -118,7 +118,7 @@ def conversation_page(
     values: dict[str, Any] = {"org": organization_id, "limit": limit + 1, "label": label_id}
     plan = None
     if words:
-        statistics = search.read_statistics(session)
+        statistics = search.read_statistics(session, words)
         plan = search.choose_plan(words, statistics, limit)
         values["terms"] = search.search_terms(wanted.search)
         values["rarest"] = f"{search.rarest_word(words, statistics)}:*"
@@ -142,7 +142,10 @@ def conversation_page(
     found = {
         c.id: c
         for c in session.scalars(
-            select(Conversation).where(Conversation.id.in_([r.id for r in rows]))
+            select(Conversation).where(
+                Conversation.organization_id == organization_id,
+                Conversation.id.in_([r.id for r in rows]),
+            )
         )
     }
     page = [_row(found[r.id], CONVERSATION_COLUMNS) for r in rows if r.id in found]
@@ -224,7 +227,11 @@ def queued_reply(
     return str(found.id)
 
 
-def keep_idempotency_key(session: Session, message_id: str, idempotency_key: str) -> None:
+def keep_idempotency_key(
+    session: Session, organization_id: str, message_id: str, idempotency_key: str
+) -> None:
     session.execute(
-        update(Message).where(Message.id == message_id).values(idempotency_key=idempotency_key)
+        update(Message)
+        .where(Message.organization_id == organization_id, Message.id == message_id)
+        .values(idempotency_key=idempotency_key)
     )

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConversationStatus
-from snorq_desktop.domain.errors import NotFound
+from snorq_desktop.domain.errors import NotFound, PermissionDenied
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.labels import (
     LabelInfo,
@@ -107,7 +107,7 @@ def rename_label(session: Session, organization_id: str, label_id: str, name: st
             raise _taken(name) from None
         raise
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(_GONE)
+        _refused_or_gone(session, organization_id, label_id)
 
 
 def recolour_label(session: Session, organization_id: str, label_id: str, color: str) -> None:
@@ -117,7 +117,7 @@ def recolour_label(session: Session, organization_id: str, label_id: str, color:
         .values(color=clean_colour(color))
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(_GONE)
+        _refused_or_gone(session, organization_id, label_id)
 
 
 def delete_label(session: Session, organization_id: str, label_id: str) -> list[str]:
@@ -133,8 +133,19 @@ def delete_label(session: Session, organization_id: str, label_id: str) -> list[
         delete(Label).where(Label.organization_id == organization_id, Label.id == label_id)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(_GONE)
+        _refused_or_gone(session, organization_id, label_id)
     return had_it
+
+
+def _refused_or_gone(session: Session, organization_id: str, label_id: str) -> None:
+    """Why a label was not changed.  Row-level security lets only an owner or
+    admin rename, recolour or delete one (0013): to a MEMBER's login the label is
+    there but the change touches no row, which is not "no longer exists"."""
+    _require_label(session, organization_id, label_id)
+    raise PermissionDenied(_MANAGERS_ONLY)
+
+
+_MANAGERS_ONLY = "Only the organisation's owner or an admin can rename, recolour or delete a label."
 
 
 def _require_label(session: Session, organization_id: str, label_id: str) -> None:

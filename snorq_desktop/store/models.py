@@ -199,6 +199,8 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("platform_connection_id", "external_id"),
+        # What a note references (0024), so its organisation is its conversation's.
+        UniqueConstraint("organization_id", "id"),
         Index(
             "conversations_organization_id_updated_at_idx",
             "organization_id",
@@ -466,13 +468,28 @@ class ConversationLabel(Base):
 class Note(Base):
     __tablename__ = "notes"
     __table_args__ = (
-        Index("notes_conversation_id_created_at_idx", "conversation_id", "created_at"),
+        Index(
+            "notes_organization_id_conversation_id_created_at_idx",
+            "organization_id",
+            "conversation_id",
+            "created_at",
+        ),
         CheckConstraint("btrim(content) <> ''", name="content_not_blank"),
+        # The conversation with the organisation (0021): the database refuses a
+        # note whose organisation is not its conversation's.
+        ForeignKeyConstraint(
+            ["organization_id", "conversation_id"],
+            ["conversations.organization_id", "conversations.id"],
+            name="notes_conversation_id_fkey",
+            ondelete="CASCADE",
+        ),
     )
 
     id: Mapped[str] = id_column()
     content: Mapped[str] = mapped_column(Text)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    # Beyond the seed (0024): every statement on notes names the shop (#14.3).
+    organization_id: Mapped[str] = mapped_column(Text)
+    conversation_id: Mapped[str] = mapped_column(Text)
     # CASCADE, like the seed's other required relations to a user (owner,
     # membership): deleting a user's account takes what they wrote.  Leaving a
     # team (a membership removed) keeps their notes.  RESTRICT (Prisma's default)

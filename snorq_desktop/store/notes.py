@@ -19,9 +19,7 @@ _NOT_YOURS = "Only the teammate who wrote a note can change or delete it."
 
 
 def _in_organization(organization_id: str) -> ColumnElement[bool]:
-    return exists().where(
-        Conversation.id == Note.conversation_id, Conversation.organization_id == organization_id
-    )
+    return Note.organization_id == organization_id
 
 
 def add_note(
@@ -56,6 +54,7 @@ def add_note(
         insert(Note)
         .values(
             id=note_id,
+            organization_id=organization_id,
             content=content,
             conversation_id=conversation_id,
             author_id=author_id,
@@ -121,11 +120,7 @@ def thread_notes(
             Note.created_at,
         )
         .join(User, User.id == Note.author_id)
-        .join(Conversation, Conversation.id == Note.conversation_id)
-        .where(
-            Conversation.organization_id == organization_id,
-            Note.conversation_id == conversation_id,
-        )
+        .where(Note.organization_id == organization_id, Note.conversation_id == conversation_id)
         .order_by(Note.created_at, Note.id)
     )
     if since is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from snorq_desktop.store.api_key_models import OutgoingWebhook
+from snorq_desktop.store.models import Organization
 from snorq_desktop.store.rules import call_rule
 
 UNKNOWN_OUTCOME = (
@@ -21,6 +22,7 @@ UNKNOWN_OUTCOME = (
 @dataclass(frozen=True)
 class DueDelivery:
     id: str
+    organization_id: str
     event_id: str
     event: str
     payload: dict[str, Any]
@@ -70,59 +72,74 @@ def webhooks_of(session: Session, organization_id: str) -> list[tuple[str, str]]
     return [(r[0], r[1]) for r in rows]
 
 
-def claim_due(session: Session, limit: int = 50) -> list[DueDelivery]:
-    """Deliveries due now, claimed (commit before posting them)."""
+def organizations_to_post_for(session: Session) -> list[str]:
+    """The organisations this login sees (under row-level security, its own): the
+    sender works one at a time, so every statement names its shop (#14.3)."""
+    return list(session.execute(select(Organization.id).order_by(Organization.id)).scalars())
+
+
+def claim_due(session: Session, organization_id: str, limit: int = 50) -> list[DueDelivery]:
+    """The organisation's deliveries due now, claimed (commit before posting them)."""
     rows = session.execute(
         text("""
             UPDATE webhook_deliveries d
                SET sending_since = now(), attempts = d.attempts + 1
               FROM outgoing_webhooks w
-             WHERE w.id = d.webhook_id AND d.id IN (
+             WHERE w.organization_id = :org AND d.organization_id = :org
+               AND w.id = d.webhook_id AND d.id IN (
                    SELECT id FROM webhook_deliveries
-                    WHERE delivered_at IS NULL AND failed_at IS NULL
+                    WHERE organization_id = :org AND delivered_at IS NULL AND failed_at IS NULL
                       AND sending_since IS NULL AND next_attempt_at <= now()
                     ORDER BY next_attempt_at, id LIMIT :limit
                     FOR UPDATE SKIP LOCKED)
-            RETURNING d.id, d.event_id, d.event, d.payload, d.attempts, w.url, w.secret, w.id
+            RETURNING d.id, d.organization_id, d.event_id, d.event, d.payload, d.attempts,
+                      w.url, w.secret, w.id
         """),
-        {"limit": limit},
+        {"org": organization_id, "limit": limit},
     ).all()
     return [DueDelivery(*row) for row in rows]
 
 
-def mark_delivered(session: Session, delivery_id: str) -> None:
+def mark_delivered(session: Session, delivery: DueDelivery) -> None:
     session.execute(
-        text("UPDATE webhook_deliveries SET delivered_at = now(), last_error = NULL WHERE id = :i"),
-        {"i": delivery_id},
+        text(
+            "UPDATE webhook_deliveries SET delivered_at = now(), last_error = NULL "
+            "WHERE organization_id = :org AND id = :i"
+        ),
+        {"org": delivery.organization_id, "i": delivery.id},
     )
 
 
-def put_back(session: Session, delivery_id: str, wait_seconds: float, error: str) -> None:
+def put_back(session: Session, delivery: DueDelivery, wait_seconds: float, error: str) -> None:
     session.execute(
         text("""
             UPDATE webhook_deliveries SET sending_since = NULL, last_error = :error,
                    next_attempt_at = now() + make_interval(secs => :wait)
-             WHERE id = :i
+             WHERE organization_id = :org AND id = :i
         """),
-        {"i": delivery_id, "wait": wait_seconds, "error": error},
+        {"org": delivery.organization_id, "i": delivery.id, "wait": wait_seconds, "error": error},
     )
 
 
-def mark_failed(session: Session, delivery_id: str, error: str) -> None:
+def mark_failed(session: Session, delivery: DueDelivery, error: str) -> None:
     session.execute(
-        text("UPDATE webhook_deliveries SET failed_at = now(), last_error = :e WHERE id = :i"),
-        {"i": delivery_id, "e": error},
+        text(
+            "UPDATE webhook_deliveries SET failed_at = now(), last_error = :e "
+            "WHERE organization_id = :org AND id = :i"
+        ),
+        {"org": delivery.organization_id, "i": delivery.id, "e": error},
     )
 
 
-def settle_stale(session: Session, older_than_seconds: int) -> int:
+def settle_stale(session: Session, organization_id: str, older_than_seconds: int) -> int:
     """Claims that never finished (a sender died mid-post): failed, never reposted."""
     result = session.execute(
         text("""
             UPDATE webhook_deliveries SET failed_at = now(), last_error = :reason
-             WHERE delivered_at IS NULL AND failed_at IS NULL AND sending_since IS NOT NULL
+             WHERE organization_id = :org
+               AND delivered_at IS NULL AND failed_at IS NULL AND sending_since IS NOT NULL
                AND sending_since < now() - make_interval(secs => :age)
         """),
-        {"reason": UNKNOWN_OUTCOME, "age": older_than_seconds},
+        {"org": organization_id, "reason": UNKNOWN_OUTCOME, "age": older_than_seconds},
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

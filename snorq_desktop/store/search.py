@@ -23,7 +23,7 @@ index costs what the word matches.
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -70,6 +70,12 @@ class SearchStatistics:
     conversations: float = 0.0
     message_words: WordShares = WordShares()
     contact_words: WordShares = WordShares()
+    # The words these answer for: None for every word (the login reads pg_stats
+    # itself), else only these (a member's, through snorq_search_statistics).
+    words: frozenset[str] | None = None
+
+    def knows(self, words: Sequence[str]) -> bool:
+        return self.words is None or set(words) <= self.words
 
 
 # What one step of each plan costs, in units of testing one conversation's name:
@@ -136,19 +142,41 @@ _ROWS = text(
 )
 
 
-def read_statistics(session: Session) -> SearchStatistics:
-    """PostgreSQL's statistics of the two search indexes (refreshed by ANALYZE)."""
+def read_statistics(session: Session, words: Sequence[str] = ()) -> SearchStatistics:
+    """PostgreSQL's statistics of the two search indexes (refreshed by ANALYZE).
+
+    ``pg_stats`` shows an index's statistics only to its table's owner side (a
+    superuser, the owner role); a member's login sees none, and gets what the
+    plan needs about ``words`` from ``snorq_search_statistics`` (migration
+    0026) instead, without which it would take every word for a rare one."""
     rows = {name: max(float(count), 0.0) for name, count in session.execute(_ROWS)}
     shares = {
         name: _word_shares(elems, freqs)
         for name, elems, freqs in session.execute(_INDEX_STATISTICS)
     }
+    answered: frozenset[str] | None = None
+    if not shares and words:
+        answered = frozenset(words)
+        shares = {
+            name: _shares_of(dict(zip(elems, freqs, strict=True)), listed, lowest, total)
+            for name, elems, freqs, listed, lowest, total in session.execute(
+                _SEARCH_STATISTICS, {"words": list(words)}
+            )
+            if listed
+        }
     return SearchStatistics(
         messages=rows.get("messages", 0.0),
         conversations=rows.get("conversations", 0.0),
         message_words=shares.get("messages_content_search_idx", WordShares()),
         contact_words=shares.get("conversations_contact_search_idx", WordShares()),
+        words=answered,
     )
+
+
+_SEARCH_STATISTICS = text(
+    "SELECT index_name, words, shares, listed, lowest, total "
+    "FROM snorq_search_statistics(CAST(:words AS text[]))"
+)
 
 
 # ANALYZE keeps a lexeme only if it is in at least this share of sampled rows
@@ -165,8 +193,14 @@ def _word_shares(elems: list[str] | None, freqs: list[float] | None) -> WordShar
     shares = dict(zip(elems, freqs[: len(elems)], strict=True))
     # After the lexemes' own come the lowest and the highest of them.
     lowest = freqs[len(elems)] if len(freqs) > len(elems) else min(shares.values())
-    if len(elems) >= _LISTED_AT_MOST:
+    return _shares_of(shares, len(elems), lowest, sum(shares.values()))
+
+
+def _shares_of(shares: dict[str, float], listed: int, lowest: float, total: float) -> WordShares:
+    """``shares``: the listed words' (all, or those asked about); ``listed``,
+    ``lowest``, ``total``: the whole list's length, lowest share and sum."""
+    if listed >= _LISTED_AT_MOST:
         unlisted = lowest  # the list is full: an unlisted word is below its last
     else:
-        unlisted = min(lowest, _CUTOFF_PER_LEXEME * max(sum(shares.values()), 1.0))
+        unlisted = min(lowest, _CUTOFF_PER_LEXEME * max(total, 1.0))
     return WordShares(shares=shares, unlisted=unlisted)

@@ -9,6 +9,7 @@ sentence, never posted twice.
 """
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -52,11 +53,21 @@ class WebhookSender:
     async def deliver_due(self) -> int:
         """Posts what is due now; returns how many arrived."""
         db = asyncio.to_thread
-        await db(self._in_transaction, lambda s: store.settle_stale(s, STALE_CLAIM_SECONDS))
-        due = await db(self._in_transaction, store.claim_due)
-        assert isinstance(due, list)
-        results = await asyncio.gather(*(self._post(d) for d in due))
-        return sum(results)
+        organizations = await db(self._in_transaction, store.organizations_to_post_for)
+        assert isinstance(organizations, list)
+        arrived = 0
+        for organization_id in organizations:  # one shop at a time: each statement names it
+            settle = functools.partial(
+                store.settle_stale,
+                organization_id=organization_id,
+                older_than_seconds=STALE_CLAIM_SECONDS,
+            )
+            await db(self._in_transaction, settle)
+            claim = functools.partial(store.claim_due, organization_id=organization_id)
+            due = await db(self._in_transaction, claim)
+            assert isinstance(due, list)
+            arrived += sum(await asyncio.gather(*(self._post(d) for d in due)))
+        return arrived
 
     async def _post(self, delivery: store.DueDelivery) -> bool:
         db = asyncio.to_thread
@@ -78,10 +89,10 @@ class WebhookSender:
             return False
         except httpx.HTTPError as error:  # sent, but no answer: it may have arrived
             reason = f"{store.UNKNOWN_OUTCOME} ({type(error).__name__})"
-            await db(self._in_transaction, lambda s: store.mark_failed(s, delivery.id, reason))
+            await db(self._in_transaction, lambda s: store.mark_failed(s, delivery, reason))
             return False
         if 200 <= answer.status_code < 300:
-            await db(self._in_transaction, lambda s: store.mark_delivered(s, delivery.id))
+            await db(self._in_transaction, lambda s: store.mark_delivered(s, delivery))
             return True
         said = f"the receiver answered {answer.status_code}"
         await db(self._in_transaction, lambda s: self._later(s, delivery, said))
@@ -89,7 +100,7 @@ class WebhookSender:
 
     def _later(self, session: Session, delivery: store.DueDelivery, error: str) -> None:
         if delivery.attempts >= MAX_ATTEMPTS:
-            store.mark_failed(session, delivery.id, f"{error}; gave up after {MAX_ATTEMPTS} tries")
+            store.mark_failed(session, delivery, f"{error}; gave up after {MAX_ATTEMPTS} tries")
         else:
             wait = FIRST_WAIT_SECONDS * 2 ** (delivery.attempts - 1)
-            store.put_back(session, delivery.id, wait, error)
+            store.put_back(session, delivery, wait, error)

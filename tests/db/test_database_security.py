@@ -117,8 +117,9 @@ def _rows(world: World) -> None:
             (f"conv_{x}", f"lab_{x}"),
         )
         run(
-            "INSERT INTO notes (id, content, conversation_id, author_id) VALUES (%s, 'n', %s, %s)",
-            (f"note_{x}", f"conv_{x}", world.users[f"owner_{x}"]),
+            "INSERT INTO notes (id, content, organization_id, conversation_id, author_id) "
+            "VALUES (%s, 'n', %s, %s, %s)",
+            (f"note_{x}", org, f"conv_{x}", world.users[f"owner_{x}"]),
         )
         run(
             "INSERT INTO platform_apps (id, organization_id, provider, app_secret) "
@@ -289,8 +290,9 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             (f"conv_{x}", f"lab2_{x}"),
         ),
         "notes": (
-            "INSERT INTO notes (id, content, conversation_id, author_id) VALUES (%s, 'hi', %s, %s)",
-            (new, f"conv_{x}", t["user"]),
+            "INSERT INTO notes (id, content, organization_id, conversation_id, author_id) "
+            "VALUES (%s, 'hi', %s, %s, %s)",
+            (new, org, f"conv_{x}", t["user"]),
         ),
         "platform_apps": (
             "INSERT INTO platform_apps (id, organization_id, provider) VALUES (%s, %s, 'TIKTOK')",

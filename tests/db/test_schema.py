@@ -135,6 +135,8 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
     "notes": {
         "id": ("text", False, None),
         "content": ("text", False, None),
+        # beyond the seed (0024): every statement on notes names the shop
+        "organization_id": ("text", False, None),
         "conversation_id": ("text", False, None),
         "author_id": ("text", False, None),
         "created_at": (TS, False, "now()"),
@@ -213,6 +215,8 @@ SEED_FOREIGN_KEYS = {
     ("conversation_labels", "conversation_id"): ("conversations", "CASCADE"),
     ("conversation_labels", "label_id"): ("labels", "CASCADE"),
     ("notes", "conversation_id"): ("conversations", "CASCADE"),
+    # beyond the seed (0021): with the conversation's organisation, as one key
+    ("notes", "organization_id"): ("conversations", "CASCADE"),
     # Like the seed's other required relations to a user: an account's deletion takes it.
     ("notes", "author_id"): ("users", "CASCADE"),
     # beyond the seed: an organisation's own app credentials go with it
@@ -448,3 +452,34 @@ def test_a_platform_message_is_stored_once(upgraded):
     finally:
         upgraded.execute("ROLLBACK")
     assert count == (3,)
+
+
+def test_a_note_belongs_to_its_conversations_organisation(upgraded):
+    """The database refuses a note filed under another shop than its conversation's
+    (0024), so filtering notes by organization_id alone is as safe as the join was."""
+    upgraded.execute("BEGIN")
+    try:
+        upgraded.execute("INSERT INTO users (id, email) VALUES ('u1', 'a@example.com')")
+        upgraded.execute(
+            "INSERT INTO organizations (id, name, slug, owner_id) "
+            "VALUES ('o1','Shop','shop','u1'), ('o2','Other','other','u1')"
+        )
+        upgraded.execute(
+            """INSERT INTO platform_connections (id, organization_id, platform, platform_user_id,
+               access_token) VALUES ('p1','o1','TIKTOK','b1','sealed')"""
+        )
+        upgraded.execute(
+            """INSERT INTO conversations (id, organization_id, platform_connection_id, platform,
+               external_id, contact_external_id) VALUES ('c1','o1','p1','TIKTOK','x','y')"""
+        )
+        insert = """INSERT INTO notes (id, content, organization_id, conversation_id, author_id)
+                    VALUES (%s, 'hi', %s, 'c1', 'u1')"""
+        upgraded.execute(insert, ("n1", "o1"))
+        upgraded.execute("SAVEPOINT other_shop")
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            upgraded.execute(insert, ("n2", "o2"))
+        upgraded.execute("ROLLBACK TO SAVEPOINT other_shop")
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            upgraded.execute("UPDATE notes SET organization_id = 'o2' WHERE id = 'n1'")
+    finally:
+        upgraded.execute("ROLLBACK")

@@ -3,6 +3,7 @@ copied into another connection, or from one column to the other, it is refused
 with a sentence.  Tokens sealed before binding still open, and are bound the
 first time they are used and by `keys rotate`."""
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -15,10 +16,12 @@ from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeychainKeyStore, KeySet, load_or_create
 from snorq_desktop.store import connections as conns
 from snorq_desktop.store import organizations as orgs
+from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.platform_apps import AppProvider, app_credentials, save_app_credentials
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
 from tests.keychain import MemoryKeychain
 from tests.old_seals import unbound_seal
+from tests.shop import every_platform, invited_login, open_shop
 
 
 def _connect(session: Session, cipher: TokenCipher, slug: str) -> tuple[str, str]:
@@ -134,3 +137,58 @@ def test_rotation_binds_older_tokens_and_app_secrets_and_keeps_the_binding(engin
         _put(session, theirs, access_token=stored[0])
         with pytest.raises(TokenMisplaced):
             conns.read_tokens(session, newest, theirs)
+
+
+def test_a_members_login_cannot_copy_a_token_sealed_before_binding(engine):
+    """An unused old (unbound) value would open in any row: a member's login, which
+    may write the token columns, is refused the copy by the database (0025), and
+    still binds the value in place when its app first opens it."""
+    keys = KeySet.fresh()
+    cipher = TokenCipher(keys)
+    with unit_of_work(session_factory(engine)) as session:
+        shop = open_shop(session, cipher, every_platform())
+    mine, theirs = shop.connections[Platform.WHATSAPP], shop.connections[Platform.FACEBOOK]
+    old = unbound_seal(keys, "old-access")
+    with engine.begin() as admin:  # as an older app stored it
+        admin.execute(
+            text("UPDATE platform_connections SET access_token = :v WHERE id = :id"),
+            {"v": old, "id": mine},
+        )
+    member = invited_login(engine, shop.organization_id, shop.owner_id)
+    with psycopg.connect(_conninfo(member.url), autocommit=True) as login:
+        copy = (
+            "UPDATE platform_connections SET {column} = (SELECT access_token "
+            "FROM platform_connections WHERE id = %(from)s) WHERE id = %(to)s"
+        )
+        for column, target in (("access_token", theirs), ("refresh_token", mine)):
+            with pytest.raises(psycopg.DatabaseError, match="cannot be copied") as caught:
+                login.execute(copy.format(column=column), {"from": mine, "to": target})
+            assert caught.value.sqlstate == "SQ001"
+        # Its own row may still be written around the old value (the sync's status).
+        login.execute(
+            "UPDATE platform_connections SET status = 'ACTIVE', access_token = access_token "
+            "WHERE id = %s",
+            (mine,),
+        )
+    assert _stored_as_admin(engine, theirs)[0] != old
+    member_engine = create_database_engine(member.url)
+    try:
+        with unit_of_work(session_factory(member_engine)) as session:
+            access, _ = conns.read_tokens(session, cipher, mine, shop.organization_id)
+    finally:
+        member_engine.dispose()
+    assert access.reveal() == "old-access"
+    assert _stored_as_admin(engine, mine)[0].startswith("b1:")  # bound in place, as the member
+
+
+def _stored_as_admin(engine, connection: str) -> tuple[str, str]:
+    with engine.connect() as admin:
+        row = admin.execute(
+            text("SELECT access_token, refresh_token FROM platform_connections WHERE id = :id"),
+            {"id": connection},
+        ).one()
+    return row[0], row[1]
+
+
+def _conninfo(url) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -21,7 +21,10 @@ from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.unit_of_work import session_factory, unit_of_work
-from tests.shop import TeamLogin, every_platform, open_shop
+from tests.shop import TeamLogin, every_platform, invited_login, open_shop
+
+# Who the window is by default: a MEMBER (tests.shop.invited_login names them Mia).
+WINDOW_MEMBER = "mia@example.com"
 
 
 @dataclass
@@ -100,20 +103,41 @@ def make_window(engine: Engine, tmp_path, qtbot) -> Iterator[Callable[..., Runni
     received; without it the window only hears the team."""
     opened: list[RunningWindow] = []
     engines: list[Engine] = []
+    members: list[TeamLogin] = []
+
+    def a_members_login() -> TeamLogin | None:
+        """A MEMBER of the first organisation, invited by its owner, made once per
+        test (every window made without a login is this one person); None while
+        there is no organisation yet (the window's own first-run flow)."""
+        if not members:
+            with engine.connect() as connection:
+                first = connection.execute(
+                    text("SELECT id, owner_id FROM organizations ORDER BY created_at, id LIMIT 1")
+                ).first()
+            if first is None:
+                return None
+            members.append(invited_login(engine, first[0], first[1], email=WINDOW_MEMBER))
+        return members[0]
 
     def make(
         name: str = "app",
         *,
         loop: asyncio.AbstractEventLoop | None = None,
         login: TeamLogin | None = None,
+        as_administrator: bool = False,
         **options: Any,
     ) -> RunningWindow:
         """``options``: build_window's (send_key, templates...).  ``login``: a
         person's own database login (tests.shop.invited_login), as their app
-        connects; without it the test database's administrator login."""
+        connects.  Without one, a MEMBER's own login (row-level security and the
+        member's privileges apply, as for most of a team), unless
+        ``as_administrator``: the test database's superuser, acting as the
+        owner, only for what a MEMBER may not do (the plan, members, settings)."""
         paths = AppPaths.resolve(tmp_path / name)
         paths.create()
         used = engine
+        if login is None and not as_administrator:
+            login = a_members_login()
         if login is not None:
             used = create_database_engine(login.url)
             engines.append(used)

@@ -205,7 +205,9 @@ def test_a_dialog_with_long_names_shows_them_whole(
     paths = AppPaths.resolve(tmp_path / "team")
     paths.create()
     # Invites need the team database's address, which the window's team service has.
-    running = make_window(team=team_service(database, Settings(), paths))
+    # As the owner: the members and invite dialogs are an OWNER's or ADMIN's (a
+    # MEMBER's window has no invite to measure).
+    running = make_window(as_administrator=True, team=team_service(database, Settings(), paths))
     running.service_engine = engine  # for the sign-in screen, which has no window yet
     dialog = DIALOGS[name](running, qtbot, tmp_path)
     qtbot.addWidget(dialog)

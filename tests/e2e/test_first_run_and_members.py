@@ -398,7 +398,8 @@ def test_the_window_has_team_members_in_its_menu(qtbot, shop, make_window):
     idle(qtbot, running)
     dialog = running.window.findChild(MembersDialog)
     assert dialog is not None and dialog.isVisible()
-    assert roles(dialog) == {"maya@example.com": "Owner"}
+    # The window is a MEMBER's (make_window's default): they see their team.
+    assert roles(dialog) == {"maya@example.com": "Owner", "mia@example.com": "Member"}
 
 
 # --- layout (issue 12.5): nothing clipped ------------------------------------------

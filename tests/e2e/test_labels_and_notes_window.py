@@ -43,7 +43,8 @@ def _sidebar_rows(window) -> dict[str, str]:
 def test_the_labels_dialog_creates_renames_recolours_and_deletes(
     shop, make_window, qtbot, monkeypatch
 ):
-    running = make_window()
+    # Renaming and deleting labels is an owner's or admin's (0013): the owner's window.
+    running = make_window(as_administrator=True)
     manager = running.window.labels.open_manager()
     assert manager is not None
     idle(qtbot, running)
@@ -147,7 +148,7 @@ def test_several_selected_conversations_get_a_label_at_once(shop, make_window, q
 def test_a_label_view_in_the_sidebar_shows_only_its_conversations(shop, make_window, qtbot):
     shop.add_conversations(30)
     wholesale = _label(shop, "Wholesale", range(0, 30, 3))
-    running = make_window()
+    running = make_window(as_administrator=True)  # it deletes the label at the end
     window = running.window
     qtbot.waitUntil(lambda: _sidebar_rows(window) == {wholesale: "Wholesale  10"})
     window.sidebar.select_label(wholesale)
@@ -275,7 +276,9 @@ def test_a_note_can_be_written_when_the_connection_cannot_send(shop, make_window
 
 def test_a_teammates_app_follows_labels_and_notes(shop, make_window, qtbot):
     shop.add_conversations(4)
-    first, second = make_window("maya"), make_window("leo")
+    # The owner's app renames the label (an owner's or admin's right); the
+    # teammate's, a MEMBER's login, follows.
+    first, second = make_window("maya", as_administrator=True), make_window("leo")
     qtbot.wait(300)  # both listeners connected
     target = first.window.inbox.index(2).data(ConversationIdRole)
     second.window.open_conversation(target)

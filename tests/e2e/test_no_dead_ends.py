@@ -32,7 +32,9 @@ def test_in_the_demo_move_my_data_here_is_off_and_says_why(engine, demo_shop, tm
 
 
 def test_invite_is_off_and_says_why_without_a_team_database(shop, make_window, qtbot):
-    running = make_window()  # the built-in database's team service: no address to invite to
+    running = make_window(
+        as_administrator=True
+    )  # the built-in database's team service: no address to invite to
     running.window.findChild(QAction, "membersAction").trigger()
     idle(qtbot, running)
     members = running.window.findChild(MembersDialog)
@@ -62,7 +64,7 @@ def test_restore_opens_where_the_last_backup_was_written(
 ):
     folder = tmp_path / "backups on the usb stick"
     folder.mkdir()
-    running = make_window()
+    running = make_window(as_administrator=True)
     dialog = running.records.back_up(folder / "monday.backup")
     qtbot.waitUntil(lambda: dialog.succeeded is not None, timeout=60_000)
     assert dialog.succeeded, dialog.step.text()
@@ -75,7 +77,7 @@ def test_restore_opens_where_the_last_backup_was_written(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", chosen)
     assert running.records.restore() is None  # cancelled in the file dialog
     running.close()
-    again = make_window()  # the next start remembers it too
+    again = make_window(as_administrator=True)  # the next start remembers it too
     again.records.restore()
     assert opened_in == [str(folder), str(folder)]
 

@@ -28,6 +28,10 @@ def _licence(shop, plan=PlanType.PRO, **options):
     )
 
 
+# The plan page is the OWNER's (only the owner changes the plan): these windows
+# are the owner's, through the administrator login (make_window's as_administrator).
+
+
 def _open_plan(running, qtbot):
     menu = next(a.menu() for a in running.window.menuBar().actions() if a.text() == "&Team")
     actions = {action.objectName(): action for action in menu.actions()}
@@ -40,7 +44,7 @@ def _open_plan(running, qtbot):
 
 def test_the_plan_page_enters_a_pasted_or_opened_licence(shop, make_window, qtbot, tmp_path):
     shop.sql("UPDATE organizations SET plan = 'FREE'")
-    running = make_window("maya", licence_keys=KEYS)
+    running = make_window("maya", as_administrator=True, licence_keys=KEYS)
     page = _open_plan(running, qtbot)
     assert page.summary.text() == "Free plan: 1 of 1 seat(s) used"
     assert page.details.text() == "History kept: the last 30 days. API access: no."
@@ -71,8 +75,8 @@ def test_the_plan_page_enters_a_pasted_or_opened_licence(shop, make_window, qtbo
 
 def test_a_licence_entered_in_one_app_shows_in_the_other_at_once(shop, make_window, qtbot):
     shop.sql("UPDATE organizations SET plan = 'FREE'")
-    first = make_window("maya", licence_keys=KEYS)
-    second = make_window("leo", licence_keys=KEYS)
+    first = make_window("maya", as_administrator=True, licence_keys=KEYS)
+    second = make_window("leo", as_administrator=True, licence_keys=KEYS)
     other_page = _open_plan(second, qtbot)
     qtbot.wait(300)  # both listeners connected
     assert second.team.plan_banner.isHidden()
@@ -98,7 +102,7 @@ def test_after_the_end_the_banner_says_the_free_rules_apply(shop, make_window, q
     PlanService(shop.sessions, KEYS).activate(owner, _licence(shop, expires_at=ends))
     while datetime.now(UTC) <= ends:
         time.sleep(0.2)
-    running = make_window("maya", licence_keys=KEYS)
+    running = make_window("maya", as_administrator=True, licence_keys=KEYS)
     banner = running.team.plan_banner
     assert banner.isVisible()
     assert banner.text().startswith(f"Your Pro licence ended on {ends.day} ")
@@ -112,7 +116,7 @@ def test_after_the_end_the_banner_says_the_free_rules_apply(shop, make_window, q
 def test_a_licence_not_signed_by_the_key_the_app_trusts_is_refused(shop, make_window, qtbot):
     """The app's own key decides: a licence signed by any other key (the demo's
     included) enters nothing."""
-    running = make_window("maya")  # SNORQ's built-in key
+    running = make_window("maya", as_administrator=True)  # SNORQ's built-in key
     page = _open_plan(running, qtbot)
     page.licence_text.setPlainText(_licence(shop))
     qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)

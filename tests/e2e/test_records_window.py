@@ -23,9 +23,15 @@ def test_the_window_has_the_dashboard_and_backup_entries(shop, make_window, qtbo
     assert dashboard.tiles["received"].value.text() == "3"
 
 
+# A backup and a restore read and write the whole database, every shop's and its
+# logins: the database administrator's (the owner's on the built-in database),
+# so these windows use the administrator login.  A MEMBER's window gets "Something
+# went wrong" today (reported, not fixed here).
+
+
 def test_back_up_then_restore_from_the_window_with_progress(shop, make_window, qtbot, tmp_path):
     shop.add_conversations(5)
-    running = make_window()
+    running = make_window(as_administrator=True)
     archive = tmp_path / "shop.backup"
 
     dialog = running.records.back_up(archive)
@@ -60,7 +66,7 @@ def test_back_up_then_restore_from_the_window_with_progress(shop, make_window, q
 
 def test_a_refused_restore_changes_nothing(shop, make_window, qtbot, tmp_path):
     shop.add_conversations(2)
-    running = make_window()
+    running = make_window(as_administrator=True)
     archive = tmp_path / "shop.backup"
     dialog = running.records.back_up(archive)
     qtbot.waitUntil(lambda: dialog.succeeded is not None, timeout=60_000)
@@ -76,7 +82,7 @@ def test_a_free_shop_with_old_messages_sees_the_warning(shop, make_window, qtbot
     shop.sql("UPDATE organizations SET plan = 'FREE'")
     shop.add_conversations(1)
     shop.sql("UPDATE messages SET platform_timestamp = now() - interval '45 days'")
-    running = make_window()
+    running = make_window(as_administrator=True)
     banner = running.records.banner
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
     assert "1 message older than that will be removed in about a week" in banner.text()
