@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from snorq_desktop.domain.attachments import AttachmentInfo
+from snorq_desktop.domain.business_hours import AutomaticKind
 from snorq_desktop.domain.enums import (
     ConnectionStatus,
     ContentType,
@@ -128,6 +129,7 @@ class ThreadMessage:
     reactions: tuple[str, ...] = ()  # the emoji on it: the customer's, then ours
     platform_id: str | None = None  # its id on the platform (None until sent)
     my_reaction: str | None = None  # ours on it, shown at once while the outbox sends it
+    automatic: AutomaticKind | None = None  # sent by the business hours' rules (#17.6)
 
     @property
     def shown_text(self) -> str | None:
@@ -166,6 +168,7 @@ class Changes:
     ``connections``: a platform connection was renewed, stopped or found expired
     (every view showing a connection's state looks again: rows, thread, reply box).
     ``quick_replies``: the team's quick replies were added, changed or deleted.
+    ``business_hours``: the business hours or the away / greeting messages changed.
     """
 
     conversations: frozenset[str] = frozenset()
@@ -174,6 +177,7 @@ class Changes:
     labels: bool = False
     connections: bool = False
     quick_replies: bool = False
+    business_hours: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -183,6 +187,7 @@ class Changes:
             self.labels or other.labels,
             self.connections or other.connections,
             self.quick_replies or other.quick_replies,
+            business_hours=self.business_hours or other.business_hours,
         )
 
     def __bool__(self) -> bool:
@@ -193,6 +198,7 @@ class Changes:
             or self.labels
             or self.connections
             or self.quick_replies
+            or self.business_hours
         )
 
 

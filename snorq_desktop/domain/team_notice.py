@@ -39,6 +39,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         notice["k"] = 1
     if changes.quick_replies:
         notice["q"] = 1
+    if changes.business_hours:
+        notice["h"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -66,6 +68,7 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             labels=bool(notice.get("l")),
             connections=bool(notice.get("k")),
             quick_replies=bool(notice.get("q")),
+            business_hours=bool(notice.get("h")),
         ),
     )
 

@@ -34,6 +34,7 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
+from snorq_desktop.services.business_hours import BusinessHoursService
 from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
@@ -83,6 +84,9 @@ class InboxService:
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
         self.quick_replies = QuickReplyService(
+            sessions, self._reads, self._acting_as, self._tell_the_team
+        )
+        self.business_hours = BusinessHoursService(
             sessions, self._reads, self._acting_as, self._tell_the_team
         )
 

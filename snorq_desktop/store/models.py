@@ -47,6 +47,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.store.api_key_models import ApiKey
+from snorq_desktop.store.automatic_models import AutomaticReplyRow, BusinessHoursRow
 from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.model_base import (
     Base,
@@ -70,7 +71,9 @@ from snorq_desktop.store.team_models import Invite, MemberLogin, StoredLicence, 
 __all__ = [
     "AnalyticsPending",
     "ApiKey",
+    "AutomaticReplyRow",
     "Base",
+    "BusinessHoursRow",
     "DailyAnalytics",
     "DailyPlatformAnalytics",
     "HistoryRetention",

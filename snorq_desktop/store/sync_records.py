@@ -18,7 +18,7 @@ from snorq_desktop.domain.enums import ConnectionStatus, MessageDirection, Messa
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import PlatformMessage
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
-from snorq_desktop.store import attachments, outbox, outgoing_reactions
+from snorq_desktop.store import attachments, automatic_replies, outbox, outgoing_reactions
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import FreshTokens, read_tokens, refresh_tokens_once
 from snorq_desktop.store.ingest import ingest_messages
@@ -163,6 +163,15 @@ class SyncRecords:
             return self._tell(session, connection.organization_id, result.changes)
 
     # --- the outbox ---------------------------------------------------------------------
+
+    def queue_automatic_replies(self, connection: ConnectionRow, now: datetime) -> Changes:
+        """The away and greeting messages the connection's recent customer messages
+        call for, queued once (called by the app holding the connection's lease)."""
+        with unit_of_work(self._sessions) as session:
+            answered = automatic_replies.queue_automatic_replies(
+                session, connection.organization_id, connection.id, now
+            )
+            return self._tell(session, connection.organization_id, _both(frozenset(answered)))
 
     def settle_crashed_sends(self, connection: ConnectionRow, older_than_seconds: int) -> Changes:
         with unit_of_work(self._sessions) as session:

@@ -164,11 +164,13 @@ ADDED_TABLES = {
     "outgoing_webhooks": "id",
     "webhook_deliveries": "id",
     "quick_replies": "id",  # the team's saved answers, typed as /shortcut (migration 0020)
+    "automatic_replies": "id",  # each away / greeting message queued, keyed once (0021)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
     "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
     "work_leases": ("organization_id", "name"),  # which app works a connection, until when
+    "business_hours": ("organization_id",),  # the organisation's hours and messages (0021)
 }
 
 # (table, column list, unique, partial predicate)
@@ -353,6 +355,13 @@ def test_the_seed_cascades(upgraded):
         # the team's quick replies go with the organisation; their maker may leave
         ("quick_replies", "organization_id"): ("organizations", "CASCADE"),
         ("quick_replies", "created_by"): ("users", "SET NULL"),
+        # business hours go with the organisation; an automatic answer's key with
+        # its conversation, and it outlives its purged message (its period is answered)
+        ("business_hours", "organization_id"): ("organizations", "CASCADE"),
+        ("business_hours", "updated_by"): ("users", "SET NULL"),
+        ("automatic_replies", "organization_id"): ("organizations", "CASCADE"),
+        ("automatic_replies", "conversation_id"): ("conversations", "CASCADE"),
+        ("automatic_replies", "message_id"): ("messages", "SET NULL"),
     }
 
 
