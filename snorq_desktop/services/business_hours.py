@@ -34,6 +34,15 @@ class BusinessHoursService:
         with self._reads() as session:
             return automatic_replies.read_business_hours(session, self._acting_as().organization_id)
 
+    def load(self) -> tuple[BusinessHours | None, bool]:
+        """The hours (None: never saved) and whether this person may change them."""
+        me = self._acting_as()
+        with self._reads() as session:
+            return (
+                automatic_replies.read_business_hours(session, me.organization_id),
+                automatic_replies.may_change(session, me.organization_id, me.user_id),
+            )
+
     def save(self, hours: BusinessHours) -> Changes:
         me = self._acting_as()
         with unit_of_work(self._sessions) as session:

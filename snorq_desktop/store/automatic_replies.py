@@ -47,17 +47,22 @@ def read_business_hours(session: Session, organization_id: str) -> BusinessHours
     )
 
 
-def save_business_hours(
-    session: Session, organization_id: str, hours: BusinessHours, user_id: str
-) -> None:
-    """The organisation's hours and messages, replacing what was there."""
+def may_change(session: Session, organization_id: str, user_id: str) -> bool:
+    """An owner or admin of the organisation (what the policies allow too)."""
     role = session.scalar(
         select(OrganizationMember.role).where(
             OrganizationMember.organization_id == organization_id,
             OrganizationMember.user_id == user_id,
         )
     )
-    if role not in (MemberRole.OWNER, MemberRole.ADMIN):
+    return role in (MemberRole.OWNER, MemberRole.ADMIN)
+
+
+def save_business_hours(
+    session: Session, organization_id: str, hours: BusinessHours, user_id: str
+) -> None:
+    """The organisation's hours and messages, replacing what was there."""
+    if not may_change(session, organization_id, user_id):
         raise PermissionDenied(ONLY_MANAGERS)
     values = {
         "time_zone": hours.time_zone,

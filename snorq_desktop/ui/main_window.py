@@ -33,6 +33,7 @@ from snorq_desktop.domain.inbox import (
 from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.arrivals import announce_arrivals
+from snorq_desktop.ui.business_hours_dialog import WindowBusinessHours
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_hold import InboxHold
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         )
         team = self.menus.team
         self.quick_replies = WindowQuickReplies(service, runner, team, self.thread_pane, identity)
+        self.business_hours = WindowBusinessHours(service, runner, team, self, identity)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -216,6 +218,7 @@ class MainWindow(QMainWindow):
         self.thread_pane.changed.connect(self.apply_changes)
         self.labels.changed.connect(self.apply_changes)
         self.quick_replies.changed.connect(self.apply_changes)
+        self.business_hours.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
         self.switcher.conversation_chosen.connect(
@@ -354,6 +357,7 @@ class MainWindow(QMainWindow):
             return
         self.labels.labels_changed(changes)
         self.quick_replies.apply_changes(changes)
+        self.business_hours.apply_changes(changes)
         self.inbox.apply_changes(changes)
         self.thread_pane.apply_changes(changes)
         if changes.connections:  # here or in a teammate's app
