@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.demo.business_hours import seed_business_hours
 from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
@@ -134,6 +135,7 @@ def seed_demo(
         session.flush()
         seed_labels_and_notes(session, org, (owner, helper), now)
         seed_quick_replies(session, org, owner)
+        seed_business_hours(session, org, owner)
     return True
 
 

@@ -6,10 +6,14 @@ sentence why; a teammate's open dialog follows a save."""
 import time
 
 from PySide6.QtCore import Qt, QTime
+from sqlalchemy import text
 
-from snorq_desktop.domain.business_hours import OpenHours
+from snorq_desktop.domain.business_hours import AutomaticKind, OpenHours
 from snorq_desktop.store import automatic_replies as store
 from snorq_desktop.ui.business_hours_dialog import MEMBER_SENTENCE
+from snorq_desktop.ui.inbox_model import ConversationIdRole
+from snorq_desktop.ui.message_delegate import meta_text
+from snorq_desktop.ui.thread_model import MessageRole
 from tests.e2e.conftest import idle
 from tests.shop import invited_login
 
@@ -93,3 +97,28 @@ def test_a_save_reaches_a_teammates_open_dialog(shop, make_window, qtbot):
     took = time.monotonic() - started
     print(f"\nthe teammate's dialog shows the greeting after {took:.3f} s (limit 1 s)")
     assert theirs.greeting_text.toPlainText() == "Welcome to the shop!"
+
+
+def test_the_demo_has_business_hours_and_one_away_message_with_its_caption(
+    demo_shop, make_window, qtbot
+):
+    running = make_window()
+    window = running.window
+    dialog = _opened(running, qtbot)
+    assert dialog.zone.currentText() == "Europe/Lisbon"
+    assert dialog.away_on.isChecked() and dialog.greeting_on.isChecked()
+    assert dialog.days[5].read() == OpenHours.parse("10:00", "14:00")
+    dialog.close()
+    with demo_shop() as session:
+        [conversation] = session.execute(
+            text("SELECT conversation_id FROM automatic_replies WHERE kind = 'AWAY'")
+        ).scalars()
+    rows = [window.inbox.index(r) for r in range(window.inbox.rowCount())]
+    [row] = [i for i in rows if i.data(ConversationIdRole) == conversation]
+    window.inbox_view.setCurrentIndex(row)
+    idle(qtbot, running)
+    model = window.thread_pane.model
+    shown = [model.index(r).data(MessageRole) for r in range(model.rowCount())]
+    [away] = [m for m in shown if m is not None and m.automatic is AutomaticKind.AWAY]
+    assert "Automatic – away message" in meta_text(away)
+    assert away.content.startswith("Thanks for your message! Our workshop is closed")
