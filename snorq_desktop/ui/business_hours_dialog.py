@@ -181,7 +181,7 @@ class BusinessHoursDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
-        open_sized(self, 560, 720)
+        open_sized(self, 560, 600)
         self._inputs: list[QWidget] = [self.zone, self.away_on, self.away_text]
         self._inputs += [self.greeting_on, self.greeting_text, self.save_button]
         for day in self.days:
