@@ -92,6 +92,17 @@ class SyncRecords:
         with self._single() as session:
             return _rows(session.execute(self._active().where(waiting)).all())
 
+    def connections_of(self, conversation_ids: frozenset[str]) -> list[ConnectionRow]:
+        """The ACTIVE connections these conversations are on (of any organisation
+        this login sees: the intake stores for all of them)."""
+        of_them = exists().where(
+            Conversation.platform_connection_id == PlatformConnection.id,
+            Conversation.organization_id == PlatformConnection.organization_id,
+            Conversation.id.in_(sorted(conversation_ids)),
+        )
+        with self._single() as session:
+            return _rows(session.execute(self._active().where(of_them)).all())
+
     @staticmethod
     def _active() -> Select[str, str, Platform, str, datetime | None]:
         return (

@@ -81,10 +81,11 @@ class OutboxSender:
         report = PassReport()
         connections = await asyncio.to_thread(self._records.connections_with_replies_waiting)
         report.connections = len(connections)
-        await asyncio.gather(*(self._send_for(c, report) for c in connections))
+        await asyncio.gather(*(self.send_for(c, report) for c in connections))
         return report
 
-    async def _send_for(self, connection: ConnectionRow, report: PassReport) -> None:
+    async def send_for(self, connection: ConnectionRow, report: PassReport) -> None:
+        """The connection's waiting replies, if this app can take its lock now."""
         async with self._work.turn(connection, report) as turn:
             if turn is None or self._work.waiting(connection, report):
                 return

@@ -75,3 +75,51 @@ def test_a_customer_already_answered_by_a_person_gets_no_away_message(world):
     world.run_pass()
     world.run_pass()
     assert [s["text"] for s in world.meta.sent] == ["Hello Ana, how can I help?"]
+
+
+def test_two_open_windows_syncing_send_one_away_message_at_once(
+    world, qtbot, tmp_path, monkeypatch, qt_loop
+):
+    """Two apps of the team, each with its sync runner on the window's loop: the
+    customer's webhook is stored by one, the away message goes at once (not at the
+    next pass, two minutes away), and only once, whichever app holds the connection
+    (the storing app asks for the lease again while the other app's pass holds it)."""
+    from snorq_desktop.boot.app import Database
+    from snorq_desktop.boot.paths import AppPaths
+    from snorq_desktop.boot.window import build_window
+
+    monkeypatch.setenv("SNORQ_GRAPH_URL", world.meta.url)
+    monkeypatch.setenv("SNORQ_TIKTOK_URL", world.tiktok.url + "/open_api/v1.3")
+    _closed_all_week(world)
+    world.meta.status_script = []
+    opened = []
+    for name in ("maya", "leo"):
+        paths = AppPaths.resolve(tmp_path / name)
+        paths.create()
+        running = build_window(
+            Database(world.engine, world.sessions, "test", embedded=False),
+            paths,
+            demo=False,
+            sealer=world.cipher,
+            sync_interval=120,
+            loop=qt_loop,
+        )
+        qtbot.addWidget(running.window)
+        opened.append(running)
+    try:
+        qtbot.wait(500)  # both listeners connected, both first passes over
+        world.meta.customer_writes(PHONE, "447700900123", "Are you open?", name="Ana")
+        # (a bound for a loaded machine, well short of the next pass)
+        qtbot.waitUntil(lambda: len(world.meta.sent) == 1, timeout=20_000)
+        world.meta.customer_writes(PHONE, "447700900123", "Hello?")
+        qtbot.waitUntil(
+            lambda: (
+                world.sql("SELECT count(*) FROM messages WHERE direction = 'INBOUND'") == [(2,)]
+            ),
+            timeout=20_000,
+        )
+        qtbot.wait(1000)  # room for a second away message, had there been one
+        assert [s["text"] for s in world.meta.sent] == [AWAY]
+    finally:
+        for running in opened:
+            running.close()
