@@ -25,8 +25,8 @@ def week(*days: OpenHours | None) -> tuple[OpenHours | None, ...]:
     return tuple(days) + (None,) * (7 - len(days))
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 NEW_YORK = BusinessHours("America/New_York", week(*[NINE_TO_FIVE] * 5))
