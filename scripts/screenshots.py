@@ -79,6 +79,7 @@ def main() -> None:
             shoot_files_and_templates(app, running, out)
             shoot_reply_clocks(app, running, out)
             shoot_mine(app, running, out)
+            shoot_business_hours(app, running, out)
             running.close()
 
 
@@ -181,6 +182,31 @@ def shoot_reply_clocks(app: QApplication, running, out: Path) -> None:  # type: 
         settle(app, lambda: True, 0.2)
         window.grab().save(str(out / "scheduled-reply.png"))
         print(f"wrote {out / 'scheduled-reply.png'}")
+
+
+def shoot_business_hours(app: QApplication, running, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Team ▸ Business hours… as the demo has them, and the thread of the demo's
+    away message with its "Automatic – away message" caption."""
+    window = running.window
+    dialog = window.business_hours.open_dialog()
+    settle(app, lambda: running.runner.pending == 0 and dialog.can_change)
+    settle(app, lambda: True, 0.2)
+    dialog.grab().save(str(out / "business-hours.png"))
+    print(f"wrote {out / 'business-hours.png'}")
+    dialog.close()
+    model = window.thread_pane.model
+
+    def has_away(_pane) -> bool:  # type: ignore[no-untyped-def]
+        messages = (model.index(r).data(MessageRole) for r in range(model.rowCount()))
+        return any(m is not None and m.automatic is not None for m in messages)
+
+    if _open_until(app, running, has_away):
+        rows = [model.index(r).data(MessageRole) for r in range(model.rowCount())]
+        away = next(r for r, m in enumerate(rows) if m is not None and m.automatic is not None)
+        window.thread_pane.view.scrollTo(model.index(away))
+        settle(app, lambda: True, 0.2)
+        window.grab().save(str(out / "thread-away-message.png"))
+        print(f"wrote {out / 'thread-away-message.png'}")
 
 
 if __name__ == "__main__":

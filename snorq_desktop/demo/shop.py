@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.demo.assignments import seed_assignments
+from snorq_desktop.demo.business_hours import seed_business_hours
 from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
@@ -138,6 +139,7 @@ def seed_demo(
         seed_quick_replies(session, org, owner)
         seed_reply_clocks(session, org, helper, now)
         seed_assignments(session, org, (owner, helper))
+        seed_business_hours(session, org, owner)
     return True
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from snorq_desktop.domain.attachments import AttachmentInfo
+from snorq_desktop.domain.business_hours import AutomaticKind
 from snorq_desktop.domain.enums import (
     ConnectionStatus,
     ContentType,
@@ -140,6 +141,7 @@ class ThreadMessage:
     platform_id: str | None = None  # its id on the platform (None until sent)
     my_reaction: str | None = None  # ours on it, shown at once while the outbox sends it
     send_at: datetime | None = None  # a reply scheduled for this time (send later, #17.4)
+    automatic: AutomaticKind | None = None  # sent by the business hours' rules (#17.6)
 
     @property
     def shown_text(self) -> str | None:
@@ -181,6 +183,7 @@ class Changes:
     ``quick_replies``: the team's quick replies were added, changed or deleted.
     ``assignments``: (conversation id, assignee's user id) of conversations just
     given to someone, so the assignee's window tells them (ids only).
+    ``business_hours``: the business hours or the away / greeting messages changed.
     """
 
     conversations: frozenset[str] = frozenset()
@@ -190,6 +193,7 @@ class Changes:
     connections: bool = False
     quick_replies: bool = False
     assignments: tuple[tuple[str, str], ...] = ()
+    business_hours: bool = False
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(
@@ -200,6 +204,7 @@ class Changes:
             self.connections or other.connections,
             self.quick_replies or other.quick_replies,
             self.assignments + other.assignments,
+            business_hours=self.business_hours or other.business_hours,
         )
 
     def __bool__(self) -> bool:
@@ -211,6 +216,7 @@ class Changes:
             or self.connections
             or self.quick_replies
             or self.assignments
+            or self.business_hours
         )
 
 

@@ -41,6 +41,8 @@ def encode_notice(organization_id: str, changes: Changes, origin: str) -> str:
         notice["q"] = 1
     if changes.assignments:  # who was given which conversation: ids only
         notice["as"] = [list(pair) for pair in changes.assignments]
+    if changes.business_hours:
+        notice["h"] = 1
     payload = json.dumps(notice, ensure_ascii=False)
     if len(payload.encode()) > _MAX_PAYLOAD:
         payload = json.dumps({"o": organization_id, "from": origin, "all": True})
@@ -69,6 +71,7 @@ def read_notice(payload: str) -> tuple[str, str, Changes | None]:
             connections=bool(notice.get("k")),
             quick_replies=bool(notice.get("q")),
             assignments=_pairs(notice.get("as")),
+            business_hours=bool(notice.get("h")),
         ),
     )
 

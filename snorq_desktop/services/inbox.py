@@ -36,6 +36,7 @@ from snorq_desktop.domain.inbox import (
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate, TemplateToSend
 from snorq_desktop.services.assignments import AssignmentService
+from snorq_desktop.services.business_hours import BusinessHoursService
 from snorq_desktop.services.drafts import DraftService
 from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
@@ -101,6 +102,9 @@ class InboxService:
             sessions, self._acting_as, self._tell_the_team, reply_stored
         )
         self.assignments = AssignmentService(
+            sessions, self._reads, self._acting_as, self._tell_the_team
+        )
+        self.business_hours = BusinessHoursService(
             sessions, self._reads, self._acting_as, self._tell_the_team
         )
 

@@ -19,7 +19,13 @@ from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import PlatformMessage
 from snorq_desktop.domain.reply_window import ReplyClock
 from snorq_desktop.domain.tokens import SecretToken, TokenSealer
-from snorq_desktop.store import attachments, outbox, outgoing_reactions, reply_windows
+from snorq_desktop.store import (
+    attachments,
+    automatic_replies,
+    outbox,
+    outgoing_reactions,
+    reply_windows,
+)
 from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.connections import FreshTokens, read_tokens, refresh_tokens_once
 from snorq_desktop.store.ingest import ingest_messages
@@ -94,6 +100,17 @@ class SyncRecords:
         with self._single() as session:
             return _rows(session.execute(self._active().where(waiting)).all())
 
+    def connections_of(self, conversation_ids: frozenset[str]) -> list[ConnectionRow]:
+        """The ACTIVE connections these conversations are on (of any organisation
+        this login sees: the intake stores for all of them)."""
+        of_them = exists().where(
+            Conversation.platform_connection_id == PlatformConnection.id,
+            Conversation.organization_id == PlatformConnection.organization_id,
+            Conversation.id.in_(sorted(conversation_ids)),
+        )
+        with self._single() as session:
+            return _rows(session.execute(self._active().where(of_them)).all())
+
     @staticmethod
     def _active() -> Select[str, str, Platform, str, datetime | None]:
         return (
@@ -165,6 +182,15 @@ class SyncRecords:
             return self._tell(session, connection.organization_id, result.changes)
 
     # --- the outbox ---------------------------------------------------------------------
+
+    def queue_automatic_replies(self, connection: ConnectionRow, now: datetime) -> Changes:
+        """The away and greeting messages the connection's recent customer messages
+        call for, queued once (called by the app holding the connection's lease)."""
+        with unit_of_work(self._sessions) as session:
+            answered = automatic_replies.queue_automatic_replies(
+                session, connection.organization_id, connection.id, now
+            )
+            return self._tell(session, connection.organization_id, _both(frozenset(answered)))
 
     def settle_crashed_sends(self, connection: ConnectionRow, older_than_seconds: int) -> Changes:
         with unit_of_work(self._sessions) as session:

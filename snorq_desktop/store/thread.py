@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from snorq_desktop.domain.attachments import AttachmentInfo
+from snorq_desktop.domain.business_hours import AutomaticKind
 from snorq_desktop.domain.enums import (
     ContentType,
     MessageDirection,
@@ -32,6 +33,7 @@ from snorq_desktop.domain.inbox import (
     template_only_reason,
 )
 from snorq_desktop.domain.templates import TemplateToSend
+from snorq_desktop.store.automatic_models import AutomaticReplyRow
 from snorq_desktop.store.compiled_reads import fetch, members
 from snorq_desktop.store.inbox import SENT_AT, _summary, _summary_columns
 from snorq_desktop.store.models import (
@@ -75,6 +77,19 @@ def _reactions(found: Any, unsent: str | None) -> tuple[str, ...]:
     return tuple(str(e) for e in (kept.get("customer"), ours) if e)
 
 
+def _automatic_kind() -> Any:
+    """Which automatic answer a message is (#17.6), for its caption; NULL for the rest."""
+    return (
+        select(AutomaticReplyRow.kind)
+        .where(
+            AutomaticReplyRow.organization_id == Message.organization_id,
+            AutomaticReplyRow.message_id == Message.id,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _my_reaction(found: Any, unsent: str | None) -> str | None:
     if unsent is not None:
         return unsent or None
@@ -109,6 +124,7 @@ def _thread_columns() -> Any:  # a Select of many typed columns
         Message.external_id,
         Message.reaction_unsent,
         Message.send_at,
+        _automatic_kind().label("automatic"),
     ).outerjoin(User, User.id == Message.sent_by_user_id)
     return columns.outerjoin(Attachment, Attachment.message_id == Message.id)
 
@@ -151,6 +167,7 @@ def _message(row: Any) -> ThreadMessage:
         platform_id=row.external_id,
         my_reaction=_my_reaction(row.reactions, row.reaction_unsent),
         send_at=row.send_at,
+        automatic=AutomaticKind(row.automatic) if row.automatic else None,
     )
 
 
@@ -178,7 +195,7 @@ _ThreadRow = namedtuple(
     "id direction content content_type media_url media_type status sent_at sender_name "
     "sender_email failure_reason template file_name size_bytes content_kept problem "
     "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions "
-    "external_id reaction_unsent send_at",
+    "external_id reaction_unsent send_at automatic",
 )
 
 

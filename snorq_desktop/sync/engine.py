@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.platform_events import ReadReceipt
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.domain.tokens import TokenSealer
@@ -112,6 +113,18 @@ class SyncEngine:
             report.unrouted += intake.unrouted
             report.stored += intake.messages
             report.changes = report.changes | intake.changes
+        return report
+
+    async def answer_arrivals(self, arrived: Changes) -> PassReport:
+        """Right after the intake stored customers' messages: their connections'
+        away and greeting messages, queued and sent by this app if it can take
+        the connection's lease (else by the holder, at its next send or pass)."""
+        report = PassReport()
+        conversations = frozenset(conversation for conversation, _ in arrived.arrivals)
+        if not conversations:
+            return report
+        connections = await asyncio.to_thread(self._records.connections_of, conversations)
+        await asyncio.gather(*(self.outbox.send_for(c, report) for c in connections))
         return report
 
     async def work_connection(self, connection: ConnectionRow, report: PassReport) -> None:

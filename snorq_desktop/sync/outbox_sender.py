@@ -9,6 +9,9 @@ What holds whoever sends:
 - a reply is claimed in its own committed transaction before the request goes
   out, so it is never sent twice (a crash mid-send leaves it claimed: the next
   pass marks it FAILED with a sentence, never resends it silently);
+- automatic answers (away, greeting: store/automatic_replies.py) are queued
+  by the connection's lease holder just before it sends, keyed once per
+  conversation and period in the database;
 - one app of the team works a connection at a time (its lease), and in
   this app one send run per connection, so a conversation's replies keep
   their order; after a reply that could not go, the rest of its conversation waits.
@@ -80,10 +83,11 @@ class OutboxSender:
             self._records.connections_with_replies_waiting, self._clock()
         )
         report.connections = len(connections)
-        await asyncio.gather(*(self._send_for(c, report) for c in connections))
+        await asyncio.gather(*(self.send_for(c, report) for c in connections))
         return report
 
-    async def _send_for(self, connection: ConnectionRow, report: PassReport) -> None:
+    async def send_for(self, connection: ConnectionRow, report: PassReport) -> None:
+        """The connection's waiting replies, if this app can take its lock now."""
         async with self._work.turn(connection, report) as turn:
             if turn is None or self._work.waiting(connection, report):
                 return
@@ -94,6 +98,13 @@ class OutboxSender:
         """The connection's waiting replies, oldest first; the caller holds its lock."""
         run = self._sending.setdefault(turn.connection.id, asyncio.Lock())
         async with run:
+            # The away and greeting messages are queued here, by the lease holder
+            # alone, whoever stored the customer's message (a poll, or any app's
+            # intake of a webhook); the database keeps each to once.
+            queued = await asyncio.to_thread(
+                self._records.queue_automatic_replies, turn.connection, self._clock()
+            )
+            report.changes = report.changes | queued
             await self._send_pending(turn, report)
 
     async def _send_pending(self, turn: Turn, report: PassReport) -> None:

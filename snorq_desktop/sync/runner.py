@@ -20,6 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 from snorq_desktop.domain.inbox import Changes
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 # Another app held the connection while a reply waited: ask again this soon
 # (its pass sends what it finds, so this is only for a reply stored after that).
 LOCKED_RETRY_SECONDS = 1.0
+# A customer's message is answered by whoever holds its connection: asked this
+# many times, a second apart, before it is left to the holder's next pass.
+ANSWER_TRIES = 30
 
 
 class SyncRunner:
@@ -189,11 +193,28 @@ class SyncRunner:
             self._engine = None
 
     async def _intake(self, engine: SyncEngine) -> None:
+        """Stores what the relay received; a customer's new message is answered at
+        once (away, greeting: SyncEngine.answer_arrivals) if this app can take the
+        connection's lease, asked again every second for a while if another app
+        holds it (its pass may have sent before this message was stored)."""
+        unanswered, tries = Changes(), 0
         while not self._stopping:
-            await self._intake_now.wait()
-            self._intake_now.clear()
-            if not self._stopping:
-                await self._work("intake", engine.take_in)
+            if unanswered.arrivals and tries < ANSWER_TRIES:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._intake_now.wait(), LOCKED_RETRY_SECONDS)
+            else:
+                unanswered, tries = Changes(), 0
+                await self._intake_now.wait()
+            if self._intake_now.is_set() and not self._stopping:
+                self._intake_now.clear()
+                stored = await self._work("intake", engine.take_in)
+                if stored.changes.arrivals:
+                    unanswered, tries = unanswered | Changes(arrivals=stored.changes.arrivals), 0
+            if unanswered.arrivals and not self._stopping:
+                answered = await self._work("answer", partial(engine.answer_arrivals, unanswered))
+                tries += 1
+                if not answered.skipped_locked:
+                    unanswered = Changes()
 
     async def _sender(self, engine: SyncEngine) -> None:
         retry: float | None = None

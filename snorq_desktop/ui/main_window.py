@@ -34,6 +34,7 @@ from snorq_desktop.domain.team_notice import read_notice
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.arrivals import announce_arrivals
 from snorq_desktop.ui.assignments import wire_assignments
+from snorq_desktop.ui.business_hours_dialog import WindowBusinessHours
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
 from snorq_desktop.ui.inbox_hold import InboxHold
@@ -43,6 +44,7 @@ from snorq_desktop.ui.label_actions import LabelActions
 from snorq_desktop.ui.label_catalog import LabelCatalog
 from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.menu_bar import build_menu_bar
+from snorq_desktop.ui.offline_banner import DatabaseBanner
 from snorq_desktop.ui.quick_replies_dialog import WindowQuickReplies
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
 from snorq_desktop.ui.reply_clocks import WindowReplyClocks
@@ -51,8 +53,6 @@ from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
 from snorq_desktop.ui.window_fit import keep_on_screen, restore_layout, save_layout, window_title
-
-RECONNECT_EVERY_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -150,12 +150,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.thread_pane)
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([170, 340, 560])
-        self.banner = QLabel(self)
-        self.banner.setObjectName("offlineBanner")
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setStyleSheet("background:#f5b942;color:#222;padding:6px;font-weight:600")
-        self.banner.hide()
-        self.moved_to: str | None = None  # the team database the data moved to
+        self.banner = DatabaseBanner(runner, service.ping, self._caught_up, self)
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -176,9 +171,6 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self._apply_query)
-        self._reconnect_timer = QTimer(self)
-        self._reconnect_timer.setInterval(RECONNECT_EVERY_MS)
-        self._reconnect_timer.timeout.connect(self._try_reconnect)
         self._current_leaving = False
         self.labels = WindowLabels(
             service,
@@ -204,6 +196,7 @@ class MainWindow(QMainWindow):
             reload_inbox=self._apply_query,
         )
         self.assignments = wire_assignments(self, self, service, runner, avatars or AvatarSource())
+        self.business_hours = WindowBusinessHours(service, runner, team, self, identity)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -227,6 +220,7 @@ class MainWindow(QMainWindow):
         self.thread_pane.changed.connect(self.apply_changes)
         self.labels.changed.connect(self.apply_changes)
         self.quick_replies.changed.connect(self.apply_changes)
+        self.business_hours.changed.connect(self.apply_changes)
         self.thread_pane.drafts.written_changed.connect(self.inbox_view.viewport().update)
         self.counts_shown.connect(lambda _: self.label_catalog.reload())
         self.switcher.conversation_chosen.connect(
@@ -236,8 +230,6 @@ class MainWindow(QMainWindow):
         self.inbox_view.activated.connect(lambda _: self.focus_reply())
         self.tray.conversation_clicked.connect(self._from_notification)
         self.tray.show_requested.connect(self._bring_to_front)
-        self._runner.database_lost.connect(self._offline)
-        self._runner.database_back.connect(self._online)
         self._runner.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 8000))
         shortcuts = {
             "Ctrl+K": self.switcher.open_switcher,
@@ -365,6 +357,7 @@ class MainWindow(QMainWindow):
             return
         self.labels.labels_changed(changes)
         self.quick_replies.apply_changes(changes)
+        self.business_hours.apply_changes(changes)
         self.inbox.apply_changes(changes)
         self.thread_pane.apply_changes(changes)
         if changes.connections:  # here or in a teammate's app
@@ -426,35 +419,15 @@ class MainWindow(QMainWindow):
     def database_moved(self, where: str) -> None:
         """The team's data now lives elsewhere: nothing more is written here (it
         would never reach the team database); the banner says to reopen."""
-        self.moved_to = where
         self.left_database.emit(where)
-        self._reconnect_timer.stop()
-        self.banner.setText(
-            f"Your data is now in the team database at {where}. Close and reopen "
-            "SNORQ Desktop to go on there; this window no longer saves anything."
-        )
-        self.banner.show()
+        self.banner.moved(where)
         self.thread_pane.stop_writing(
             "Replies wait for the team database: close and reopen SNORQ Desktop."
         )
 
-    def _offline(self, sentence: str) -> None:
-        if self.moved_to is not None:
-            return
-        self.banner.setText(f"⚠ {sentence} Replies you write wait until it is back.")
-        self.banner.show()
-        self._reconnect_timer.start()
-
-    def _try_reconnect(self) -> None:
-        if self._runner.pending == 0:
-            self._runner.run(self._service.ping)
-
-    def _online(self) -> None:
-        self._reconnect_timer.stop()
-        if self.moved_to is not None:
-            return
-        self.banner.hide()
-        # Catch up: replies written offline, then everything that may have moved.
+    def _caught_up(self) -> None:
+        """The database answers again: replies written offline, then everything
+        that may have moved meanwhile."""
         self._runner.run(self._service.store_journalled_replies, self.apply_changes)
         self._apply_query()
         self.refresh_counts()

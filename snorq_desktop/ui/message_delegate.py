@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
 from snorq_desktop.domain.attachments import human_size
+from snorq_desktop.domain.business_hours import CAPTIONS
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
@@ -244,10 +245,12 @@ def meta_text(message: ThreadMessage) -> str:
         return " · ".join(part for part in (reactions, edited, time) if part)
     template = f"Template “{message.template_name}”" if message.template_name else None
     elsewhere = "Sent elsewhere" if message.sent_elsewhere else None
+    automatic = CAPTIONS[message.automatic] if message.automatic else None
     parts = [
         reactions,
         template,
         elsewhere,
+        automatic,
         message.sender_name,
         edited,
         time,

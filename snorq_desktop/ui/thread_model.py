@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from snorq_desktop.domain.business_hours import CAPTIONS
 from snorq_desktop.domain.enums import MessageDirection
 from snorq_desktop.domain.inbox import Changes, ThreadMessage
 from snorq_desktop.domain.notes import ThreadNote
@@ -39,6 +40,8 @@ def spoken(message: ThreadMessage) -> str:
     who = "You" if message.direction is MessageDirection.OUTBOUND else "Customer"
     if message.sent_elsewhere:
         who = "You, from elsewhere"
+    if message.automatic:
+        who = CAPTIONS[message.automatic]
     said = message.shown_text or message.content_type.value.lower()
     parts = [f"{who}: {said}"]
     if message.forwarded:

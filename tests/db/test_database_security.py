@@ -155,6 +155,16 @@ def _rows(world: World) -> None:
             (f"qr_{x}", org, f"the prices of {x}", world.users[f"owner_{x}"]),
         )
         run(
+            "INSERT INTO business_hours (organization_id, time_zone, week, away_on, away_text) "
+            "VALUES (%s, 'Europe/Lisbon', '[null,null,null,null,null,null,null]', true, %s)",
+            (org, f"closed, says {x}"),
+        )
+        run(
+            "INSERT INTO automatic_replies (id, organization_id, conversation_id, kind, "
+            "period_start, message_id) VALUES (%s, %s, %s, 'AWAY', '2026-01-01', %s)",
+            (f"ar_{x}", org, f"conv_{x}", f"msg_{x}"),
+        )
+        run(
             "INSERT INTO licences (id, organization_id, licence_id, plan, seats, issued_at, "
             "expires_at, text) VALUES (%s, %s, %s, 'PRO', 3, now(), now() + interval '1 year', "
             "'snorq-licence-v1.x.y')",
@@ -342,6 +352,18 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "conversations) VALUES (%s, NULL, 0)",
             (org,),
         ),
+        # one row per organisation: an owner or admin writes it over
+        "business_hours": (
+            "INSERT INTO business_hours (organization_id, time_zone, week) "
+            "VALUES (%s, 'UTC', '[null,null,null,null,null,null,null]') "
+            "ON CONFLICT (organization_id) DO UPDATE SET time_zone = EXCLUDED.time_zone",
+            (org,),
+        ),
+        "automatic_replies": (
+            "INSERT INTO automatic_replies (id, organization_id, conversation_id, kind, "
+            "period_start) VALUES (%s, %s, %s, 'GREETING', now())",
+            (new, org, f"conv_{x}"),
+        ),
         "member_logins": (
             "INSERT INTO member_logins (login, user_id) VALUES (%s, %s)",
             (new, t["user"]),
@@ -379,6 +401,8 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "quick_replies": ("id", lambda t: f"qr_{t['x']}", "text"),
     # a row per organisation from the start: the trigger counted its open conversation
     "assignment_count_changes": ("organization_id", lambda t: t["org"], "conversations"),
+    "business_hours": ("organization_id", lambda t: t["org"], "away_text"),
+    "automatic_replies": ("id", lambda t: f"ar_{t['x']}", "kind"),
     "member_logins": ("login", lambda t: t["login"], "created_at"),
     "licences": ("id", lambda t: f"lic_{t['x']}", "expires_at"),
 }
@@ -409,7 +433,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
     "work_leases": _ALL,  # every member's app syncs (0017_work_leases)
     "quick_replies": _ALL,  # the team's saved answers: every member manages them (0020)
-    "assignment_count_changes": _ALL,  # written by the trigger as whoever assigns (0021)
+    "assignment_count_changes": _ALL,  # written by the trigger as whoever assigns (0023)
+    # a setting like the organisation's own: read by all, changed by a manager (0027)
+    "business_hours": {"SELECT": M, "INSERT": AD, "UPDATE": AD, "DELETE": AD},
+    # any member's app may hold the lease and queue one; a key is never changed (0027)
+    "automatic_replies": {"SELECT": M, "INSERT": M},
     "member_logins": {},
     "licences": {"SELECT": M},  # every app checks it; entered only through the function
 }
@@ -933,3 +961,23 @@ def test_a_removed_member_hands_their_conversations_back(world: World) -> None:
             (A,),
         ).fetchall()
         assert counts == [("", 1)]
+
+
+def test_business_hours_are_changed_only_by_a_manager_and_seen_only_by_the_team(
+    world: World,
+) -> None:
+    """A member reads the hours but cannot switch the away message off (migration
+    0021); an admin can; another organisation sees neither the hours nor its words;
+    an app queues an automatic answer only in its own organisation's conversation."""
+    switch_off = "UPDATE business_hours SET away_on = false WHERE organization_id = %s"
+    assert _call(world, "member_a", "SELECT 1 FROM business_hours WHERE organization_id = %s", A)
+    assert not _call(world, "member_a", switch_off, A)
+    assert _call(world, "admin_a", switch_off, A)
+    assert not _call(world, "member_b", "SELECT 1 FROM business_hours WHERE away_text LIKE '%%a'")
+    queue = (
+        "INSERT INTO automatic_replies (id, organization_id, conversation_id, kind, period_start) "
+        "VALUES (%s, %s, %s, 'AWAY', now())"
+    )
+    assert _call(world, "member_a", queue, _new(), A, "conv_a")
+    assert not _call(world, "member_a", queue, _new(), A, "conv_b"), "another shop's conversation"
+    assert not _call(world, "member_b", queue, _new(), A, "conv_a")

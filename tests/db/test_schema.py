@@ -172,11 +172,13 @@ ADDED_TABLES = {
     "webhook_deliveries": "id",
     "quick_replies": "id",  # the team's saved answers, typed as /shortcut (migration 0020)
     "assignment_count_changes": "id",  # Mine / Unassigned counts, kept as they change (0023)
+    "automatic_replies": "id",  # each away / greeting message queued, keyed once (0027)
 }
 # Added tables keyed by what they belong to, not an id of their own.
 ADDED_COMPOSITE_KEYS = {
     "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
     "work_leases": ("organization_id", "name"),  # which app works a connection, until when
+    "business_hours": ("organization_id",),  # the organisation's hours and messages (0027)
 }
 
 # (table, column list, unique, partial predicate)
@@ -215,7 +217,7 @@ SEED_FOREIGN_KEYS = {
     ("conversation_labels", "conversation_id"): ("conversations", "CASCADE"),
     ("conversation_labels", "label_id"): ("labels", "CASCADE"),
     ("notes", "conversation_id"): ("conversations", "CASCADE"),
-    # beyond the seed (0021): with the conversation's organisation, as one key
+    # beyond the seed (0024): with the conversation's organisation, as one key
     ("notes", "organization_id"): ("conversations", "CASCADE"),
     # Like the seed's other required relations to a user: an account's deletion takes it.
     ("notes", "author_id"): ("users", "CASCADE"),
@@ -377,6 +379,13 @@ def test_the_seed_cascades(upgraded):
         ("assignment_count_changes", "organization_id"): ("organizations", "CASCADE"),
         # the assignee may leave (0021: back to Unassigned)
         ("conversations", "assignee_user_id"): ("users", "SET NULL"),
+        # business hours go with the organisation; an automatic answer's key with
+        # its conversation, and it outlives its purged message (its period is answered)
+        ("business_hours", "organization_id"): ("organizations", "CASCADE"),
+        ("business_hours", "updated_by"): ("users", "SET NULL"),
+        ("automatic_replies", "organization_id"): ("organizations", "CASCADE"),
+        ("automatic_replies", "conversation_id"): ("conversations", "CASCADE"),
+        ("automatic_replies", "message_id"): ("messages", "SET NULL"),
     }
 
 

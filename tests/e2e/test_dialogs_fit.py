@@ -172,6 +172,14 @@ def _dashboard(running, qtbot, _tmp_path) -> QWidget:
     return dashboard
 
 
+def _business_hours(running, qtbot, _tmp_path) -> QWidget:
+    dialog = running.window.business_hours.open_dialog()
+    idle(qtbot, running)
+    dialog.away_text.setPlainText(LONG_SENTENCE)
+    dialog._failed(KnownError(LONG_SENTENCE))  # how every refusal reaches it
+    return dialog
+
+
 def _window(running, qtbot, _tmp_path) -> QWidget:
     running.window.inbox_view.setCurrentIndex(running.window.inbox.index(0))
     idle(qtbot, running)
@@ -194,6 +202,7 @@ DIALOGS = {
     "templates": _templates,
     "switcher": _switcher,
     "dashboard": _dashboard,
+    "business-hours": _business_hours,
 }
 
 

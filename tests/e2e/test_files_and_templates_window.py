@@ -316,7 +316,15 @@ def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_the
         "File": ["&Back up…", "&Restore…"],
         "View": ["&Dashboard…"],
         "Labels": ["Manage labels…"],
-        "Team": ["Quick replies…", "Members…", "API keys…", "Database…", "Connections…", "Plan…"],
+        "Team": [
+            "Quick replies…",
+            "Business hours…",
+            "Members…",
+            "API keys…",
+            "Database…",
+            "Connections…",
+            "Plan…",
+        ],
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 from snorq_desktop.demo.shop import seed_demo
 from snorq_desktop.domain.enums import ContentType, MessageStatus, Platform
 from snorq_desktop.store.models import Conversation, Message
-from snorq_desktop.ui import main_window
+from snorq_desktop.ui import offline_banner
 from snorq_desktop.ui.thread_model import MessageRole
 from snorq_desktop.ui.tray import badge_icon
 from tests.e2e.conftest import idle
@@ -35,7 +35,7 @@ def _cut_off(shop, allow: bool) -> None:
 def test_a_reply_written_while_the_database_is_away_waits_and_is_stored_once_back(
     shop, make_window, qtbot, monkeypatch
 ):
-    monkeypatch.setattr(main_window, "RECONNECT_EVERY_MS", 200)
+    monkeypatch.setattr(offline_banner, "RECONNECT_EVERY_MS", 200)
     shop.add_conversations(3)
     running = make_window()
     window = running.window
@@ -129,7 +129,15 @@ def test_the_demo_world_runs_on_the_fake_platforms(engine, tmp_path):
                 return await SyncEngine(engine, sessions, sealer, clients).pass_once()
 
         report = asyncio.run(one_pass())
-        assert report.sent == 2  # ours, and the demo's reply that was still on its way
+        with sessions() as session:  # outside the demo's hours, away messages went too
+            automatic = session.execute(
+                text(
+                    "SELECT count(*) FROM automatic_replies a JOIN messages m "
+                    "ON m.id = a.message_id WHERE m.status = 'SENT'"
+                )
+            ).scalar_one()
+        # ours, the demo's reply that was still on its way, and any automatic answers
+        assert report.sent == 2 + automatic
         texts = [s["text"] for s in world.meta.sent] + [s["text"] for s in world.tiktok.sent]
         assert "Thanks, on it!" in texts
     finally:

@@ -245,7 +245,7 @@ def test_after_the_move_the_window_writes_nothing_more_and_says_to_reopen(shop, 
     # Opening another conversation, or the database answering again, changes nothing.
     window.inbox_view.setCurrentIndex(window.inbox.index(1))
     idle(qtbot, running)
-    window._online()
+    window.banner.back()
     assert window.banner.isVisible() and not composer.isEnabled()
     assert "reopen" in (composer.blocked_reason or "")
 
