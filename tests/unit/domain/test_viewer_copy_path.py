@@ -52,3 +52,10 @@ def test_a_very_long_name_fits_the_file_system_and_keeps_its_extension(tmp_path,
     target.parent.mkdir(parents=True)
     target.write_bytes(b"hello")
     assert target.read_bytes() == b"hello"
+
+
+def test_the_viewers_copy_has_no_invisible_reordering(tmp_path):
+    """The system's viewer decides by the name's end: "invoice<U+202E>fdp.exe" is
+    an .exe whatever the card showed; the copy is named as it reads, invoicefdp.exe."""
+    assert viewer_copy_path(tmp_path, "m1", "invoice\u202efdp.exe").name == "invoicefdp.exe"
+    assert viewer_copy_path(tmp_path, "m1", "\u200f\u202b\u2066").name == "file"
