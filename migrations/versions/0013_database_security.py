@@ -872,6 +872,9 @@ NEW_FUNCTIONS = (
 
 def upgrade() -> None:
     op.execute(_ROLES)
+    # Before the tables change hands: a new owner needs CREATE on their schema,
+    # which only a superuser may skip (a managed Postgres's administrator is none).
+    op.execute(f"GRANT USAGE, CREATE ON SCHEMA public TO {OWNER} WITH GRANT OPTION")
     # The schema's objects belong to the owner role from here on; later
     # migrations run as it (env.py), so what they create belongs to it too.
     for table in TENANT_TABLES + ("alembic_version",):
@@ -891,7 +894,6 @@ def upgrade() -> None:
         op.execute(f'ALTER TYPE "{enum}" OWNER TO {OWNER}')
     # PUBLIC has nothing: no use of the schema (then no table, no function).
     op.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-    op.execute(f"GRANT USAGE, CREATE ON SCHEMA public TO {OWNER} WITH GRANT OPTION")
     op.execute(f"SET ROLE {OWNER}")
 
     op.create_table(

@@ -361,6 +361,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(error.sentence)
     arguments = parser.parse_args(words)
     arguments.style = style
+    for option, given in (
+        ("--database-url", arguments.database_url),
+        ("--listen-url", arguments.listen_url),
+    ):
+        if given is not None and not given.strip():
+            # `--database-url "$URL"` with $URL unset: never the built-in database instead.
+            parser.error(
+                f"{option} is empty: give a postgresql://… address, or leave the option out."
+            )
     paths = AppPaths.resolve(arguments.home)
     try:
         paths.create()

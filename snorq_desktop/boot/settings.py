@@ -3,6 +3,7 @@ and then by the command line."""
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
@@ -79,10 +80,18 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# A day at the most: the window's event loop waits in a Qt timer, whose
+# milliseconds are a 32-bit number (24.8 days); 1e999 reads as infinity.
+_LONGEST_INTERVAL = 86_400.0
+
+
 def _interval(value: object) -> float:
-    """Seconds between sync passes: 5 at the least (the platforms' rate limits), 15 unset."""
+    """Seconds between sync passes: 5 at the least (the platforms' rate limits),
+    a day at the most, 15 unset."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return max(5.0, float(value))
+        if math.isnan(value):
+            return 15.0
+        return min(_LONGEST_INTERVAL, max(5.0, float(value)))
     return 15.0
 
 

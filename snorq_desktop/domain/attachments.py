@@ -179,6 +179,22 @@ def takes_caption(platform: Platform, content_type: ContentType) -> bool:
 
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Invisible characters that reorder or hide text: with U+202E (right-to-left
+# override) "invoice\u202efdp.exe" shows as "invoiceexe.pdf".  A file's name
+# comes from a customer or a teammate, so neither the card nor the viewer's copy
+# keeps them.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# A name's longest part in bytes: most file systems take 255; a little is left
+# for what a viewer may add (" (1)").
+_NAME_BYTES = 240
+_EXTENSION_BYTES = 16
+
+
+def shown_file_name(name: str) -> str:
+    """A file's name as the window shows it: in the order its letters are
+    stored (no invisible reordering), control characters as "_", never empty."""
+    shown = _INVISIBLE.sub("", name)
+    return re.sub(r"[\x00-\x1f\x7f]", "_", shown).strip() or "file"
 
 
 def viewer_copy_path(folder: Path, message_id: str, file_name: str) -> Path:
@@ -191,8 +207,22 @@ def viewer_copy_path(folder: Path, message_id: str, file_name: str) -> Path:
     lands inside ``folder``."""
     token = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:32]
     name = _UNSAFE_NAME_CHARACTERS.sub("_", PurePosixPath(file_name.replace("\\", "/")).name)
-    name = name.strip(" .") or "file"
-    target = folder / token / name[:200]
+    name = _within_bytes(_INVISIBLE.sub("", name).strip(" .") or "file")
+    target = folder / token / name
     if not target.resolve().is_relative_to(folder.resolve()):
         raise ValueError(f"a file copy would leave {folder}")  # cannot happen after cleaning
     return target
+
+
+def _within_bytes(name: str) -> str:
+    """``name`` cut to what a file system takes (bytes, not characters: 200
+    letters "é" are 400 bytes), its extension kept so the viewer still knows it."""
+    if len(name.encode("utf-8")) <= _NAME_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension.encode("utf-8")) > _EXTENSION_BYTES:
+        stem, extension = name, ""
+    else:
+        extension = "." + extension
+    room = _NAME_BYTES - len(extension.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") + extension

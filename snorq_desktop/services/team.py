@@ -94,6 +94,14 @@ class TeamService:
             )
         try:
             with unit_of_work(self._sessions) as session:
+                if (already := identity_of(session, user_id)) is not None:
+                    # The app opens a person's first organisation only: a second
+                    # one would be made, then never shown (and the sentence
+                    # would name the first).
+                    raise KnownError(
+                        f"You are already in {already.organization_name}; SNORQ Desktop "
+                        "opens one organisation per person, so no other was made."
+                    )
                 orgs.create_organization(session, owner_id=user_id, name=name, slug=slug)
                 identity = identity_of(session, user_id)
         except SlugTaken:

@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
 
-from snorq_desktop.domain.errors import SchemaNotReady, SchemaTooNew
+from snorq_desktop.domain.errors import KnownError, SchemaNotReady, SchemaTooNew
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -144,7 +146,17 @@ def upgrade_schema(engine: Engine) -> SchemaStatus:
 
             config = _config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            try:
+                command.upgrade(config, "head")
+            except ProgrammingError as error:
+                if not isinstance(error.orig, InsufficientPrivilege):
+                    raise
+                raise KnownError(
+                    f"The database login {engine.url.username} may not change this "
+                    f"database's schema ({str(error.orig).strip()}): run `snorq-desktop db "
+                    "upgrade` as the administrator who owns the database and its public "
+                    "schema. Nothing was changed."
+                ) from None
     return schema_status(engine)
 
 

@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
-from snorq_desktop.domain.attachments import human_size
+from snorq_desktop.domain.attachments import human_size, shown_file_name
 from snorq_desktop.domain.business_hours import CAPTIONS
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
@@ -115,9 +115,10 @@ def _card_lines(message: ThreadMessage) -> tuple[str, str]:
         return f"{glyph} {label}", message.media_url or ""
     file = message.attachment
     if file is not None:
+        name = shown_file_name(file.file_name)
         if not file.kept:
-            return f"{glyph} {file.file_name}", file.problem or "not available"
-        return f"{glyph} {file.file_name}", f"{human_size(file.size)} · click to open"
+            return f"{glyph} {name}", file.problem or "not available"
+        return f"{glyph} {name}", f"{human_size(file.size)} · click to open"
     name = ""
     if message.media_url:
         name = PurePosixPath(urlparse(message.media_url).path).name
@@ -448,7 +449,11 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(QColor("white"))
         attachment = message.attachment
-        label = f"{attachment.file_name} · {human_size(attachment.size)}" if attachment else ""
+        label = (
+            f"{shown_file_name(attachment.file_name)} · {human_size(attachment.size)}"
+            if attachment
+            else ""
+        )
         elided = QFontMetrics(small).elidedText(
             label, Qt.TextElideMode.ElideMiddle, strip.width() - 12
         )

@@ -82,7 +82,11 @@ class PlanPage(QDialog):
             for column, cell in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(cell))
         self.table.resizeColumnsToContents()
-        self.table.setMaximumHeight(self.table.sizeHintForRow(0) * 4 + 8)
+        # Every plan in sight: a maximum alone let the layout squeeze it to a
+        # row and a half, Business hidden behind a scroll bar.
+        rows = sum(self.table.rowHeight(row) for row in range(self.table.rowCount()))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
 
         changes = QLabel(CHANGES, self)
         changes.setWordWrap(True)

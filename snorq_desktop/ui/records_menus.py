@@ -19,6 +19,7 @@ from snorq_desktop.ui.backup_dialog import (
     choose_backup_target,
 )
 from snorq_desktop.ui.dashboard import DashboardWindow
+from snorq_desktop.ui.menu_bar import add_above_quit
 from snorq_desktop.ui.tasks import TaskRunner
 
 NOTICE_EVERY_MS = 3600_000
@@ -64,8 +65,8 @@ class RecordsMenus:
         self.backup_action.triggered.connect(lambda: self.back_up())
         self.restore_action = QAction("&Restore…", window)
         self.restore_action.triggered.connect(lambda: self.restore())
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.restore_action)
+        add_above_quit(file_menu, self.backup_action)
+        add_above_quit(file_menu, self.restore_action)
 
         self.banner = QLabel(window)
         self.banner.setObjectName("historyBanner")

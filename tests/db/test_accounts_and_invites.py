@@ -350,3 +350,13 @@ def test_members_rules_through_the_service(service):
         "ben@example.com": MemberRole.OWNER,
     }
     assert team.owner_id == ben and team.my_role is MemberRole.ADMIN
+
+
+def test_a_person_already_in_an_organisation_makes_no_second_one(service):
+    """`team create --name "Other Shop"` by Maya made a second organisation the
+    app never opens, and said "Created Maya's Shop"."""
+    maya = owner_of_a_shop(service)
+    with pytest.raises(KnownError, match=r"already in Maya.s Shop; .* no other was made"):
+        service.create_organization(maya.user_id, "Other Shop", "other-shop")
+    with unit_of_work(service._sessions) as session:
+        assert session.scalar(text("SELECT count(*) FROM organizations")) == 1

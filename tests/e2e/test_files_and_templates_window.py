@@ -313,7 +313,7 @@ def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_the
         for menu in (window.menus.file, window.menus.view, window.menus.labels, window.menus.team)
     }
     assert entries == {
-        "File": ["&Back up…", "&Restore…"],
+        "File": ["&Back up…", "&Restore…", "&Quit"],
         "View": ["&Dashboard…"],
         "Labels": ["Manage labels…"],
         "Team": [

@@ -123,3 +123,15 @@ def test_a_licence_not_signed_by_the_key_the_app_trusts_is_refused(shop, make_wi
     idle(qtbot, running)
     assert page.error.text().startswith("This licence's signature does not match its text")
     assert shop.sql("SELECT count(*) FROM licences") == [(0,)]
+
+
+def test_the_plans_table_shows_every_plan_without_scrolling(shop, make_window, qtbot):
+    """The table was squeezed to a row and a half: Business, the plan with the
+    API, was behind a scroll bar."""
+    page = _open_plan(make_window("maya", licence_keys=KEYS), qtbot)
+    table = page.table
+    assert table.rowCount() == 3
+    for row in range(table.rowCount()):
+        cell = table.visualRect(table.model().index(row, 0))
+        assert cell.top() >= 0 and cell.bottom() <= table.viewport().height(), row
+    assert not table.verticalScrollBar().isVisible()

@@ -2,6 +2,8 @@ import logging
 import stat
 from logging.handlers import RotatingFileHandler
 
+import pytest
+
 from snorq_desktop.boot.logs import configure_logging, redact
 from snorq_desktop.boot.paths import AppPaths
 from snorq_desktop.boot.settings import Settings
@@ -88,3 +90,14 @@ def test_the_sync_interval_is_a_setting_with_a_floor(tmp_path):
     assert Settings.load(path).sync_interval_seconds == 5
     path.write_text('{"sync_interval_seconds": null}')
     assert Settings.load(path).sync_interval_seconds == 15
+
+
+@pytest.mark.parametrize("written", ["10000000", "1e999", "-1e999", "NaN"])
+def test_a_sync_interval_too_long_for_a_timer_is_a_day(tmp_path, written):
+    """Past 24.8 days the window's qasync timer overflowed (OverflowError) and
+    syncing stopped; 1e999 is infinity to JSON."""
+    path = tmp_path / "settings.json"
+    path.write_text('{"sync_interval_seconds": ' + written + "}")
+    interval = Settings.load(path).sync_interval_seconds
+    assert 5 <= interval <= 86_400
+    assert int(interval * 1000) < 2**31

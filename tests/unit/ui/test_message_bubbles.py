@@ -9,10 +9,12 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont, QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
+from snorq_desktop.domain.attachments import AttachmentInfo
 from snorq_desktop.domain.enums import ContentType, MessageDirection, MessageStatus
 from snorq_desktop.domain.inbox import ThreadMessage
 from snorq_desktop.ui.message_delegate import (
     MessageDelegate,
+    _card_lines,
     context_text,
     failure_text,
     layout_message,
@@ -98,3 +100,19 @@ def test_a_failed_reply_says_the_platforms_reason_under_it_and_paints(
     delegate.paint(painter, option, model.index(0, 0))
     painter.end()
     assert delegate.sizeHint(option, model.index(0, 0)).height() == layout.height
+
+
+def test_a_file_name_cannot_disguise_itself_on_its_card(qapp: QCoreApplication):
+    """A teammate (or a customer) names a file "invoice<U+202E>fdp.exe": with the
+    right-to-left override it would show as "invoiceexe.pdf"; the card shows the
+    letters in their stored order, control characters as "_", and a name at all."""
+
+    def card(name: str) -> str:
+        file = replace(PLAIN, content_type=ContentType.FILE, content=None)
+        return _card_lines(replace(file, attachment=AttachmentInfo(name, 7, True)))[0]
+
+    assert card("invoice\u202efdp.exe") == "📎 invoicefdp.exe"
+    assert card("\u2067cod.exe\u2069") == "📎 cod.exe"
+    assert card("red\x1b[31m") == "📎 red_[31m"
+    assert card("") == "📎 file"
+    assert card("Invoice 12.pdf") == "📎 Invoice 12.pdf"
