@@ -68,7 +68,9 @@ SELECT v.n
 FROM unnest(CAST(:conversations AS text[]), CAST(:messages AS text[]))
      WITH ORDINALITY AS v(conversation, message, n)
 WHERE NOT EXISTS (
-    SELECT 1 FROM messages m WHERE m.conversation_id = v.conversation AND m.external_id = v.message
+    SELECT 1 FROM messages m
+    WHERE m.organization_id = :org AND m.conversation_id = v.conversation
+      AND m.external_id = v.message
 )
 """
 
@@ -315,6 +317,7 @@ def _what_is_new(
         new_ones = session.execute(
             text(_NOT_STORED),
             {
+                "org": organization_id,
                 "conversations": [row_ids[m.conversation_id] for m in maybe_stored],
                 "messages": [m.message_id for m in maybe_stored],
             },
@@ -407,8 +410,9 @@ UPDATE messages m SET status = CAST(v.status AS "MessageStatus"),
 FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]))
          AS v(external_id, status, reason),
      conversations c
-WHERE m.external_id = v.external_id AND m.direction = 'OUTBOUND'
-  AND c.id = m.conversation_id AND c.platform_connection_id = :connection
+WHERE m.organization_id = :org AND m.external_id = v.external_id AND m.direction = 'OUTBOUND'
+  AND c.organization_id = :org AND c.id = m.conversation_id
+  AND c.platform_connection_id = :connection
   AND {_FORWARD.format(new="v.status")}
 RETURNING m.conversation_id
 """  # noqa: S608
@@ -416,8 +420,9 @@ RETURNING m.conversation_id
 _APPLY_WATERMARK = f"""
 UPDATE messages m SET status = CAST(:status AS "MessageStatus")
 FROM conversations c
-WHERE c.platform_connection_id = :connection AND c.external_id = :conversation
-  AND m.conversation_id = c.id AND m.direction = 'OUTBOUND'
+WHERE c.organization_id = :org AND c.platform_connection_id = :connection
+  AND c.external_id = :conversation
+  AND m.organization_id = :org AND m.conversation_id = c.id AND m.direction = 'OUTBOUND'
   AND COALESCE(m.platform_timestamp, m.created_at) <= :up_to
   AND {_FORWARD.format(new=":status")}
 RETURNING m.conversation_id
@@ -425,7 +430,11 @@ RETURNING m.conversation_id
 
 
 def apply_delivery_updates(
-    session: Session, *, connection_id: str, updates: Sequence[DeliveryUpdate]
+    session: Session,
+    *,
+    organization_id: str,
+    connection_id: str,
+    updates: Sequence[DeliveryUpdate],
 ) -> Changes:
     """Move our messages' statuses forward only; duplicates and late arrivals of an
     older status change nothing.  For one message, the furthest status wins."""
@@ -441,6 +450,7 @@ def apply_delivery_updates(
     rows = session.execute(
         text(_APPLY_STATUSES),
         {
+            "org": organization_id,
             "connection": connection_id,
             "ids": list(best),
             "statuses": [status.value for status in best.values()],
@@ -452,7 +462,11 @@ def apply_delivery_updates(
 
 
 def apply_watermarks(
-    session: Session, *, connection_id: str, watermarks: Sequence[ReadUpTo]
+    session: Session,
+    *,
+    organization_id: str,
+    connection_id: str,
+    watermarks: Sequence[ReadUpTo],
 ) -> Changes:
     """Messenger's "everything up to here was delivered / read"."""
     touched: set[str] = set()
@@ -460,6 +474,7 @@ def apply_watermarks(
         rows = session.execute(
             text(_APPLY_WATERMARK),
             {
+                "org": organization_id,
                 "connection": connection_id,
                 "conversation": mark.contact_id,
                 "up_to": mark.at,

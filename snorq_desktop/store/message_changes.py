@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 # of the ids the person is known by): one probe of the unique index each.
 _TARGET = """
 FROM conversations c
-WHERE c.platform_connection_id = :connection
+WHERE c.organization_id = :org AND c.platform_connection_id = :connection
   AND c.external_id = ANY(CAST(:people AS text[]))
-  AND m.conversation_id = c.id AND m.external_id = :message
+  AND m.organization_id = :org AND m.conversation_id = c.id AND m.external_id = :message
 """
 
 _REACT = f"""
@@ -57,17 +57,24 @@ RETURNING m.conversation_id, m.id, NULL, NULL
 _PREVIEW = """
 UPDATE conversations c SET last_message_preview = :preview
 FROM messages m
-WHERE m.id = :message AND c.id = m.conversation_id
+WHERE m.organization_id = :org AND m.id = :message
+  AND c.organization_id = :org AND c.id = m.conversation_id
   AND c.last_message_at = COALESCE(m.platform_timestamp, m.created_at)
 RETURNING c.id
 """
 
-_FORGET_FILE = "DELETE FROM attachments WHERE message_id = :message"
+# attachments has no organization_id of its own (docs/scale-out.md): its
+# message's names the shop.
+_FORGET_FILE = """
+DELETE FROM attachments a USING messages m
+WHERE a.message_id = :message AND m.id = a.message_id AND m.organization_id = :org
+"""
 
 
 def apply_message_changes(
     session: Session,
     *,
+    organization_id: str,
     connection_id: str,
     changes: Sequence[Reaction | MessageEdit | MessageDeletion],
 ) -> Changes:
@@ -75,6 +82,7 @@ def apply_message_changes(
     rows: set[str] = set()
     for change in changes:
         where = {
+            "org": organization_id,
             "connection": connection_id,
             "people": [change.conversation_id, *change.contact_aliases],
             "message": change.message_id,
@@ -105,8 +113,10 @@ def apply_message_changes(
             else preview_of(ContentType(hit[2]), hit[3])
         )
         if isinstance(change, MessageDeletion):
-            session.execute(text(_FORGET_FILE), {"message": hit[1]})
-        moved = session.execute(text(_PREVIEW), {"message": hit[1], "preview": preview}).first()
+            session.execute(text(_FORGET_FILE), {"org": organization_id, "message": hit[1]})
+        moved = session.execute(
+            text(_PREVIEW), {"org": organization_id, "message": hit[1], "preview": preview}
+        ).first()
         if moved is not None:
             rows.add(moved[0])
     return Changes(conversations=frozenset(rows), messages=frozenset(threads))

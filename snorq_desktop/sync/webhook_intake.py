@@ -157,12 +157,21 @@ def _store(session: Session, batch: _ConnectionBatch) -> tuple[Changes, int]:
         changes, stored = result.changes, result.inserted
     # After the messages: a reaction, edit or delete may name one stored just now.
     changes = changes | apply_message_changes(
-        session, connection_id=batch.connection_id, changes=batch.edits
+        session,
+        organization_id=batch.organization_id,
+        connection_id=batch.connection_id,
+        changes=batch.edits,
     )
     changes = changes | apply_delivery_updates(
-        session, connection_id=batch.connection_id, updates=batch.updates
+        session,
+        organization_id=batch.organization_id,
+        connection_id=batch.connection_id,
+        updates=batch.updates,
     )
     changes = changes | apply_watermarks(
-        session, connection_id=batch.connection_id, watermarks=batch.watermarks
+        session,
+        organization_id=batch.organization_id,
+        connection_id=batch.connection_id,
+        watermarks=batch.watermarks,
     )
     return changes, stored

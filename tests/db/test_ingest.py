@@ -150,6 +150,7 @@ def test_statuses_only_move_forward_whatever_order_they_come_in(session, shop):
 
     changes = apply_delivery_updates(
         session,
+        organization_id=shop[0],
         connection_id=shop[1],
         updates=[
             update(1, MessageStatus.READ),
@@ -162,6 +163,7 @@ def test_statuses_only_move_forward_whatever_order_they_come_in(session, shop):
     assert changes.messages
     apply_delivery_updates(
         session,
+        organization_id=shop[0],
         connection_id=shop[1],
         updates=[
             update(1, MessageStatus.DELIVERED),

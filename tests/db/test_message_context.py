@@ -77,7 +77,9 @@ def ingest(session, shop, messages):
 
 
 def change(session, shop, *changes):
-    return apply_message_changes(session, connection_id=shop[1], changes=list(changes))
+    return apply_message_changes(
+        session, organization_id=shop[0], connection_id=shop[1], changes=list(changes)
+    )
 
 
 def conversation(session):
@@ -215,6 +217,7 @@ def test_a_failed_status_keeps_the_platforms_reason(session, shop):
     ingest(session, shop, [msg(1, direction=MessageDirection.OUTBOUND)])
     apply_delivery_updates(
         session,
+        organization_id=shop[0],
         connection_id=shop[1],
         updates=[
             DeliveryUpdate(

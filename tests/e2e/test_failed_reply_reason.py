@@ -44,6 +44,7 @@ def test_the_bubble_of_a_reply_the_platform_refused_says_why(shop, make_window, 
     with unit_of_work(shop.sessions) as session:
         changes = apply_delivery_updates(
             session,
+            organization_id=shop.organization_id,
             connection_id=shop.connections[Platform.WHATSAPP],
             updates=[
                 DeliveryUpdate(
