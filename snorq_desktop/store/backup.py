@@ -170,7 +170,29 @@ def _psycopg_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# Row-level security shows a member's login its own organisations' rows only:
+# a backup made with it would silently lack the rest, and a restore could not
+# replace what it cannot see.  The superuser (the built-in database), a login
+# that bypasses RLS, or one holding the table owner's role sees everything.
+_SEES_EVERY_ROW = """
+SELECT r.rolsuper OR r.rolbypassrls
+       OR (to_regrole('snorq_owner') IS NOT NULL
+           AND pg_has_role(current_user, 'snorq_owner', 'MEMBER'))
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+MEMBER_LOGIN_CANNOT = (
+    "Only the team database's administrator login (the one that set it up) can back it "
+    "up or restore it: a member's login sees only its own organisation's rows. Ask "
+    "whoever runs the team database; nothing was written."
+)
+
+
 def read_state(connection: psycopg.Connection[tuple[object, ...]]) -> DatabaseState:
+    """Every table's row count, the schema revision and the newest message, as
+    this login sees them; refused for a login that cannot see every row."""
+    sees = connection.execute(_SEES_EVERY_ROW).fetchone()
+    if not (sees and sees[0]):
+        raise BackupFailed(MEMBER_LOGIN_CANNOT)
     tables = [
         str(row[0])
         for row in connection.execute(

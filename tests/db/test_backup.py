@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from snorq_desktop.domain.enums import PlanType, Platform
+from snorq_desktop.domain.errors import BackupFailed
 from snorq_desktop.store import backup
 from snorq_desktop.store.database import create_database_engine
 from snorq_desktop.store.migrate import upgrade_schema
 from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.sync.maintenance import roll_up
 from tests.history import History
+from tests.shop import invited_login
 
 NOW = datetime.now(UTC)
 
@@ -155,3 +157,19 @@ def test_no_backup_programs_or_only_older_ones_get_a_sentence(monkeypatch, tmp_p
     monkeypatch.setattr(backup, "_candidate_dirs", lambda: [tmp_path / "old", tmp_path / "new"])
     assert backup.find_client_programs(15) == tmp_path / "new"
     assert os.path.basename(backup.find_client_programs(12)) == "old"
+
+
+def test_a_members_login_is_told_backups_are_the_administrators_and_nothing_is_written(
+    engine, filled, tmp_path
+):
+    """Row-level security shows a member only its organisation: a backup with its
+    login would silently lack the rest, so it is refused in one sentence (it
+    ended in "Something went wrong"), before any file is made."""
+    member = invited_login(engine, filled.organization_id, filled.owner_id)
+    archive = tmp_path / "shop.snorq-backup"
+    with pytest.raises(BackupFailed) as refused:
+        backup.back_up(member.url, archive)
+    assert refused.value.sentence == backup.MEMBER_LOGIN_CANNOT
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(BackupFailed, match="administrator login"):
+        backup.database_state(member.url)  # what a restore reads first
