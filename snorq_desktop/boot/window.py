@@ -160,7 +160,9 @@ def build_window(
     if plumbing is None:
         plumbing = open_plumbing()
     runner = TaskRunner(plumbing.worker)
-    journal = ReplyJournal(paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"))
+    journal = ReplyJournal(
+        paths.data / ("demo-replies.json" if demo else "unsaved-replies.json"), told=runner.tell
+    )
     # A stored reply rings it: the outbox sender sends at once, not at the next pass.
     outbox_bell = OutboxBell()
     service = InboxService(

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -70,8 +71,12 @@ _REQUIRED = {
 
 
 class ReplyJournal:
-    def __init__(self, path: Path) -> None:
+    """``told``: called (from whichever thread read the journal) with a sentence
+    for the person when part of the journal could not be read and was set aside."""
+
+    def __init__(self, path: Path, told: Callable[[str], None] | None = None) -> None:
         self.path = path
+        self.told = told
         self._lock = threading.Lock()
 
     def replies(self) -> list[JournalledReply]:
@@ -109,22 +114,40 @@ class ReplyJournal:
             return []
         except ValueError:
             # A torn write: keep the file for a person to look at, start afresh.
-            self._set_aside("is not JSON")
+            self._set_aside("is not JSON", [], None)
             return []
-        try:
-            if not isinstance(raw, list):
-                raise ValueError("the journal is not a list")
-            return [JournalledReply.from_json(item) for item in raw]
-        except ValueError as error:
-            # Valid JSON of another shape (damaged by hand, or written by a newer
-            # version): never let it block every later reply.
-            self._set_aside(str(error))
+        if not isinstance(raw, list):
+            self._set_aside("is not a list", [], None)
             return []
+        # Entry by entry: one damaged (by hand, or written by a newer version)
+        # must neither block every later reply nor take the readable ones with it.
+        readable, problems = [], []
+        for item in raw:
+            try:
+                readable.append(JournalledReply.from_json(item))
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            self._set_aside("; ".join(sorted(set(problems))), readable, len(problems))
+        return readable
 
-    def _set_aside(self, why: str) -> None:
+    def _set_aside(self, why: str, kept: list[JournalledReply], unreadable: int | None) -> None:
+        """Keep the whole file for a person to look at; the readable replies stay
+        in the journal and are stored as usual."""
         aside = self.path.with_suffix(f".damaged-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
         self.path.replace(aside)
+        if kept:
+            self._write(kept)
         log.warning("reply journal set aside as %s (%s); replies go on", aside.name, why)
+        if unreadable is None:
+            what = "The file of replies written offline could not be read"
+        else:
+            what = f"{unreadable} of the replies written offline could not be read"
+        sentence = f"{what}; it was kept as {aside} for you to look at."
+        if kept:
+            sentence += f" The other {len(kept)} will be sent as usual."
+        if self.told is not None:
+            self.told(sentence)
 
     def _write(self, replies: list[JournalledReply]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

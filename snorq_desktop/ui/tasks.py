@@ -19,13 +19,15 @@ class TaskRunner(QObject):
     - ``database_lost(str)``: a task found the database unreachable (the sentence);
     - ``database_back()``: the first task to succeed after that;
     - ``failed(str)``: a task met an error a user can act on (the sentence);
-    - ``_delivered(object)``: internal, carries a finished task to the UI thread.
+    - ``_delivered(object)``: internal, carries a finished task to the UI thread;
+    - ``_told(str)``: internal, carries :meth:`tell`'s sentence to ``failed``.
     """
 
     database_lost = Signal(str)
     database_back = Signal()
     failed = Signal(str)
     _delivered = Signal(object)
+    _told = Signal(str)
 
     def __init__(
         self, worker: DatabaseWorker, parent: QObject | None = None, *, long: bool = False
@@ -39,6 +41,12 @@ class TaskRunner(QObject):
         self._stopped = False
         self.offline = False
         self._delivered.connect(self._finish)
+        self._told.connect(self.failed)  # queued to this object's (the UI) thread
+
+    def tell(self, sentence: str) -> None:
+        """From any thread: a sentence for the person, shown where a task's
+        failure is (the reply journal found damaged while a task read it)."""
+        self._told.emit(sentence)
 
     @property
     def pending(self) -> int:

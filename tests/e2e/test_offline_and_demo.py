@@ -1,6 +1,7 @@
 """When the database goes away the window stays usable and loses nothing; the demo
 brings a live shop; the window command starts and stops cleanly."""
 
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +31,8 @@ def _cut_off(shop, allow: bool) -> None:
                 {"d": database},
             )
     engine.dispose()
+    if allow:  # the test's own connections were cut too: its next query opens anew
+        shop.engine.dispose()
 
 
 def test_a_reply_written_while_the_database_is_away_waits_and_is_stored_once_back(
@@ -166,3 +169,35 @@ def test_the_demo_window_starts_and_quits_cleanly(tmp_path):
     assert "built-in database stopped" in log
     assert not (home / "data" / "demo-postgres" / "pgdata" / "postmaster.pid").exists()
     assert not (home / "data" / "postgres").exists(), "the demo never touches the user's database"
+
+
+def test_a_damaged_entry_in_the_offline_replies_is_set_aside_and_the_window_says_so(
+    shop, make_window, qtbot, monkeypatch
+):
+    """One unreadable entry (damaged by hand, or a newer version's) beside a
+    reply written offline: the reply is still stored once the database is back,
+    and the status bar says what was kept aside and where."""
+    monkeypatch.setattr(offline_banner, "RECONNECT_EVERY_MS", 200)
+    shop.add_conversations(1)
+    running = make_window()
+    window = running.window
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    idle(qtbot, running)
+    _cut_off(shop, allow=False)
+    try:
+        window.thread_pane.composer.editor.setPlainText("Written while offline")
+        window.thread_pane.composer.send_button.click()
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+        journal = running.service._journal.path
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        journal.write_text(json.dumps([*entries, {"message_id": "from-elsewhere"}]))
+    finally:
+        _cut_off(shop, allow=True)
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
+    idle(qtbot, running)
+    assert shop.sql("SELECT count(*) FROM messages WHERE content = 'Written while offline'") == [
+        (1,)
+    ]
+    said = window.statusBar().currentMessage()
+    assert said.startswith("1 of the replies written offline could not be read; it was kept as ")
+    assert [p.name for p in journal.parent.iterdir() if ".damaged-" in p.name] != []

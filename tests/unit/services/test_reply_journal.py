@@ -53,3 +53,24 @@ def test_a_journal_of_another_shape_is_set_aside_and_replies_go_on(tmp_path, con
     assert len(aside) == 1
     assert aside[0].read_text(encoding="utf-8") == content  # kept for a person to look at
     json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_one_unreadable_entry_is_set_aside_alone_and_the_person_is_told(tmp_path):
+    """A damaged entry beside readable ones: the readable replies stay to be
+    sent (they were set aside with it), the file is kept, and the window hears
+    a sentence saying so."""
+    path = tmp_path / "journal.json"
+    good = [reply("m1").to_json(), reply("m3").to_json()]
+    content = json.dumps([good[0], {"message_id": "m2"}, good[1]])
+    path.write_text(content, encoding="utf-8")
+    told: list[str] = []
+    journal = ReplyJournal(path, told=told.append)
+
+    assert journal.replies() == [reply("m1"), reply("m3")]
+    assert ReplyJournal(path).replies() == [reply("m1"), reply("m3")]  # kept on disk too
+    [aside] = [p for p in tmp_path.iterdir() if ".damaged" in p.name]
+    assert aside.read_text(encoding="utf-8") == content
+    assert told == [
+        f"1 of the replies written offline could not be read; it was kept as {aside} "
+        "for you to look at. The other 2 will be sent as usual."
+    ]
