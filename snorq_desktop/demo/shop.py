@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
+from snorq_desktop.demo.snoozed import seed_snoozed
 from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
@@ -134,6 +135,7 @@ def seed_demo(
         session.flush()
         seed_labels_and_notes(session, org, (owner, helper), now)
         seed_quick_replies(session, org, owner)
+        seed_snoozed(session, org, now)
     return True
 
 
@@ -228,5 +230,6 @@ def _seed_conversation(
         unread = 0
     assert last.platform_timestamp is not None
     conversation.last_message_at = last.platform_timestamp
+    conversation.last_message_direction = last.direction
     conversation.last_message_preview = preview_of(last.content_type, last.content)
     conversation.unread_count = unread if index < 12 else 0

@@ -18,6 +18,7 @@ from snorq_desktop.domain.enums import (
     MessageStatus,
     Platform,
 )
+from snorq_desktop.domain.view_split import InboxSplit
 
 
 class InboxView(StrEnum):
@@ -31,6 +32,7 @@ class InboxView(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     ARCHIVED = "archived"
+    SNOOZED = "snoozed"  # hidden from the others until their time (#17.3)
 
     @property
     def platform(self) -> Platform | None:
@@ -58,6 +60,7 @@ VIEW_TITLES = {
     InboxView.OPEN: "Open",
     InboxView.CLOSED: "Closed",
     InboxView.ARCHIVED: "Archived",
+    InboxView.SNOOZED: "Snoozed",
 }
 
 PLATFORM_NAMES = {
@@ -72,6 +75,7 @@ class InboxQuery:
     view: InboxView = InboxView.ALL
     search: str = ""
     label_id: str | None = None  # a label's view: only conversations that have it
+    split: InboxSplit = InboxSplit.ALL  # the bar above the list narrows any view
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -95,6 +99,7 @@ class ConversationSummary:
     status: ConversationStatus
     connection_status: ConnectionStatus
     labels: tuple[str, ...] = ()  # names, from the seed's array (kept equal to the tables)
+    snoozed_until: datetime | None = None  # hidden until then (None: not snoozed)
 
     @property
     def position(self) -> InboxPosition:
@@ -151,6 +156,7 @@ class ThreadHeader:
 class ViewCounts:
     counts: dict[InboxView, int] = field(default_factory=dict)
     unread_messages: int = 0  # the tray badge
+    next_wake: datetime | None = None  # the earliest snooze's end, due or not
 
 
 @dataclass(frozen=True)

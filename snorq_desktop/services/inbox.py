@@ -39,6 +39,7 @@ from snorq_desktop.services.labels import LabelService
 from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
+from snorq_desktop.services.snooze import SnoozeService
 from snorq_desktop.store import attachments, inbox, inbox_counts, outbox, search, thread
 from snorq_desktop.store import conversation_actions as actions
 from snorq_desktop.store import outgoing_reactions as reactions
@@ -85,6 +86,7 @@ class InboxService:
         self.quick_replies = QuickReplyService(
             sessions, self._reads, self._acting_as, self._tell_the_team
         )
+        self.snooze = SnoozeService(sessions, self._reads, lambda: self._org, self._tell_the_team)
 
     # --- who ------------------------------------------------------------------
 

@@ -57,6 +57,8 @@ from snorq_desktop.store.search import (
     search_terms,
     search_words,
 )
+from snorq_desktop.store.snooze import is_awake, is_snoozed
+from snorq_desktop.store.view_split import split_filter
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
 SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -87,6 +89,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.status,
         PlatformConnection.status.label("connection_status"),
         _LABEL_NAMES,
+        Conversation.snoozed_until,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -103,6 +106,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         status=row.status,
         connection_status=row.connection_status,
         labels=tuple(row.labels) if row.labels else (),
+        snoozed_until=row.snoozed_until,
     )
 
 
@@ -126,11 +130,17 @@ def _view_filter(view: InboxView) -> ColumnElement[bool]:
     return not_archived
 
 
+def _shown_filter(query: InboxQuery) -> ColumnElement[bool]:
+    """The view, without the snoozed (the Snoozed view: only them), and split."""
+    snoozed = is_snoozed() if query.view is InboxView.SNOOZED else is_awake()
+    return and_(_view_filter(query.view), snoozed, split_filter(query.split))
+
+
 def _query_filter(query: InboxQuery, label: Any = None) -> ColumnElement[bool]:
     """The view, narrowed to one label's conversations in a label's view
     (``label``: the label's id, or a bind parameter standing for it)."""
     if query.label_id is None:
-        return _view_filter(query.view)
+        return _shown_filter(query)
     has_label = (
         select(ConversationLabel.conversation_id)
         .where(
@@ -139,7 +149,7 @@ def _query_filter(query: InboxQuery, label: Any = None) -> ColumnElement[bool]:
         )
         .exists()
     )
-    return and_(_view_filter(query.view), has_label)
+    return and_(_shown_filter(query), has_label)
 
 
 def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
@@ -267,7 +277,7 @@ def _page_parts(
     if after is not None:
         values["after_at"], values["after_id"] = after.activity, after.conversation_id
     # The shape of the statement: the view, whether a label narrows it (not which).
-    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
+    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None, query.split)
     return (view, plan, len(words) > 1, after is not None), values
 
 
@@ -321,6 +331,7 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
         status=ConversationStatus(row[10]),
         connection_status=ConnectionStatus(row[11]),
         labels=tuple(row[12]) if row[12] else (),
+        snoozed_until=row[13],
     )
 
 

@@ -83,6 +83,9 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "labels": ("text[]", True, "'{}'::text[]"),
         "created_at": (TS, False, "now()"),
         "updated_at": (TS, False, "now()"),
+        # ours: snooze and who spoke last (migration 0021)
+        "snoozed_until": (TS, True, None),
+        "last_message_direction": ('"MessageDirection"', True, None),
     },
     "messages": {
         "id": ("text", False, None),
