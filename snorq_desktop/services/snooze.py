@@ -1,7 +1,7 @@
 """The window's snoozes (#17.3): each one transaction that also tells the team,
 so a teammate's window hides (or shows again) the conversation at once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,20 +29,20 @@ class SnoozeService:
         self._tell = tell_the_team
         self._clock = clock
 
-    def snooze(self, conversation_id: str, until: datetime) -> Changes:
-        """Hide it until ``until`` (aware); a time already past is refused."""
+    def snooze(self, conversation_ids: Sequence[str], until: datetime) -> Changes:
+        """Hide them until ``until`` (aware); a time already past is refused."""
         if reason := refusal(until, self._clock()):
             raise SnoozeRefused(reason)
-        return self._set(conversation_id, until)
+        return self._set(conversation_ids, until)
 
-    def unsnooze(self, conversation_id: str) -> Changes:
-        """Back in its views now, as it was (not made unread: the person chose)."""
-        return self._set(conversation_id, None)
+    def unsnooze(self, conversation_ids: Sequence[str]) -> Changes:
+        """Back in their views now, as they were (not made unread: the person chose)."""
+        return self._set(conversation_ids, None)
 
-    def _set(self, conversation_id: str, until: datetime | None) -> Changes:
+    def _set(self, conversation_ids: Sequence[str], until: datetime | None) -> Changes:
         with unit_of_work(self._sessions) as session:
-            snooze.snooze(session, self._org(), conversation_id, until)
-            return self._tell(session, Changes(conversations=frozenset({conversation_id})))
+            snooze.snooze(session, self._org(), conversation_ids, until)
+            return self._tell(session, Changes(conversations=frozenset(conversation_ids)))
 
     def wake_due(self) -> Changes:
         """Wake the conversations whose time has come (none if a teammate's app

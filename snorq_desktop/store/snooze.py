@@ -10,6 +10,7 @@ checked again on the locked row), so a conversation wakes once.  A customer's
 message wakes it at once: the ingest's UPDATE clears the time itself.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,12 +32,15 @@ def is_awake() -> ColumnElement[bool]:
 
 
 def snooze(
-    session: Session, organization_id: str, conversation_id: str, until: datetime | None
+    session: Session, organization_id: str, conversation_ids: Sequence[str], until: datetime | None
 ) -> None:
-    """Hide it until ``until`` (None: show it again now, as it is)."""
+    """Hide them until ``until`` (None: show them again now, as they are)."""
     result = session.execute(
         update(Conversation)
-        .where(Conversation.organization_id == organization_id, Conversation.id == conversation_id)
+        .where(
+            Conversation.organization_id == organization_id,
+            Conversation.id.in_(list(conversation_ids)),
+        )
         .values(snoozed_until=until)
     )
     if not result.rowcount:  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ sidebar's label views, the colours the rows paint with and the Labels… dialog.
 
 The window hands over the parts it needs; it knows nothing of the window."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
@@ -54,6 +54,7 @@ class WindowLabels(QObject):
         self._enabled = enabled
         self._dialog_parent = dialog_parent
         self.manager: LabelManager | None = None
+        self.menu_additions: list[Callable[[QMenu, list[str]], None]] = []
         # Ctrl/Shift-click picks several conversations; the current one stays open.
         inbox_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         inbox_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -87,6 +88,8 @@ class WindowLabels(QObject):
         count = f" {len(ids)} conversations" if len(ids) > 1 else ""
         submenu = self.actions.menu(menu, ids, self._labels_of, title=f"Label{count}")
         menu.addMenu(submenu)
+        for add in self.menu_additions:  # the other features' items (snooze)
+            add(menu, ids)
         return menu
 
     def _inbox_menu(self, position: QPoint) -> None:

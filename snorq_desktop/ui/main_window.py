@@ -35,6 +35,7 @@ from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.ui.arrivals import announce_arrivals
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
+from snorq_desktop.ui.conversation_keys import ConversationKeys
 from snorq_desktop.ui.inbox_hold import InboxHold
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.inbox_view import FOCUS_RING, InboxListView
@@ -44,10 +45,12 @@ from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.menu_bar import build_menu_bar
 from snorq_desktop.ui.quick_replies_dialog import WindowQuickReplies
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
+from snorq_desktop.ui.shortcuts_sheet import add_shortcuts_sheet
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
+from snorq_desktop.ui.view_split import ViewSplitBar
 from snorq_desktop.ui.window_fit import keep_on_screen, restore_layout, save_layout, window_title
 
 RECONNECT_EVERY_MS = 3000
@@ -126,6 +129,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(8, 8, 0, 0)
         column.setSpacing(4)
         column.addWidget(self.search)
+        self.view_split = ViewSplitBar(self)  # Unread / Waiting for us / for them
+        column.addWidget(self.view_split)
         column.addWidget(self.progress)
         column.addWidget(self.inbox_view, 1)
         column.addWidget(self.empty_inbox)
@@ -193,6 +198,18 @@ class MainWindow(QMainWindow):
         )
         team = self.menus.team
         self.quick_replies = WindowQuickReplies(service, runner, team, self.thread_pane, identity)
+        self.conversation_keys = ConversationKeys(
+            service,
+            runner,
+            menu=self.menus.conversation,
+            pane=self.thread_pane,
+            key_widgets=[self.inbox_view, self.thread_pane.view, self.sidebar],
+            selected_ids=self.labels.selected_ids,
+            parent=self,
+            enabled=identity is not None,
+        )
+        self.labels.menu_additions.append(self.conversation_keys.add_to_row_menu)
+        add_shortcuts_sheet(self, self.menus.help)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -207,6 +224,9 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.sidebar.view_chosen.connect(lambda _: self._apply_query())
+        self.view_split.split_chosen.connect(lambda _: self._apply_query())
+        self.conversation_keys.changed.connect(self.apply_changes)
+        self.counts_shown.connect(self.conversation_keys.counts_shown)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.inbox_view.selectionModel().currentChanged.connect(self._current_changed)
         self.inbox.row_leaving.connect(self._row_leaving)
@@ -255,6 +275,7 @@ class MainWindow(QMainWindow):
             view=self.sidebar.current_view(),
             search=self.search.text().strip(),
             label_id=self.sidebar.current_label(),
+            split=self.view_split.current(),
         )
 
     def _apply_query(self) -> None:

@@ -12,6 +12,8 @@ class WindowMenus:
     view: QMenu
     labels: QMenu
     team: QMenu
+    conversation: QMenu  # what is done to the open conversation (snooze, close)
+    help: QMenu  # last, as everywhere
 
 
 def build_menu_bar(window: QMainWindow) -> WindowMenus:
@@ -22,12 +24,16 @@ def build_menu_bar(window: QMainWindow) -> WindowMenus:
         view=bar.addMenu("&View"),
         labels=bar.addMenu("&Labels"),
         team=bar.addMenu("&Team"),
+        conversation=bar.addMenu("&Conversation"),
+        help=bar.addMenu("&Help"),
     )
     for menu, name in (
         (menus.file, "fileMenu"),
         (menus.view, "viewMenu"),
         (menus.labels, "labelsMenu"),
         (menus.team, "teamMenu"),
+        (menus.conversation, "conversationMenu"),
+        (menus.help, "helpMenu"),
     ):
         menu.setObjectName(name)
     return menus

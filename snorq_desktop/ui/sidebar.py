@@ -27,6 +27,7 @@ _ORDER = [
     InboxView.OPEN,
     InboxView.CLOSED,
     InboxView.ARCHIVED,
+    InboxView.SNOOZED,
 ]
 
 

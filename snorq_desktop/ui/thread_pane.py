@@ -60,12 +60,14 @@ class ThreadPane(QWidget):
       unread, close, archive, reopen, reply, retry);
     - ``conversation_read(str)``: a conversation with unread messages was opened;
     - ``reconnect_requested(str)``: the open conversation's connection should be
-      reconnected (its id).
+      reconnected (its id);
+    - ``header_shown(object)``: the open conversation's ThreadHeader was (re)read.
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
     reconnect_requested = Signal(str)
+    header_shown = Signal(object)
 
     def __init__(
         self,
@@ -171,6 +173,7 @@ class ThreadPane(QWidget):
         column.addWidget(self.view, 1)
         column.addWidget(self.composer)
         header.setContentsMargins(14, 10, 10, 8)
+        self.header_row = header  # where features add their controls (snooze)
 
         self.empty = QLabel("Choose a conversation to read it here.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -264,6 +267,7 @@ class ThreadPane(QWidget):
         self.reopen_button.setVisible(summary.status is not ConversationStatus.OPEN)
         if self.label_row is not None:
             self.label_row.show_labels(conversation_id, summary.labels)
+        self.header_shown.emit(header)
         reason = header.reply_blocked_reason
         if reason and header.connection_error:
             reason = f"{reason} ({header.connection_error})"

@@ -84,7 +84,7 @@ def test_a_snoozed_conversation_leaves_every_view_for_snoozed_with_its_count(ses
     before = inbox_counts.view_counts(session, org).counts
     assert before[InboxView.ALL] == 2 and before[InboxView.UNREAD] == 2
     until = NOW + timedelta(hours=3)
-    snooze.snooze(session, org, ana, until)
+    snooze.snooze(session, org, [ana], until)
 
     assert _ids(session, org) == [bo]
     for view in (InboxView.UNREAD, InboxView.WHATSAPP, InboxView.OPEN):
@@ -98,7 +98,7 @@ def test_a_snoozed_conversation_leaves_every_view_for_snoozed_with_its_count(ses
     assert counts.counts[InboxView.WHATSAPP] == 1 and counts.counts[InboxView.OPEN] == 1
     assert counts.next_wake == until
 
-    snooze.snooze(session, org, ana, None)  # unsnoozed: back as it was
+    snooze.snooze(session, org, [ana], None)  # unsnoozed: back as it was
     assert _ids(session, org) == [ana, bo]
     assert inbox_counts.view_counts(session, org).counts == before | {InboxView.SNOOZED: 0}
 
@@ -141,7 +141,7 @@ def test_waking_touches_only_the_due_of_its_own_organisation(session, shop):
     assert snooze.wake_due(session, org) == {ana}
     assert _ids(session, org, view=InboxView.SNOOZED) == [bo]
     with pytest.raises(NotFound):
-        snooze.snooze(session, other.organization_id, bo, None)
+        snooze.snooze(session, other.organization_id, [bo], None)
 
 
 def test_the_customer_writing_wakes_it_at_once_our_own_echo_does_not(session, shop):
@@ -149,7 +149,7 @@ def test_the_customer_writing_wakes_it_at_once_our_own_echo_does_not(session, sh
     _ingest(session, shop, _message(1, "ana", minutes_ago=10))
     ana = _id_of(session, "ana")
     until = NOW + timedelta(days=2)
-    snooze.snooze(session, org, ana, until)
+    snooze.snooze(session, org, [ana], until)
     _ingest(session, shop, _message(2, "ana", MessageDirection.OUTBOUND, minutes_ago=5))
     assert _ids(session, org, view=InboxView.SNOOZED) == [ana]  # our echo: still asleep
     changes = _ingest(session, shop, _message(3, "ana", minutes_ago=1)).changes
@@ -222,7 +222,7 @@ def test_closing_a_snoozed_conversation_keeps_it_snoozed_out_of_closed(session, 
     org = shop[0]
     _ingest(session, shop, _message(1, "ana"))
     ana = _id_of(session, "ana")
-    snooze.snooze(session, org, ana, NOW + timedelta(hours=1))
+    snooze.snooze(session, org, [ana], NOW + timedelta(hours=1))
     actions.set_status(session, org, ana, ConversationStatus.CLOSED)
     assert _ids(session, org, view=InboxView.CLOSED) == []
     assert inbox_counts.view_counts(session, org).counts[InboxView.CLOSED] == 0
