@@ -224,8 +224,7 @@ class Conversation(Base):
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
         ),
-        # The few snoozed (migration 0021): the Snoozed view, its count, the wake.
-        Index(
+        Index(  # the few snoozed (0021): the Snoozed view, its count, the wake
             "conversations_snoozed_idx",
             "organization_id",
             "snoozed_until",
@@ -258,7 +257,6 @@ class Conversation(Base):
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
-    # Snooze and who spoke last (migration 0021).
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_message_direction: Mapped[MessageDirection | None] = mapped_column(
         seed_enum(MessageDirection)

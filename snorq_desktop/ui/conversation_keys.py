@@ -14,14 +14,19 @@ cannot make it miss) and the database wakes what is due, once for the team.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListView, QMainWindow, QMenu, QToolButton, QWidget
 
 from snorq_desktop.domain.enums import ConversationStatus
+from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, ThreadHeader, ViewCounts
 from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.ui.labels_wiring import WindowLabels
+from snorq_desktop.ui.menu_bar import WindowMenus
+from snorq_desktop.ui.shortcuts_sheet import add_shortcuts_sheet
 from snorq_desktop.ui.snooze_menu import build_snooze_menu, snoozed_text
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import ThreadPane
@@ -29,6 +34,33 @@ from snorq_desktop.ui.thread_pane import ThreadPane
 CHECK_AT_LEAST_EVERY_MS = 60_000
 SNOOZE_KEY = "S"
 CLOSE_KEY = "E"
+
+
+class KeyedWindow(Protocol):
+    """What of the main window the keys hang from (it makes them: no import)."""
+
+    @property
+    def menus(self) -> WindowMenus: ...
+
+    @property
+    def thread_pane(self) -> ThreadPane: ...
+
+    @property
+    def inbox_view(self) -> QWidget: ...
+
+    @property
+    def sidebar(self) -> QListView: ...
+
+    @property
+    def labels(self) -> WindowLabels: ...
+
+    @property
+    def identity(self) -> Identity | None: ...
+
+    @property
+    def counts_shown(self) -> SignalInstance: ...
+
+    def apply_changes(self, changes: Changes) -> None: ...
 
 
 def _now() -> datetime:
@@ -73,11 +105,17 @@ class ConversationKeys(QObject):
         self.button = QToolButton(pane)
         self.button.setObjectName("snoozeButton")
         self.button.setText("Snooze")
-        self.button.setToolTip(f"Hide this conversation until a time you choose ({SNOOZE_KEY})")
+        self.tip = f"Hide this conversation until a time you choose ({SNOOZE_KEY})"
+        self.button.setToolTip(self.tip)
         self.button.setAutoRaise(True)
         self.button.clicked.connect(lambda: self.show_menu(self.button))
-        # Before Mark unread, Close, Archive, Reopen: the header's row of controls.
-        pane.header_row.insertWidget(1, self.button)
+        # At the end of the header's label row (its first row of buttons is as
+        # wide as a small screen at 200 % allows), else before its buttons.
+        labels = pane.label_row.layout() if pane.label_row is not None else None
+        if isinstance(labels, QHBoxLayout):
+            labels.addWidget(self.button)
+        else:
+            pane.header_row.insertWidget(1, self.button)
         pane.header_shown.connect(self._header_shown)
         self._wake_timer = QTimer(self)
         self._wake_timer.setSingleShot(True)
@@ -91,6 +129,28 @@ class ConversationKeys(QObject):
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _=False: slot())
         return action
+
+    @classmethod
+    def for_window(
+        cls, window: KeyedWindow, service: InboxService, runner: TaskRunner
+    ) -> "ConversationKeys":
+        """Made for the main window and wired to it (with the shortcuts sheet)."""
+        assert isinstance(window, QMainWindow)
+        keys = cls(
+            service,
+            runner,
+            menu=window.menus.conversation,
+            pane=window.thread_pane,
+            key_widgets=[window.inbox_view, window.thread_pane.view, window.sidebar],
+            selected_ids=window.labels.selected_ids,
+            parent=window,
+            enabled=window.identity is not None,
+        )
+        window.labels.menu_additions.append(keys.add_to_row_menu)
+        keys.changed.connect(window.apply_changes)
+        window.counts_shown.connect(keys.counts_shown)
+        add_shortcuts_sheet(window, window.menus.help)
+        return keys
 
     # --- which conversations ------------------------------------------------------
 
@@ -144,8 +204,11 @@ class ConversationKeys(QObject):
         self._pane.set_status(ConversationStatus.CLOSED)
 
     def _header_shown(self, header: ThreadHeader) -> None:
+        # One short word in the header (it must fit a small screen); the time
+        # is in the tooltip and on the row in the Snoozed view.
         text = snoozed_text(header.conversation.snoozed_until, _now())
-        self.button.setText(text or "Snooze")
+        self.button.setText("Snoozed" if text else "Snooze")
+        self.button.setToolTip(text or self.tip)
 
     # --- waking -----------------------------------------------------------------------
 

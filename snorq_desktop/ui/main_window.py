@@ -45,7 +45,6 @@ from snorq_desktop.ui.labels_wiring import WindowLabels
 from snorq_desktop.ui.menu_bar import build_menu_bar
 from snorq_desktop.ui.quick_replies_dialog import WindowQuickReplies
 from snorq_desktop.ui.quick_switcher import QuickSwitcher
-from snorq_desktop.ui.shortcuts_sheet import add_shortcuts_sheet
 from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
@@ -198,18 +197,7 @@ class MainWindow(QMainWindow):
         )
         team = self.menus.team
         self.quick_replies = WindowQuickReplies(service, runner, team, self.thread_pane, identity)
-        self.conversation_keys = ConversationKeys(
-            service,
-            runner,
-            menu=self.menus.conversation,
-            pane=self.thread_pane,
-            key_widgets=[self.inbox_view, self.thread_pane.view, self.sidebar],
-            selected_ids=self.labels.selected_ids,
-            parent=self,
-            enabled=identity is not None,
-        )
-        self.labels.menu_additions.append(self.conversation_keys.add_to_row_menu)
-        add_shortcuts_sheet(self, self.menus.help)
+        self.conversation_keys = ConversationKeys.for_window(self, service, runner)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -225,8 +213,6 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.sidebar.view_chosen.connect(lambda _: self._apply_query())
         self.view_split.split_chosen.connect(lambda _: self._apply_query())
-        self.conversation_keys.changed.connect(self.apply_changes)
-        self.counts_shown.connect(self.conversation_keys.counts_shown)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.inbox_view.selectionModel().currentChanged.connect(self._current_changed)
         self.inbox.row_leaving.connect(self._row_leaving)
@@ -248,15 +234,16 @@ class MainWindow(QMainWindow):
         self._runner.database_lost.connect(self._offline)
         self._runner.database_back.connect(self._online)
         self._runner.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 8000))
-        shortcuts = {
-            "Ctrl+K": self.switcher.open_switcher,
-            "Alt+Down": lambda: self.move_selection(1),
-            "Alt+Up": lambda: self.move_selection(-1),
-            "Ctrl+F": self.search.setFocus,
-            "Esc": self.clear_search,
+        shortcuts = {  # what each does, as Help ▸ Keyboard shortcuts… lists it
+            "Ctrl+K": (self.switcher.open_switcher, "Go to a conversation"),
+            "Alt+Down": (lambda: self.move_selection(1), "Next conversation"),
+            "Alt+Up": (lambda: self.move_selection(-1), "Previous conversation"),
+            "Ctrl+F": (self.search.setFocus, "Search names and messages"),
+            "Esc": (self.clear_search, "Clear the search"),
         }
-        for keys, action in shortcuts.items():
+        for keys, (action, said) in shortcuts.items():
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis(said)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
 

@@ -7,7 +7,7 @@ touching this sheet.
 """
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,19 +39,30 @@ def _group_of(action: QAction) -> str:
     return OTHER_GROUP
 
 
+def _written(keys: list[QKeySequence]) -> str:
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+
+
 def window_shortcuts(window: QMainWindow) -> dict[str, list[tuple[str, str]]]:
     """Group → (what it does, its keys as the platform writes them), in the
-    menus' order, each action once."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    seen: set[int] = set()
+    menu bar's order, then the keys of no menu (a QShortcut that says what it
+    does in its whatsThis), each once."""
+    found: dict[str, list[tuple[str, str]]] = {}
     for action in window.findChildren(QAction):
         keys = [key for key in action.shortcuts() if not key.isEmpty()]
-        if not keys or id(action) in seen or not action.text():
-            continue
-        seen.add(id(action))
-        written = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-        groups.setdefault(_group_of(action), []).append((_plain(action.text()), written))
-    return groups
+        if keys and action.text():
+            entry = (_plain(action.text()), _written(keys))
+            group = found.setdefault(_group_of(action), [])
+            if entry not in group:
+                group.append(entry)
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.whatsThis() and not shortcut.key().isEmpty():
+            found.setdefault(OTHER_GROUP, []).append(
+                (shortcut.whatsThis(), _written([shortcut.key()]))
+            )
+    menus = [_plain(a.text()) for a in window.menuBar().actions()]
+    order = {name: n for n, name in enumerate(menus)}
+    return dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 class ShortcutsSheet(QDialog):

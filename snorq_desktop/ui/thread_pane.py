@@ -60,14 +60,13 @@ class ThreadPane(QWidget):
       unread, close, archive, reopen, reply, retry);
     - ``conversation_read(str)``: a conversation with unread messages was opened;
     - ``reconnect_requested(str)``: the open conversation's connection should be
-      reconnected (its id);
-    - ``header_shown(object)``: the open conversation's ThreadHeader was (re)read.
+      reconnected (its id).
     """
 
     changed = Signal(object)
     conversation_read = Signal(str)
     reconnect_requested = Signal(str)
-    header_shown = Signal(object)
+    header_shown = Signal(object)  # the open conversation's ThreadHeader, (re)read
 
     def __init__(
         self,
@@ -151,7 +150,7 @@ class ThreadPane(QWidget):
         self.label_row = ThreadLabelRow(label_actions, self) if label_actions else None
         self.composer.reconnect_requested.connect(self._reconnect)
 
-        header = QHBoxLayout()
+        header = self.header_row = QHBoxLayout()  # where features add their controls
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
@@ -173,7 +172,6 @@ class ThreadPane(QWidget):
         column.addWidget(self.view, 1)
         column.addWidget(self.composer)
         header.setContentsMargins(14, 10, 10, 8)
-        self.header_row = header  # where features add their controls (snooze)
 
         self.empty = QLabel("Choose a conversation to read it here.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
