@@ -11,6 +11,12 @@ from PySide6.QtWidgets import QTabBar, QVBoxLayout, QWidget
 from snorq_desktop.domain.view_split import SPLIT_TIPS, SPLIT_TITLES, InboxSplit
 
 _SPLITS = list(InboxSplit)
+_SEGMENTS = """
+QTabBar::tab { padding: 3px 7px; margin-right: 3px; border: 1px solid palette(mid);
+               border-radius: 4px; }
+QTabBar::tab:selected { background: palette(highlight); color: palette(highlighted-text);
+                        border-color: palette(highlight); }
+"""
 
 
 class ViewSplitBar(QWidget):
@@ -28,6 +34,8 @@ class ViewSplitBar(QWidget):
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         self.tabs.setDrawBase(False)
         self.tabs.setDocumentMode(True)
+        # Narrow segments: the four fit the inbox column's usual width.
+        self.tabs.setStyleSheet(_SEGMENTS)
         for index, split in enumerate(_SPLITS):
             self.tabs.addTab(SPLIT_TITLES[split])
             self.tabs.setTabToolTip(index, SPLIT_TIPS[split])
