@@ -35,7 +35,7 @@ ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT 100
 """
 _FILL = """
 UPDATE conversations c SET last_message_direction = (
-    SELECT m.direction FROM messages m WHERE m.conversation_id = c.id
+    SELECT m.direction::text FROM messages m WHERE m.conversation_id = c.id
     ORDER BY COALESCE(m.platform_timestamp, m.created_at) DESC, m.id DESC LIMIT 1)
 WHERE c.last_message_direction IS NULL
 """

@@ -230,6 +230,6 @@ def _seed_conversation(
         unread = 0
     assert last.platform_timestamp is not None
     conversation.last_message_at = last.platform_timestamp
-    conversation.last_message_direction = last.direction
+    conversation.last_message_direction = last.direction.value
     conversation.last_message_preview = preview_of(last.content_type, last.content)
     conversation.unread_count = unread if index < 12 else 0

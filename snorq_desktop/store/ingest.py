@@ -92,7 +92,7 @@ SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
        b.conversation_external_id, b.contact_id, b.known_name, b.known_username,
        b.known_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0),
-       CAST(per.spoke_last AS "MessageDirection")
+       per.spoke_last
 FROM (
     -- Each contact field from the newest message of the batch that has it: a
     -- message without a name (a system message, a status) does not hide the
@@ -148,7 +148,8 @@ per_conversation AS (
            count(*) FILTER (WHERE i.direction = 'INBOUND') AS inbound,
            max(i.platform_timestamp) AS newest,
            (array_agg(b.preview ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS preview,
-           (array_agg(i.direction ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS spoke_last
+           (array_agg(i.direction::text ORDER BY i.platform_timestamp DESC, i.id DESC))[1]
+               AS spoke_last
     FROM inserted i JOIN ingest_batch b ON b.message_row_id = i.id
     GROUP BY i.conversation_id
 ),

@@ -47,6 +47,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.store.api_key_models import ApiKey
+from snorq_desktop.store.conversation_indexes import conversation_indexes_0021
 from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.model_base import (
     Base,
@@ -224,12 +225,7 @@ class Conversation(Base):
             text("to_tsvector('simple'::regconfig, COALESCE(contact_name, ''))"),
             postgresql_using="gin",
         ),
-        Index(  # the few snoozed (0021): the Snoozed view, its count, the wake
-            "conversations_snoozed_idx",
-            "organization_id",
-            "snoozed_until",
-            postgresql_where=text("snoozed_until IS NOT NULL"),
-        ),
+        *conversation_indexes_0021(),  # the split and the snoozed (their own module)
     )
 
     id: Mapped[str] = id_column()
@@ -258,8 +254,8 @@ class Conversation(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_message_direction: Mapped[MessageDirection | None] = mapped_column(
-        seed_enum(MessageDirection)
+    last_message_direction: Mapped[str | None] = mapped_column(  # INBOUND / OUTBOUND, as text
+        Text, CheckConstraint("last_message_direction IN ('INBOUND', 'OUTBOUND')", "spoke")
     )
 
 

@@ -1,12 +1,12 @@
 """The split of a view (#17.7) as a filter of the inbox statement.
 
 Who spoke last is a column of the conversation (``last_message_direction``,
-migration 0021, kept by the statements that set ``last_message_at``): the
-inbox walks its index in order and tests the row it reads anyway, with no
-lookup of each conversation's newest message.
+migration 0021, kept by the statements that set ``last_message_at``), as
+text with its own index in the inbox's order: each side is read by keyset
+like the inbox, with no lookup of each conversation's newest message.
 """
 
-from sqlalchemy import ColumnElement, Text, cast, true
+from sqlalchemy import ColumnElement, true
 
 from snorq_desktop.domain.enums import MessageDirection
 from snorq_desktop.domain.view_split import InboxSplit
@@ -14,9 +14,9 @@ from snorq_desktop.store.models import Conversation
 
 
 def split_filter(split: InboxSplit) -> ColumnElement[bool]:
-    # Compared as text, like the inbox's other enums (leakproof under a
-    # member's row-level security: see store/inbox.py's _is).
-    spoke_last = cast(Conversation.last_message_direction, Text)
+    # A text column: its = is leakproof, so under a member's row-level
+    # security PostgreSQL still reads it by its index (store/inbox.py's _is).
+    spoke_last = Conversation.last_message_direction
     if split is InboxSplit.UNREAD:
         return Conversation.unread_count > 0
     if split is InboxSplit.WAITING_FOR_US:

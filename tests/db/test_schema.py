@@ -85,7 +85,7 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         "updated_at": (TS, False, "now()"),
         # ours: snooze and who spoke last (migration 0021)
         "snoozed_until": (TS, True, None),
-        "last_message_direction": ('"MessageDirection"', True, None),
+        "last_message_direction": ("text", True, None),  # INBOUND / OUTBOUND
     },
     "messages": {
         "id": ("text", False, None),
