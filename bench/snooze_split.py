@@ -54,7 +54,7 @@ def main() -> None:
     load(args.database_url, args.conversations, args.messages)
     with psycopg.connect(conninfo(args.database_url), autocommit=True) as raw:
         raw.execute(_FILL)
-        raw.execute("UPDATE conversations SET snoozed_until = NULL")
+        raw.execute("UPDATE conversations SET snoozed_until = NULL WHERE snoozed_until IS NOT NULL")
         raw.execute("ANALYZE conversations")
         engine = create_database_engine(parse_database_url(args.database_url))
         service = InboxService(
