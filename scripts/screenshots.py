@@ -32,6 +32,7 @@ from snorq_desktop.demo.content import DEMO_TEMPLATES
 from snorq_desktop.domain.inbox import Changes, InboxView
 from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.ui.inbox_model import ConversationIdRole
+from snorq_desktop.ui.shortcuts_sheet import open_sheet
 from snorq_desktop.ui.template_picker import TemplatePicker
 from snorq_desktop.ui.theme import apply_theme
 from snorq_desktop.ui.thread_model import MessageRole
@@ -80,6 +81,7 @@ def main() -> None:
             shoot_reply_clocks(app, running, out)
             shoot_mine(app, running, out)
             shoot_business_hours(app, running, out)
+            shoot_snoozed_and_shortcuts(app, running, out)
             running.close()
 
 
@@ -207,6 +209,25 @@ def shoot_business_hours(app: QApplication, running, out: Path) -> None:  # type
         settle(app, lambda: True, 0.2)
         window.grab().save(str(out / "thread-away-message.png"))
         print(f"wrote {out / 'thread-away-message.png'}")
+
+
+def shoot_snoozed_and_shortcuts(app: QApplication, running, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The Snoozed view with its conversation open (#17.3), and Help ▸ Keyboard
+    shortcuts… (#17.7)."""
+    window = running.window
+    window.sidebar.select(InboxView.SNOOZED)
+    settle(app, lambda: running.runner.pending == 0 and window.inbox.rowCount() > 0)
+    window.inbox_view.setCurrentIndex(window.inbox.index(0))
+    settle(app, lambda: running.runner.pending == 0 and window.thread_pane.header is not None)
+    settle(app, lambda: True, 0.2)
+    window.grab().save(str(out / "snoozed-view.png"))
+    print(f"wrote {out / 'snoozed-view.png'}")
+    sheet = open_sheet(window)
+    settle(app, lambda: True, 0.2)
+    sheet.grab().save(str(out / "shortcuts-sheet.png"))
+    print(f"wrote {out / 'shortcuts-sheet.png'}")
+    sheet.close()
+    window.sidebar.select(InboxView.ALL)
 
 
 if __name__ == "__main__":

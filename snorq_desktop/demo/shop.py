@@ -17,6 +17,7 @@ from snorq_desktop.demo.content import ANSWERS, ASKS, CUSTOMERS, MEDIA
 from snorq_desktop.demo.files import sample
 from snorq_desktop.demo.labels import seed_labels_and_notes, seed_quick_replies
 from snorq_desktop.demo.reply_clocks import seed_reply_clocks
+from snorq_desktop.demo.snoozed import seed_snoozed
 from snorq_desktop.domain.attachments import FileToSend
 from snorq_desktop.domain.enums import (
     ContentType,
@@ -140,6 +141,7 @@ def seed_demo(
         seed_reply_clocks(session, org, helper, now)
         seed_assignments(session, org, (owner, helper))
         seed_business_hours(session, org, owner)
+        seed_snoozed(session, org, now)
     return True
 
 
@@ -234,5 +236,6 @@ def _seed_conversation(
         unread = 0
     assert last.platform_timestamp is not None
     conversation.last_message_at = last.platform_timestamp
+    conversation.last_message_direction = last.direction.value
     conversation.last_message_preview = preview_of(last.content_type, last.content)
     conversation.unread_count = unread if index < 12 else 0

@@ -20,6 +20,7 @@ from snorq_desktop.domain.enums import (
     Platform,
 )
 from snorq_desktop.domain.reply_window import ReplyClock
+from snorq_desktop.domain.view_split import InboxSplit
 
 
 class InboxView(StrEnum):
@@ -37,6 +38,7 @@ class InboxView(StrEnum):
     # Who's on it (#17.2): open conversations assigned to me / to nobody.
     MINE = "mine"
     UNASSIGNED = "unassigned"
+    SNOOZED = "snoozed"  # hidden from the others until their time (#17.3)
 
     @property
     def platform(self) -> Platform | None:
@@ -67,6 +69,7 @@ VIEW_TITLES = {
     InboxView.CLOSING_SOON: "Closing soon",
     InboxView.MINE: "Mine",
     InboxView.UNASSIGNED: "Unassigned",
+    InboxView.SNOOZED: "Snoozed",
 }
 
 PLATFORM_NAMES = {
@@ -82,6 +85,7 @@ class InboxQuery:
     search: str = ""
     label_id: str | None = None  # a label's view: only conversations that have it
     me: str | None = None  # the signed-in person, for Mine (the service fills it in)
+    split: InboxSplit = InboxSplit.ALL  # the bar above the list narrows any view
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -107,6 +111,7 @@ class ConversationSummary:
     labels: tuple[str, ...] = ()  # names, from the seed's array (kept equal to the tables)
     last_inbound_at: datetime | None = None  # the customer's last message (reply windows)
     assignee_id: str | None = None  # the teammate on it (#17.2); None: Unassigned
+    snoozed_until: datetime | None = None  # hidden until then (None: not snoozed)
 
     @property
     def position(self) -> InboxPosition:
@@ -166,6 +171,7 @@ class ThreadHeader:
 class ViewCounts:
     counts: dict[InboxView, int] = field(default_factory=dict)
     unread_messages: int = 0  # the tray badge
+    next_wake: datetime | None = None  # the earliest snooze's end, due or not
 
 
 @dataclass(frozen=True)

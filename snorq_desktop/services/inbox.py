@@ -43,6 +43,7 @@ from snorq_desktop.services.notes import NoteService
 from snorq_desktop.services.quick_replies import QuickReplyService
 from snorq_desktop.services.reply_journal import JournalledReply, ReplyJournal
 from snorq_desktop.services.send_later import SendLaterService
+from snorq_desktop.services.snooze import SnoozeService
 from snorq_desktop.store import (
     assignments,
     attachments,
@@ -107,6 +108,7 @@ class InboxService:
         self.business_hours = BusinessHoursService(
             sessions, self._reads, self._acting_as, self._tell_the_team
         )
+        self.snooze = SnoozeService(sessions, self._reads, lambda: self._org, self._tell_the_team)
 
     # --- who ------------------------------------------------------------------
 

@@ -124,6 +124,7 @@ def add_reply(
         .values(
             last_message_preview=preview_of(content_type, text),
             last_message_at=now,
+            last_message_direction=MessageDirection.OUTBOUND.value,  # now waiting for them
             unread_count=0,  # answering a conversation reads it
             status=ConversationStatus.OPEN,
         )

@@ -59,6 +59,8 @@ from snorq_desktop.store.search import (
     search_terms,
     search_words,
 )
+from snorq_desktop.store.snooze import is_awake, is_snoozed
+from snorq_desktop.store.view_split import split_filter
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at)
 SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -91,6 +93,7 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         _LABEL_NAMES,
         Conversation.last_inbound_at,
         Conversation.assignee_user_id,
+        Conversation.snoozed_until,
     ).join(PlatformConnection, PlatformConnection.id == Conversation.platform_connection_id)
 
 
@@ -109,6 +112,7 @@ def _summary(row: Row[Any]) -> ConversationSummary:
         labels=tuple(row.labels) if row.labels else (),
         last_inbound_at=row.last_inbound_at,
         assignee_id=row.assignee_user_id,
+        snoozed_until=row.snoozed_until,
     )
 
 
@@ -137,12 +141,18 @@ def _view_filter(view: InboxView, me: Any = None) -> ColumnElement[bool]:
     return not_archived
 
 
+def _shown_filter(query: InboxQuery, me: Any = None) -> ColumnElement[bool]:
+    """The view, without the snoozed (the Snoozed view: only them), and split."""
+    snoozed = is_snoozed() if query.view is InboxView.SNOOZED else is_awake()
+    return and_(_view_filter(query.view, me), snoozed, split_filter(query.split))
+
+
 def _query_filter(query: InboxQuery, label: Any = None, me: Any = None) -> ColumnElement[bool]:
     """The view, narrowed to one label's conversations in a label's view
     (``label``: the label's id, or a bind parameter standing for it)."""
     me = query.me if me is None else me
     if query.label_id is None:
-        return _view_filter(query.view, me)
+        return _shown_filter(query, me)
     has_label = (
         select(ConversationLabel.conversation_id)
         .where(
@@ -151,7 +161,7 @@ def _query_filter(query: InboxQuery, label: Any = None, me: Any = None) -> Colum
         )
         .exists()
     )
-    return and_(_view_filter(query.view, me), has_label)
+    return and_(_shown_filter(query, me), has_label)
 
 
 def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
@@ -285,7 +295,7 @@ def _page_parts(
     if after is not None:
         values["after_at"], values["after_id"] = after.activity, after.conversation_id
     # The shape of the statement: the view, whether a label narrows it (not which).
-    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None)
+    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None, query.split)
     return (view, plan, len(words) > 1, after is not None), values
 
 
@@ -346,6 +356,7 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
         labels=tuple(row[12]) if row[12] else (),
         last_inbound_at=row[13],
         assignee_id=row[14],
+        snoozed_until=row[15],
     )
 
 

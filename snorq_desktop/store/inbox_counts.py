@@ -2,6 +2,7 @@
 as conversations change (inbox_count_changes, migration 0012): a few rows to
 read, not the inbox, however many conversations there are."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from snorq_desktop.domain.enums import ConversationStatus, Platform
 from snorq_desktop.domain.inbox import InboxView, ViewCounts
 from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.snooze import snoozed_counts
 
 _COUNTS = """
 SELECT platform::text, status::text, sum(conversations)::int, sum(unread_conversations)::int,
@@ -48,6 +50,7 @@ def view_counts(session: Session, organization_id: str) -> ViewCounts:
         (InboxView.ALL, InboxView.UNREAD, InboxView.OPEN, InboxView.CLOSED, InboxView.ARCHIVED),
         0,
     )
+    counts[InboxView.SNOOZED] = 0
     counts |= dict.fromkeys((InboxView.TIKTOK, InboxView.WHATSAPP, InboxView.FACEBOOK), 0)
     by_platform = {view.platform: view for view in counts if view.platform is not None}
     by_status = {view.status: view for view in counts if view.status is not None}
@@ -61,7 +64,29 @@ def view_counts(session: Session, organization_id: str) -> ViewCounts:
             counts[InboxView.ALL] += conversations
             counts[InboxView.UNREAD] += unread
             counts[by_platform[Platform(platform)]] += conversations
-    return ViewCounts(counts=counts, unread_messages=unread_messages)
+    next_wake = _without_snoozed(session, organization_id, counts)
+    return ViewCounts(counts=counts, unread_messages=unread_messages, next_wake=next_wake)
+
+
+def _without_snoozed(
+    session: Session, organization_id: str, counts: dict[InboxView, int]
+) -> datetime | None:
+    """The snoozed move from their views to Snoozed (the few snoozed, read by
+    their own index); the earliest snooze's time, due or not."""
+    wakes = []
+    for platform, status, hidden, unread, wake in snoozed_counts(session, organization_id):
+        wakes.append(wake)
+        for view in InboxView:
+            if view.status is status:
+                counts[view] -= hidden
+        if status is not ConversationStatus.ARCHIVED:
+            counts[InboxView.SNOOZED] += hidden
+            counts[InboxView.ALL] -= hidden
+            counts[InboxView.UNREAD] -= unread
+            for view in InboxView:
+                if view.platform is platform:
+                    counts[view] -= hidden
+    return min(wakes, default=None)
 
 
 def unread_total(session: Session, organization_id: str) -> int:

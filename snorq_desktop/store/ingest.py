@@ -84,17 +84,19 @@ WITH per AS (
            count(DISTINCT external_id) FILTER (WHERE direction = 'INBOUND') AS inbound,
            max(sent_at) AS newest,
            max(sent_at) FILTER (WHERE direction = 'INBOUND') AS newest_inbound,
-           (array_agg(preview ORDER BY sent_at DESC, message_row_id DESC))[1] AS preview
+           (array_agg(preview ORDER BY sent_at DESC, message_row_id DESC))[1] AS preview,
+           (array_agg(direction ORDER BY sent_at DESC, message_row_id DESC))[1] AS spoke_last
     FROM ingest_batch b WHERE is_new AND {kept} GROUP BY conversation_external_id
 )
 INSERT INTO conversations AS c (id, organization_id, platform_connection_id, platform,
     external_id, contact_external_id, contact_name, contact_username, contact_avatar_url,
-    last_message_preview, last_message_at, unread_count, last_inbound_at)
+    last_message_preview, last_message_at, unread_count, last_inbound_at,
+    last_message_direction)
 SELECT DISTINCT ON (b.conversation_external_id)
        b.conversation_row_id, :org, :connection, CAST(:platform AS "Platform"),
        b.conversation_external_id, b.contact_id, b.known_name, b.known_username,
        b.known_avatar_url, per.preview, per.newest, COALESCE(per.inbound, 0),
-       per.newest_inbound
+       per.newest_inbound, per.spoke_last
 FROM (
     -- Each contact field from the newest message of the batch that has it: a
     -- message without a name (a system message, a status) does not hide the
@@ -137,7 +139,8 @@ WITH inserted AS (
            b.sent_at, b.reply_to, b.forwarded, b.sent_elsewhere
     FROM ingest_batch b
     JOIN conversations c
-      ON c.platform_connection_id = :connection AND c.external_id = b.conversation_external_id
+      ON c.organization_id = :org AND c.platform_connection_id = :connection
+     AND c.external_id = b.conversation_external_id
     WHERE b.is_new AND {kept}
     -- In index order: each conversation's rows land together in the indexes.
     ORDER BY c.id, b.sent_at
@@ -150,7 +153,9 @@ per_conversation AS (
            count(*) FILTER (WHERE i.direction = 'INBOUND') AS inbound,
            max(i.platform_timestamp) AS newest,
            max(i.platform_timestamp) FILTER (WHERE i.direction = 'INBOUND') AS newest_inbound,
-           (array_agg(b.preview ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS preview
+           (array_agg(b.preview ORDER BY i.platform_timestamp DESC, i.id DESC))[1] AS preview,
+           (array_agg(i.direction::text ORDER BY i.platform_timestamp DESC, i.id DESC))[1]
+               AS spoke_last
     FROM inserted i JOIN ingest_batch b ON b.message_row_id = i.id
     GROUP BY i.conversation_id
 ),
@@ -162,9 +167,15 @@ moved AS (
         last_message_at = GREATEST(c.last_message_at, p.newest),
         -- The reply-window clocks (0021): never moved back by a late older message.
         last_inbound_at = GREATEST(c.last_inbound_at, p.newest_inbound),
-        status = CASE WHEN p.inbound > 0 THEN 'OPEN'::"ConversationStatus" ELSE c.status END
+        last_message_direction = CASE WHEN c.last_message_at IS NULL
+                                           OR p.newest >= c.last_message_at
+                                      THEN p.spoke_last ELSE c.last_message_direction END,
+        status = CASE WHEN p.inbound > 0 THEN 'OPEN'::"ConversationStatus" ELSE c.status END,
+        -- The customer wrote: a snoozed conversation wakes at once (#17.3).
+        snoozed_until = CASE WHEN p.inbound > 0 THEN NULL ELSE c.snoozed_until END
     FROM per_conversation p
-    WHERE c.id = p.conversation_id AND c.id <> ALL(CAST(:created AS text[]))
+    WHERE c.organization_id = :org AND c.id = p.conversation_id
+      AND c.id <> ALL(CAST(:created AS text[]))
     RETURNING c.id
 )
 SELECT p.conversation_id, p.total, p.inbound, p.preview FROM per_conversation p

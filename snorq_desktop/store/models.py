@@ -23,6 +23,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -49,6 +50,7 @@ from snorq_desktop.domain.enums import (
 from snorq_desktop.store.api_key_models import ApiKey
 from snorq_desktop.store.assignment_models import AssignmentCountChange
 from snorq_desktop.store.automatic_models import AutomaticReplyRow, BusinessHoursRow
+from snorq_desktop.store.conversation_indexes import conversation_indexes_0028
 from snorq_desktop.store.draft_models import ReplyDraft
 from snorq_desktop.store.label_models import ConversationLabel, Label, Note
 from snorq_desktop.store.model_base import (
@@ -261,6 +263,7 @@ class Conversation(Base):
             text("id DESC"),
             postgresql_where=text("assignee_user_id IS NULL"),
         ),
+        *conversation_indexes_0028(),  # the split and the snoozed (their own module)
     )
 
     id: Mapped[str] = id_column()
@@ -294,6 +297,10 @@ class Conversation(Base):
     # Beyond the seed (0023): the teammate on it; None: Unassigned.
     assignee_user_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL", name="conversations_assignee_user_id_fkey")
+    )
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_message_direction: Mapped[str | None] = mapped_column(  # INBOUND / OUTBOUND, as text
+        Text, CheckConstraint("last_message_direction IN ('INBOUND', 'OUTBOUND')", "spoke")
     )
 
 

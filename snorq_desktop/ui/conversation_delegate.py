@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from snorq_desktop.domain.assignments import Teammate
 from snorq_desktop.domain.inbox import ConversationSummary
+from snorq_desktop.domain.snooze import wake_text
 from snorq_desktop.ui.formatting import colour_for, connection_marker, initials, relative_time
 from snorq_desktop.ui.icons import badge_pixmap, platform_icon_name
 from snorq_desktop.ui.inbox_model import SummaryRole
@@ -126,6 +127,8 @@ class ConversationDelegate(QStyledItemDelegate):
         name_font = _name_font(base_font, summary.unread_count > 0)
         name_line, preview_line = line_heights(base_font)
         time_text = relative_time(summary.last_message_at or summary.activity, self.now())
+        if summary.snoozed_until is not None and summary.snoozed_until > self.now():
+            time_text = f"until {wake_text(summary.snoozed_until, self.now())}"  # when it wakes
         time_font = QFont(base_font)
         time_font.setPointSizeF(base_font.pointSizeF() - 1)
         time_width = QFontMetrics(time_font).horizontalAdvance(time_text) + 4

@@ -37,6 +37,7 @@ from snorq_desktop.ui.assignments import wire_assignments
 from snorq_desktop.ui.business_hours_dialog import WindowBusinessHours
 from snorq_desktop.ui.composer import SEND_WITH_CTRL_ENTER
 from snorq_desktop.ui.conversation_delegate import AvatarSource, ConversationDelegate
+from snorq_desktop.ui.conversation_keys import ConversationKeys
 from snorq_desktop.ui.inbox_hold import InboxHold
 from snorq_desktop.ui.inbox_model import ConversationIdRole, InboxModel
 from snorq_desktop.ui.inbox_view import FOCUS_RING, InboxListView
@@ -52,6 +53,7 @@ from snorq_desktop.ui.sidebar import Sidebar
 from snorq_desktop.ui.tasks import TaskRunner
 from snorq_desktop.ui.thread_pane import TemplateSource, ThreadPane
 from snorq_desktop.ui.tray import InboxTray
+from snorq_desktop.ui.view_split import ViewSplitBar
 from snorq_desktop.ui.window_fit import keep_on_screen, restore_layout, save_layout, window_title
 
 
@@ -128,6 +130,8 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(8, 8, 0, 0)
         column.setSpacing(4)
         column.addWidget(self.search)
+        self.view_split = ViewSplitBar(self)  # Unread / Waiting for us / for them
+        column.addWidget(self.view_split)
         column.addWidget(self.progress)
         column.addWidget(self.inbox_view, 1)
         column.addWidget(self.empty_inbox)
@@ -197,6 +201,7 @@ class MainWindow(QMainWindow):
         )
         self.assignments = wire_assignments(self, self, service, runner, avatars or AvatarSource())
         self.business_hours = WindowBusinessHours(service, runner, team, self, identity)
+        self.conversation_keys = ConversationKeys.for_window(self, service, runner)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)
@@ -211,6 +216,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.sidebar.view_chosen.connect(lambda _: self._apply_query())
+        self.view_split.split_chosen.connect(lambda _: self._apply_query())
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.inbox_view.selectionModel().currentChanged.connect(self._current_changed)
         self.inbox.row_leaving.connect(self._row_leaving)
@@ -231,15 +237,16 @@ class MainWindow(QMainWindow):
         self.tray.conversation_clicked.connect(self._from_notification)
         self.tray.show_requested.connect(self._bring_to_front)
         self._runner.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 8000))
-        shortcuts = {
-            "Ctrl+K": self.switcher.open_switcher,
-            "Alt+Down": lambda: self.move_selection(1),
-            "Alt+Up": lambda: self.move_selection(-1),
-            "Ctrl+F": self.search.setFocus,
-            "Esc": self.clear_search,
+        shortcuts = {  # what each does, as Help ▸ Keyboard shortcuts… lists it
+            "Ctrl+K": (self.switcher.open_switcher, "Go to a conversation"),
+            "Alt+Down": (lambda: self.move_selection(1), "Next conversation"),
+            "Alt+Up": (lambda: self.move_selection(-1), "Previous conversation"),
+            "Ctrl+F": (self.search.setFocus, "Search names and messages"),
+            "Esc": (self.clear_search, "Clear the search"),
         }
-        for keys, action in shortcuts.items():
+        for keys, (action, said) in shortcuts.items():
             shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis(said)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
 
@@ -258,6 +265,7 @@ class MainWindow(QMainWindow):
             view=self.sidebar.current_view(),
             search=self.search.text().strip(),
             label_id=self.sidebar.current_label(),
+            split=self.view_split.current(),
         )
 
     def _apply_query(self) -> None:

@@ -15,6 +15,8 @@ class WindowMenus:
     view: QMenu
     labels: QMenu
     team: QMenu
+    conversation: QMenu  # what is done to the open conversation (snooze, close)
+    help: QMenu  # last, as everywhere
 
 
 def build_menu_bar(window: QMainWindow) -> WindowMenus:
@@ -25,12 +27,16 @@ def build_menu_bar(window: QMainWindow) -> WindowMenus:
         view=bar.addMenu("&View"),
         labels=bar.addMenu("&Labels"),
         team=bar.addMenu("&Team"),
+        conversation=bar.addMenu("&Conversation"),
+        help=bar.addMenu("&Help"),
     )
     for menu, name in (
         (menus.file, "fileMenu"),
         (menus.view, "viewMenu"),
         (menus.labels, "labelsMenu"),
         (menus.team, "teamMenu"),
+        (menus.conversation, "conversationMenu"),
+        (menus.help, "helpMenu"),
     ):
         menu.setObjectName(name)
     # File ▸ Quit, last: it closes the window as its title bar's button does

@@ -30,6 +30,7 @@ _ORDER = [
     InboxView.CLOSING_SOON,  # a free reply window closes within the hour (#17.5)
     InboxView.MINE,  # who's on it (#17.2)
     InboxView.UNASSIGNED,
+    InboxView.SNOOZED,
 ]
 
 

@@ -69,7 +69,7 @@ class ThreadPane(QWidget):
     changed = Signal(object)
     conversation_read = Signal(str)
     reconnect_requested = Signal(str)
-    header_shown = Signal(object)
+    header_shown = Signal(object)  # the open conversation's ThreadHeader, (re)read
 
     def __init__(
         self,
@@ -164,7 +164,7 @@ class ThreadPane(QWidget):
             choose_template=self.choose_template,
         )
 
-        header = QHBoxLayout()
+        header = self.header_row = QHBoxLayout()  # where features add their controls
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)

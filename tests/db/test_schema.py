@@ -86,6 +86,9 @@ SEED_COLUMNS: dict[str, dict[str, tuple[str, bool, str | None]]] = {
         # the customer's last message, for the reply-window clocks (migration 0021)
         "last_inbound_at": (TS, True, None),
         "assignee_user_id": ("text", True, None),  # ours: who's on it (0023)
+        # ours: snooze and who spoke last (migration 0028)
+        "snoozed_until": (TS, True, None),
+        "last_message_direction": ("text", True, None),  # INBOUND / OUTBOUND
     },
     "messages": {
         "id": ("text", False, None),

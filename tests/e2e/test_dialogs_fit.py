@@ -26,6 +26,8 @@ from snorq_desktop.domain.templates import MessageTemplate
 from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.ui.first_run import FirstRunDialog
 from snorq_desktop.ui.members import MembersDialog
+from snorq_desktop.ui.shortcuts_sheet import ShortcutsSheet
+from snorq_desktop.ui.snooze_menu import SnoozeDialog
 from snorq_desktop.ui.startup_problem import Problem, StartupProblemDialog
 from snorq_desktop.ui.template_picker import TemplatePicker
 from tests.e2e.conftest import idle
@@ -180,6 +182,17 @@ def _business_hours(running, qtbot, _tmp_path) -> QWidget:
     return dialog
 
 
+def _shortcuts(running, qtbot, _tmp_path) -> QWidget:
+    return ShortcutsSheet(running.window)
+
+
+def _snooze(running, qtbot, _tmp_path) -> QWidget:
+    dialog = SnoozeDialog(running.window)
+    dialog.when.setDateTime(dialog.when.dateTime().addDays(-2))
+    dialog.ok_button.click()  # a time already past: the sentence says so
+    return dialog
+
+
 def _window(running, qtbot, _tmp_path) -> QWidget:
     running.window.inbox_view.setCurrentIndex(running.window.inbox.index(0))
     idle(qtbot, running)
@@ -203,6 +216,8 @@ DIALOGS = {
     "switcher": _switcher,
     "dashboard": _dashboard,
     "business-hours": _business_hours,
+    "shortcuts": _shortcuts,
+    "snooze": _snooze,
 }
 
 

@@ -15,8 +15,22 @@ def test_the_menus_come_in_the_usual_order_and_are_the_ones_handed_out(qtbot):
     menus.team.addAction("Members…")  # a feature adds where it was told, in any order
     menus.file.addAction("Back up…")
     shown = [action.menu() for action in window.menuBar().actions()]
-    assert shown == [menus.file, menus.view, menus.labels, menus.team]
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Labels", "&Team"]
+    assert shown == [
+        menus.file,
+        menus.view,
+        menus.labels,
+        menus.team,
+        menus.conversation,
+        menus.help,
+    ]
+    assert [a.text() for a in window.menuBar().actions()] == [
+        "&File",
+        "&View",
+        "&Labels",
+        "&Team",
+        "&Conversation",
+        "&Help",
+    ]
 
 
 def test_file_ends_with_quit_which_ctrl_q_also_does(qtbot):
