@@ -141,18 +141,29 @@ def _view_filter(view: InboxView, me: Any = None) -> ColumnElement[bool]:
     return not_archived
 
 
-def _shown_filter(query: InboxQuery, me: Any = None) -> ColumnElement[bool]:
-    """The view, without the snoozed (the Snoozed view: only them), and split."""
-    snoozed = is_snoozed() if query.view is InboxView.SNOOZED else is_awake()
-    return and_(_view_filter(query.view, me), snoozed, split_filter(query.split))
+def _shown_filter(query: InboxQuery, me: Any, searching: bool) -> ColumnElement[bool]:
+    """The view, without the snoozed (the Snoozed view: only them), and split.
+    A search finds the snoozed too: a customer looked for by name is there,
+    snoozed or not (the row says until when)."""
+    parts = [_view_filter(query.view, me), split_filter(query.split)]
+    if query.view is InboxView.SNOOZED:
+        parts.append(is_snoozed())
+    elif not searching:
+        parts.append(is_awake())
+    return and_(*parts)
 
 
-def _query_filter(query: InboxQuery, label: Any = None, me: Any = None) -> ColumnElement[bool]:
+def _query_filter(
+    query: InboxQuery, label: Any = None, me: Any = None, *, searching: bool | None = None
+) -> ColumnElement[bool]:
     """The view, narrowed to one label's conversations in a label's view
-    (``label``: the label's id, or a bind parameter standing for it)."""
+    (``label``: the label's id, or a bind parameter standing for it).
+    ``searching``: None, whether ``query`` has words to search."""
     me = query.me if me is None else me
+    if searching is None:
+        searching = bool(search_words(query.search))
     if query.label_id is None:
-        return _shown_filter(query, me)
+        return _shown_filter(query, me, searching)
     has_label = (
         select(ConversationLabel.conversation_id)
         .where(
@@ -161,7 +172,7 @@ def _query_filter(query: InboxQuery, label: Any = None, me: Any = None) -> Colum
         )
         .exists()
     )
-    return and_(_shown_filter(query, me), has_label)
+    return and_(_shown_filter(query, me, searching), has_label)
 
 
 def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
@@ -225,7 +236,7 @@ def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed co
     label = bindparam("label", type_=String) if query.label_id is not None else None
     statement = _summary_columns().where(
         Conversation.organization_id == org,
-        _query_filter(query, label, bindparam("me", type_=String)),
+        _query_filter(query, label, bindparam("me", type_=String), searching=plan is not None),
     )
     order: ColumnElement[Any] = ACTIVITY
     terms = bindparam("terms", type_=String)
@@ -295,7 +306,9 @@ def _page_parts(
     if after is not None:
         values["after_at"], values["after_id"] = after.activity, after.conversation_id
     # The shape of the statement: the view, whether a label narrows it (not which).
-    view = InboxQuery(query.view, "", "label" if query.label_id is not None else None, query.split)
+    view = InboxQuery(
+        query.view, label_id="label" if query.label_id is not None else None, split=query.split
+    )
     return (view, plan, len(words) > 1, after is not None), values
 
 

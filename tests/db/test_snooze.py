@@ -103,6 +103,21 @@ def test_a_snoozed_conversation_leaves_every_view_for_snoozed_with_its_count(ses
     assert inbox_counts.view_counts(session, org).counts == before | {InboxView.SNOOZED: 0}
 
 
+def test_a_search_finds_a_snoozed_conversation_too(session, shop):
+    """Looking a customer up by name or words finds them snoozed or not (the row
+    says until when); only the views without words leave the snoozed out."""
+    org = shop[0]
+    _ingest(session, shop, _message(1, "ana", minutes_ago=5), _message(1, "bo", minutes_ago=9))
+    ana = _id_of(session, "ana")
+    snooze.snooze(session, org, [ana], NOW + timedelta(days=2))
+
+    assert _ids(session, org, search="ana") == [ana]  # the contact's name
+    assert ana in _ids(session, org, search="message")  # the words of its messages
+    assert _ids(session, org, view=InboxView.SNOOZED, search="ana") == [ana]
+    assert inbox.matches(session, org, InboxQuery(search="ana"), [ana]) == {ana}
+    assert ana not in _ids(session, org)
+
+
 def test_at_its_time_it_shows_again_and_the_first_app_to_see_it_wakes_it_unread(session, shop):
     org = shop[0]
     _ingest(session, shop, _message(1, "ana"))
