@@ -6,6 +6,7 @@ only bugs leave a traceback, and that goes to the log file.
 
 import argparse
 import logging
+import math
 import os
 import shlex
 import sys
@@ -133,12 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
         "API go out with no window open)",
     )
     sync.add_argument(
-        "--every", type=float, default=5.0, metavar="SECONDS", help="with --forever: the pause"
+        "--every",
+        type=seconds_above_zero,
+        default=None,
+        metavar="SECONDS",
+        help="with --forever: the pause between passes (default 5)",
     )
 
     login = add_parser(commands, "login", help="sign in with Google in the system browser")
     login.add_argument(
-        "--timeout", type=float, default=300, metavar="SECONDS", help="give up after SECONDS"
+        "--timeout",
+        type=seconds_above_zero,
+        default=300,
+        metavar="SECONDS",
+        help="give up after SECONDS (default 300)",
     )
     add_parser(commands, "logout", help="sign out: forget the Google sign-in on this computer")
     join = add_parser(commands, "join", help="join a team with an invite code")
@@ -265,16 +274,26 @@ def _relay(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -
     return 0
 
 
+def seconds_above_zero(given: str) -> float:
+    """An option's number of seconds: finite and above 0 (argparse says so)."""
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not (0 < seconds < math.inf):
+        raise argparse.ArgumentTypeError(f"{given!r} is not a number of seconds above 0")
+    return seconds
+
+
 def _sync(settings: Settings, paths: AppPaths, arguments: argparse.Namespace) -> int:
     if arguments.forever:
-        if not arguments.every > 0:
-            raise KnownError("--every takes a number of seconds above 0.")
+        every = 5.0 if arguments.every is None else arguments.every
         with open_database(settings, paths, migrate=False) as database:
-            print(f"Syncing every {arguments.every:g} s with {database.where}; Ctrl+C stops.")
-            run_sync_forever(
-                database, settings, paths, every=arguments.every, after_pass=_said_after_pass
-            )
+            print(f"Syncing every {every:g} s with {database.where}; Ctrl+C stops.")
+            run_sync_forever(database, settings, paths, every=every, after_pass=_said_after_pass)
         return 0
+    if arguments.every is not None:
+        raise KnownError("--every is the pause between passes: it goes with --forever.")
     with open_database(settings, paths, migrate=False) as database:
         report = run_sync_pass(database, settings, paths)
     print(

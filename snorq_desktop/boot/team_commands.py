@@ -41,7 +41,11 @@ def add_team_commands(
     invite = add_parser(actions, "invite", help="invite someone by email; prints the invite code")
     invite.add_argument("email", help="the Google address they will sign in with")
     invite.add_argument(
-        "--role", choices=[MemberRole.MEMBER.value, MemberRole.ADMIN.value], default="MEMBER"
+        "--role",
+        choices=[MemberRole.MEMBER.value, MemberRole.ADMIN.value],
+        default="MEMBER",
+        help="MEMBER views and answers; ADMIN also manages members, connections and "
+        "settings (default MEMBER)",
     )
     add_parser(actions, "members", help="one line each: email, role, database login")
     remove = add_parser(actions, "remove", help="remove a member (their database login goes too)")

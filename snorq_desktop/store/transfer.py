@@ -50,8 +50,9 @@ class TransferRefused(KnownError):
 
 # Tables the target fills itself as the rows arrive: the analytics rollup's
 # queue of changed conversations (its trigger on messages queues every one),
-# and the sidebar's kept counts (its trigger on conversations counts every one).
-_REBUILT_BY_TARGET = {"analytics_pending", "inbox_count_changes"}
+# and the sidebar's kept counts (the triggers on conversations count every one:
+# the views', and Mine / Unassigned's).
+_REBUILT_BY_TARGET = {"analytics_pending", "inbox_count_changes", "assignment_count_changes"}
 
 
 def tables_in_order() -> list[Table]:

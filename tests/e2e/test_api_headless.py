@@ -6,6 +6,7 @@ working beside it under the same connection locks."""
 import asyncio
 
 import httpx
+import pytest
 
 from snorq_desktop.boot.cli import main
 from snorq_desktop.sync.engine import SyncEngine
@@ -59,8 +60,10 @@ def test_a_reply_posted_through_the_api_reaches_the_platform_once_with_no_window
 
 def test_sync_forever_needs_a_pause_above_zero(database_url, capsys):
     url = database_url.render_as_string(hide_password=False)
-    assert main(["--database-url", url, "sync", "--forever", "--every", "0"]) == 1
-    assert "--every takes a number of seconds above 0." in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["--database-url", url, "sync", "--forever", "--every", "0"])
+    assert refused.value.code == 2
+    assert "'0' is not a number of seconds above 0" in capsys.readouterr().err
 
 
 def test_the_relay_never_serves_the_api_as_a_superuser(database_url, capsys):

@@ -80,7 +80,7 @@ def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
     """The real start-up path: one qasync loop for Qt and the sync engine.  While
     the demo runs, its waiting reply goes out to the fake platform and customers'
     webhooks are stored; then it quits with the exit code 0."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, or_, select
 
     from snorq_desktop.boot.demo_database import open_demo
     from snorq_desktop.boot.paths import AppPaths
@@ -101,7 +101,11 @@ def test_the_demo_window_syncs_on_qts_own_loop_and_quits_cleanly(tmp_path):
     assert "Traceback" not in result.stderr
     with open_demo(AppPaths.resolve(tmp_path)) as demo, demo.database.sessions() as session:
         pending = session.execute(
-            select(func.count()).where(Message.status == MessageStatus.PENDING)
+            select(func.count()).where(
+                Message.status == MessageStatus.PENDING,
+                # not the demo's reply scheduled for later (#17.4): it waits, as it should
+                or_(Message.send_at.is_(None), Message.send_at <= func.now()),
+            )
         ).scalar_one()
         stored = session.execute(
             select(func.count()).where(WebhookEvent.processed_at.isnot(None))
