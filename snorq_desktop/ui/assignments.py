@@ -9,7 +9,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from snorq_desktop.domain.assignments import ASSIGN_SHORTCUT, Teammate, assigned_text
 from snorq_desktop.domain.identity import Identity
@@ -217,7 +217,7 @@ def wire_assignments(
     runner: TaskRunner,
     avatars: AvatarSource,
 ) -> WindowAssignments:
-    """Who's on it in the window: the thread header's button, the row menu's
+    """Who's on it in the window: the thread's "Assigned to" button, the row menu's
     "Assign to", the A key, the rows' avatars, the notification.  ``parent``:
     the main window itself, where the A key lives."""
     assignments = WindowAssignments(
@@ -231,7 +231,15 @@ def wire_assignments(
         summary_of=lambda c: window.inbox.summary_at(window.inbox.row_of(c)),
         tray=window.tray,
     )
-    window.thread_pane.header_bar.insertWidget(1, assignments.button)
+    # In the label row, at its end (the header's row of buttons is as wide as a
+    # small screen at 200 % allows); before its buttons when there is none.
+    pane = window.thread_pane
+    labels = pane.label_row.layout() if pane.label_row is not None else None
+    if isinstance(labels, QHBoxLayout):
+        assignments.button.setAutoRaise(True)
+        labels.addWidget(assignments.button)
+    else:
+        pane.header_bar.insertWidget(1, assignments.button)
     window.thread_pane.header_shown.connect(assignments.header_shown)
     window.labels.row_menu_additions.append(assignments.add_to_row_menu)
     window.inbox_delegate.assignee_of = assignments.teammate

@@ -173,7 +173,7 @@ def test_replying_to_an_unassigned_conversation_takes_it(shop, make_window, qtbo
 def test_a_teammate_sees_an_assignment_within_a_second_and_is_notified(shop, make_window, qtbot):
     shop.add_conversations(3)
     member, me = _member_window(shop, make_window, qtbot, "eve")
-    owner = make_window("maya")
+    owner = make_window("maya", as_administrator=True)  # the shop's owner, Maya
     qtbot.waitUntil(lambda: len(owner.window.assignments.teammates) == 2)
     qtbot.wait(300)  # both listeners connected
     notified: list[tuple[str, str, str]] = []
@@ -199,7 +199,7 @@ def test_a_teammate_sees_an_assignment_within_a_second_and_is_notified(shop, mak
 
 
 def test_the_demo_opens_with_mine_and_a_teammates_conversations(demo_shop, make_window, qtbot):
-    running = make_window()
+    running = make_window(as_administrator=True)  # the demo's Maya
     window = running.window
     maya = window.identity.user_id
     qtbot.waitUntil(lambda: _count(window, InboxView.MINE) == "Mine  2")

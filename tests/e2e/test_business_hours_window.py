@@ -33,7 +33,7 @@ def _opened(running, qtbot):
 def test_an_owner_sets_the_week_and_the_away_message_and_hears_each_refusal(
     shop, make_window, qtbot
 ):
-    running = make_window()
+    running = make_window(as_administrator=True)  # the owner: a member only reads them
     assert "Business hours…" in [a.text() for a in running.window.menus.team.actions()]
     dialog = _opened(running, qtbot)
     assert dialog.can_change and not dialog.notice.isVisible()
@@ -86,7 +86,8 @@ def test_a_member_sees_the_hours_disabled_with_the_sentence_why(shop, make_windo
 
 
 def test_a_save_reaches_a_teammates_open_dialog(shop, make_window, qtbot):
-    first, second = make_window("maya"), make_window("leo")
+    # The owner saves; a member's open dialog follows.
+    first, second = make_window("maya", as_administrator=True), make_window("leo")
     qtbot.wait(300)  # both listeners connected
     mine, theirs = _opened(first, qtbot), _opened(second, qtbot)
     mine.greeting_on.setChecked(True)
