@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         self.assignments = wire_assignments(self, self, service, runner, avatars or AvatarSource())
         self.business_hours = WindowBusinessHours(service, runner, team, self, identity)
         self.conversation_keys = ConversationKeys.for_window(self, service, runner)
+        conversation = self.menus.conversation  # Assign… first, where A is found
+        conversation.insertAction(conversation.actions()[0], self.assignments.action)
         self._wire()
         self._tab_order()
         restore_layout(self, self.splitter, self._state)

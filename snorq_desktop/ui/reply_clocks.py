@@ -59,6 +59,7 @@ class ReplyWindowClock(QLabel):
     def __init__(self, parent: QWidget | None = None, now: Clock = _utc_now) -> None:
         super().__init__(parent)
         self.setObjectName("replyWindowClock")
+        self.setWordWrap(True)  # a long sentence wraps in a narrow window (200 %)
         self.now = now
         self._clock: ReplyClock | None = None
         self._state: WindowState | None = None

@@ -29,7 +29,7 @@ class ThreadLabelRow(QWidget):
         self.add_button.setToolTip("Put a label on this conversation")
         self.add_button.clicked.connect(self.open_menu)
         self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(14, 0, 10, 6)
+        self._layout.setContentsMargins(14, 0, 10, 4)
         self._layout.setSpacing(4)
         self._layout.addWidget(self.add_button)
         self._layout.addStretch(1)

@@ -6,6 +6,7 @@ reactions, replies, edits, deletes and messages sent from the business's phone."
 import asyncio
 import itertools
 import random
+import time
 
 import httpx
 
@@ -89,6 +90,9 @@ def test_whatsapp_failure_reason_reactions_edits_deletes_replies_and_phone_echoe
         "Message undeliverable: Message could not be delivered to the recipient's phone.",
     )
     before = world.sql("SELECT unread_count, last_message_at FROM conversations")
+    # WhatsApp's timestamps are whole seconds: what the customer does next is
+    # stamped after our reply only once the second of the reply has passed.
+    time.sleep(1.05 - before[0][1].timestamp() % 1)
     meta.customer_reacts(PHONE, "447700900123", ours, "👍", whatsapp=True)
     meta.customer_edits(
         PHONE, "447700900123", first, "Is the blue dress available in M?", whatsapp=True

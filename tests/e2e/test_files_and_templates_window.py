@@ -307,14 +307,24 @@ def test_the_window_builds_its_menu_bar_and_features_fill_the_menus_it_hands_the
 ):
     window = make_window().window
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert titles == ["File", "View", "Labels", "Team"]
+    assert titles == ["File", "View", "Labels", "Team", "Conversation", "Help"]
+    menus = window.menus
     entries = {
         menu.title().replace("&", ""): [a.text() for a in menu.actions() if a.text()]
-        for menu in (window.menus.file, window.menus.view, window.menus.labels, window.menus.team)
+        for menu in (
+            menus.file,
+            menus.view,
+            menus.labels,
+            menus.team,
+            menus.conversation,
+            menus.help,
+        )
     }
     assert entries == {
         "File": ["&Back up…", "&Restore…", "&Quit"],
         "View": ["&Dashboard…"],
+        "Conversation": ["Assign…", "Snooze…", "Close conversation"],
+        "Help": ["Keyboard shortcuts…"],
         "Labels": ["Manage labels…"],
         "Team": [
             "Quick replies…",
