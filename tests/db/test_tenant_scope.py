@@ -20,6 +20,7 @@ from snorq_desktop.domain.drafts import Draft
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.ids import new_id
 from snorq_desktop.domain.inbox import InboxQuery, InboxView
+from snorq_desktop.domain.view_split import InboxSplit
 from snorq_desktop.services.inbox import InboxService
 from snorq_desktop.services.outgoing_webhooks import WebhookService
 from snorq_desktop.services.reply_journal import ReplyJournal
@@ -179,6 +180,17 @@ def _workload(world: World, tmp_path) -> None:
     service.inbox_page(InboxQuery(view=InboxView.MINE), None, 50)
     service.inbox_page(InboxQuery(view=InboxView.UNASSIGNED), None, 50)
     service.refreshed(InboxQuery(view=InboxView.MINE), frozenset({conversation}))
+    saved, _ = service.quick_replies.add("/price", "Hi {first_name}, from 25 €")  # #17.1
+    service.quick_replies.all()
+    service.quick_replies.change(saved, "/prices", "From 25 €")
+    service.quick_replies.delete(saved)
+    service.snooze.snooze([conversation], datetime.now(UTC) + HOUR)  # #17.3
+    service.inbox_page(InboxQuery(view=InboxView.SNOOZED), None, 50)
+    service.snooze.snoozed_until(conversation)
+    service.snooze.unsnooze([conversation])
+    service.snooze.wake_due()
+    for split in InboxSplit:  # #17.7
+        service.inbox_page(InboxQuery(split=split), None, 50)
     roll_up(world.sessions)
     purge_history(world.engine, world.sessions)
 
