@@ -91,6 +91,8 @@ class SendLater(QObject):
         self.button.setText("Send later…")
         self.button.setToolTip("Schedule this reply: it waits in the outbox and goes at its time")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # The "…" says a choice follows; the style's arrow drew over the text.
+        self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.menu = QMenu(self.button)
         self.menu.aboutToShow.connect(self._fill_menu)
         self.button.setMenu(self.menu)
