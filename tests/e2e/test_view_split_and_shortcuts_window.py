@@ -73,17 +73,21 @@ def test_the_shortcuts_sheet_lists_every_key_a_new_action_included(shop, make_wi
     assert window.menuBar().actions()[-1].menu() is help_menu
     sheet = _open_sheet(window, qtbot)
     groups = sheet.groups
-    assert groups["Conversation"] == [("Snooze", "S"), ("Close conversation", "E")]
+    assert groups["Conversation"] == [
+        ("Assign", "A"),
+        ("Snooze", "S"),
+        ("Close conversation", "E"),
+    ]
     assert ("Keyboard shortcuts", "Ctrl+/") in groups["Help"]
     assert ("Go to a conversation", "Ctrl+K") in groups["Everywhere"]
     assert list(groups)[-1] == "Everywhere"
     shown = {label.text() for label in sheet.findChildren(QLabel) if label.isVisible()}
-    assert {"Conversation", "Snooze", "S", "Close conversation", "E"} <= shown
+    assert {"Conversation", "Assign", "A", "Snooze", "S", "Close conversation", "E"} <= shown
     sheet.close()
 
     # A teammate's feature adds its action with a key: the sheet lists it, unedited.
-    assign = QAction("&Assign to…", window)
-    assign.setShortcut(QKeySequence("A"))
-    window.menus.conversation.addAction(assign)
+    star = QAction("&Star…", window)
+    star.setShortcut(QKeySequence("X"))
+    window.menus.conversation.addAction(star)
     again = _open_sheet(window, qtbot)
-    assert ("Assign to", "A") in again.groups["Conversation"]
+    assert ("Star", "X") in again.groups["Conversation"]
