@@ -137,9 +137,26 @@ def assignment_counts(session: Session, organization_id: str) -> dict[str, int]:
     return {row[0] or "": row[1] for row in rows if row[1]}
 
 
+# The snoozed open ones per assignee, through the partial index of the few
+# snoozed: they are out of Mine and Unassigned until they wake, like the views.
+_SNOOZED_BY_ASSIGNEE = """
+SELECT assignee_user_id, count(*)::int FROM conversations
+WHERE organization_id = :org AND snoozed_until IS NOT NULL AND snoozed_until > now()
+  AND status = 'OPEN'
+GROUP BY assignee_user_id
+"""
+
+
 def view_counts(session: Session, organization_id: str, me: str | None) -> dict[InboxView, int]:
-    """The sidebar's Mine and Unassigned."""
+    """The sidebar's Mine and Unassigned, as their lists show them (the snoozed
+    left out)."""
     counts = assignment_counts(session, organization_id)
+    values = {"org": organization_id}
+    for assignee, snoozed in fetch(
+        session, ("snoozed by assignee",), lambda: text(_SNOOZED_BY_ASSIGNEE), values
+    ):
+        key = assignee or ""
+        counts[key] = max(0, counts.get(key, 0) - snoozed)
     return {
         InboxView.MINE: counts.get(me, 0) if me else 0,
         InboxView.UNASSIGNED: counts.get("", 0),
