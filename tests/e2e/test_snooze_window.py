@@ -147,7 +147,8 @@ def test_e_closes_the_open_conversation(shop, make_window, qtbot):
         ("CLOSED",)
     ]
     menu = window.menus.conversation
-    assert [a.objectName() for a in menu.actions()][:2] == [
+    assert [a.objectName() for a in menu.actions()][:3] == [
+        "assignAction",
         "snoozeAction",
         "closeConversationAction",
     ]
