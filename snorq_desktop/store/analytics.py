@@ -4,15 +4,19 @@ Incremental and idempotent.  A trigger on ``messages`` notes, in the writer's
 own transaction, which conversation changed and over which span of time
 (``analytics_pending``).  The rollup takes those notes (``DELETE … RETURNING``:
 a note committed while it runs stays for the next one), turns them into the
-(organisation, day) pairs they can affect, and *recomputes those days whole*
-from the messages, replacing what was stored.  Running it twice computes the
-same rows; a message arriving late marks its own day, so that day is
-recomputed, never incremented.
+(conversation, day) pairs they can affect, *recomputes those pairs whole* from
+the conversation's messages (``conversation_day_analytics``, migration 0029),
+and re-sums each touched day from its pairs' rows, replacing what was stored.
+A day's figures are the sum of its conversations' figures, and one
+conversation's depend on its own messages alone, so a rollup reads what
+changed and the day's few hundred stored rows, not the day's messages.
+Running it twice computes the same rows; a message arriving late marks its
+own conversation's day, so that pair is recomputed, never incremented.
 
 A change can move figures of a later day than its own: a customer message
 inserted before a reply changes that reply's response time.  So a note marks
-every day from its first message's day to the day of the conversation's next
-reply after its last message.
+its conversation's every day from its first message's day to the day of the
+conversation's next reply after its last message.
 
 Definitions of the figures: ``domain/analytics.py``.  Days are UTC days.
 
@@ -33,8 +37,9 @@ from snorq_desktop.domain.plans import PLAN_LIMITS
 from snorq_desktop.store.records_models import DailyPlatformAnalytics
 
 ROLLUP_LOCK = "snorq-analytics-rollup"
-# From this many days on, reading whole threads in order (the thread index)
-# beats sorting the days' messages and probing before each conversation's day.
+# From this many days on (a full rollup, a long outage), reading each touched
+# conversation's whole thread in order once beats reading its days one by one
+# with the probes before each.
 WHOLE_THREADS_FROM_DAYS = 10
 _SAID = "COALESCE({t}.platform_timestamp, {t}.created_at)"
 _NEW_ID = "'c' || replace(gen_random_uuid()::text, '-', '')"
@@ -45,22 +50,27 @@ def _said(table: str) -> str:
     return _SAID.format(t=table)
 
 
+_PAIRS = (
+    "CREATE TEMP TABLE rollup_pairs (organization_id text, conversation_id text, day date, "
+    "PRIMARY KEY (organization_id, conversation_id, day)) ON COMMIT DROP"
+)
 _DAYS = (
-    "CREATE TEMP TABLE rollup_days (organization_id text, day date, "
-    "PRIMARY KEY (organization_id, day)) ON COMMIT DROP"
+    "CREATE TEMP TABLE rollup_days ON COMMIT DROP AS "
+    "SELECT DISTINCT organization_id, day FROM rollup_pairs"
 )
 
 _TAKE_NOTES = f"""
 WITH taken AS (
     DELETE FROM analytics_pending RETURNING organization_id, conversation_id, first_at, last_at
 )
-INSERT INTO rollup_days (organization_id, day)
-SELECT DISTINCT t.organization_id, d::date
+INSERT INTO rollup_pairs (organization_id, conversation_id, day)
+SELECT DISTINCT t.organization_id, t.conversation_id, d::date
 FROM taken t
 LEFT JOIN LATERAL (
     SELECT {_said("n")} AS said
     FROM messages n
-    WHERE n.conversation_id = t.conversation_id AND n.direction = 'OUTBOUND'
+    WHERE n.conversation_id = t.conversation_id AND n.organization_id = t.organization_id
+      AND n.direction = 'OUTBOUND'
       AND {_said("n")} > t.last_at
     ORDER BY {_said("n")}
     LIMIT 1
@@ -76,41 +86,37 @@ ON CONFLICT DO NOTHING
 # A FREE organisation's days before its history boundary lose messages to the
 # purge: once computed, they are history and are not recomputed from what is left.
 _KEEP_CLOSED_DAYS = """
-DELETE FROM rollup_days r USING organizations o
+DELETE FROM rollup_pairs r USING organizations o
 WHERE o.id = r.organization_id AND o.plan = 'FREE'
   AND r.day <= ((now() - make_interval(days => :history_days)) AT TIME ZONE 'UTC')::date
   AND EXISTS (SELECT 1 FROM daily_analytics a
               WHERE a.organization_id = r.organization_id AND a.date = r.day)
 """
 
-_CLEAR_PLATFORM_DAYS = """
-DELETE FROM daily_platform_analytics p USING rollup_days r
-WHERE p.organization_id = r.organization_id AND p.date = r.day
+_CLEAR_PAIRS = """
+DELETE FROM conversation_day_analytics x USING rollup_pairs r
+WHERE x.organization_id = r.organization_id AND x.date = r.day
+  AND x.conversation_id = r.conversation_id
 """
 
-# Only the messages said on the days being recomputed, failed replies left out
-# (they answered nobody), each read once: the days' range of the history index,
-# sorted by conversation and judged by one pass of window functions; what a
-# day's first message follows (the message before it, and when that was the
-# customer's, the start of their wait) comes from two probes of the thread
-# index per (conversation, day), applied to its one aggregated row.  So a
-# rollup costs the days' messages, not the touched conversations' threads.
-# (Reading each conversation's day again from the thread index, to spare the
-# sort, read every message twice: 4x the days' GROUP BY where this is 1.x.)
+_COLUMNS = """conversation_day_analytics (organization_id, date, conversation_id, platform,
+    messages_received, messages_sent, conversations_new, responses, response_seconds)"""
+
+# Each (conversation, day) pair read from the thread index (the conversation's
+# messages said that day, latest first, as the index yields them: no sort),
+# failed replies left out (they answered nobody), judged by one pass of window
+# functions; what the day's first message follows (the message before it, and
+# when that was the customer's, the start of their wait) comes from probes of
+# the same index, applied to the pair's one aggregated row.  So a rollup of a
+# few late messages costs their pairs, not their days.
 _NOT_FAILED = "NOT ({t}.direction = 'OUTBOUND' AND {t}.status = 'FAILED')"
-_RECOMPUTE_PLATFORM_DAYS = f"""
-INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
-    messages_sent, conversations_new, responses, response_seconds)
+_RECOMPUTE_PAIRS = f"""
+INSERT INTO {_COLUMNS}
 WITH conversation_days AS (
-    SELECT r.organization_id, r.day, f.*
-    FROM rollup_days r
-    -- A range of the history index per day (a lateral keeps it per day: as a
-    -- plain join, the planner, who cannot tell a day's size, reads every
-    -- message), each message read once, as the day's own GROUP BY reads it,
-    -- sorted by conversation in memory (a day is some 24,000 small rows).
+    SELECT r.organization_id, r.day, r.conversation_id, f.*
+    FROM rollup_pairs r
     CROSS JOIN LATERAL (
-        SELECT w.conversation_id,
-               count(*) FILTER (WHERE w.inbound) AS received,
+        SELECT count(*) FILTER (WHERE w.inbound) AS received,
                count(*) FILTER (WHERE w.sent) AS sent,
                min(w.at) AS first_at,
                bool_or(w.inbound AND w.after_inbound IS NULL) AS starts_inbound,
@@ -119,41 +125,41 @@ WITH conversation_days AS (
                         FILTER (WHERE w.inbound AND w.after_inbound IS NOT TRUE), 0) AS seconds,
                min(w.at) FILTER (WHERE NOT w.inbound AND w.after_inbound) AS first_response_at
         FROM (
-            -- Each conversation's day latest first, so one pass of window
-            -- functions sees, at each message, the one before it (lead) and
-            -- our first reply after it (the running min): a customer message
-            -- after one of ours starts a wait, which that reply ends.  The
-            -- day's first message counts as a start for now; the edge below
-            -- corrects it.
-            SELECT m.conversation_id, {_said("m")} AS at, m.direction = 'INBOUND' AS inbound,
+            -- Latest first, so one pass sees, at each message, the one before
+            -- it (lead) and our first reply after it (the running min): a
+            -- customer message after one of ours starts a wait, which that
+            -- reply ends.  The day's first message counts as a start for now;
+            -- the edge below corrects it.
+            SELECT {_said("m")} AS at, m.direction = 'INBOUND' AS inbound,
                    m.direction = 'OUTBOUND' AND m.status IN ('SENT', 'DELIVERED', 'READ') AS sent,
                    lead(m.direction = 'INBOUND') OVER latest_first AS after_inbound,
                    min({_said("m")}) FILTER (WHERE m.direction = 'OUTBOUND') OVER latest_first
                        AS reply_at
             FROM messages m
-            WHERE m.organization_id = r.organization_id
+            WHERE m.conversation_id = r.conversation_id
+              AND m.organization_id = r.organization_id
               AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
               AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
               AND {_NOT_FAILED.format(t="m")}
-            WINDOW latest_first AS (PARTITION BY m.conversation_id
-                                    ORDER BY {_said("m")} DESC, m.id DESC
+            WINDOW latest_first AS (ORDER BY {_said("m")} DESC, m.id DESC
                                     ROWS UNBOUNDED PRECEDING)
         ) w
-        GROUP BY w.conversation_id
+        -- A pair whose day has no message left (moved, or failed) writes no row.
+        HAVING count(*) > 0
     ) f
 ),
 edges AS (
-    -- What came before a conversation's day, by two probes of the thread index:
-    -- the message just before its first one (does that one answer a customer,
-    -- or start the conversation?), and, when the customer's, the start of the
+    -- What came before the pair's day, by two probes of the thread index: the
+    -- message just before its first one (does that one answer a customer, or
+    -- start the conversation?), and, when the customer's, the start of the
     -- customer's wait (the first message after our last reply before it).
     SELECT g.*, earlier.direction AS previous_direction, wait.since AS waiting_before
     FROM conversation_days g
     LEFT JOIN LATERAL (
         SELECT e.direction
         FROM messages e
-        WHERE e.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="e")}
-          AND {_said("e")} < g.first_at
+        WHERE e.conversation_id = g.conversation_id AND e.organization_id = g.organization_id
+          AND {_NOT_FAILED.format(t="e")} AND {_said("e")} < g.first_at
         ORDER BY {_said("e")} DESC, e.id DESC
         LIMIT 1
     ) earlier ON true
@@ -161,7 +167,8 @@ edges AS (
         SELECT (
             SELECT {_said("f")}
             FROM messages f
-            WHERE f.conversation_id = g.conversation_id AND {_NOT_FAILED.format(t="f")}
+            WHERE f.conversation_id = g.conversation_id AND f.organization_id = g.organization_id
+              AND {_NOT_FAILED.format(t="f")}
               AND ({_said("f")}, f.id) > (COALESCE(reply.at, '-infinity'), COALESCE(reply.id, ''))
             ORDER BY {_said("f")}, f.id
             LIMIT 1
@@ -170,61 +177,43 @@ edges AS (
         LEFT JOIN LATERAL (
             SELECT {_said("q")} AS at, q.id
             FROM messages q
-            WHERE q.conversation_id = g.conversation_id AND q.direction = 'OUTBOUND'
-              AND q.status <> 'FAILED' AND {_said("q")} < g.first_at
+            WHERE q.conversation_id = g.conversation_id AND q.organization_id = g.organization_id
+              AND q.direction = 'OUTBOUND' AND q.status <> 'FAILED' AND {_said("q")} < g.first_at
             ORDER BY {_said("q")} DESC, q.id DESC
             LIMIT 1
         ) reply ON true
     ) wait ON true
-),
-figures AS (
-    -- With a customer waiting from before the day, a first message of ours is a
-    -- response to that wait, and a first message of theirs continues it (so
-    -- the day's first response waited from before, not from that message).
-    SELECT d.organization_id, d.day, d.received, d.sent, d.first_at,
-           d.previous_direction IS NULL AS first_ever,
-           d.responses + (d.previous_direction IS NOT DISTINCT FROM 'INBOUND'
-                          AND NOT d.starts_inbound)::int AS responses,
-           d.seconds + CASE
-               WHEN d.previous_direction IS DISTINCT FROM 'INBOUND' THEN 0
-               WHEN NOT d.starts_inbound
-                   THEN floor(extract(epoch FROM d.first_at - d.waiting_before))::bigint
-               WHEN d.first_response_at IS NOT NULL
-                   THEN floor(extract(epoch FROM d.first_response_at - d.waiting_before))::bigint
-                        - floor(extract(epoch FROM d.first_response_at - d.first_at))::bigint
-               ELSE 0 END AS seconds,
-           d.conversation_id
-    FROM edges d
 )
-SELECT {_NEW_ID}, d.organization_id, d.day, c.platform, sum(d.received), sum(d.sent),
-       count(*) FILTER (WHERE d.first_ever
-                        AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day),
-       sum(d.responses), sum(d.seconds)
-FROM figures d
--- One primary-key read per conversation-day (LIMIT 1 keeps it so), not a hash
--- of every conversation.
-CROSS JOIN LATERAL (
-    SELECT k.platform, k.created_at FROM conversations k WHERE k.id = d.conversation_id LIMIT 1
-) c
-GROUP BY d.organization_id, d.day, c.platform
+-- With a customer waiting from before the day, a first message of ours is a
+-- response to that wait, and a first message of theirs continues it (so the
+-- day's first response waited from before, not from that message).
+SELECT d.organization_id, d.day, d.conversation_id, c.platform, d.received, d.sent,
+       (d.previous_direction IS NULL
+        AND (LEAST(c.created_at, d.first_at) AT TIME ZONE 'UTC')::date = d.day)::int,
+       d.responses + (d.previous_direction IS NOT DISTINCT FROM 'INBOUND'
+                      AND NOT d.starts_inbound)::int,
+       d.seconds + CASE
+           WHEN d.previous_direction IS DISTINCT FROM 'INBOUND' THEN 0
+           WHEN NOT d.starts_inbound
+               THEN floor(extract(epoch FROM d.first_at - d.waiting_before))::bigint
+           WHEN d.first_response_at IS NOT NULL
+               THEN floor(extract(epoch FROM d.first_response_at - d.waiting_before))::bigint
+                    - floor(extract(epoch FROM d.first_response_at - d.first_at))::bigint
+           ELSE 0 END
+FROM edges d
+JOIN conversations c ON c.id = d.conversation_id AND c.organization_id = d.organization_id
 """  # noqa: S608
 
 # Many days at once (a full rollup): each touched conversation's whole
 # history, in the order things were said (failed replies left out: they
-# answered nobody), walked once with window
-# functions: the previous message's direction tells a first reply (the one
-# after a customer message), and the latest start of a run of customer
-# messages is the moment that reply's customer began waiting.  Then only the
-# rows of the days being recomputed are counted.
-_RECOMPUTE_PLATFORM_DAYS_FROM_THREADS = f"""
-INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
-    messages_sent, conversations_new, responses, response_seconds)
+# answered nobody), walked once with window functions: the previous message's
+# direction tells a first reply (the one after a customer message), and the
+# latest start of a run of customer messages is the moment that reply's
+# customer began waiting.  Then only the pairs being recomputed are counted.
+_RECOMPUTE_PAIRS_FROM_THREADS = f"""
+INSERT INTO {_COLUMNS}
 WITH touched AS (
-    SELECT DISTINCT m.conversation_id
-    FROM rollup_days r
-    JOIN messages m ON m.organization_id = r.organization_id
-     AND {_said("m")} >= (r.day::timestamp AT TIME ZONE 'UTC')
-     AND {_said("m")} < ((r.day + 1)::timestamp AT TIME ZONE 'UTC')
+    SELECT DISTINCT organization_id, conversation_id FROM rollup_pairs
 ),
 waits AS (
     -- One conversation at a time (a nested loop over the thread index, which
@@ -242,14 +231,14 @@ waits AS (
                    lag(m.direction) OVER in_order AS previous_direction,
                    row_number() OVER in_order AS position
             FROM messages m
-            WHERE m.conversation_id = t.conversation_id
+            WHERE m.conversation_id = t.conversation_id AND m.organization_id = t.organization_id
               AND NOT (m.direction = 'OUTBOUND' AND m.status = 'FAILED')
             WINDOW in_order AS (ORDER BY {_said("m")}, m.id)
         ) s
     ) w
 ),
 figures AS (
-    SELECT r.organization_id, r.day, c.platform,
+    SELECT r.organization_id, r.day, r.conversation_id, c.platform,
            (w.direction = 'INBOUND')::int AS received,
            (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
            (w.position = 1
@@ -260,14 +249,31 @@ figures AS (
                 THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
                 ELSE 0 END AS seconds
     FROM waits w
-    JOIN rollup_days r ON r.organization_id = w.organization_id
+    JOIN rollup_pairs r ON r.organization_id = w.organization_id
+     AND r.conversation_id = w.conversation_id
      AND r.day = (w.at AT TIME ZONE 'UTC')::date
-    JOIN conversations c ON c.id = w.conversation_id
+    JOIN conversations c ON c.id = w.conversation_id AND c.organization_id = w.organization_id
 )
-SELECT {_NEW_ID}, organization_id, day, platform, sum(received), sum(sent), sum(started),
+SELECT organization_id, day, conversation_id, platform, sum(received), sum(sent), sum(started),
        sum(responses), sum(seconds)
 FROM figures
-GROUP BY organization_id, day, platform
+GROUP BY organization_id, day, conversation_id, platform
+"""  # noqa: S608
+
+_CLEAR_PLATFORM_DAYS = """
+DELETE FROM daily_platform_analytics p USING rollup_days r
+WHERE p.organization_id = r.organization_id AND p.date = r.day
+"""
+
+# A day re-summed from its conversations' rows: one range of their key per day.
+_RESUM_PLATFORM_DAYS = f"""
+INSERT INTO daily_platform_analytics (id, organization_id, date, platform, messages_received,
+    messages_sent, conversations_new, responses, response_seconds)
+SELECT {_NEW_ID}, r.organization_id, r.day, x.platform, sum(x.messages_received),
+       sum(x.messages_sent), sum(x.conversations_new), sum(x.responses), sum(x.response_seconds)
+FROM rollup_days r
+JOIN conversation_day_analytics x ON x.organization_id = r.organization_id AND x.date = r.day
+GROUP BY r.organization_id, r.day, x.platform
 """  # noqa: S608
 
 _RECOMPUTE_DAYS = f"""
@@ -315,19 +321,21 @@ def roll_up(session: Session) -> RollupResult:
     if not taken:
         return RollupResult(ran=False)
     session.execute(text("SET LOCAL work_mem = '64MB'"))
-    session.execute(text(_DAYS))
+    session.execute(text(_PAIRS))
     session.execute(text(_TAKE_NOTES))
     session.execute(text(_KEEP_CLOSED_DAYS), {"history_days": FREE_HISTORY_DAYS})
+    session.execute(text(_DAYS))
     days = session.execute(text("SELECT count(*) FROM rollup_days")).scalar_one()
     if days:
-        # Its true size steers the plan: a day is a nested loop over a few thousand
-        # conversations, all days a pass over every one (autovacuum never sees temp tables).
+        # Their true sizes steer the plans: a few pairs are index probes, every
+        # pair a pass over every thread (autovacuum never sees temp tables).
+        session.execute(text("ANALYZE rollup_pairs"))
         session.execute(text("ANALYZE rollup_days"))
-        session.execute(text(_CLEAR_PLATFORM_DAYS))
+        session.execute(text(_CLEAR_PAIRS))
         many = days >= WHOLE_THREADS_FROM_DAYS
-        session.execute(
-            text(_RECOMPUTE_PLATFORM_DAYS_FROM_THREADS if many else _RECOMPUTE_PLATFORM_DAYS)
-        )
+        session.execute(text(_RECOMPUTE_PAIRS_FROM_THREADS if many else _RECOMPUTE_PAIRS))
+        session.execute(text(_CLEAR_PLATFORM_DAYS))
+        session.execute(text(_RESUM_PLATFORM_DAYS))
         session.execute(text(_RECOMPUTE_DAYS))
     return RollupResult(ran=True, days=int(days))
 

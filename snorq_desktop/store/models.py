@@ -66,6 +66,7 @@ from snorq_desktop.store.platform_models import PlatformApp, WebhookEvent
 # them on Base.metadata for whoever reads the whole schema (Alembic, the move).
 from snorq_desktop.store.records_models import (
     AnalyticsPending,
+    ConversationDayAnalytics,
     DailyAnalytics,
     DailyPlatformAnalytics,
     HistoryRetention,
@@ -80,6 +81,7 @@ __all__ = [
     "AutomaticReplyRow",
     "Base",
     "BusinessHoursRow",
+    "ConversationDayAnalytics",
     "ConversationLabel",
     "DailyAnalytics",
     "DailyPlatformAnalytics",

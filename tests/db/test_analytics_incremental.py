@@ -1,6 +1,8 @@
 """The incremental rollup against the definitions: after late messages (and a
 reply that fails later) its figures are what a recount from scratch gives, and
-it reads the days' messages, not the threads of the conversations on them."""
+it reads the changed conversations' days, not the threads of the
+conversations on them nor the other conversations of those days (their
+figures are re-summed from the rows stored per conversation and day)."""
 
 import math
 import random
@@ -190,3 +192,67 @@ def test_late_messages_over_several_days_roll_up_as_a_full_recount_does(engine, 
     with unit_of_work(sessions) as session:  # every day, from whole threads
         assert analytics.roll_up(session).days >= analytics.WHOLE_THREADS_FROM_DAYS
     assert stored(history) == incremental
+
+
+READ_SO_FAR = text(
+    "SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) "
+    "FROM pg_stat_xact_user_tables WHERE relname = 'messages'"
+)
+
+
+def test_a_late_message_on_a_busy_day_reads_its_conversation_not_the_day(engine, sessions):
+    history = History.shop(engine)
+    day = START + timedelta(days=4)
+    chats = [history.conversation(day - timedelta(days=1)) for _ in range(40)]
+    # 40 conversations of 10 messages each, all said on the same day.
+    history.sql(
+        "INSERT INTO messages (id, organization_id, conversation_id, direction, content, status, "
+        "platform_timestamp, external_id) SELECT 'b' || lpad((c * 100 + n)::text, 24, '0'), :org, "
+        "(CAST(:chats AS text[]))[c], "
+        "CAST(CASE WHEN n % 2 = 0 THEN 'INBOUND' ELSE 'OUTBOUND' END AS \"MessageDirection\"), "
+        "'hello', 'SENT', :day + c * interval '10 minutes' + n * interval '1 minute', "
+        "'b' || c || '-' || n FROM generate_series(1, 40) c, generate_series(1, 10) n",
+        org=history.organization_id,
+        chats=[chat for chat in chats],
+        day=day,
+    )
+    history.sql("ANALYZE messages")
+    roll_up(sessions)
+    assert stored(history) == recounted(history)
+
+    history.message(chats[7], "INBOUND", day + timedelta(hours=2, minutes=30))
+    with unit_of_work(sessions) as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # as on a big table
+        before = session.execute(READ_SO_FAR).scalar_one()
+        assert analytics.roll_up(session).days == 1
+        read = session.execute(READ_SO_FAR).scalar_one() - before
+    # Its conversation's day (11 messages) and a few probes; the day is 401.
+    assert read < 40
+    assert stored(history) == recounted(history)
+
+
+def test_a_day_is_re_summed_from_its_conversations_stored_figures(engine, sessions):
+    history = History.shop(engine)
+    day = START + timedelta(days=2)
+    quiet, busy = history.conversation(day), history.conversation(day)
+    history.message(quiet, "INBOUND", day + timedelta(hours=1))
+    history.message(busy, "INBOUND", day + timedelta(hours=2))
+    roll_up(sessions)
+    assert history.sql(
+        "SELECT conversation_id, messages_received, conversations_new "
+        "FROM conversation_day_analytics ORDER BY conversation_id"
+    ) == sorted([(quiet, 1, 1), (busy, 1, 1)])
+    # What is stored for the quiet conversation is what its day is summed from:
+    # a late message in the other one does not re-read the quiet one's messages.
+    history.sql(
+        "UPDATE conversation_day_analytics SET messages_received = 5 WHERE conversation_id = :c",
+        c=quiet,
+    )
+    history.message(busy, "INBOUND", day + timedelta(minutes=30))
+    roll_up(sessions)
+    assert stored(history)[(day.date(), "WHATSAPP")][0] == 5 + 2
+    # A full rollup recomputes every pair from the messages again.
+    with unit_of_work(sessions) as session:
+        analytics.note_everything(session)
+    roll_up(sessions)
+    assert stored(history) == recounted(history)

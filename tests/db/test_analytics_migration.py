@@ -49,3 +49,32 @@ def test_messages_stored_before_the_upgrade_are_counted_by_the_first_rollup(empt
         history.message(chat, "INBOUND", datetime(2026, 3, 2, tzinfo=UTC))  # no trigger left
     finally:
         engine.dispose()
+
+
+def test_after_0029_a_late_message_still_counts_the_day_s_other_conversations(empty_database):
+    """0029 notes every conversation, so the first rollup after it stores every
+    (conversation, day) before any day is re-summed from those rows."""
+    engine = create_database_engine(empty_database)
+    try:
+        migrate(engine, "0028_snooze")
+        history = History.shop(engine)
+        morning = datetime(2026, 3, 1, 9, tzinfo=UTC)
+        first, second = history.conversation(morning), history.conversation(morning)
+        history.message(first, "INBOUND", morning)
+        history.message(second, "INBOUND", morning)
+        # As a rollup under 0028 leaves it: its notes taken, its day's figures stored.
+        history.sql("DELETE FROM analytics_pending")
+        history.sql(
+            "INSERT INTO daily_analytics (id, organization_id, date, messages_received, "
+            "conversations_new) VALUES ('cday0', :org, '2026-03-01', 2, 2)",
+            org=history.organization_id,
+        )
+        migrate(engine, "head")
+        history.message(first, "INBOUND", datetime(2026, 3, 1, 10, tzinfo=UTC))  # late
+        roll_up(session_factory(engine))
+        assert history.sql(
+            "SELECT date::text, messages_received, conversations_new FROM daily_analytics"
+        ) == [("2026-03-01", 3, 2)]
+        assert history.scalar("SELECT count(*) FROM conversation_day_analytics") == 2
+    finally:
+        engine.dispose()

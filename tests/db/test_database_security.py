@@ -146,6 +146,12 @@ def _rows(world: World) -> None:
             (1000 + ord(x), org, f"conv_{x}"),
         )
         run(
+            "INSERT INTO conversation_day_analytics (organization_id, date, conversation_id, "
+            "platform, messages_received, messages_sent, conversations_new, responses, "
+            "response_seconds) VALUES (%s, '2026-01-01', %s, 'WHATSAPP', 1, 0, 1, 0, 0)",
+            (org, f"conv_{x}"),
+        )
+        run(
             "INSERT INTO history_retention (id, organization_id) VALUES (%s, %s)",
             (f"hr_{x}", org),
         )
@@ -327,6 +333,12 @@ def _insert(table: str, t: dict[str, Any], world: World) -> Statement:
             "VALUES (%s, %s, now(), now())",
             (org, f"conv_{x}"),
         ),
+        "conversation_day_analytics": (
+            "INSERT INTO conversation_day_analytics (organization_id, date, conversation_id, "
+            "platform, messages_received, messages_sent, conversations_new, responses, "
+            "response_seconds) VALUES (%s, '2026-02-02', %s, 'TIKTOK', 1, 0, 0, 0, 0)",
+            (org, f"conv_{x}"),
+        ),
         "history_retention": (
             # the organisation has its row already: the app's upsert (retention.py)
             "INSERT INTO history_retention (id, organization_id) VALUES (%s, %s) "
@@ -395,6 +407,7 @@ _ROW: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str]] = {
     "daily_analytics": ("id", lambda t: f"da_{t['x']}", "messages_sent"),
     "daily_platform_analytics": ("id", lambda t: f"dpa_{t['x']}", "messages_sent"),
     "analytics_pending": ("organization_id", lambda t: t["org"], "last_at"),
+    "conversation_day_analytics": ("conversation_id", lambda t: f"conv_{t['x']}", "responses"),
     "history_retention": ("id", lambda t: f"hr_{t['x']}", "warned_at"),
     "webhook_events": ("id", lambda t: f"ev_{t['x']}", "error"),
     "work_leases": ("organization_id", lambda t: t["org"], "holder"),
@@ -429,6 +442,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "daily_analytics": _ALL,
     "daily_platform_analytics": _ALL,
     "analytics_pending": _ALL,
+    "conversation_day_analytics": _ALL,  # each conversation's day, kept by the rollup (0029)
     "history_retention": {"SELECT": M, "INSERT": M, "UPDATE": M},
     "webhook_events": {"SELECT": M, "UPDATE": M, "DELETE": M},  # its accounts' events only
     "work_leases": _ALL,  # every member's app syncs (0017_work_leases)

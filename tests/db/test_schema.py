@@ -182,6 +182,8 @@ ADDED_COMPOSITE_KEYS = {
     "reply_drafts": ("conversation_id", "user_id"),  # a member's unsent reply, per conversation
     "work_leases": ("organization_id", "name"),  # which app works a connection, until when
     "business_hours": ("organization_id",),  # the organisation's hours and messages (0027)
+    # each conversation's figures for a day, kept by the rollup (0029)
+    "conversation_day_analytics": ("organization_id", "date", "conversation_id"),
 }
 
 # (table, column list, unique, partial predicate)
@@ -389,6 +391,9 @@ def test_the_seed_cascades(upgraded):
         ("automatic_replies", "organization_id"): ("organizations", "CASCADE"),
         ("automatic_replies", "conversation_id"): ("conversations", "CASCADE"),
         ("automatic_replies", "message_id"): ("messages", "SET NULL"),
+        # derived figures go with their conversation and organisation (0029)
+        ("conversation_day_analytics", "organization_id"): ("organizations", "CASCADE"),
+        ("conversation_day_analytics", "conversation_id"): ("conversations", "CASCADE"),
     }
 
 

@@ -51,6 +51,7 @@ DISTRIBUTED = (
     "daily_analytics",
     "daily_platform_analytics",
     "analytics_pending",
+    "conversation_day_analytics",
     "history_retention",
     "inbox_count_changes",
     "work_leases",
