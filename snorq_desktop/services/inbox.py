@@ -60,7 +60,6 @@ from snorq_desktop.store.change_notices import notify_changes
 from snorq_desktop.store.identity import default_identity
 from snorq_desktop.store.models import Conversation
 from snorq_desktop.store.search import SearchStatistics
-from snorq_desktop.store.search_previews import matching_previews
 from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.store.users import identity_of
 
@@ -159,14 +158,10 @@ class InboxService:
         with self._reads() as session:
             typed = search.search_words(query.search)
             statistics = self._word_statistics(session, typed) if query.search.strip() else None
-            rows = inbox.inbox_page(
+            # A search's rows come with the words that matched as their preview.
+            return inbox.inbox_page(
                 session, self._org, query, after=after, limit=limit, statistics=statistics
             )
-            if not query.search.strip():
-                return rows
-            # A search result shows the words that matched, not the latest message.
-            words = matching_previews(session, self._org, [r.id for r in rows], query.search)
-        return [replace(r, last_message_preview=words[r.id]) if r.id in words else r for r in rows]
 
     def summaries(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
         with self._reads() as session:

@@ -76,7 +76,9 @@ _CONTENT_TSV: ColumnElement[Any] = literal_column(
 _LABEL_NAMES: ColumnElement[Any] = literal_column("conversations.labels").label("labels")
 
 
-def _summary_columns() -> Any:  # a Select of many typed columns
+def _summary_columns(preview: ColumnElement[Any] | None = None) -> Any:  # a Select of many columns
+    """``preview``: a search's matching message, shown instead of the latest one
+    where there is one."""
     return select(
         Conversation.id,
         Conversation.platform,
@@ -84,7 +86,11 @@ def _summary_columns() -> Any:  # a Select of many typed columns
         Conversation.contact_username,
         Conversation.contact_external_id,
         Conversation.contact_avatar_url,
-        Conversation.last_message_preview,
+        Conversation.last_message_preview
+        if preview is None
+        else func.coalesce(preview, Conversation.last_message_preview).label(
+            "last_message_preview"
+        ),
         Conversation.last_message_at,
         ACTIVITY.label("activity"),
         Conversation.unread_count,
@@ -201,23 +207,49 @@ def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
     return or_(_CONTACT_TSV.op("@@")(_tsquery(terms)), func.coalesce(first_hit, False))
 
 
-def _found_messages(organization_id: Any, several_words: bool) -> Any:
-    """The conversations of the messages holding every word, read from the search
-    index by the rarest word alone: with a common word in the index lookup,
-    PostgreSQL would first gather every message of the common word.
+def _message_hits(organization_id: Any, several_words: bool) -> Any:
+    """Per conversation whose messages hold every word, its newest such message's
+    text: read from the search index by the rarest word alone (with a common
+    word in the index lookup, PostgreSQL would first gather every message of
+    the common word), the other words checked on the messages it found.
 
-    Through a SECURITY DEFINER function (migration 0015_member_search): under a
+    Through a SECURITY DEFINER function (migrations 0015, 0030): under a
     member's row-level security PostgreSQL may not use the index for ``@@``
     (not leakproof) and would read every message; the function checks that the
-    login belongs to the organisation and reads the index as the owner role.
-    The other words are checked on the messages the rare word found."""
+    login belongs to the organisation and reads the index as the owner role."""
     terms = bindparam("terms", type_=String) if several_words else null()
     found = (
-        func.snorq_found_messages(organization_id, bindparam("rarest", type_=String), terms)
-        .table_valued("conversation_id")
+        func.snorq_found_message_hits(organization_id, bindparam("rarest", type_=String), terms)
+        .table_valued("conversation_id", "content")
         .render_derived()
     )
-    return select(found.c.conversation_id)
+    return select(found.c.conversation_id, found.c.content).cte("hits")
+
+
+def _hit_texts(hits: Any) -> ColumnElement[Any]:
+    """The hits' texts by conversation, gathered once for the statement (an
+    uncorrelated subquery: PostgreSQL's InitPlan), looked up by each row shown."""
+    texts = select(func.jsonb_object_agg(hits.c.conversation_id, hits.c.content)).scalar_subquery()
+    return texts.op("->>", return_type=Text)(Conversation.id)
+
+
+def _newest_hit(organization_id: Any, terms: Any) -> Any:
+    """A walked conversation's newest message holding every word: its thread read
+    newest first by the thread index, stopping at the first hit (a LATERAL
+    with LIMIT 1, so PostgreSQL cannot turn it into one hashed set of every
+    matching message: 11 s for a common word over 5M messages, against a few
+    ms for a page of 100)."""
+    return (
+        select(Message.id, Message.content)
+        .where(
+            Message.conversation_id == Conversation.id,
+            Message.organization_id == organization_id,
+            _CONTENT_TSV.op("@@")(_tsquery(terms)),
+        )
+        .order_by(SENT_AT.desc(), Message.id.desc())
+        .limit(1)
+        .lateral("hit")
+    )
 
 
 def _found_contacts(organization_id: Any) -> Any:
@@ -231,36 +263,45 @@ def _found_contacts(organization_id: Any) -> Any:
 
 
 def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed columns
+    """The page, and when searching each row's newest matching message, in one
+    statement whatever the plan."""
     query, plan, several_words, paging = shape
     org = bindparam("org", type_=String)
     label = bindparam("label", type_=String) if query.label_id is not None else None
-    statement = _summary_columns().where(
-        Conversation.organization_id == org,
-        _query_filter(query, label, bindparam("me", type_=String), searching=plan is not None),
-    )
-    order: ColumnElement[Any] = ACTIVITY
     terms = bindparam("terms", type_=String)
+    named = _CONTACT_TSV.op("@@")(_tsquery(terms))
+    order: ColumnElement[Any] = ACTIVITY
     if plan is SearchPlan.WALK:
-        statement = statement.where(_search_filter(org, terms))
+        hit = _newest_hit(org, terms)
+        statement = (
+            _summary_columns(hit.c.content)
+            .outerjoin(hit, literal(True))
+            .where(or_(named, hit.c.id.is_not(None)))
+        )
     elif plan is SearchPlan.WALK_FOUND:
+        hits = _message_hits(org, several_words)
         # IN (subquery): one hashed set of the found, probed row by row.
-        statement = statement.where(
-            or_(
-                _CONTACT_TSV.op("@@")(_tsquery(terms)),
-                Conversation.id.in_(_found_messages(org, several_words)),
-            )
+        statement = _summary_columns(_hit_texts(hits)).where(
+            or_(named, Conversation.id.in_(select(hits.c.conversation_id)))
         )
     elif plan is SearchPlan.FOUND:
-        found = union(_found_messages(org, several_words), _found_contacts(org))
+        hits = _message_hits(org, several_words)
+        found = union(select(hits.c.conversation_id), _found_contacts(org))
         # = ANY(ARRAY(…)): the found ids are gathered once, in the server, then
         # each read by its primary key.  (An IN would let the planner, which
         # cannot count a prefix search well, hash-join the whole inbox.)
-        statement = statement.where(
+        statement = _summary_columns(_hit_texts(hits)).where(
             Conversation.id == func.any(func.array(found.scalar_subquery()))
         )
         # Sorted by a value no index holds, so PostgreSQL sorts the few found
         # instead of walking the inbox index in order looking for them.
         order = ACTIVITY + literal_column("interval '0 seconds'")
+    else:
+        statement = _summary_columns()
+    statement = statement.where(
+        Conversation.organization_id == org,
+        _query_filter(query, label, bindparam("me", type_=String), searching=plan is not None),
+    )
     if paging:
         statement = statement.where(
             tuple_(ACTIVITY, Conversation.id)

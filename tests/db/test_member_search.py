@@ -64,6 +64,7 @@ def test_the_matching_functions_refuse_another_organisation(world: World) -> Non
     assert member is not None
     for call, args in (
         ("SELECT snorq_found_messages(%s, 'secret:*', NULL)", (B,)),
+        ("SELECT snorq_found_message_hits(%s, 'secret:*', NULL)", (B,)),
         ("SELECT snorq_found_contacts(%s, 'secret:*')", (B,)),
     ):
         with pytest.raises(psycopg.Error, match="not a member of this organisation"):
@@ -71,6 +72,12 @@ def test_the_matching_functions_refuse_another_organisation(world: World) -> Non
         member.rollback()
     mine = member.execute("SELECT snorq_found_messages(%s, 'secret:*', NULL)", (A,)).fetchall()
     assert sorted(mine) == [("conv_a",), ("conv_a",)]
+    member.rollback()
+    # One row per conversation: its newest matching message, the result's preview.
+    hits = member.execute(
+        "SELECT * FROM snorq_found_message_hits(%s, 'secret:*', NULL)", (A,)
+    ).fetchall()
+    assert [conversation for conversation, _ in hits] == ["conv_a"]
     member.rollback()
     for kind in ("relay", "removed_b"):
         other = world.logins[kind].connection
@@ -99,7 +106,7 @@ def test_a_members_search_reads_the_search_index(world: World) -> None:
     nodes = plan_nodes(plan)
     # The member's statement reads no message itself: the matching function does.
     assert not [n for n in nodes if n.get("Relation Name") == "messages"]
-    assert {"snorq_found_messages", "snorq_found_contacts"} <= {
+    assert {"snorq_found_message_hits", "snorq_found_contacts"} <= {
         n.get("Function Name") for n in nodes if n["Node Type"] == "Function Scan"
     }
 

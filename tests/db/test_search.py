@@ -1,6 +1,7 @@
 """Search: every plan finds the same pages (the old walk's, and what the words
 say), pages of contact matches have no gaps or repeats, each page is one
-statement without id lists, and the plan follows the index statistics."""
+statement without id lists, each plan shows each row's newest matching
+message, and the plan follows the index statistics."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -203,3 +204,31 @@ def test_statistics_come_from_the_search_indexes_after_analyze(session, shop):
     assert statistics.message_words.share("xylophone") is None
     share = statistics.contact_words.share("ana")
     assert share is not None and 0.2 < share < 0.5
+
+
+_NEWEST_MATCH = text(
+    "SELECT content FROM messages WHERE conversation_id = :c AND "
+    "to_tsvector('simple'::regconfig, COALESCE(content, '')) @@ to_tsquery('simple', :q) "
+    "ORDER BY COALESCE(platform_timestamp, created_at) DESC, id DESC LIMIT 1"
+)
+
+
+@pytest.mark.parametrize("typed", ["parcel", "zircon", "parcel zircon", "ana parcel", "ana"])
+def test_every_plan_shows_each_rows_newest_matching_message(session, shop, typed):
+    org_id, _ = shop
+    query = InboxQuery(search=typed)
+    terms = " & ".join(f"{w}:*" for w in typed.split())
+    shown = {}
+    for plan in SearchPlan:
+        page = inbox.inbox_page(session, org_id, query, limit=100, plan=plan)
+        shown[plan] = {row.id: row.last_message_preview for row in page}
+    assert shown[SearchPlan.WALK] == shown[SearchPlan.WALK_FOUND] == shown[SearchPlan.FOUND]
+    from_a_message = 0
+    for conversation, preview in shown[SearchPlan.WALK].items():
+        newest = session.execute(_NEWEST_MATCH, {"c": conversation, "q": terms}).scalar()
+        # Found by the name alone: the conversation's latest message, as in the inbox.
+        latest = session.get(Conversation, conversation).last_message_preview
+        assert preview == (newest if newest is not None else latest)
+        from_a_message += newest is not None
+    # No message holds "ana", nor "ana" and "parcel" together: those are names.
+    assert (from_a_message > 0) is not typed.startswith("ana")

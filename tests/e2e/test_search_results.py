@@ -3,9 +3,16 @@ conversation's latest message."""
 
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from snorq_desktop.domain.inbox import InboxQuery
+from snorq_desktop.services.inbox import InboxService
+from snorq_desktop.services.reply_journal import ReplyJournal
+from snorq_desktop.store.inbox import inbox_page
+from snorq_desktop.store.search import SearchPlan
+from snorq_desktop.store.unit_of_work import session_factory
 from snorq_desktop.ui.inbox_model import SummaryRole
 from snorq_desktop.ui.search_marks import MARK_FILL
 from tests.e2e.conftest import idle
@@ -145,3 +152,43 @@ def test_the_switcher_opens_on_the_matching_message_and_esc_clears_the_marks(
     qtbot.keyClick(window.thread_pane.composer.editor, Qt.Key.Key_Escape)
     assert _marked_words(window, match) == []
     qtbot.waitUntil(lambda: _marked_pixels(window) == 0, timeout=2000)
+
+
+def test_a_search_page_and_its_matching_words_are_one_statement(
+    shop, engine, tmp_path, monkeypatch
+):
+    """No second statement sends the page's ids back for the previews (#15.2)."""
+    shop.add_conversations(3)
+    [(conversation_id, org)] = shop.sql(
+        "SELECT id, organization_id FROM conversations WHERE external_id = 'ext-1'"
+    )
+    shop.sql(
+        "INSERT INTO messages (id, organization_id, conversation_id, direction, content,"
+        " external_id, platform_timestamp, status) VALUES ('extra', :org, :c, 'INBOUND',"
+        " 'the blue scarf', 'extra', now() - interval '1 day', 'DELIVERED')",
+        org=org,
+        c=conversation_id,
+    )
+    service = InboxService(session_factory(engine), ReplyJournal(tmp_path / "journal"))
+    service.identity()
+    statements: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def record(cursor, query, params=None, **kwargs):
+        statements.append(str(query))
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", record)
+    for plan in SearchPlan:
+        statements.clear()
+        with service._reads() as session:
+            page = inbox_page(session, org, InboxQuery(search="scarf"), plan=plan)
+        assert [(r.id, r.last_message_preview) for r in page] == [
+            (conversation_id, "the blue scarf")
+        ]
+        assert len(statements) == 1
+    service.inbox_page(InboxQuery(search="scarf"), None, 50)  # the word statistics read
+    statements.clear()
+    page = service.inbox_page(InboxQuery(search="scarf"), None, 50)
+    assert [r.last_message_preview for r in page] == ["the blue scarf"]
+    assert len(statements) == 1
