@@ -395,22 +395,24 @@ _CONNECTION_STATUSES = members(ConnectionStatus)
 
 
 def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
-    """A summary from a raw row of :func:`_summary_columns` (enums come as text)."""
+    """A summary from a raw row of :func:`_summary_columns` (enums come as text).
+    Positional, in the field order of ConversationSummary: keywords cost a
+    quarter more, on the 100 rows of every page."""
     return ConversationSummary(
-        id=row[0],
-        platform=_PLATFORMS[row[1]],
-        contact_name=row[2] or row[3] or row[4],
-        contact_avatar_url=row[5],
-        last_message_preview=row[6],
-        last_message_at=row[7],
-        activity=row[8],
-        unread_count=row[9],
-        status=_STATUSES[row[10]],
-        connection_status=_CONNECTION_STATUSES[row[11]],
-        labels=tuple(row[12]) if row[12] else (),
-        last_inbound_at=row[13],
-        assignee_id=row[14],
-        snoozed_until=row[15],
+        row[0],  # id
+        _PLATFORMS[row[1]],
+        row[2] or row[3] or row[4],  # contact_name: the name, else the username, else the id
+        row[5],  # contact_avatar_url
+        row[6],  # last_message_preview
+        row[7],  # last_message_at
+        row[8],  # activity
+        row[9],  # unread_count
+        _STATUSES[row[10]],
+        _CONNECTION_STATUSES[row[11]],
+        tuple(row[12]) if row[12] else (),  # labels
+        row[13],  # last_inbound_at
+        row[14],  # assignee_id
+        row[15],  # snoozed_until
     )
 
 
