@@ -107,15 +107,10 @@ def upgrade() -> None:
         sa.Column("conversations_new", sa.Integer(), nullable=False),
         sa.Column("responses", sa.Integer(), nullable=False),
         sa.Column("response_seconds", sa.BigInteger(), nullable=False),
+        # With its organisation, as one key (as notes, 0024; a Citus shard's own).
         sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name="conversation_day_analytics_organization_id_fkey",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["conversation_id"],
-            ["conversations.id"],
+            ["organization_id", "conversation_id"],
+            ["conversations.organization_id", "conversations.id"],
             name="conversation_day_analytics_conversation_id_fkey",
             ondelete="CASCADE",
         ),
@@ -126,7 +121,7 @@ def upgrade() -> None:
     op.create_index(
         "conversation_day_analytics_conversation_id_idx",
         "conversation_day_analytics",
-        ["conversation_id"],
+        ["organization_id", "conversation_id"],
     )
     table = "conversation_day_analytics"
     protect_tenant_table(table, mine_to_read_and_write(table), GRANTS)

@@ -1,17 +1,19 @@
 """A search page's matching message comes back with the page itself (#15.2).
 
-``snorq_found_message_hits``: as 0015's ``snorq_found_messages`` (the
-conversations whose messages hold the rarest word, read from the search index
-as the owner role, each checked against every word, only for an organisation
-the caller belongs to), but one row per conversation with its newest matching
-message's text, which the result's row shows.  Before, the app sent the page's
+``snorq_search_hits``: as 0015's two functions in one call (the conversations
+whose messages hold the rarest word, read from the search index as the owner
+role, each checked against every word; and, when ``p_names`` is given, those
+whose contact's name holds every word; only for an organisation the caller
+belongs to), but one row per conversation found by its messages, with its
+newest matching message's text, which the result's row shows (NULL for one
+found by its name).  Before, the app sent the page's
 ids back in a second statement that read and parsed every message of those
 conversations (at 5M messages: 138 ms of a 141 ms search for "parcel", the
 search itself 3 ms).
 
 Member logins may run it: the member-grant function is extended as it stands
 (0018's ``add_member_grants``), and every existing member login and the API's
-login are granted it.  0015's function stays (older apps of the team use it).
+login are granted it.  0015's functions stay (older apps of the team use them).
 
 Revision ID: 0030_search_hits
 Revises: 0029_conversation_day_figures
@@ -31,11 +33,12 @@ depends_on: str | Sequence[str] | None = None
 
 OWNER = "snorq_owner"
 _CONTENT = "to_tsvector('simple'::regconfig, COALESCE(m.content, ''))"
-FUNCTION = "snorq_found_message_hits(text, text, text)"
+_CONTACT = "to_tsvector('simple'::regconfig, COALESCE(c.contact_name, ''))"
+FUNCTION = "snorq_search_hits(text, text, text, text)"
 GRANTS = [f"GRANT EXECUTE ON FUNCTION {FUNCTION} TO %1$I"]
 
 _CREATE = f"""
-CREATE FUNCTION snorq_found_message_hits(p_org text, p_rarest text, p_terms text)
+CREATE FUNCTION snorq_search_hits(p_org text, p_rarest text, p_terms text, p_names text)
 RETURNS TABLE (conversation_id text, content text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100
 SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
@@ -49,6 +52,12 @@ BEGIN
            AND (p_terms IS NULL
                 OR ({_CONTENT} @@ to_tsquery('simple'::regconfig, p_terms)) IS TRUE)
          ORDER BY m.conversation_id, COALESCE(m.platform_timestamp, m.created_at) DESC, m.id DESC;
+    IF p_names IS NOT NULL THEN
+        RETURN QUERY
+            SELECT c.id, NULL::text FROM conversations c
+             WHERE c.organization_id = p_org
+               AND {_CONTACT} @@ to_tsquery('simple'::regconfig, p_names);
+    END IF;
 END $$;
 REVOKE ALL ON FUNCTION {FUNCTION} FROM PUBLIC;
 """

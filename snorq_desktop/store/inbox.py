@@ -26,7 +26,6 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
-    union,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -207,19 +206,26 @@ def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
     return or_(_CONTACT_TSV.op("@@")(_tsquery(terms)), func.coalesce(first_hit, False))
 
 
-def _message_hits(organization_id: Any, several_words: bool) -> Any:
+def _search_hits(organization_id: Any, several_words: bool, names: bool) -> Any:
     """Per conversation whose messages hold every word, its newest such message's
     text: read from the search index by the rarest word alone (with a common
     word in the index lookup, PostgreSQL would first gather every message of
-    the common word), the other words checked on the messages it found.
+    the common word), the other words checked on the messages it found; and
+    with ``names``, the conversations whose contact's name holds every word
+    (their text NULL).
 
-    Through a SECURITY DEFINER function (migrations 0015, 0030): under a
-    member's row-level security PostgreSQL may not use the index for ``@@``
-    (not leakproof) and would read every message; the function checks that the
-    login belongs to the organisation and reads the index as the owner role."""
-    terms = bindparam("terms", type_=String) if several_words else null()
+    Through a SECURITY DEFINER function (migration 0030): under a member's
+    row-level security PostgreSQL may not use the indexes for ``@@`` (not
+    leakproof) and would read every message; the function checks that the
+    login belongs to the organisation and reads the indexes as the owner role."""
+    terms = bindparam("terms", type_=String)
     found = (
-        func.snorq_found_message_hits(organization_id, bindparam("rarest", type_=String), terms)
+        func.snorq_search_hits(
+            organization_id,
+            bindparam("rarest", type_=String),
+            terms if several_words else null(),
+            terms if names else null(),
+        )
         .table_valued("conversation_id", "content")
         .render_derived()
     )
@@ -229,7 +235,11 @@ def _message_hits(organization_id: Any, several_words: bool) -> Any:
 def _hit_texts(hits: Any) -> ColumnElement[Any]:
     """The hits' texts by conversation, gathered once for the statement (an
     uncorrelated subquery: PostgreSQL's InitPlan), looked up by each row shown."""
-    texts = select(func.jsonb_object_agg(hits.c.conversation_id, hits.c.content)).scalar_subquery()
+    texts = select(
+        func.jsonb_object_agg(hits.c.conversation_id, hits.c.content).filter(
+            hits.c.content.is_not(None)
+        )
+    ).scalar_subquery()
     return texts.op("->>", return_type=Text)(Conversation.id)
 
 
@@ -252,16 +262,6 @@ def _newest_hit(organization_id: Any, terms: Any) -> Any:
     )
 
 
-def _found_contacts(organization_id: Any) -> Any:
-    """The conversations whose contact's name holds every word (the same way)."""
-    found = (
-        func.snorq_found_contacts(organization_id, bindparam("terms", type_=String))
-        .table_valued("conversation_id")
-        .render_derived()
-    )
-    return select(found.c.conversation_id)
-
-
 def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed columns
     """The page, and when searching each row's newest matching message, in one
     statement whatever the plan."""
@@ -279,19 +279,19 @@ def _page_statement(shape: tuple[Any, ...]) -> Any:  # a Select of many typed co
             .where(or_(named, hit.c.id.is_not(None)))
         )
     elif plan is SearchPlan.WALK_FOUND:
-        hits = _message_hits(org, several_words)
+        hits = _search_hits(org, several_words, names=False)
         # IN (subquery): one hashed set of the found, probed row by row.
         statement = _summary_columns(_hit_texts(hits)).where(
             or_(named, Conversation.id.in_(select(hits.c.conversation_id)))
         )
     elif plan is SearchPlan.FOUND:
-        hits = _message_hits(org, several_words)
-        found = union(select(hits.c.conversation_id), _found_contacts(org))
+        hits = _search_hits(org, several_words, names=True)
         # = ANY(ARRAY(…)): the found ids are gathered once, in the server, then
         # each read by its primary key.  (An IN would let the planner, which
         # cannot count a prefix search well, hash-join the whole inbox.)
+        found = select(hits.c.conversation_id).scalar_subquery()
         statement = _summary_columns(_hit_texts(hits)).where(
-            Conversation.id == func.any(func.array(found.scalar_subquery()))
+            Conversation.id == func.any(func.array(found))
         )
         # Sorted by a value no index holds, so PostgreSQL sorts the few found
         # instead of walking the inbox index in order looking for them.

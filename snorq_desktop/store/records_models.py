@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -64,17 +65,25 @@ class ConversationDayAnalytics(Base):
     ``conversations_new`` is 1 on the day the conversation started, else 0."""
 
     __tablename__ = "conversation_day_analytics"
-    # A conversation deleted takes its rows (as its messages), found by this index.
-    __table_args__ = (Index("conversation_day_analytics_conversation_id_idx", "conversation_id"),)
-
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        # With its organisation, as one key (as notes, 0024): a conversation
+        # deleted takes its rows (as its messages), found by the index below.
+        ForeignKeyConstraint(
+            ["organization_id", "conversation_id"],
+            ["conversations.organization_id", "conversations.id"],
+            name="conversation_day_analytics_conversation_id_fkey",
+            ondelete="CASCADE",
+        ),
+        Index(
+            "conversation_day_analytics_conversation_id_idx", "organization_id", "conversation_id"
+        ),
     )
+
+    # Goes with its organisation through its conversation (the key above).
+    organization_id: Mapped[str] = mapped_column(Text, primary_key=True)
     # The key leads with the day, so a day's rows are one range (the re-sum).
     date: Mapped[date] = mapped_column(Date, primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
+    conversation_id: Mapped[str] = mapped_column(Text, primary_key=True)
     platform: Mapped[Platform] = mapped_column(seed_enum(Platform))
     messages_received: Mapped[int] = mapped_column(Integer)
     messages_sent: Mapped[int] = mapped_column(Integer)

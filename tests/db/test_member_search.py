@@ -64,7 +64,7 @@ def test_the_matching_functions_refuse_another_organisation(world: World) -> Non
     assert member is not None
     for call, args in (
         ("SELECT snorq_found_messages(%s, 'secret:*', NULL)", (B,)),
-        ("SELECT snorq_found_message_hits(%s, 'secret:*', NULL)", (B,)),
+        ("SELECT snorq_search_hits(%s, 'secret:*', NULL, 'secret:*')", (B,)),
         ("SELECT snorq_found_contacts(%s, 'secret:*')", (B,)),
     ):
         with pytest.raises(psycopg.Error, match="not a member of this organisation"):
@@ -75,7 +75,7 @@ def test_the_matching_functions_refuse_another_organisation(world: World) -> Non
     member.rollback()
     # One row per conversation: its newest matching message, the result's preview.
     hits = member.execute(
-        "SELECT * FROM snorq_found_message_hits(%s, 'secret:*', NULL)", (A,)
+        "SELECT * FROM snorq_search_hits(%s, 'secret:*', NULL, NULL)", (A,)
     ).fetchall()
     assert [conversation for conversation, _ in hits] == ["conv_a"]
     member.rollback()
@@ -106,7 +106,7 @@ def test_a_members_search_reads_the_search_index(world: World) -> None:
     nodes = plan_nodes(plan)
     # The member's statement reads no message itself: the matching function does.
     assert not [n for n in nodes if n.get("Relation Name") == "messages"]
-    assert {"snorq_found_message_hits", "snorq_found_contacts"} <= {
+    assert "snorq_search_hits" in {
         n.get("Function Name") for n in nodes if n["Node Type"] == "Function Scan"
     }
 
