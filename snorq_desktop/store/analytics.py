@@ -209,25 +209,41 @@ JOIN conversations c ON c.id = d.conversation_id AND c.organization_id = d.organ
 # answered nobody), walked once with window functions: the previous message's
 # direction tells a first reply (the one after a customer message), and the
 # latest start of a run of customer messages is the moment that reply's
-# customer began waiting.  Then only the pairs being recomputed are counted.
+# customer began waiting.  Each conversation's days are summed inside its own
+# walk (a few dozen rows), then only the pairs being recomputed are kept: one
+# GROUP BY over every message of the shop sorted 5M rows on disk (600 MB at
+# 5M messages) and cost 60 % more than this.
 _RECOMPUTE_PAIRS_FROM_THREADS = f"""
 INSERT INTO {_COLUMNS}
 WITH touched AS (
     SELECT DISTINCT organization_id, conversation_id FROM rollup_pairs
-),
-waits AS (
-    -- One conversation at a time (a nested loop over the thread index, which
-    -- yields its messages already in order): never a sort of the whole table.
-    SELECT w.*
-    FROM touched t
-    CROSS JOIN LATERAL (
+)
+SELECT t.organization_id, d.day, t.conversation_id, c.platform, d.received, d.sent, d.started,
+       d.responses, d.seconds
+FROM touched t
+JOIN conversations c ON c.id = t.conversation_id AND c.organization_id = t.organization_id
+-- One conversation at a time (a nested loop over the thread index, which
+-- yields its messages already in order): never a sort of the whole table.
+CROSS JOIN LATERAL (
+    SELECT (w.at AT TIME ZONE 'UTC')::date AS day,
+           count(*) FILTER (WHERE w.direction = 'INBOUND') AS received,
+           count(*) FILTER (WHERE w.direction = 'OUTBOUND'
+                            AND w.status IN ('SENT', 'DELIVERED', 'READ')) AS sent,
+           count(*) FILTER (WHERE w.position = 1
+                            AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date
+                                = (w.at AT TIME ZONE 'UTC')::date) AS started,
+           count(*) FILTER (WHERE w.direction = 'OUTBOUND'
+                            AND w.previous_direction = 'INBOUND') AS responses,
+           COALESCE(sum(floor(extract(epoch FROM w.at - w.waiting_since))::bigint)
+                    FILTER (WHERE w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'),
+                    0) AS seconds
+    FROM (
         SELECT s.*,
                max(CASE WHEN s.direction = 'INBOUND'
                          AND s.previous_direction IS DISTINCT FROM 'INBOUND' THEN s.at END)
                    OVER (ORDER BY s.at, s.id ROWS UNBOUNDED PRECEDING) AS waiting_since
         FROM (
-            SELECT m.organization_id, m.conversation_id, m.direction, m.status, m.id,
-                   {_said("m")} AS at,
+            SELECT m.direction, m.status, m.id, {_said("m")} AS at,
                    lag(m.direction) OVER in_order AS previous_direction,
                    row_number() OVER in_order AS position
             FROM messages m
@@ -236,28 +252,10 @@ waits AS (
             WINDOW in_order AS (ORDER BY {_said("m")}, m.id)
         ) s
     ) w
-),
-figures AS (
-    SELECT r.organization_id, r.day, r.conversation_id, c.platform,
-           (w.direction = 'INBOUND')::int AS received,
-           (w.direction = 'OUTBOUND' AND w.status IN ('SENT', 'DELIVERED', 'READ'))::int AS sent,
-           (w.position = 1
-            AND (LEAST(c.created_at, w.at) AT TIME ZONE 'UTC')::date = r.day)::int AS started,
-           COALESCE(w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND', false)::int
-               AS responses,
-           CASE WHEN w.direction = 'OUTBOUND' AND w.previous_direction = 'INBOUND'
-                THEN floor(extract(epoch FROM w.at - w.waiting_since))::bigint
-                ELSE 0 END AS seconds
-    FROM waits w
-    JOIN rollup_pairs r ON r.organization_id = w.organization_id
-     AND r.conversation_id = w.conversation_id
-     AND r.day = (w.at AT TIME ZONE 'UTC')::date
-    JOIN conversations c ON c.id = w.conversation_id AND c.organization_id = w.organization_id
-)
-SELECT organization_id, day, conversation_id, platform, sum(received), sum(sent), sum(started),
-       sum(responses), sum(seconds)
-FROM figures
-GROUP BY organization_id, day, conversation_id, platform
+    GROUP BY 1
+) d
+WHERE EXISTS (SELECT 1 FROM rollup_pairs r WHERE r.organization_id = t.organization_id
+              AND r.conversation_id = t.conversation_id AND r.day = d.day)
 """  # noqa: S608
 
 _CLEAR_PLATFORM_DAYS = """
