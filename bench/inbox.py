@@ -358,12 +358,18 @@ def same_sql_figures(url: str) -> None:
             "SELECT status, platform, count(*), count(*) FILTER (WHERE unread_count > 0), "
             "sum(unread_count) FROM conversations WHERE organization_id = %s GROUP BY 1, 2"
         )
+        # Each timed on its own: taken in turn, the scan's pass over the table
+        # leaves the caches cold for the counts after it (4.3 ms instead of 1.9).
+        counted = timed(service.counts, runs=60)
         row(
             f"sidebar counts ({conversations[0] if conversations else 0:,} conversations)",
-            *in_turn(
-                service.counts, lambda: raw.execute(scan, (ORGANIZATION,)).fetchall(), runs=10
-            ),
+            counted,
+            timed(lambda: raw.execute(scan, (ORGANIZATION,)).fetchall(), runs=10),
             "counting the inbox (before)",
+        )
+        print(
+            f"{'  limit (issue #15): under 3 ms':46s} {counted:9.2f} ms   "
+            f"ratio {counted / 3.0:.2f} of it"
         )
     engine.dispose()
 

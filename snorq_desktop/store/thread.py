@@ -1,7 +1,6 @@
 """A conversation's thread as the window reads it: messages a page at a time,
 with their files, quotes and reactions, and the header above them."""
 
-from collections import namedtuple
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -136,38 +135,65 @@ _STATUSES = members(MessageStatus)
 
 def _message(row: Any) -> ThreadMessage:
     """A message from a row of :func:`_thread_columns`: a SQLAlchemy row, or a raw
-    one (enums as text)."""
-    sender = None
-    if row.direction == MessageDirection.OUTBOUND:
-        sender = row.sender_name or row.sender_email
+    one (enums as text).  Unpacked at once and built positionally, in the field
+    order of ThreadMessage: by name, and through a named tuple per row, a
+    page of 50 cost a third of the read beyond its SQL."""
+    (
+        message_id,
+        direction,
+        content,
+        content_type,
+        media_url,
+        media_type,
+        status,
+        sent_at,
+        sender_name,
+        sender_email,
+        failure_reason,
+        template,
+        file_name,
+        size_bytes,
+        content_kept,
+        problem,
+        reply_to_external_id,
+        quoted,
+        forwarded,
+        sent_elsewhere,
+        edited_at,
+        deleted_at,
+        reactions,
+        external_id,
+        reaction_unsent,
+        send_at,
+        automatic,
+    ) = row
+    outbound = direction == MessageDirection.OUTBOUND
     return ThreadMessage(
-        id=row.id,
-        direction=_DIRECTIONS[row.direction],
-        content=row.content,
-        content_type=_CONTENT_TYPES[row.content_type],
-        media_url=row.media_url,
-        media_type=row.media_type,
-        status=_STATUSES[row.status],
-        sent_at=row.sent_at,
-        sender_name=sender,
-        failure_reason=row.failure_reason,
-        attachment=(
-            AttachmentInfo(row.file_name, row.size_bytes, row.content_kept, row.problem)
-            if row.file_name is not None
-            else None
-        ),
-        template_name=TemplateToSend.from_json(row.template).name if row.template else None,
-        reply_to_id=row.reply_to_external_id,
-        quoted=_quote_of(row.quoted, row.quoted is not None),
-        forwarded=row.forwarded,
-        sent_elsewhere=row.sent_elsewhere,
-        edited=row.edited_at is not None,
-        deleted=row.deleted_at is not None,
-        reactions=_reactions(row.reactions, row.reaction_unsent),
-        platform_id=row.external_id,
-        my_reaction=_my_reaction(row.reactions, row.reaction_unsent),
-        send_at=row.send_at,
-        automatic=AutomaticKind(row.automatic) if row.automatic else None,
+        message_id,
+        _DIRECTIONS[direction],
+        content,
+        _CONTENT_TYPES[content_type],
+        media_url,
+        media_type,
+        _STATUSES[status],
+        sent_at,
+        (sender_name or sender_email) if outbound else None,  # sender_name
+        failure_reason,
+        AttachmentInfo(file_name, size_bytes, content_kept, problem)
+        if file_name is not None
+        else None,
+        TemplateToSend.from_json(template).name if template else None,  # template_name
+        reply_to_external_id,  # reply_to_id
+        _quote_of(quoted, quoted is not None),
+        forwarded,
+        sent_elsewhere,
+        edited_at is not None,  # edited
+        deleted_at is not None,  # deleted
+        _reactions(reactions, reaction_unsent),
+        external_id,  # platform_id
+        _my_reaction(reactions, reaction_unsent),
+        send_at,
+        AutomaticKind(automatic) if automatic else None,
     )
 
 
@@ -189,16 +215,6 @@ def _thread_page_statement(paging: bool) -> Any:  # a Select of many typed colum
     )
 
 
-# The columns of _thread_columns(), by name, for the raw rows of _fetch.
-_ThreadRow = namedtuple(
-    "_ThreadRow",
-    "id direction content content_type media_url media_type status sent_at sender_name "
-    "sender_email failure_reason template file_name size_bytes content_kept problem "
-    "reply_to_external_id quoted forwarded sent_elsewhere edited_at deleted_at reactions "
-    "external_id reaction_unsent send_at automatic",
-)
-
-
 def thread_page(
     session: Session,
     organization_id: str,
@@ -215,7 +231,7 @@ def thread_page(
     paging = before is not None
     rows = fetch(session, ("thread", paging), lambda: _thread_page_statement(paging), values)
     rows.reverse()
-    return [_message(_ThreadRow._make(row)) for row in rows]
+    return [_message(row) for row in rows]
 
 
 def thread_messages(
