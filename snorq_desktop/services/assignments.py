@@ -10,6 +10,7 @@ from snorq_desktop.domain.assignments import Teammate
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxView
 from snorq_desktop.store import assignments
+from snorq_desktop.store.compiled_reads import Reads
 from snorq_desktop.store.unit_of_work import unit_of_work
 
 TellTheTeam = Callable[[Session, Changes], Changes]
@@ -45,7 +46,7 @@ class AssignmentService:
     def take(self, conversation_id: str) -> Changes:
         return self.assign(conversation_id, self._acting_as().user_id)
 
-    def counts(self, session: Session) -> dict[InboxView, int]:
+    def counts(self, session: Reads) -> dict[InboxView, int]:
         """Mine and Unassigned, read in the caller's session (with the other counts)."""
         me = self._acting_as()
         return assignments.view_counts(session, me.organization_id, me.user_id)

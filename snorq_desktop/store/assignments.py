@@ -20,7 +20,7 @@ from snorq_desktop.domain.assignments import NOT_A_MEMBER, Teammate
 from snorq_desktop.domain.enums import ConversationStatus
 from snorq_desktop.domain.errors import NotFound
 from snorq_desktop.domain.inbox import InboxView
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import Reads, fetch
 from snorq_desktop.store.models import Conversation, OrganizationMember, User
 
 _MEMBER_KEY = "conversations_assignee_member_fkey"
@@ -128,7 +128,7 @@ GROUP BY assignee_user_id HAVING sum(conversations) <> 0
 """
 
 
-def assignment_counts(session: Session, organization_id: str) -> dict[str, int]:
+def assignment_counts(session: Reads, organization_id: str) -> dict[str, int]:
     """Open conversations per assignee ("" for Unassigned), from the kept counts."""
     values = {"org": organization_id}
     rows = fetch(session, ("assignment counts",), lambda: text(_COUNTS), values)
@@ -147,7 +147,7 @@ GROUP BY assignee_user_id
 """
 
 
-def view_counts(session: Session, organization_id: str, me: str | None) -> dict[InboxView, int]:
+def view_counts(session: Reads, organization_id: str, me: str | None) -> dict[InboxView, int]:
     """The sidebar's Mine and Unassigned, as their lists show them (the snoozed
     left out)."""
     counts = assignment_counts(session, organization_id)

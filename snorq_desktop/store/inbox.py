@@ -42,7 +42,7 @@ from snorq_desktop.domain.inbox import (
     InboxView,
 )
 from snorq_desktop.store.assignments import assignment_filter
-from snorq_desktop.store.compiled_reads import explain, fetch, members
+from snorq_desktop.store.compiled_reads import Reads, explain, fetch, members
 from snorq_desktop.store.models import (
     Conversation,
     ConversationLabel,
@@ -354,7 +354,7 @@ def _page_parts(
 
 
 def inbox_page(
-    session: Session,
+    session: Reads,
     organization_id: str,
     query: InboxQuery,
     *,
@@ -417,7 +417,7 @@ def _summary_of(row: tuple[Any, ...]) -> ConversationSummary:
 
 
 def summaries(
-    session: Session, organization_id: str, conversation_ids: Iterable[str]
+    session: Reads, organization_id: str, conversation_ids: Iterable[str]
 ) -> dict[str, ConversationSummary]:
     """The rows scrolled back into view (a block at a time), on the page's own path:
     one compiled statement, its ids one array parameter, tuples into summaries."""

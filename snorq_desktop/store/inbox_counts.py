@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConversationStatus, Platform
 from snorq_desktop.domain.inbox import InboxView, ViewCounts
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import Reads, fetch
 from snorq_desktop.store.snooze import snoozed_counts
 
 _COUNTS = """
@@ -35,7 +34,7 @@ FROM folded GROUP BY platform, status
 """
 
 
-def _count_rows(session: Session, organization_id: str) -> list[tuple[Any, ...]]:
+def _count_rows(session: Reads, organization_id: str) -> list[tuple[Any, ...]]:
     values = {"org": organization_id}
     rows = fetch(session, ("counts",), lambda: text(_COUNTS), values)
     if sum(row[5] for row in rows) > FOLD_COUNTS_AFTER:
@@ -43,7 +42,7 @@ def _count_rows(session: Session, organization_id: str) -> list[tuple[Any, ...]]
     return rows
 
 
-def view_counts(session: Session, organization_id: str) -> ViewCounts:
+def view_counts(session: Reads, organization_id: str) -> ViewCounts:
     """Every sidebar count and the unread badge, from the counts the database
     keeps as conversations change (migration 0012): a few rows, not the inbox."""
     counts = dict.fromkeys(
@@ -69,7 +68,7 @@ def view_counts(session: Session, organization_id: str) -> ViewCounts:
 
 
 def _without_snoozed(
-    session: Session, organization_id: str, counts: dict[InboxView, int]
+    session: Reads, organization_id: str, counts: dict[InboxView, int]
 ) -> datetime | None:
     """The snoozed move from their views to Snoozed (the few snoozed, read by
     their own index); the earliest snooze's time, due or not."""
@@ -89,5 +88,5 @@ def _without_snoozed(
     return min(wakes, default=None)
 
 
-def unread_total(session: Session, organization_id: str) -> int:
+def unread_total(session: Reads, organization_id: str) -> int:
     return sum(row[4] for row in _count_rows(session, organization_id))

@@ -20,7 +20,7 @@ from snorq_desktop.domain.reply_window import (
     ReplyClock,
     free_window,
 )
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import Reads, fetch
 from snorq_desktop.store.models import Conversation, Message
 
 _SENT_AT = func.coalesce(Message.platform_timestamp, Message.created_at)
@@ -58,7 +58,7 @@ def _closing_soon_count() -> Any:
     )
 
 
-def closing_soon_count(session: Session, organization_id: str) -> int:
+def closing_soon_count(session: Reads, organization_id: str) -> int:
     """The sidebar's count of "Closing soon" (read by the index, not the inbox),
     compiled once: building this select on every refresh cost more than the read."""
     rows = fetch(session, ("closing soon",), _closing_soon_count, {"org": organization_id})

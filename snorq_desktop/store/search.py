@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+
+from snorq_desktop.store.compiled_reads import Reads
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
@@ -142,7 +143,7 @@ _ROWS = text(
 )
 
 
-def read_statistics(session: Session, words: Sequence[str] = ()) -> SearchStatistics:
+def read_statistics(session: Reads, words: Sequence[str] = ()) -> SearchStatistics:
     """PostgreSQL's statistics of the two search indexes (refreshed by ANALYZE).
 
     ``pg_stats`` shows an index's statistics only to its table's owner side (a

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.enums import ConversationStatus, Platform
 from snorq_desktop.domain.errors import NotFound
-from snorq_desktop.store.compiled_reads import fetch
+from snorq_desktop.store.compiled_reads import Reads, fetch
 from snorq_desktop.store.models import Conversation
 
 
@@ -75,7 +75,7 @@ GROUP BY platform, status
 
 
 def snoozed_counts(
-    session: Session, organization_id: str
+    session: Reads, organization_id: str
 ) -> list[tuple[Platform, ConversationStatus, int, int, datetime]]:
     rows: list[Any] = fetch(session, ("snoozed",), lambda: text(_SNOOZED), {"org": organization_id})
     return [(Platform(r[0]), ConversationStatus(r[1]), r[2], r[3], r[4]) for r in rows]

@@ -33,7 +33,7 @@ from snorq_desktop.domain.inbox import (
 )
 from snorq_desktop.domain.templates import TemplateToSend
 from snorq_desktop.store.automatic_models import AutomaticReplyRow
-from snorq_desktop.store.compiled_reads import fetch, members
+from snorq_desktop.store.compiled_reads import Reads, fetch, members
 from snorq_desktop.store.inbox import SENT_AT, _summary, _summary_columns
 from snorq_desktop.store.models import (
     Attachment,
@@ -216,7 +216,7 @@ def _thread_page_statement(paging: bool) -> Any:  # a Select of many typed colum
 
 
 def thread_page(
-    session: Session,
+    session: Reads,
     organization_id: str,
     conversation_id: str,
     *,
