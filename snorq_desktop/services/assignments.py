@@ -2,33 +2,17 @@
 transaction that also tells the team (ids only: the conversation, and who was
 given it, so the assignee's window can say so)."""
 
-from collections.abc import Callable
-
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from snorq_desktop.domain.assignments import Teammate
-from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes, InboxView
+from snorq_desktop.services.shared_inbox import SharedInboxService
 from snorq_desktop.store import assignments
 from snorq_desktop.store.compiled_reads import Reads
 from snorq_desktop.store.unit_of_work import unit_of_work
 
-TellTheTeam = Callable[[Session, Changes], Changes]
 
-
-class AssignmentService:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        reads: sessionmaker[Session],
-        acting_as: Callable[[], Identity],
-        tell_the_team: TellTheTeam,
-    ) -> None:
-        self._sessions = sessions
-        self._reads = reads
-        self._acting_as = acting_as
-        self._tell = tell_the_team
-
+class AssignmentService(SharedInboxService):
     def teammates(self) -> list[Teammate]:
         with self._reads() as session:
             return assignments.teammates(session, self._acting_as().organization_id)

@@ -2,33 +2,16 @@
 saved by an owner or admin in one transaction that also tells the team (a
 notice with no words in it: the other apps read the hours again)."""
 
-from collections.abc import Callable
-
-from sqlalchemy.orm import Session, sessionmaker
-
 from snorq_desktop.domain.business_hours import BusinessHours
-from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes
+from snorq_desktop.services.shared_inbox import SharedInboxService
 from snorq_desktop.store import automatic_replies
 from snorq_desktop.store.unit_of_work import unit_of_work
 
-TellTheTeam = Callable[[Session, Changes], Changes]
 _CHANGED = Changes(business_hours=True)
 
 
-class BusinessHoursService:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        reads: sessionmaker[Session],
-        acting_as: Callable[[], Identity],
-        tell_the_team: TellTheTeam,
-    ) -> None:
-        self._sessions = sessions
-        self._reads = reads
-        self._acting_as = acting_as
-        self._tell = tell_the_team
-
+class BusinessHoursService(SharedInboxService):
     def read(self) -> BusinessHours | None:
         """None until an owner or admin first saves them (no automatic messages)."""
         with self._reads() as session:

@@ -94,7 +94,7 @@ class InboxService:
         self._identity: Identity | None = None
         self.origin = origin or new_id()
         self._statistics: tuple[float, SearchStatistics | None] = (0.0, None)
-        self.labels = LabelService(sessions, self._reads, lambda: self._org, self._tell_the_team)
+        self.labels = LabelService(sessions, self._reads, self._acting_as, self._tell_the_team)
         self.notes = NoteService(sessions, self._reads, self._acting_as, self._tell_the_team)
         self.drafts = DraftService(sessions, self._reads, self._acting_as)
         self.quick_replies = QuickReplyService(
@@ -109,7 +109,7 @@ class InboxService:
         self.business_hours = BusinessHoursService(
             sessions, self._reads, self._acting_as, self._tell_the_team
         )
-        self.snooze = SnoozeService(sessions, self._reads, lambda: self._org, self._tell_the_team)
+        self.snooze = SnoozeService(sessions, self._reads, self._acting_as, self._tell_the_team)
 
     # --- who ------------------------------------------------------------------
 

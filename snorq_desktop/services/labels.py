@@ -1,30 +1,15 @@
 """The window's label operations, each one transaction that also tells the team."""
 
-from collections.abc import Callable, Sequence
-
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Sequence
 
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.labels import DEFAULT_LABEL_COLOUR, LabelInfo
+from snorq_desktop.services.shared_inbox import SharedInboxService
 from snorq_desktop.store import labels
 from snorq_desktop.store.unit_of_work import unit_of_work
 
-TellTheTeam = Callable[[Session, Changes], Changes]
 
-
-class LabelService:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        reads: sessionmaker[Session],
-        organization: Callable[[], str],
-        tell_the_team: TellTheTeam,
-    ) -> None:
-        self._sessions = sessions
-        self._reads = reads
-        self._organization = organization
-        self._tell = tell_the_team
-
+class LabelService(SharedInboxService):
     def all(self) -> list[LabelInfo]:
         with self._reads() as session:
             return labels.list_labels(session, self._organization())

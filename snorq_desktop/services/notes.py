@@ -1,32 +1,15 @@
 """The window's internal notes: written as the person the app acts for."""
 
-from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.notes import ThreadNote
+from snorq_desktop.services.shared_inbox import SharedInboxService
 from snorq_desktop.store import notes
 from snorq_desktop.store.unit_of_work import unit_of_work
 
-TellTheTeam = Callable[[Session, Changes], Changes]
 
-
-class NoteService:
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        reads: sessionmaker[Session],
-        acting_as: Callable[[], Identity],
-        tell_the_team: TellTheTeam,
-    ) -> None:
-        self._sessions = sessions
-        self._reads = reads
-        self._acting_as = acting_as
-        self._tell = tell_the_team
-
+class NoteService(SharedInboxService):
     @property
     def author_id(self) -> str:
         """Who writes notes from this app (the signed-in member, until then the owner)."""

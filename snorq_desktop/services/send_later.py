@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes
+from snorq_desktop.services.shared_inbox import TellTheTeam
 from snorq_desktop.store import send_later
 from snorq_desktop.store.unit_of_work import unit_of_work
-
-Tell = Callable[[Session, Changes], Changes]
 
 
 class SendLaterService:
@@ -19,7 +18,7 @@ class SendLaterService:
         self,
         sessions: sessionmaker[Session],
         acting_as: Callable[[], Identity],
-        tell_the_team: Tell,
+        tell_the_team: TellTheTeam,
         reply_stored: Callable[[], None],
     ) -> None:
         self._sessions = sessions

@@ -6,27 +6,24 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from snorq_desktop.domain.identity import Identity
 from snorq_desktop.domain.inbox import Changes
 from snorq_desktop.domain.snooze import SnoozeRefused, refusal
+from snorq_desktop.services.shared_inbox import SharedInboxService, TellTheTeam
 from snorq_desktop.store import snooze
 from snorq_desktop.store.unit_of_work import unit_of_work
 
-TellTheTeam = Callable[[Session, Changes], Changes]
 
-
-class SnoozeService:
+class SnoozeService(SharedInboxService):
     def __init__(
         self,
         sessions: sessionmaker[Session],
         reads: sessionmaker[Session],
-        organization: Callable[[], str],
+        acting_as: Callable[[], Identity],
         tell_the_team: TellTheTeam,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._sessions = sessions
-        self._reads = reads
-        self._org = organization
-        self._tell = tell_the_team
+        super().__init__(sessions, reads, acting_as, tell_the_team)
         self._clock = clock
 
     def snooze(self, conversation_ids: Sequence[str], until: datetime) -> Changes:
@@ -41,18 +38,18 @@ class SnoozeService:
 
     def _set(self, conversation_ids: Sequence[str], until: datetime | None) -> Changes:
         with unit_of_work(self._sessions) as session:
-            snooze.snooze(session, self._org(), conversation_ids, until)
+            snooze.snooze(session, self._organization(), conversation_ids, until)
             return self._tell(session, Changes(conversations=frozenset(conversation_ids)))
 
     def wake_due(self) -> Changes:
         """Wake the conversations whose time has come (none if a teammate's app
         did first); the team hears of the ones woken here."""
         with unit_of_work(self._sessions) as session:
-            woken = snooze.wake_due(session, self._org())
+            woken = snooze.wake_due(session, self._organization())
             if not woken:
                 return Changes()
             return self._tell(session, Changes(conversations=woken))
 
     def snoozed_until(self, conversation_id: str) -> datetime | None:
         with self._reads() as session:
-            return snooze.snoozed_until(session, self._org(), conversation_id)
+            return snooze.snoozed_until(session, self._organization(), conversation_id)
