@@ -2,7 +2,6 @@
 transaction that also tells the team (ids only: the conversation, and who was
 given it, so the assignee's window can say so)."""
 
-
 from snorq_desktop.domain.assignments import Teammate
 from snorq_desktop.domain.inbox import Changes, InboxView
 from snorq_desktop.services.shared_inbox import SharedInboxService
