@@ -55,7 +55,7 @@ FROM daily_analytics
 """
 
 
-def timed(work):  # type: ignore[no-untyped-def]
+def timed(work):
     started = time.perf_counter()
     result = work()
     return time.perf_counter() - started, result
@@ -125,7 +125,7 @@ def main() -> None:
     run = f"a{int(time.time())}"
     fresh = batch(run, count=1_000, conversations=200)
 
-    def store(messages) -> None:  # type: ignore[no-untyped-def]
+    def store(messages) -> None:
         with unit_of_work(sessions) as session:
             ingest_messages(
                 session,
@@ -202,7 +202,7 @@ def main() -> None:
     engine.dispose()
 
 
-def _connection(engine) -> str:  # type: ignore[no-untyped-def]
+def _connection(engine) -> str:
     with engine.begin() as db:
         return str(
             db.execute(

@@ -9,6 +9,7 @@ conversations assigned to each of two members) and deletes it afterwards.
 """
 
 import argparse
+from functools import partial
 
 import psycopg
 from sqlalchemy import text
@@ -101,7 +102,7 @@ def main() -> None:
                 ("mine page", InboxView.MINE),
                 ("unassigned page", InboxView.UNASSIGNED),
             ):
-                page = timed(lambda v=view: inbox.inbox_page(session, ORG, InboxQuery(v, me=MAYA)))
+                page = timed(partial(inbox.inbox_page, session, ORG, InboxQuery(view, me=MAYA)))
                 row(f"{view.value} page 1 (100 rows)", page, every, "All page 1")
                 ratios[name] = page / every
         with_trigger, without = _bulk(url, True), _bulk(url, False)

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -232,7 +233,7 @@ def window_figures(url: str) -> None:
     collections: list[float] = []
     gc_started = [0.0]
 
-    def on_gc(phase: str, info: dict) -> None:
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             gc_started[0] = time.perf_counter()
         elif info.get("generation") == 2:

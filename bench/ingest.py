@@ -87,6 +87,7 @@ def copy_only(sessions, messages: list[PlatformMessage]) -> None:
     with unit_of_work(sessions) as session:
         session.execute(text(_STAGING))
         raw = session.connection().connection.driver_connection
+        assert raw is not None
         with (
             raw.cursor() as cursor,
             cursor.copy(f"COPY ingest_batch ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,

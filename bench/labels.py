@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -171,8 +172,8 @@ def main() -> None:
             raw_sql = RAW_PAGE.format(extra="", where=IN_LABEL)
             row(
                 f"label view page 1 ({name} of the inbox)",
-                timed(lambda q=query: service.inbox_page(q, None, 100)),
-                timed(lambda s=raw_sql, lid=label_id: raw.execute(s, (ORGANIZATION, lid))),
+                timed(partial(service.inbox_page, query, None, 100)),
+                timed(partial(raw.execute, raw_sql, (ORGANIZATION, label_id))),
                 "raw SQL keyset",
             )
             if len(first) == 100 and label_id == common_id:
@@ -183,8 +184,8 @@ def main() -> None:
                 deep = after
                 row(
                     f"label view page 100 ({name})",
-                    timed(lambda q=query, a=deep: service.inbox_page(q, a, 100)),
-                    timed(lambda q=query: service.inbox_page(q, None, 100)),
+                    timed(partial(service.inbox_page, query, deep, 100)),
+                    timed(partial(service.inbox_page, query, None, 100)),
                     "its page 1",
                 )
         with sessions() as session:

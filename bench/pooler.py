@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from snorq_desktop.domain.enums import Platform
+from snorq_desktop.domain.team_notice import team_channel
 from snorq_desktop.relay.app import RelaySecrets
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
@@ -101,6 +102,7 @@ def latency(engine: Engine, listen_on: str, run: str, samples: int) -> list[floa
     listening = threading.Event()
     listener = ChangeListener(
         listen_on,
+        team_channel("bench-pooler"),  # no team notices here: only webhooks wake it
         on_team_notice=lambda _: None,
         on_webhook=woken.set,
         on_connected=listening.set,

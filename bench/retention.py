@@ -29,7 +29,7 @@ CONNECTION = "cbenchfreeconnection00000"
 CONVERSATIONS = 20_000
 
 
-def load(engine, old: int) -> None:  # type: ignore[no-untyped-def]
+def load(engine, old: int) -> None:
     with engine.begin() as db:
         if db.execute(
             text("SELECT count(*) FROM organizations WHERE id = :id"), {"id": FREE}
@@ -96,7 +96,7 @@ class Writer(threading.Thread):
     """Another app storing a customer's message every 20 ms, in the conversations
     being purged, through the real ingest path; keeps each transaction's time."""
 
-    def __init__(self, sessions) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sessions) -> None:
         super().__init__(daemon=True)
         self.sessions = sessions
         self.waits: list[float] = []
@@ -156,21 +156,21 @@ def main() -> None:
     batches: list[float] = []
     original = retention.purge_batch
 
-    def timed_batch(*a, **k):  # type: ignore[no-untyped-def]
+    def timed_batch(*a, **k):
         started = time.perf_counter()
         try:
             return original(*a, **k)
         finally:
             batches.append(time.perf_counter() - started)
 
-    retention.purge_batch = timed_batch  # type: ignore[assignment]
+    retention.purge_batch = timed_batch
     started = time.perf_counter()
     report = maintenance.purge_history(engine, sessions, warning_period=timedelta(0))
     seconds = time.perf_counter() - started
     writer.stop.set()
     writer.join()
     during = writer.waits
-    retention.purge_batch = original  # type: ignore[assignment]
+    retention.purge_batch = original
 
     print(
         f"purge: {report.messages:,} messages and {report.webhook_events:,} webhook bodies in "

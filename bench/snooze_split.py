@@ -12,6 +12,7 @@
 
 import argparse
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -65,7 +66,7 @@ def main() -> None:
         for split in (InboxSplit.WAITING_FOR_US, InboxSplit.WAITING_FOR_THEM, InboxSplit.UNREAD):
             row(
                 f"page 1, {split.value} (app)",
-                timed(lambda split=split: service.inbox_page(InboxQuery(split=split), None, 100)),
+                timed(partial(service.inbox_page, InboxQuery(split=split), None, 100)),
                 all_page,
                 "page 1, All (app)",
             )
