@@ -157,7 +157,12 @@ def join_team(
         engine.dispose()
     if new_password is not None:
         url = url.set(password=new_password)
-    saved = replace(settings, database_url=url.render_as_string(hide_password=False))
+    # Saved as a plain libpq URL, as Team ▸ Database… saves one: the settings
+    # file is what a person copies into psql, which refuses postgresql+psycopg://.
+    saved = replace(
+        settings,
+        database_url=url.set(drivername="postgresql").render_as_string(hide_password=False),
+    )
     saved.save(paths.settings_file)
     return identity, saved
 

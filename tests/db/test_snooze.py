@@ -17,7 +17,7 @@ from snorq_desktop.domain.view_split import InboxSplit
 from snorq_desktop.secrets.cipher import TokenCipher
 from snorq_desktop.secrets.keys import KeySet
 from snorq_desktop.store import conversation_actions as actions
-from snorq_desktop.store import inbox, inbox_counts, snooze
+from snorq_desktop.store import inbox, inbox_counts, labels, snooze
 from snorq_desktop.store.ingest import ingest_messages
 from tests.shop import account, open_shop
 
@@ -244,3 +244,25 @@ def test_closing_a_snoozed_conversation_keeps_it_snoozed_out_of_closed(session, 
     actions.set_status(session, org, ana, ConversationStatus.ARCHIVED)
     counts = inbox_counts.view_counts(session, org).counts
     assert counts[InboxView.ARCHIVED] == 0 and counts[InboxView.SNOOZED] == 0
+
+
+def test_a_labels_count_leaves_out_its_snoozed_as_its_list_does(session, shop):
+    """The sidebar's "VIP 2" beside the label's list of 2: a snoozed conversation
+    leaves both, and comes back to both at its time, before any app wakes it."""
+    org = shop[0]
+    _ingest(session, shop, _message(1, "ana"), _message(1, "bo"), _message(1, "cy"))
+    ana, bo, cy = (_id_of(session, contact) for contact in ("ana", "bo", "cy"))
+    vip = labels.create_label(session, org, "VIP", "#ef4444")
+    labels.apply_label(session, org, vip, [ana, bo, cy])
+    actions.set_status(session, org, cy, ConversationStatus.ARCHIVED)
+
+    def count() -> int:
+        return next(label.conversations for label in labels.list_labels(session, org))
+
+    assert count() == len(_ids(session, org, label_id=vip)) == 2
+    snooze.snooze(session, org, [ana], NOW + timedelta(hours=3))
+    assert _ids(session, org, label_id=vip) == [bo] and count() == 1
+    _set_time(session, ana, NOW - timedelta(seconds=1))  # due, not yet woken
+    assert count() == len(_ids(session, org, label_id=vip)) == 2
+    assert snooze.wake_due(session, org) == {ana}
+    assert count() == 2

@@ -14,8 +14,10 @@ from sqlalchemy import text
 from snorq_desktop.domain.inbox import InboxQuery, InboxView
 from snorq_desktop.domain.snooze import PAST_TIME
 from snorq_desktop.store import inbox
+from snorq_desktop.store import labels as label_store
+from snorq_desktop.store.unit_of_work import unit_of_work
 from snorq_desktop.ui.inbox_model import ConversationIdRole, SummaryRole
-from snorq_desktop.ui.sidebar import ViewRole
+from snorq_desktop.ui.sidebar import LabelIdRole, ViewRole
 from snorq_desktop.ui.snooze_menu import SnoozeDialog
 from tests.e2e.conftest import idle
 from tests.shop import invited_login
@@ -213,6 +215,37 @@ def test_at_its_time_it_comes_back_unread_without_anyone_touching_it(shop, make_
     assert summary.unread_count == 1 and summary.snoozed_until is None
     assert _snoozed(shop) == {}
     qtbot.waitUntil(lambda: _sidebar_text(window, InboxView.UNREAD) == "Unread  1")
+
+
+def _label_text(window, label_id: str) -> str:
+    views = window.sidebar.views
+    for row in range(views.rowCount()):
+        if views.item(row).data(LabelIdRole) == label_id:
+            return views.item(row).text()
+    raise AssertionError(label_id)
+
+
+def test_a_labels_count_says_what_its_list_shows_while_one_is_snoozed(shop, make_window, qtbot):
+    shop.add_conversations(3)
+    with unit_of_work(shop.sessions) as session:
+        vip = label_store.create_label(session, shop.organization_id, "VIP", "#ef4444")
+        ids = ["c" + str(n).zfill(24) for n in range(3)]
+        label_store.apply_label(session, shop.organization_id, vip, ids)
+    login = invited_login(shop.engine, shop.organization_id, shop.owner_id)
+    running = make_window(login=login)
+    window = running.window
+    qtbot.waitUntil(lambda: _label_text(window, vip) == "VIP  3")
+    window.sidebar.select_label(vip)
+    idle(qtbot, running)
+    window.conversation_keys.snooze([ids[0]], datetime.now().astimezone() + timedelta(days=1))
+    idle(qtbot, running)
+    assert len(_ids(window)) == 2
+    qtbot.waitUntil(lambda: _label_text(window, vip) == "VIP  2")
+    # Due in a second: it wakes, back in the list and in the count.
+    shop.sql("UPDATE conversations SET snoozed_until = now() + interval '1 second'")
+    window.refresh_counts()
+    qtbot.waitUntil(lambda: len(_ids(window)) == 3, timeout=15_000)
+    qtbot.waitUntil(lambda: _label_text(window, vip) == "VIP  3")
 
 
 def test_a_teammate_sees_a_snooze_and_its_end_within_a_second(shop, make_window, qtbot):

@@ -80,6 +80,7 @@ def test_team_commands_from_create_to_remove(
     assert "Created Maya's Shop; you are its OWNER." in created.stdout
     # From now on Maya's app logs in as her own login, not the administrator's.
     assert (make_url(maya.database_url()).username or "").startswith("snorq_member_")
+    assert maya.database_url().startswith("postgresql://")  # one psql takes as it is
     with _admin(database_url) as admin:
         admin.execute("UPDATE organizations SET plan = 'PRO'")
 
@@ -103,6 +104,11 @@ def test_team_commands_from_create_to_remove(
     assert joined.returncode == 0, joined.stderr
     assert "ben@example.com joined Maya's Shop" in joined.stdout
     assert (make_url(ben.database_url()).username or "").startswith("snorq_member_")
+    # The saved address is one psql (libpq) takes as it is, copied from the file.
+    assert ben.database_url().startswith("postgresql://")
+    with psycopg.connect(ben.database_url()) as copied:
+        [(login,)] = copied.execute("SELECT current_user").fetchall()
+        assert str(login).startswith("snorq_member_")
     again = ben.run("join", code)
     assert again.returncode == 1 and "no longer opens" in again.stderr
 
