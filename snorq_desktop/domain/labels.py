@@ -41,7 +41,8 @@ class LabelInfo:
     id: str
     name: str
     color: str
-    conversations: int = 0  # not archived, for the sidebar's count
+    conversations: int = 0  # as its view lists them (not archived, awake): the sidebar's count
+    carried_by: int = 0  # every conversation that has it, archived and snoozed too
 
 
 def clean_label_name(raw: str) -> str:

@@ -33,31 +33,39 @@ def _taken(name: str) -> LabelNameTaken:
 
 
 def list_labels(session: Session, organization_id: str) -> list[LabelInfo]:
-    """Every label, by name, each with how many conversations its view lists:
-    not archived, and awake (the snoozed are in Snoozed until their time).
+    """Every label, by name, each with how many conversations its view lists
+    (not archived, and awake: the snoozed are in Snoozed until their time), and
+    how many have it at all (what deleting it takes it off).
 
     The join reads each labelled conversation's row for its status already, so
     testing its snooze there costs nothing more; subtracting the snoozed as the
     views' counts do would be a second read for no saving."""
+    listed = and_(Conversation.status != ConversationStatus.ARCHIVED, is_awake())
     in_use = (
-        select(ConversationLabel.label_id, func.count().label("conversations"))
+        select(
+            ConversationLabel.label_id,
+            func.count().filter(listed).label("listed"),
+            func.count().label("carried_by"),
+        )
         .join(Conversation, Conversation.id == ConversationLabel.conversation_id)
         .join(Label, Label.id == ConversationLabel.label_id)
-        .where(
-            Label.organization_id == organization_id,
-            Conversation.status != ConversationStatus.ARCHIVED,
-            is_awake(),
-        )
+        .where(Label.organization_id == organization_id)
         .group_by(ConversationLabel.label_id)
         .subquery()
     )
     rows = session.execute(
-        select(Label.id, Label.name, Label.color, func.coalesce(in_use.c.conversations, 0))
+        select(
+            Label.id,
+            Label.name,
+            Label.color,
+            func.coalesce(in_use.c.listed, 0),
+            func.coalesce(in_use.c.carried_by, 0),
+        )
         .outerjoin(in_use, in_use.c.label_id == Label.id)
         .where(Label.organization_id == organization_id)
         .order_by(func.lower(Label.name), Label.name)
     )
-    return [LabelInfo(r[0], r[1], r[2], int(r[3])) for r in rows]
+    return [LabelInfo(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
 
 
 def create_label(session: Session, organization_id: str, name: str, color: str) -> str:

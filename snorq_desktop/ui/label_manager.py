@@ -218,9 +218,9 @@ class LabelManager(QDialog):
         if label is None:
             return
         on = (
-            f"It comes off {label.conversations:,} conversation"
-            f"{'' if label.conversations == 1 else 's'}; the conversations stay."
-            if label.conversations
+            f"It comes off {label.carried_by:,} conversation"
+            f"{'' if label.carried_by == 1 else 's'}; the conversations stay."
+            if label.carried_by
             else "No conversation has it."
         )
         answer = QMessageBox.question(

@@ -262,6 +262,8 @@ def test_a_labels_count_leaves_out_its_snoozed_as_its_list_does(session, shop):
     assert count() == len(_ids(session, org, label_id=vip)) == 2
     snooze.snooze(session, org, [ana], NOW + timedelta(hours=3))
     assert _ids(session, org, label_id=vip) == [bo] and count() == 1
+    # Deleting the label still says what it comes off: all three, archived and snoozed.
+    assert next(label.carried_by for label in labels.list_labels(session, org)) == 3
     _set_time(session, ana, NOW - timedelta(seconds=1))  # due, not yet woken
     assert count() == len(_ids(session, org, label_id=vip)) == 2
     assert snooze.wake_due(session, org) == {ana}
