@@ -8,6 +8,7 @@ keyset on exactly that pair.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar, dataclass_transform
 
 from snorq_desktop.domain.attachments import AttachmentInfo
 from snorq_desktop.domain.business_hours import AutomaticKind
@@ -96,7 +97,21 @@ class InboxPosition:
     conversation_id: str
 
 
-@dataclass(frozen=True, slots=True)  # one per loaded inbox row: keep it small
+# The window builds one of these per inbox row and per thread message read: a
+# frozen dataclass's __init__ sets each field through object.__setattr__ (1.2 µs
+# for a summary's 14 fields, 2 µs for a message's 24), a plain slotted one by
+# assignment (0.13 µs): a fifth of an inbox page's read.  So they are frozen
+# where the type checker looks (no code may assign to one: dataclass_transform)
+# and plain slotted dataclasses with the same equality and hash at run time.
+_Row = TypeVar("_Row")
+
+
+@dataclass_transform(frozen_default=True)
+def _read_row(cls: type[_Row]) -> type[_Row]:
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@_read_row  # one per loaded inbox row: keep it small
 class ConversationSummary:
     id: str
     platform: Platform
@@ -121,7 +136,7 @@ class ConversationSummary:
 DELETED_TEXT = "This message was deleted"
 
 
-@dataclass(frozen=True, slots=True)
+@_read_row
 class ThreadMessage:
     id: str
     direction: MessageDirection
