@@ -66,13 +66,21 @@ def protect_tenant_table(
     members' ``policies`` (name, command, USING, WITH CHECK), and ``grants``
     added to the member-grant function as it stands and given to every member
     login that exists, the API's too.  Run as the owner role."""
-    security, keys = _migration("0013"), _migration("0018")
+    security = _migration("0013")
     op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     for name, command, using, check in policies:
         op.execute(security._policy(table, name, command, using, check))
     op.execute(f"CREATE POLICY owner_all ON {table} TO {OWNER} USING (true) WITH CHECK (true)")
+    grant_to_members(grants)
+
+
+def grant_to_members(grants: list[str]) -> None:
+    """``grants`` for every member login: added to the member-grant function as
+    it stands (0018's add_member_grants), and given now to every member login
+    that exists and to the API's.  Run as the owner role."""
+    keys = _migration("0018")
     keys.add_member_grants(grants)
     op.execute(keys._EXISTING_LOGINS)
     op.execute("SELECT snorq_grant_member_privileges('snorq_api')")

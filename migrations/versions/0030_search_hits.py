@@ -11,9 +11,9 @@ ids back in a second statement that read and parsed every message of those
 conversations (at 5M messages: 138 ms of a 141 ms search for "parcel", the
 search itself 3 ms).
 
-Member logins may run it: the member-grant function is extended as it stands
-(0018's ``add_member_grants``), and every existing member login and the API's
-login are granted it.  0015's functions stay (older apps of the team use them).
+Member logins may run it: 0029's ``grant_to_members`` extends the member-grant
+function as it stands and grants it to every existing member login and the
+API's.  0015's functions stay (older apps of the team use them).
 
 Revision ID: 0030_search_hits
 Revises: 0029_conversation_day_figures
@@ -76,10 +76,7 @@ def _migration(prefix: str) -> ModuleType:
 def upgrade() -> None:
     op.execute(f"SET ROLE {OWNER}")
     op.execute(_CREATE)
-    keys = _migration("0018")
-    keys.add_member_grants(GRANTS)
-    op.execute(keys._EXISTING_LOGINS)
-    op.execute("SELECT snorq_grant_member_privileges('snorq_api')")
+    _migration("0029").grant_to_members(GRANTS)
     op.execute("RESET ROLE")
 
 
