@@ -184,6 +184,15 @@ def _tsquery(terms: "str | ColumnElement[Any]") -> ColumnElement[Any]:
     return func.to_tsquery(literal_column("'simple'::regconfig"), terms)
 
 
+def _holds_every_word(organization_id: Any, terms: Any) -> tuple[ColumnElement[bool], ...]:
+    """A message of the conversation row at hand that holds every word."""
+    return (
+        Message.conversation_id == Conversation.id,
+        Message.organization_id == organization_id,
+        _CONTENT_TSV.op("@@")(_tsquery(terms)),
+    )
+
+
 def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
     """Does this conversation match, tested row by row.
 
@@ -194,11 +203,7 @@ def _search_filter(organization_id: Any, terms: Any) -> ColumnElement[bool]:
     """
     first_hit = (
         select(literal(True))
-        .where(
-            Message.conversation_id == Conversation.id,
-            Message.organization_id == organization_id,
-            _CONTENT_TSV.op("@@")(_tsquery(terms)),
-        )
+        .where(*_holds_every_word(organization_id, terms))
         .limit(1)
         .correlate(Conversation)
         .scalar_subquery()
@@ -251,11 +256,7 @@ def _newest_hit(organization_id: Any, terms: Any) -> Any:
     ms for a page of 100)."""
     return (
         select(Message.id, Message.content)
-        .where(
-            Message.conversation_id == Conversation.id,
-            Message.organization_id == organization_id,
-            _CONTENT_TSV.op("@@")(_tsquery(terms)),
-        )
+        .where(*_holds_every_word(organization_id, terms))
         .order_by(SENT_AT.desc(), Message.id.desc())
         .limit(1)
         .lateral("hit")
